@@ -1,0 +1,217 @@
+// Package scheduler turns due promises into nudges and delivers them.
+//
+// It is a plain ticker loop in the style of miniflux's worker: each tick asks
+// the store for what is due (an index read that grows with what is due, not
+// with what is stored), records the nudges in the store's outbox in the same
+// transaction, and then delivers whatever the outbox holds. Delivery is the
+// outbox's job so that a crash, a restart, a rate limit or a Slack outage
+// delays a nudge but never loses or repeats it.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Store is the part of the store the scheduler uses.
+type Store interface {
+	ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error)
+	PendingNudges(now time.Time, limit int) ([]store.Nudge, error)
+	MarkSending(id int64) (store.Nudge, error)
+	MarkSent(id int64, channel, ts string) error
+	RetryNudge(id int64, notBefore time.Time, errText string) error
+	FailNudge(id int64, errText string) error
+}
+
+// Deliverer sends one nudge to Slack and says where it landed. It wraps its
+// errors in RetryError or ErrUnreachable so the scheduler knows whether to
+// wait, back off or give up on the recipient.
+type Deliverer interface {
+	Deliver(ctx context.Context, n store.Nudge) (channel, ts string, err error)
+}
+
+// ErrUnreachable marks a delivery that can never succeed for this
+// recipient (a deactivated user, a bot): retrying would only repeat it.
+var ErrUnreachable = errors.New("recipient unreachable")
+
+// RetryError asks for the nudge to be tried again after a delay, as Slack's
+// Retry-After header does. A zero After means "back off as you see fit".
+type RetryError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// Config tunes a Scheduler. Zero values take the defaults.
+type Config struct {
+	Tick         time.Duration    // how often to look for due work; default 30s
+	OverdueAfter time.Duration    // follow-up delay after a missed due time; 0 disables
+	Batch        int              // due entries claimed per store transaction; default 500
+	Workers      int              // concurrent deliveries; default 4
+	MaxAttempts  int              // before a nudge is given up as failed; default 12
+	Now          func() time.Time // clock; default time.Now
+	Log          *slog.Logger
+}
+
+// Scheduler claims due work and delivers it.
+type Scheduler struct {
+	store   Store
+	deliver Deliverer
+	cfg     Config
+
+	mu sync.Mutex // one tick at a time, whether from the loop or from Tick
+}
+
+// New returns a Scheduler; call Run to start it.
+func New(st Store, d Deliverer, cfg Config) *Scheduler {
+	if cfg.Tick <= 0 {
+		cfg.Tick = 30 * time.Second
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 500
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 12
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Scheduler{store: st, deliver: d, cfg: cfg}
+}
+
+// Run ticks until ctx is done. The first tick runs at once so that whatever
+// came due while Kept was down goes out on start.
+func (s *Scheduler) Run(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.Tick)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Log.Error("scheduler tick failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Tick claims everything due now and delivers the outbox. It is what Run
+// calls on every tick; tests and `kept sim` call it after moving the clock.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	for {
+		claimed, err := s.store.ClaimDue(now, s.cfg.OverdueAfter, s.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("scheduler: claim due: %w", err)
+		}
+		if len(claimed) < s.cfg.Batch {
+			break
+		}
+	}
+	for ctx.Err() == nil {
+		pending, err := s.store.PendingNudges(now, s.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("scheduler: pending nudges: %w", err)
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		s.deliverAll(ctx, pending)
+		if len(pending) < s.cfg.Batch {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Scheduler) deliverAll(ctx context.Context, nudges []store.Nudge) {
+	work := make(chan store.Nudge)
+	var wg sync.WaitGroup
+	for range min(s.cfg.Workers, len(nudges)) {
+		wg.Go(func() {
+			for n := range work {
+				s.deliverOne(ctx, n)
+			}
+		})
+	}
+	for _, n := range nudges {
+		select {
+		case work <- n:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
+	log := s.cfg.Log.With("nudge", n.ID, "kind", n.Kind, "team", n.Team)
+	n, err := s.store.MarkSending(n.ID)
+	if errors.Is(err, store.ErrNotPending) {
+		return // sent or given up meanwhile
+	}
+	if err != nil {
+		log.Error("mark nudge sending", "err", err)
+		return
+	}
+	channel, ts, err := s.deliver.Deliver(ctx, n)
+	if err == nil {
+		if err := s.store.MarkSent(n.ID, channel, ts); err != nil {
+			log.Error("mark nudge sent", "err", err)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		// Shutting down: leave it in the outbox; the next start retries it.
+		return
+	}
+	var retry *RetryError
+	switch {
+	case errors.Is(err, ErrUnreachable):
+		log.Warn("nudge recipient unreachable", "to", n.To, "err", err)
+		err = s.store.FailNudge(n.ID, err.Error())
+	case n.Attempts >= s.cfg.MaxAttempts:
+		log.Error("nudge failed for good", "attempts", n.Attempts, "err", err)
+		err = s.store.FailNudge(n.ID, err.Error())
+	case errors.As(err, &retry) && retry.After > 0:
+		log.Info("nudge rate limited", "after", retry.After)
+		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(retry.After), err.Error())
+	default:
+		wait := Backoff(n.Attempts)
+		log.Warn("nudge delivery failed, will retry", "in", wait, "err", err)
+		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(wait), err.Error())
+	}
+	if err != nil {
+		log.Error("record nudge outcome", "err", err)
+	}
+}
+
+// Backoff is the wait before attempt n+1: exponential from 2 s, capped at 10
+// minutes, with up to 50% jitter so that a Slack outage does not end in a
+// thundering herd.
+func Backoff(attempts int) time.Duration {
+	d := 2 * time.Second << min(max(attempts-1, 0), 9)
+	d = min(d, 10*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}

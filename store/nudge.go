@@ -1,0 +1,232 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrNotPending is returned when a nudge that was already sent or failed is
+// asked to be sent again, so a racing worker cannot deliver it twice.
+var ErrNotPending = errors.New("store: nudge is not pending")
+
+// NudgeKind says what a nudge is about. It is an open set: callers may
+// queue kinds of their own (check-ins, digests).
+type NudgeKind string
+
+// Nudge kinds ClaimDue queues.
+const (
+	Reminder     NudgeKind = "reminder"
+	OverdueNudge NudgeKind = "overdue"
+)
+
+// NudgeState is where a nudge is in the outbox.
+type NudgeState string
+
+// Nudge states. Due and sending nudges are in the outbox; sent and failed
+// ones are kept for the record only.
+const (
+	NudgeDue     NudgeState = "due"
+	NudgeSending NudgeState = "sending"
+	NudgeSent    NudgeState = "sent"
+	NudgeFailed  NudgeState = "failed"
+)
+
+func (st NudgeState) pending() bool { return st == NudgeDue || st == NudgeSending }
+
+// Nudge is a message Kept owes someone, kept until it is delivered.
+type Nudge struct {
+	ID        int64      `json:"id"` // global sequence
+	Kind      NudgeKind  `json:"kind"`
+	Team      string     `json:"team"`
+	PromiseID int64      `json:"promise_id,omitempty"` // 0 when not about a promise
+	Subject   string     `json:"subject,omitempty"`    // free key for other kinds, e.g. a customer name
+	To        string     `json:"to"`                   // user or channel id to deliver to
+	State     NudgeState `json:"state"`
+	Attempts  int        `json:"attempts,omitempty"`
+	NotBefore time.Time  `json:"not_before"`
+	Created   time.Time  `json:"created"`
+	Channel   string     `json:"channel,omitempty"` // set when sent
+	TS        string     `json:"ts,omitempty"`      // set when sent
+	Error     string     `json:"error,omitempty"`   // last error text
+}
+
+// putNudge writes n, assigning an ID if it has none, and moves its outbox
+// entry from where old had it.
+func putNudge(tx *bolt.Tx, old *Nudge, n *Nudge) error {
+	b := tx.Bucket(bucketNudges)
+	if n.ID == 0 {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		n.ID = int64(seq)
+	}
+	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
+	outbox := tx.Bucket(bucketOutbox)
+	if old != nil && old.State.pending() {
+		if err := outbox.Delete(timeKey(old.NotBefore, old.ID)); err != nil {
+			return err
+		}
+	}
+	if n.State.pending() {
+		if err := outbox.Put(timeKey(n.NotBefore, n.ID), nil); err != nil {
+			return err
+		}
+	}
+	v, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(n.ID), v)
+}
+
+func loadNudge(tx *bolt.Tx, id int64) (Nudge, error) {
+	var n Nudge
+	v := tx.Bucket(bucketNudges).Get(itob(id))
+	if v == nil {
+		return n, fmt.Errorf("%w: nudge %d", ErrNotFound, id)
+	}
+	if err := json.Unmarshal(v, &n); err != nil {
+		return n, fmt.Errorf("store: nudge %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// AddNudge queues n. It assigns ID and Created, State NudgeDue if empty
+// and NotBefore now if zero.
+func (s *Store) AddNudge(n Nudge) (Nudge, error) {
+	now := s.now().UTC()
+	n.ID, n.Created = 0, now
+	if n.State == "" {
+		n.State = NudgeDue
+	}
+	if n.NotBefore.IsZero() {
+		n.NotBefore = now
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n.ID = 0
+		return putNudge(tx, nil, &n)
+	})
+	if err != nil {
+		return Nudge{}, fmt.Errorf("store: add nudge: %w", err)
+	}
+	return n, nil
+}
+
+// Nudge returns one nudge, or an error wrapping ErrNotFound.
+func (s *Store) Nudge(id int64) (Nudge, error) {
+	var n Nudge
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		n, err = loadNudge(tx, id)
+		return err
+	})
+	return n, err
+}
+
+// PendingNudges returns up to limit outbox nudges (limit <= 0 means all)
+// that are due or sending with NotBefore at or before now, oldest
+// NotBefore first. It reads the outbox index only up to now.
+func (s *Store) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
+	var out []Nudge
+	err := s.db.View(func(tx *bolt.Tx) error {
+		end := nanos(now)
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, _ := c.First(); k != nil && upTo(k, end) && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
+			n, err := loadNudge(tx, btoi(k[8:16]))
+			if err != nil {
+				return err
+			}
+			if n.State.pending() {
+				out = append(out, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: pending nudges: %w", err)
+	}
+	return out, nil
+}
+
+// change applies fn to nudge id in one transaction. Unless allowDone, a
+// nudge that is no longer pending is left alone and ErrNotPending returned.
+func (s *Store) change(id int64, allowDone bool, fn func(*Nudge)) (Nudge, error) {
+	var n Nudge
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		old, err := loadNudge(tx, id)
+		if err != nil {
+			return err
+		}
+		if !allowDone && !old.State.pending() {
+			return fmt.Errorf("%w: nudge %d is %s", ErrNotPending, id, old.State)
+		}
+		n = old
+		fn(&n)
+		return putNudge(tx, &old, &n)
+	})
+	if err != nil {
+		return Nudge{}, err
+	}
+	return n, nil
+}
+
+// MarkSending records a delivery attempt; the nudge stays in the outbox
+// until MarkSent or FailNudge, so a crash mid-send retries it.
+func (s *Store) MarkSending(id int64) (Nudge, error) {
+	return s.change(id, false, func(n *Nudge) {
+		n.State = NudgeSending
+		n.Attempts++
+	})
+}
+
+// MarkSent records where the nudge was delivered and takes it out of the
+// outbox. A nudge that was given up on concurrently is still marked sent:
+// that is what happened.
+func (s *Store) MarkSent(id int64, channel, ts string) error {
+	_, err := s.change(id, true, func(n *Nudge) {
+		n.State, n.Channel, n.TS, n.Error = NudgeSent, channel, ts, ""
+	})
+	return err
+}
+
+// RetryNudge puts the nudge back in the outbox at notBefore.
+func (s *Store) RetryNudge(id int64, notBefore time.Time, errText string) error {
+	_, err := s.change(id, false, func(n *Nudge) {
+		n.State, n.NotBefore, n.Error = NudgeDue, notBefore, errText
+	})
+	return err
+}
+
+// FailNudge gives up on the nudge and takes it out of the outbox.
+func (s *Store) FailNudge(id int64, errText string) error {
+	_, err := s.change(id, false, func(n *Nudge) {
+		n.State, n.Error = NudgeFailed, errText
+	})
+	return err
+}
+
+// Nudges lists every nudge of kind ("" = any) in ID order. It scans the
+// whole bucket and is meant for tests and admin tools.
+func (s *Store) Nudges(kind NudgeKind) ([]Nudge, error) {
+	var out []Nudge
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketNudges).ForEach(func(k, v []byte) error {
+			var n Nudge
+			if err := json.Unmarshal(v, &n); err != nil {
+				return fmt.Errorf("nudge %d: %w", btoi(k), err)
+			}
+			if kind == "" || n.Kind == kind {
+				out = append(out, n)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: nudges: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkAddPromise compares committing each command on its own with
+// group commit, fsync on throughout. ns/op is the cost of one command; in
+// the parallel cases that is wall time divided by commands, i.e. 1/throughput.
+func BenchmarkAddPromise(b *testing.B) {
+	p := Promise{Team: "T1", Text: "send the quote", Owner: "U1", Creator: "U2", Due: t0.Add(time.Hour)}
+	open := func(b *testing.B, delay time.Duration, batch bool) *Store {
+		s, err := New(filepath.Join(b.TempDir(), "kept.db"), Options{MaxBatchDelay: delay})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		if !batch {
+			s.write = s.db.Update
+		}
+		return s
+	}
+	serial := func(s *Store) func(*testing.B) {
+		return func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.AddPromise("", p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	parallel := func(s *Store) func(*testing.B) {
+		return func(b *testing.B) {
+			b.SetParallelism(25)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := s.AddPromise("", p); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	b.Run("update-serial", func(b *testing.B) { serial(open(b, 0, false))(b) })
+	b.Run("update-parallel", func(b *testing.B) { parallel(open(b, 0, false))(b) })
+	// batch-serial is a lone command's latency: it waits out the delay.
+	for _, d := range []time.Duration{500 * time.Microsecond, time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond} {
+		b.Run(fmt.Sprintf("batch-serial/delay=%v", d), func(b *testing.B) { serial(open(b, d, true))(b) })
+		b.Run(fmt.Sprintf("batch-parallel/delay=%v", d), func(b *testing.B) { parallel(open(b, d, true))(b) })
+	}
+}
+
+// BenchmarkClaimDueIdle is the scheduler's tick when nothing is due among
+// 100k stored promises.
+func BenchmarkClaimDueIdle(b *testing.B) {
+	s := openTest(b, "")
+	bulkAdd(b, s, "T1", 100_000, func(i int) time.Time { return t0.Add(time.Hour + time.Duration(i)*time.Second) })
+	if _, err := s.ClaimDue(t0, time.Hour, 100); err != nil { // records overdueAfter
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ns, err := s.ClaimDue(t0, time.Hour, 100)
+		if err != nil || len(ns) != 0 {
+			b.Fatal(ns, err)
+		}
+	}
+}
