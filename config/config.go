@@ -129,7 +129,7 @@ func Load(getenv func(string) string, requireTokens bool) (Config, error) {
 }
 
 func token(dst *string, v, prefix, fix string) error {
-	if !strings.HasPrefix(v, prefix) || len(v) < len(prefix)+4 || strings.ContainsAny(v, " \t\r\n") {
+	if !strings.HasPrefix(v, prefix) || len(v) == len(prefix) || strings.ContainsAny(v, " \t\r\n") {
 		return fmt.Errorf("does not look like a %s… token; %s", prefix, fix)
 	}
 	*dst = v

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/store"
+)
+
+func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCallback) any {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			b.blockAction(ctx, op, cb, a)
+		}
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == modalCallback {
+			return b.submitPromiseModal(ctx, op, cb)
+		}
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID == shortcutCallback {
+			b.shortcut(ctx, cb)
+		}
+	}
+	return nil
+}
+
+// blockAction handles a click on a reminder. The click is answered by
+// updating the message in place; refusals go to the clicker alone.
+func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	log := b.cfg.Log.With("action", a.ActionID, "user", cb.User.ID, "team", cb.Team.ID)
+	value := a.Value
+	if a.SelectedOption.Value != "" {
+		value = a.SelectedOption.Value
+	}
+	// The block id names the promise and the owner the message was for.
+	_, blockRef, _ := strings.Cut(a.BlockID, ":")
+	_, shownOwner, _ := strings.Cut(blockRef, ":")
+	if a.ActionID == actionReassign {
+		value = blockRef
+	}
+	idText, choice, _ := strings.Cut(value, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		log.Warn("action with a bad value", "value", value)
+		return
+	}
+	var fn func(*store.Promise) error
+	switch a.ActionID {
+	case actionDone:
+		fn = b.keep(cb.User.ID)
+	case actionReassign:
+		fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser)
+		if err != nil {
+			b.tell(ctx, cb, err)
+			return
+		}
+	case actionSnooze:
+		p, err := b.store.Promise(cb.Team.ID, id)
+		if err != nil {
+			b.tell(ctx, cb, b.lookupError(err, id))
+			return
+		}
+		until, err := snoozeUntil(choice, b.cfg.Now(), b.zoneOr(ctx, p.Owner))
+		if err != nil {
+			log.Warn("unknown snooze choice", "choice", choice)
+			return
+		}
+		fn = b.snooze(cb.User.ID, until)
+	default:
+		log.Warn("unknown action")
+		return
+	}
+	p, err := b.change(op, cb.Team.ID, id, cb.User.ID, func(p *store.Promise) error {
+		if shownOwner != "" && shownOwner != p.Owner && p.State == store.Open {
+			return errReply(fmt.Sprintf("#%d now belongs to <@%s>, so this message is out of date; nothing changed.", p.ID, p.Owner))
+		}
+		return fn(p)
+	})
+	if err != nil {
+		b.tell(ctx, cb, err)
+		// A click on an old reminder shows what became of the promise.
+		if cur, gerr := b.store.Promise(cb.Team.ID, id); gerr == nil && cur.State != store.Open && cb.Container.Type != "view" {
+			b.updateReminder(ctx, cb, cur)
+		}
+		return
+	}
+	b.afterChange(ctx, cb, p, a.ActionID)
+}
+
+// afterChange shows the result of a click: the reminder updated in place,
+// the Home tab republished, a new owner told.
+func (b *Bot) afterChange(ctx context.Context, cb slack.InteractionCallback, p store.Promise, action string) {
+	if cb.Container.Type != "view" {
+		b.updateReminder(ctx, cb, p)
+	}
+	if action == actionReassign {
+		b.tellNewOwner(ctx, p, cb.User.ID)
+	}
+	b.refreshHome(ctx, p.Team, cb.User.ID)
+	if p.Owner != cb.User.ID {
+		b.refreshHome(ctx, p.Team, p.Owner)
+	}
+}
+
+// snoozeUntil turns a snooze menu choice into a time in the owner's zone.
+func snoozeUntil(choice string, now time.Time, loc *time.Location) (time.Time, error) {
+	switch choice {
+	case "20m":
+		return now.Add(20 * time.Minute), nil
+	case "1h":
+		return now.Add(time.Hour), nil
+	case "3h":
+		return now.Add(3 * time.Hour), nil
+	case "tomorrow":
+		return duetime.Parse("tomorrow 9am", now, loc)
+	case "monday":
+		return duetime.Parse("next monday 9am", now, loc)
+	}
+	return time.Time{}, fmt.Errorf("bot: unknown snooze choice %q", choice)
+}
+
+// updateReminder rewrites the clicked message to show the promise as it now
+// stands ("Kept, on time", "Snoozed until …").
+func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
+	channel, ts := cb.Container.ChannelID, cb.Container.MessageTs
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	if ts == "" {
+		ts = cb.Message.Timestamp
+	}
+	if channel == "" || ts == "" {
+		return
+	}
+	loc := b.zoneOr(ctx, p.Owner)
+	fallback, blocks := Reminder(p, false, loc, b.cfg.Now())
+	if p.State == store.Open {
+		// Snoozed: the reminder comes again later; this copy no longer needs buttons.
+		blocks = append(blocks[:len(blocks)-1], contextBlock(outcome(p, loc)))
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		b.cfg.Log.Error("update reminder", "channel", channel, "ts", ts, "err", err)
+	}
+}
+
+// tell answers the clicker privately, in the channel of the click.
+func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, err error) {
+	text := msgInternal
+	var user errReply
+	if errors.As(err, &user) {
+		text = string(user)
+	} else {
+		b.cfg.Log.Error("action failed", "err", err)
+	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
+		b.cfg.Log.Error("post ephemeral", "err", err)
+	}
+}

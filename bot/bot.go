@@ -1,0 +1,198 @@
+// Package bot is Kept's Slack side: it listens on Socket Mode for slash
+// commands, button clicks and events, changes the store, and answers in
+// Slack. It also renders and delivers the nudges the scheduler hands it.
+//
+// Every handler runs in its own goroutine so that the Socket Mode read loop
+// is never blocked: a slow Slack call must not stall pings or other acks.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Store is the part of the store the bot uses.
+type Store interface {
+	AddPromise(op string, p store.Promise) (store.Promise, error)
+	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
+	Promise(team string, id int64) (store.Promise, error)
+	Promises(team, owner string, state store.State) ([]store.Promise, error)
+}
+
+// Slack is the part of the Web API the bot calls. *slack.Client has it.
+type Slack interface {
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+}
+
+// Config tunes a Bot.
+type Config struct {
+	Zone         *time.Location   // fallback when a user's zone is unknown
+	Admins       []string         // may change anyone's promises
+	OverdueAfter time.Duration    // shown in help; the scheduler acts on it
+	Now          func() time.Time // clock
+	Log          *slog.Logger
+}
+
+// Bot handles everything that arrives from Slack.
+type Bot struct {
+	store  Store
+	api    Slack
+	sm     *socketmode.Client
+	cfg    Config
+	admins map[string]bool
+	zones  *zoneCache
+	homes  homeViewers
+
+	connected atomic.Bool
+	inflight  sync.WaitGroup
+}
+
+// New returns a Bot reading from sm and calling Slack through api.
+func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}}
+	for _, a := range cfg.Admins {
+		b.admins[a] = true
+	}
+	b.zones = newZoneCache(api, cfg.Zone, cfg.Now)
+	return b
+}
+
+// Connected reports whether the Socket Mode connection is up, for /healthz.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run connects to Slack and handles events until ctx is done, then waits for
+// the handlers in flight so that what was acknowledged is also committed.
+func (b *Bot) Run(ctx context.Context) error {
+	// The socket outlives ctx until the handlers in flight have acked.
+	sockCtx, closeSocket := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeSocket()
+	runErr := make(chan error, 1)
+	go func() { runErr <- b.sm.RunContext(sockCtx) }()
+	defer b.inflight.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-runErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		case evt := <-b.sm.Events:
+			b.dispatch(ctx, evt)
+		}
+	}
+}
+
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.cfg.Log.Info("connected to Slack")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect, socketmode.EventTypeConnectionError:
+		if b.connected.Swap(false) {
+			b.cfg.Log.Info("socket mode connection lost, reconnecting", "event", evt.Type)
+		}
+	case socketmode.EventTypeInvalidAuth:
+		b.cfg.Log.Error("Slack refused the app token (invalid_auth)")
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		if evt.Request == nil {
+			return
+		}
+		// A handler outlives a shutdown signal long enough to commit and
+		// answer what it started; Run waits for it.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
+		b.inflight.Go(func() {
+			defer cancel()
+			b.handle(hctx, evt)
+		})
+	}
+}
+
+func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
+	req := *evt.Request
+	var reply any
+	defer func() {
+		if r := recover(); r != nil {
+			b.cfg.Log.Error("handler panicked", "type", evt.Type, "panic", r)
+			reply = ephemeral(msgInternal)
+		}
+		if err := b.sm.AckCtx(ctx, req.EnvelopeID, reply); err != nil {
+			b.cfg.Log.Error("ack failed", "envelope", req.EnvelopeID, "err", err)
+		}
+	}()
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		reply = b.command(ctx, req.EnvelopeID, data)
+	case slack.InteractionCallback:
+		reply = b.interaction(ctx, req.EnvelopeID, data)
+	case slackevents.EventsAPIEvent:
+		b.event(ctx, data)
+	}
+}
+
+func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) any {
+	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID)
+	switch cmd.Command {
+	case "/promise":
+		return b.promiseCommand(ctx, op, cmd, log)
+	}
+	log.Warn("unknown slash command")
+	return ephemeral("I don't know the command " + escape(cmd.Command) + ". Try `/promise help`.")
+}
+
+func (b *Bot) event(ctx context.Context, e slackevents.EventsAPIEvent) {
+	switch ev := e.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab == "" || ev.Tab == "home" {
+			b.publishHome(ctx, e.TeamID, ev.User)
+		}
+	}
+}
+
+func (b *Bot) isAdmin(user string) bool { return b.admins[user] }
+
+// mayChange says whether user may complete, snooze, reassign or cancel p.
+func (b *Bot) mayChange(user string, p store.Promise) bool {
+	return user == p.Owner || user == p.Creator || b.isAdmin(user)
+}
+
+// ephemeral is the ack payload of a slash command that only the caller sees.
+func ephemeral(text string, blocks ...slack.Block) map[string]any {
+	m := map[string]any{"response_type": "ephemeral", "text": text}
+	if len(blocks) > 0 {
+		m["blocks"] = blocks
+	}
+	return m
+}
+
+// escape makes user text inert in Slack's mrkdwn: with &, < and > escaped, a
+// typed <!channel> or <@U123> is shown as text and pings nobody.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}

@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/store"
+)
+
+// nudgeEvent is the metadata event type on every message Kept sends for a
+// nudge; with the nudge id in its payload, a message can be found again in
+// conversations.history after a crash.
+const nudgeEvent = "kept_nudge"
+
+// Deliver sends a nudge to Slack. It implements scheduler.Deliverer.
+func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, err error) {
+	var (
+		fallback string
+		blocks   []slack.Block
+	)
+	switch n.Kind {
+	case store.Reminder, store.OverdueNudge:
+		p, err := b.store.Promise(n.Team, n.PromiseID)
+		if err != nil {
+			return "", "", fmt.Errorf("bot: nudge %d: %w", n.ID, err)
+		}
+		if p.State != store.Open {
+			// Kept or cancelled since it was queued: nothing to say.
+			return "", "", nil
+		}
+		fallback, blocks = Reminder(p, n.Kind == store.OverdueNudge, b.zoneOr(ctx, p.Owner), b.cfg.Now())
+	default:
+		return "", "", fmt.Errorf("bot: nudge %d: unknown kind %q", n.ID, n.Kind)
+	}
+	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
+		slack.MsgOptionText(fallback, false),
+		slack.MsgOptionBlocks(blocks...),
+		slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType:    nudgeEvent,
+			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
+		}),
+	)
+	if err != nil {
+		return "", "", deliveryError(err)
+	}
+	return channel, ts, nil
+}
+
+// deliveryError tells the scheduler how to treat a Slack failure.
+func deliveryError(err error) error {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return &scheduler.RetryError{After: rl.RetryAfter, Err: err}
+	}
+	var se slack.SlackErrorResponse
+	if asSlackError(err, &se) {
+		switch se.Err {
+		case "user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found", "is_archived", "not_in_channel":
+			return fmt.Errorf("bot: %w: %s", scheduler.ErrUnreachable, se.Err)
+		}
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) && sc.Code >= 500 {
+		return &scheduler.RetryError{Err: err}
+	}
+	return fmt.Errorf("bot: post nudge: %w", err)
+}
+
+func asSlackError(err error, se *slack.SlackErrorResponse) bool {
+	return errors.As(err, se)
+}

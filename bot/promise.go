@@ -1,0 +1,351 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/store"
+)
+
+// maxText bounds what a promise may say: a promise is a sentence, not a
+// document, and Slack sections stop at 3,000 characters.
+const maxText = 2000
+
+// onTimeGrace is how long after the due time a promise still counts as kept
+// on time: the reminder arrives at the due time, and calling back at 3:10
+// for a 3:00 promise is keeping it.
+const onTimeGrace = time.Hour
+
+// mention matches an escaped user mention as Slack sends it with
+// should_escape on: <@U123|ann> or <@U123>.
+var mention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
+
+// errReply is an error whose text is fit to show the user as is.
+type errReply string
+
+func (e errReply) Error() string { return string(e) }
+
+const msgInternal = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+
+const usagePromise = "Try `/promise Acme: send the renewal quote friday 5pm`, or `/promise help`."
+
+func (b *Bot) promiseCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
+	text := strings.TrimSpace(cmd.Text)
+	verb, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	var (
+		reply any
+		err   error
+	)
+	switch strings.ToLower(verb) {
+	case "help":
+		return ephemeral(helpText, section(helpText))
+	case "list":
+		reply, err = b.listPromises(ctx, cmd)
+	case "":
+		if err := b.openPromiseModal(ctx, cmd.TriggerID, cmd.UserID, "", modalOrigin{Channel: cmd.ChannelID}); err != nil {
+			log.Error("open promise modal", "err", err)
+			return ephemeral("I couldn't open the form. Record it in one line instead: " + usagePromise)
+		}
+		return nil
+	case "give":
+		reply, err = b.give(ctx, op, cmd, rest)
+	case "done", "cancel", "snooze":
+		reply, err = b.changeByCommand(ctx, op, cmd, strings.ToLower(verb), rest)
+	default:
+		reply, err = b.newPromise(ctx, op, cmd)
+	}
+	if err != nil {
+		var user errReply
+		if errors.As(err, &user) {
+			log.Info("command refused", "reason", err)
+			return ephemeral(string(user))
+		}
+		log.Error("command failed", "err", err)
+		return ephemeral(msgInternal)
+	}
+	return reply
+}
+
+func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
+	text := strings.TrimSpace(cmd.Text)
+	if utf8.RuneCountInString(text) > maxText {
+		return nil, errReply(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), maxText))
+	}
+	owner := cmd.UserID
+	if m := mention.FindStringSubmatch(text); m != nil {
+		owner = m[1]
+		text = strings.TrimSpace(text[len(m[0]):])
+	}
+	customer, what := splitCustomer(text)
+	loc, err := b.zones.zone(ctx, owner)
+	if err != nil {
+		var gone errNoSuchUser
+		if errors.As(err, &gone) {
+			return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own this promise. Name someone who is in this workspace.", owner))
+		}
+		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
+	}
+	now := b.cfg.Now()
+	what, due, repeat, err := duetime.Split(what, now, loc)
+	if err != nil {
+		return nil, timeError(err, what)
+	}
+	if strings.TrimSpace(what) == "" {
+		return nil, errReply("What did you promise? " + usagePromise)
+	}
+	p, err := b.store.AddPromise(op, store.Promise{
+		Team:     cmd.TeamID,
+		Text:     what,
+		Customer: customer,
+		Owner:    owner,
+		Creator:  cmd.UserID,
+		Channel:  cmd.ChannelID,
+		Due:      due.UTC(),
+		Zone:     loc.String(),
+		Repeat:   repeat,
+	})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return nil, fmt.Errorf("bot: add promise: %w", err)
+	}
+	callerLoc := loc
+	if owner != cmd.UserID {
+		callerLoc = b.zoneOr(ctx, cmd.UserID)
+	}
+	fallback, blocks := confirmation(p, cmd.UserID, callerLoc)
+	return ephemeral(fallback, blocks...), nil
+}
+
+// splitCustomer takes "Acme: send the quote" apart. The colon must be
+// followed by a space (or end the text) so that "call at 15:30" names no one.
+func splitCustomer(text string) (customer, rest string) {
+	i := strings.Index(text+" ", ": ")
+	if i <= 0 || i > 80 {
+		return "", text
+	}
+	return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
+}
+
+func timeError(err error, text string) error {
+	examples := "`" + strings.Join(duetime.Examples, "`, `") + "`"
+	switch {
+	case errors.Is(err, duetime.ErrNoWhat):
+		return errReply("What did you promise? " + usagePromise)
+	case errors.Is(err, duetime.ErrPast):
+		return errReply("That time is in the past. When will you do it? For example " + examples + ".")
+	case errors.Is(err, duetime.ErrNoTime):
+		if text == "" {
+			return errReply("What did you promise, and when? " + usagePromise)
+		}
+		return errReply("I couldn't find when in “" + escape(text) + "”. End it with a time, such as " + examples + ".")
+	}
+	return errReply("I couldn't read that: " + escape(err.Error()) + ". " + usagePromise)
+}
+
+// zoneOr is the user's zone, or the workspace's when Slack cannot tell.
+func (b *Bot) zoneOr(ctx context.Context, user string) *time.Location {
+	loc, err := b.zones.zone(ctx, user)
+	if err != nil || loc == nil {
+		return b.cfg.Zone
+	}
+	return loc
+}
+
+func (b *Bot) listPromises(ctx context.Context, cmd slack.SlashCommand) (any, error) {
+	ps, err := b.store.Promises(cmd.TeamID, cmd.UserID, store.Open)
+	if err != nil {
+		return nil, fmt.Errorf("bot: list promises: %w", err)
+	}
+	fallback, blocks := promiseList(ps, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
+	return ephemeral(fallback, blocks...), nil
+}
+
+// changeByCommand is `/promise done|cancel|snooze N [WHEN]`.
+func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCommand, verb, rest string) (any, error) {
+	num, when, _ := strings.Cut(rest, " ")
+	id, err := strconv.ParseInt(strings.TrimPrefix(num, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		form := "`/promise " + verb + " 42`"
+		if verb == "snooze" {
+			form = "`/promise snooze 42 tomorrow`"
+		}
+		return nil, errReply("Which promise? Give its number, like " + form + ". `/promise list` shows yours.")
+	}
+	var change func(p *store.Promise) error
+	switch verb {
+	case "done":
+		change = b.keep(cmd.UserID)
+	case "cancel":
+		change = b.cancel(cmd.UserID)
+	case "snooze":
+		when = strings.TrimSpace(when)
+		if when == "" {
+			return nil, errReply(fmt.Sprintf("Until when? For example `/promise snooze %d tomorrow` or `/promise snooze %d in 2 hours`.", id, id))
+		}
+		p, err := b.store.Promise(cmd.TeamID, id)
+		if err != nil {
+			return nil, b.lookupError(err, id)
+		}
+		loc := b.zoneOr(ctx, p.Owner)
+		due, err := duetime.Parse(when, b.cfg.Now(), loc)
+		if err != nil {
+			return nil, timeError(err, when)
+		}
+		change = b.snooze(cmd.UserID, due)
+	}
+	p, err := b.change(op, cmd.TeamID, id, cmd.UserID, change)
+	if err != nil {
+		return nil, err
+	}
+	text := b.changedText(p, verb, b.zoneOr(ctx, cmd.UserID))
+	return ephemeral(text, section(text)), nil
+}
+
+// change applies fn to promise id after checking that user may change it
+// and that it is still open.
+func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Promise) error) (store.Promise, error) {
+	p, err := b.store.UpdatePromise(op, team, id, func(p *store.Promise) error {
+		if !b.mayChange(user, *p) {
+			return errReply(fmt.Sprintf("Only <@%s> (who owns #%d) or <@%s> (who recorded it) can change it.", p.Owner, p.ID, p.Creator))
+		}
+		if p.State != store.Open {
+			return errReply(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))
+		}
+		return fn(p)
+	})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return p, b.lookupError(err, id)
+	}
+	return p, nil
+}
+
+func (b *Bot) lookupError(err error, id int64) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return errReply(fmt.Sprintf("There is no promise #%d here. `/promise list` shows yours.", id))
+	}
+	var user errReply
+	if errors.As(err, &user) {
+		return user
+	}
+	return fmt.Errorf("bot: promise #%d: %w", id, err)
+}
+
+func (b *Bot) keep(user string) func(*store.Promise) error {
+	now := b.cfg.Now()
+	return func(p *store.Promise) error {
+		onTime := !now.After(p.Due.Add(onTimeGrace))
+		detail := "on time"
+		if !onTime {
+			detail = "late"
+		}
+		p.History = append(p.History, store.Event{At: now, Kind: "kept", By: user, Detail: detail})
+		if p.Repeat != "" {
+			if r, err := duetime.ParseRecurrence(p.Repeat); err == nil {
+				// The next occurrence counts from the scheduled time, not
+				// from the click, so a series never drifts.
+				p.Due = r.Next(p.Due, b.loadZone(p.Zone)).UTC()
+				p.KeptAt, p.OnTime = now, onTime
+				return nil
+			}
+		}
+		p.State, p.KeptAt, p.OnTime = store.Kept, now, onTime
+		return nil
+	}
+}
+
+func (b *Bot) cancel(user string) func(*store.Promise) error {
+	now := b.cfg.Now()
+	return func(p *store.Promise) error {
+		p.State = store.Cancelled
+		p.History = append(p.History, store.Event{At: now, Kind: "cancelled", By: user})
+		return nil
+	}
+}
+
+func (b *Bot) snooze(user string, until time.Time) func(*store.Promise) error {
+	now := b.cfg.Now()
+	return func(p *store.Promise) error {
+		p.History = append(p.History, store.Event{At: now, Kind: "snoozed", By: user, Detail: "from " + p.Due.Format(time.RFC3339)})
+		p.Due = until.UTC()
+		return nil
+	}
+}
+
+func (b *Bot) loadZone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return b.cfg.Zone
+}
+
+func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) string {
+	switch {
+	case verb == "done" && p.Repeat != "" && p.State == store.Open:
+		return fmt.Sprintf("Kept %s. Next one is due %s.", summary(p), slackDate(p.Due, loc))
+	case verb == "done" && p.OnTime:
+		return fmt.Sprintf("Kept, on time: %s. Well done.", summary(p))
+	case verb == "done":
+		return fmt.Sprintf("Kept, late: %s. Better late than never.", summary(p))
+	case verb == "cancel":
+		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", summary(p))
+	}
+	return fmt.Sprintf("Snoozed %s until %s.", summary(p), slackDate(p.Due, loc))
+}
+
+// give is `/promise give 42 @bob`.
+func (b *Bot) give(ctx context.Context, op string, cmd slack.SlashCommand, rest string) (any, error) {
+	num, who, _ := strings.Cut(rest, " ")
+	id, err := strconv.ParseInt(strings.TrimPrefix(num, "#"), 10, 64)
+	m := mention.FindStringSubmatch(strings.TrimSpace(who))
+	if err != nil || id <= 0 || m == nil {
+		return nil, errReply("Give which promise to whom? For example `/promise give 42 @bob`.")
+	}
+	fn, err := b.reassign(ctx, cmd.UserID, m[1])
+	if err != nil {
+		return nil, err
+	}
+	p, err := b.change(op, cmd.TeamID, id, cmd.UserID, fn)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		b.tellNewOwner(ctx, p, cmd.UserID)
+		b.refreshHome(ctx, p.Team, p.Owner)
+	}()
+	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", summary(p), p.Owner, slackDate(p.Due, b.zoneOr(ctx, cmd.UserID)))
+	return ephemeral(text, section(text)), nil
+}
+
+// reassign makes to the owner. The due instant stays; the reminder is
+// rendered in the new owner's zone, and a recurrence follows their clock.
+func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise) error, error) {
+	loc, err := b.zones.zone(ctx, to)
+	var gone errNoSuchUser
+	if errors.As(err, &gone) {
+		return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))
+	}
+	now := b.cfg.Now()
+	return func(p *store.Promise) error {
+		if p.Owner == to {
+			return errReply(fmt.Sprintf("#%d already belongs to <@%s>.", p.ID, to))
+		}
+		p.History = append(p.History, store.Event{At: now, Kind: "reassigned", By: by, Detail: p.Owner + " → " + to})
+		p.Owner = to
+		p.Zone = loc.String()
+		// The new owner has not been reminded yet.
+		p.Reminded, p.Overdue = false, false
+		return nil
+	}, nil
+}

@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares v, as indented JSON, with testdata/name.golden.json.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got := rawJSON(t, v, "  ")
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s:\n%s", name, path, got)
+	}
+}
+
+// rawJSON is v as Slack receives it: without Go's HTML escaping, so that
+// what is checked is what is sent.
+func rawJSON(t *testing.T, v any, indent string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	// slack-go's own MarshalJSON methods escape HTML; undo it, since the
+	// characters mean the same in JSON and are what Slack reads.
+	return []byte(strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(buf.String()))
+}
+
+var newYork, _ = time.LoadLocation("America/New_York")
+
+func samplePromise() store.Promise {
+	return store.Promise{
+		Team: "T1", ID: 42, Text: "send the renewal quote", Customer: "Acme & Sons",
+		Owner: "U0ANN", Creator: "U0BOB", Channel: "C1",
+		Permalink: "https://kept-sim.slack.com/archives/C1/p1700000000000100",
+		Due:       time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC),
+		Created:   time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC),
+		State:     store.Open, Zone: "America/New_York",
+	}
+}
+
+func TestReminderGolden(t *testing.T) {
+	now := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
+	kept := samplePromise()
+	kept.State, kept.KeptAt, kept.OnTime = store.Kept, now.Add(5*time.Minute), true
+	tests := []struct {
+		name    string
+		p       store.Promise
+		overdue bool
+		now     time.Time
+	}{
+		{"reminder", samplePromise(), false, now},
+		{"overdue", samplePromise(), true, now.Add(26 * time.Hour)},
+		{"reminder-kept", kept, false, now},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, blocks := Reminder(tt.p, tt.overdue, newYork, tt.now)
+			golden(t, tt.name, map[string]any{"text": text, "blocks": blocks})
+		})
+	}
+}
+
+func TestHomeGolden(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	late, today, later := samplePromise(), samplePromise(), samplePromise()
+	late.ID, late.Due = 1, now.Add(-2*time.Hour)
+	today.ID, today.Due = 2, now.Add(3*time.Hour)
+	later.ID, later.Due = 3, now.Add(72*time.Hour)
+	golden(t, "home", Home([]store.Promise{late, today, later}, newYork, now))
+}
+
+// TestInjectionIsInert checks that nothing a user types can ping a channel
+// or forge a mention: every <, > and & reaches Slack escaped.
+func TestInjectionIsInert(t *testing.T) {
+	p := samplePromise()
+	p.Text = "<!channel> <!here> <!subteam^S123|team> <@U999|boss> <https://evil.example|click> & co"
+	p.Customer = "<!everyone>"
+	now := p.Due
+	_, blocks := Reminder(p, false, newYork, now)
+	_, confirm := confirmation(p, p.Owner, newYork)
+	_, list := promiseList([]store.Promise{p}, newYork, now)
+	home := Home([]store.Promise{p}, newYork, now).Blocks.BlockSet
+	for name, bs := range map[string][]slack.Block{"reminder": blocks, "confirmation": confirm, "list": list, "home": home} {
+		raw := rawJSON(t, bs, "")
+		var s string
+		for _, frag := range []string{"<!channel>", "<!here>", "<!subteam", "<@U999", "<!everyone>", "<https://evil"} {
+			if strings.Contains(string(raw), frag) {
+				s += " " + frag
+			}
+		}
+		if s != "" {
+			t.Errorf("%s lets through:%s", name, s)
+		}
+		if !strings.Contains(string(raw), "&lt;!channel&gt;") {
+			t.Errorf("%s does not show the text escaped", name)
+		}
+	}
+}
+
+func TestSlackDate(t *testing.T) {
+	due := time.Date(2027, 3, 14, 13, 0, 0, 0, time.UTC) // 9:00 EDT, the first day of DST
+	got := slackDate(due, newYork)
+	want := "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 09:00 EDT>"
+	if got != want {
+		t.Errorf("slackDate = %q, want %q", got, want)
+	}
+}
+
+func TestSplitCustomer(t *testing.T) {
+	tests := []struct{ in, customer, rest string }{
+		{"Acme: send the quote friday", "Acme", "send the quote friday"},
+		{"call back at 15:30", "", "call back at 15:30"},
+		{"Acme Corp:call", "", "Acme Corp:call"},
+		{"Acme:", "Acme", ""},
+		{": nothing", "", ": nothing"},
+		{strings.Repeat("a", 90) + ": x", "", strings.Repeat("a", 90) + ": x"},
+	}
+	for _, tt := range tests {
+		c, r := splitCustomer(tt.in)
+		if c != tt.customer || r != tt.rest {
+			t.Errorf("splitCustomer(%q) = %q, %q; want %q, %q", tt.in, c, r, tt.customer, tt.rest)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+// Package daemon assembles Kept from its parts: the store, the Slack bot
+// and the scheduler. main, `kept sim` and the end-to-end tests all run the
+// same assembly, so what is tested is what runs.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/keptbot/kept/bot"
+	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/store"
+)
+
+// Daemon is a running Kept.
+type Daemon struct {
+	Store     *store.Store
+	Bot       *bot.Bot
+	Scheduler *scheduler.Scheduler
+	log       *slog.Logger
+}
+
+// Options are what the environment does not say: the clock and the logger.
+type Options struct {
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// New opens the database and builds the parts. It fails fast when another
+// process holds the database.
+func New(cfg config.Config, opts Options) (*Daemon, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	st, err := store.New(cfg.DB, store.Options{Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
+	st.SetOverdueAfter(cfg.OverdueAfter)
+	httpClient := &http.Client{Timeout: 15 * time.Second}
+	api := slack.New(cfg.BotToken,
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(httpClient),
+	)
+	sm := socketmode.New(api)
+	b := bot.New(st, api, sm, bot.Config{
+		Zone:         cfg.Zone,
+		Admins:       cfg.Admins,
+		OverdueAfter: cfg.OverdueAfter,
+		Now:          opts.Now,
+		Log:          opts.Log,
+	})
+	sched := scheduler.New(st, b, scheduler.Config{
+		Tick:         cfg.Tick,
+		OverdueAfter: cfg.OverdueAfter,
+		Now:          opts.Now,
+		Log:          opts.Log,
+	})
+	return &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log}, nil
+}
+
+// Run serves until ctx is done, then finishes what is in flight and closes
+// the database. It returns the first error that stopped a part.
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	fail := func(part string, err error) {
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, fmt.Errorf("%s: %w", part, err))
+			mu.Unlock()
+			stop()
+		}
+	}
+	wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
+	wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+	wg.Wait()
+	fail("store", d.Store.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,100 @@
+// Command kept is a Slack bot that makes a customer-facing team keep its
+// word. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/daemon"
+	"github.com/keptbot/kept/store"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole program, so that tests can call it in-process.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch cmd {
+	case "run":
+		return serve(ctx, getenv, stderr)
+	case "sim":
+		return simulate(ctx, args, getenv, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "kept: unknown command %q; `kept help` lists them\n", cmd)
+	return 2
+}
+
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := config.Load(getenv, true)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "kept: "+line)
+		}
+		return 2
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	d, err := daemon.New(cfg, daemon.Options{Log: log})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			fmt.Fprintf(stderr, "kept: %s is in use by another kept process; stop it first, or set KEPT_DB to another file\n", cfg.DB)
+			return 1
+		}
+		fmt.Fprintf(stderr, "kept: %v\n", err)
+		return 1
+	}
+	log.Info("kept starting", "db", cfg.DB, "api", cfg.APIURL, "tick", cfg.Tick)
+	if err := d.Run(ctx); err != nil {
+		log.Error("kept stopped", "err", err)
+		return 1
+	}
+	log.Info("kept stopped")
+	return 0
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `kept — remembers what your team promised customers, and nudges.
+
+Usage:
+  kept            run the bot (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
+  kept sim        try Kept on a local Slack simulator, no workspace needed
+  kept help       this text
+
+Settings (environment variables):
+`)
+	for _, s := range config.Settings {
+		def := s.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(w, "  %-20s default %s\n      %s\n", s.Name, def, s.Help)
+	}
+}
+
+// shutdownGrace bounds how long a stop may take after SIGTERM.
+const shutdownGrace = 10 * time.Second

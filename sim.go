@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/clock"
+	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/daemon"
+	"github.com/keptbot/kept/slacksim"
+)
+
+// simUsers are the people of the simulated workspace, in three zones so
+// that "9:00 in the owner's zone" can be seen to mean different instants.
+var simUsers = []slacksim.User{
+	{ID: "U0ANN", Name: "ann", RealName: "Ann Archer", TZ: "America/New_York"},
+	{ID: "U0BOB", Name: "bob", RealName: "Bob Brun", TZ: "Europe/Paris"},
+	{ID: "U0CID", Name: "cid", RealName: "Cid Rao", TZ: "Asia/Kolkata"},
+}
+
+const simHelp = `Type a slash command as the current user, or a console command:
+  /promise Acme: call back in 5 minutes     record a promise (try /promise help)
+  :as bob                 act as another user (ann, bob, cid)
+  :advance 2h             move time forward (also 30m, 3d); due reminders go out
+  :click                  list the buttons on your last DM
+  :click done             press Done on your last DM
+  :click snooze 1h        pick a snooze choice (20m, 1h, 3h, tomorrow, monday)
+  :time                   show the simulated time
+  :help                   this text
+  :quit                   leave (Ctrl-D works too)
+`
+
+// simulate runs Kept against a local Slack simulator with a prompt, so
+// anyone can see it work without a workspace.
+func simulate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kept sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", "", "database file (default: a fresh one in a temporary directory)")
+	verbose := fs.Bool("v", false, "show Kept's logs")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	clk := clock.NewOffset()
+	sim, err := slacksim.New(slacksim.Options{Now: clk.Now})
+	if err != nil {
+		fmt.Fprintf(stderr, "kept sim: %v\n", err)
+		return 1
+	}
+	defer sim.Close()
+	for _, u := range simUsers {
+		sim.AddUser(u)
+	}
+	sim.AddChannel(slacksim.Channel{ID: "C0SALES", Name: "sales", Members: []string{"U0ANN", "U0BOB", "U0CID"}})
+
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "kept-sim-")
+		if err != nil {
+			fmt.Fprintf(stderr, "kept sim: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		*dbPath = filepath.Join(dir, "kept.db")
+	}
+	env := func(name string) string {
+		switch name {
+		case "SLACK_APP_TOKEN":
+			return "xapp-1-sim"
+		case "SLACK_BOT_TOKEN":
+			return "xoxb-sim"
+		case "SLACK_API_URL":
+			return sim.URL()
+		case "KEPT_DB":
+			return *dbPath
+		case "KEPT_TICK":
+			return "1s"
+		}
+		return getenv(name)
+	}
+	cfg, err := config.Load(env, true)
+	if err != nil {
+		fmt.Fprintf(stderr, "kept sim: %v\n", err)
+		return 2
+	}
+	logOut := io.Discard
+	if *verbose {
+		logOut = stderr
+	}
+	d, err := daemon.New(cfg, daemon.Options{Now: clk.Now, Log: newLogger(logOut, cfg.LogLevel)})
+	if err != nil {
+		fmt.Fprintf(stderr, "kept sim: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- d.Run(ctx) }()
+	if err := sim.WaitConnected(ctx); err != nil {
+		fmt.Fprintf(stderr, "kept sim: the bot did not connect: %v\n", err)
+		return 1
+	}
+
+	c := &console{sim: sim, d: d, clock: clk, out: stdout, user: simUsers[0]}
+	msgs, unsubscribe := sim.Subscribe()
+	defer unsubscribe()
+	go c.show(ctx, msgs)
+	fmt.Fprintf(stdout, "Kept is running against a local Slack (%s), database %s.\n%s\n", sim.URL(), *dbPath, simHelp)
+	c.loop(ctx, stdin)
+	cancel()
+	if err := <-stopped; err != nil {
+		fmt.Fprintf(stderr, "kept sim: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+type console struct {
+	sim   *slacksim.Server
+	d     *daemon.Daemon
+	clock *clock.Offset
+	out   io.Writer
+	user  slacksim.User
+}
+
+// show prints what the bot posts, as it happens (DMs arrive on ticks).
+func (c *console) show(ctx context.Context, msgs <-chan slacksim.Message) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-msgs:
+			if m.Ephemeral || m.ViaResponseURL {
+				continue // replies to commands are printed by the command
+			}
+			to := m.Channel
+			for _, u := range simUsers {
+				for _, dm := range c.sim.DMs(u.ID) {
+					if dm.Channel == m.Channel {
+						to = "@" + u.Name
+					}
+				}
+			}
+			verb := "Kept → " + to
+			if m.Updates > 0 {
+				verb = "Kept updated its message to " + to
+			}
+			fmt.Fprintf(c.out, "\n── %s ──\n%s\n%s> ", verb, c.sim.Render(m), c.user.Name)
+		}
+	}
+}
+
+func (c *console) loop(ctx context.Context, stdin io.Reader) {
+	in := bufio.NewScanner(stdin)
+	for {
+		fmt.Fprintf(c.out, "%s> ", c.user.Name)
+		if !in.Scan() || ctx.Err() != nil {
+			fmt.Fprintln(c.out)
+			return
+		}
+		line := strings.TrimSpace(in.Text())
+		if line == ":quit" || line == ":q" {
+			return
+		}
+		c.exec(ctx, line)
+	}
+}
+
+func (c *console) exec(ctx context.Context, line string) {
+	word, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	switch {
+	case line == "":
+	case strings.HasPrefix(word, "/"):
+		r, err := c.sim.SlashCommand(ctx, c.user.ID, "C0SALES", word, rest)
+		if err != nil {
+			fmt.Fprintf(c.out, "Slack says: %v\n", err)
+			return
+		}
+		if len(r.Payload) == 0 || string(r.Payload) == "null" {
+			return // e.g. a modal opened; Kept said nothing
+		}
+		var body struct {
+			Blocks json.RawMessage `json:"blocks"`
+		}
+		_ = json.Unmarshal(r.Payload, &body)
+		fmt.Fprintf(c.out, "(only you can see this)\n%s\n", c.sim.Render(slacksim.Message{Text: r.Text, BlocksJSON: body.Blocks}))
+	case word == ":as":
+		for _, u := range simUsers {
+			if u.Name == strings.TrimPrefix(rest, "@") {
+				c.user = u
+				fmt.Fprintf(c.out, "You are now %s (%s, %s).\n", u.Name, u.RealName, u.TZ)
+				return
+			}
+		}
+		fmt.Fprintln(c.out, "Who? The users are ann, bob and cid.")
+	case word == ":advance":
+		d, err := parseAdvance(rest)
+		if err != nil {
+			fmt.Fprintln(c.out, err)
+			return
+		}
+		now := c.clock.Advance(d)
+		fmt.Fprintf(c.out, "It is now %s.\n", c.localTime(now))
+		if err := c.d.Scheduler.Tick(ctx); err != nil {
+			fmt.Fprintf(c.out, "tick failed: %v\n", err)
+		}
+	case word == ":time":
+		fmt.Fprintf(c.out, "It is %s.\n", c.localTime(c.clock.Now()))
+	case word == ":click":
+		c.click(ctx, rest)
+	case word == ":help":
+		fmt.Fprint(c.out, simHelp)
+	default:
+		fmt.Fprintln(c.out, "I don't know that. Type :help.")
+	}
+}
+
+func (c *console) localTime(t time.Time) string {
+	loc, err := time.LoadLocation(c.user.TZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST") + " for " + c.user.Name
+}
+
+// parseAdvance accepts Go durations and whole days ("3d").
+func parseAdvance(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("how long? Try :advance 30m, :advance 2h or :advance 3d")
+	}
+	return d, nil
+}
+
+// click presses a button (or picks a menu option) on the user's last DM.
+func (c *console) click(ctx context.Context, what string) {
+	dms := c.sim.DMs(c.user.ID)
+	if len(dms) == 0 {
+		fmt.Fprintln(c.out, "You have no DMs from Kept yet. Record a promise and :advance past its due time.")
+		return
+	}
+	last := dms[len(dms)-1]
+	choices := buttons(last.Blocks)
+	if len(choices) == 0 {
+		fmt.Fprintln(c.out, "Your last DM has no buttons left.")
+		return
+	}
+	label, option, _ := strings.Cut(strings.ToLower(what), " ")
+	for _, ch := range choices {
+		if label == "" {
+			fmt.Fprintf(c.out, "  :click %s\n", ch.name)
+			continue
+		}
+		if strings.HasPrefix(ch.name, label) && (option == "" || strings.HasSuffix(ch.value, ":"+option)) {
+			if _, err := c.sim.Click(ctx, c.user.ID, last, ch.actionID, ch.value); err != nil {
+				fmt.Fprintf(c.out, "Slack says: %v\n", err)
+			}
+			return
+		}
+	}
+	if label != "" {
+		fmt.Fprintln(c.out, "No such button. Type :click to list them.")
+	}
+}
+
+type choice struct{ name, actionID, value string }
+
+func buttons(blocks []slack.Block) []choice {
+	var out []choice
+	for _, b := range blocks {
+		ab, ok := b.(*slack.ActionBlock)
+		if !ok {
+			continue
+		}
+		for _, el := range ab.Elements.ElementSet {
+			switch el := el.(type) {
+			case *slack.ButtonBlockElement:
+				out = append(out, choice{strings.ToLower(el.Text.Text), el.ActionID, el.Value})
+			case *slack.SelectBlockElement:
+				for _, o := range el.Options {
+					_, v, _ := strings.Cut(o.Value, ":")
+					out = append(out, choice{"snooze " + v, el.ActionID, o.Value})
+				}
+			}
+		}
+	}
+	return out
+}
