@@ -21,8 +21,11 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 			b.blockAction(ctx, op, cb, a)
 		}
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == modalCallback {
+		switch cb.View.CallbackID {
+		case modalCallback:
 			return b.submitPromiseModal(ctx, op, cb)
+		case snoozeCallback:
+			return b.submitSnoozeModal(ctx, op, cb)
 		}
 	case slack.InteractionTypeMessageAction:
 		if cb.CallbackID == shortcutCallback {
@@ -68,6 +71,10 @@ func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCa
 			b.tell(ctx, cb, b.lookupError(err, id))
 			return
 		}
+		if choice == "pick" {
+			b.openSnoozeModal(ctx, cb, p)
+			return
+		}
 		until, err := snoozeUntil(choice, b.cfg.Now(), b.zoneOr(ctx, p.Owner))
 		if err != nil {
 			log.Warn("unknown snooze choice", "choice", choice)
@@ -88,7 +95,7 @@ func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCa
 		b.tell(ctx, cb, err)
 		// A click on an old reminder shows what became of the promise.
 		if cur, gerr := b.store.Promise(cb.Team.ID, id); gerr == nil && cur.State != store.Open && cb.Container.Type != "view" {
-			b.updateReminder(ctx, cb, cur)
+			b.updateReminder(ctx, cb, cur, "")
 		}
 		return
 	}
@@ -99,7 +106,7 @@ func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCa
 // the Home tab republished, a new owner told.
 func (b *Bot) afterChange(ctx context.Context, cb slack.InteractionCallback, p store.Promise, action string) {
 	if cb.Container.Type != "view" {
-		b.updateReminder(ctx, cb, p)
+		b.updateReminder(ctx, cb, p, action)
 	}
 	if action == actionReassign {
 		b.tellNewOwner(ctx, p, cb.User.ID)
@@ -129,7 +136,7 @@ func snoozeUntil(choice string, now time.Time, loc *time.Location) (time.Time, e
 
 // updateReminder rewrites the clicked message to show the promise as it now
 // stands ("Kept, on time", "Snoozed until …").
-func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
+func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, p store.Promise, action string) {
 	channel, ts := cb.Container.ChannelID, cb.Container.MessageTs
 	if channel == "" {
 		channel = cb.Channel.ID
@@ -143,8 +150,13 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 	loc := b.zoneOr(ctx, p.Owner)
 	fallback, blocks := Reminder(p, false, loc, b.cfg.Now())
 	if p.State == store.Open {
-		// Snoozed: the reminder comes again later; this copy no longer needs buttons.
-		blocks = append(blocks[:len(blocks)-1], contextBlock(outcome(p, loc)))
+		// Snoozed or handed over: a new reminder comes later, to the owner;
+		// this copy no longer needs buttons.
+		note := outcome(p, loc)
+		if action == actionReassign {
+			note = "➡️ *Handed to <@" + p.Owner + ">*"
+		}
+		blocks = append(blocks[:len(blocks)-1], contextBlock(note))
 	}
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
 		b.cfg.Log.Error("update reminder", "channel", channel, "ts", ts, "err", err)

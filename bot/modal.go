@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,7 @@ import (
 // shortcut, which prefills it with the message and keeps its permalink.
 const (
 	modalCallback    = "promise_modal"
+	snoozeCallback   = "snooze_modal"
 	shortcutCallback = "promise_followup"
 
 	fieldCustomer = "customer"
@@ -33,6 +35,8 @@ const (
 type modalOrigin struct {
 	Channel   string `json:"c,omitempty"`
 	Permalink string `json:"p,omitempty"`
+	Promise   int64  `json:"n,omitempty"`  // snooze modal: which promise
+	TS        string `json:"ts,omitempty"` // snooze modal: the reminder to update
 }
 
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
@@ -86,15 +90,8 @@ func viewErrors(errs map[string]string) map[string]any {
 // submitPromiseModal validates the modal and records the promise. Invalid
 // input keeps the modal open with the error on the right field.
 func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
-	values := map[string]slack.BlockAction{}
-	if cb.View.State != nil {
-		for block, actions := range cb.View.State.Values {
-			values[block] = actions[fieldValue]
-		}
-	}
-	var origin modalOrigin
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &origin)
-
+	values := viewValues(cb)
+	origin := viewOrigin(cb)
 	errs := map[string]string{}
 	customer := strings.TrimSpace(values[fieldCustomer].Value)
 	what := strings.TrimSpace(values[fieldWhat].Value)
@@ -119,25 +116,7 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 		}
 		loc = b.cfg.Zone
 	}
-	day, derr := time.ParseInLocation("2006-01-02", values[fieldDate].SelectedDate, loc)
-	if derr != nil {
-		errs[fieldDate] = "Pick a date."
-	}
-	clock := values[fieldTime].SelectedTime
-	if clock == "" {
-		clock = "09:00"
-	}
-	hm, terr := time.Parse("15:04", clock)
-	if terr != nil {
-		errs[fieldTime] = "Pick a time."
-	}
-	var due time.Time
-	if derr == nil && terr == nil {
-		due = time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
-		if !due.After(b.cfg.Now()) {
-			errs[fieldDate] = "That is in the past. Pick a date and time still to come."
-		}
-	}
+	due := b.pickedTime(values, loc, errs)
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
@@ -210,4 +189,98 @@ func (b *Bot) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 	if err := b.openPromiseModal(ctx, cb.TriggerID, cb.User.ID, text, origin); err != nil {
 		b.cfg.Log.Error("open modal from shortcut", "err", err)
 	}
+}
+
+func viewValues(cb slack.InteractionCallback) map[string]slack.BlockAction {
+	values := map[string]slack.BlockAction{}
+	if cb.View.State != nil {
+		for block, actions := range cb.View.State.Values {
+			values[block] = actions[fieldValue]
+		}
+	}
+	return values
+}
+
+func viewOrigin(cb slack.InteractionCallback) modalOrigin {
+	var origin modalOrigin
+	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &origin)
+	return origin
+}
+
+// pickedTime reads the date and time pickers as a wall time in loc; what
+// is wrong goes into errs under the field's block id.
+func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location, errs map[string]string) time.Time {
+	day, derr := time.ParseInLocation("2006-01-02", values[fieldDate].SelectedDate, loc)
+	if derr != nil {
+		errs[fieldDate] = "Pick a date."
+	}
+	clock := values[fieldTime].SelectedTime
+	if clock == "" {
+		clock = "09:00"
+	}
+	hm, terr := time.Parse("15:04", clock)
+	if terr != nil {
+		errs[fieldTime] = "Pick a time."
+	}
+	if derr != nil || terr != nil {
+		return time.Time{}
+	}
+	t := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
+	if !t.After(b.cfg.Now()) {
+		errs[fieldDate] = "That is in the past. Pick a date and time still to come."
+	}
+	return t
+}
+
+// openSnoozeModal is the reminder's "Pick a time…": a date and a time in
+// the owner's zone.
+func (b *Bot) openSnoozeModal(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
+	loc := b.zoneOr(ctx, p.Owner)
+	meta, _ := json.Marshal(modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
+	date := slack.NewDatePickerBlockElement(fieldValue)
+	date.InitialDate = b.cfg.Now().In(loc).AddDate(0, 0, 1).Format("2006-01-02")
+	tm := slack.NewTimePickerBlockElement(fieldValue)
+	tm.InitialTime = "09:00"
+	view := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      snoozeCallback,
+		Title:           plain("Snooze #" + strconv.FormatInt(p.ID, 10)),
+		Submit:          plain("Snooze"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: string(meta),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(summary(p)),
+			slack.NewInputBlock(fieldDate, plain("Date"), nil, date),
+			slack.NewInputBlock(fieldTime, plain("Time ("+loc.String()+")"), nil, tm),
+		}},
+	}
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+		b.cfg.Log.Error("open snooze modal", "err", err)
+	}
+}
+
+func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
+	origin := viewOrigin(cb)
+	p, err := b.store.Promise(cb.Team.ID, origin.Promise)
+	if err != nil {
+		return viewErrors(map[string]string{fieldDate: "That promise is gone."})
+	}
+	errs := map[string]string{}
+	until := b.pickedTime(viewValues(cb), b.zoneOr(ctx, p.Owner), errs)
+	if len(errs) > 0 {
+		return viewErrors(errs)
+	}
+	p, err = b.change(op, cb.Team.ID, p.ID, cb.User.ID, b.snooze(cb.User.ID, until))
+	if err != nil {
+		var user errReply
+		if errors.As(err, &user) {
+			return viewErrors(map[string]string{fieldDate: string(user)})
+		}
+		b.cfg.Log.Error("snooze from modal", "err", err)
+		return viewErrors(map[string]string{fieldDate: "Sorry, I could not save this. Please try again in a minute."})
+	}
+	cb.Container.ChannelID, cb.Container.MessageTs = origin.Channel, origin.TS
+	b.updateReminder(ctx, cb, p, actionSnooze)
+	b.refreshHome(ctx, p.Team, p.Owner)
+	return nil
 }

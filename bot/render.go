@@ -28,6 +28,7 @@ var snoozeChoices = []struct{ value, label string }{
 	{"3h", "3 hours"},
 	{"tomorrow", "Tomorrow 9:00"},
 	{"monday", "Next Monday 9:00"},
+	{"pick", "Pick a time…"},
 }
 
 // slackDate writes t with Slack's date token, so each reader sees it in
@@ -89,10 +90,10 @@ func confirmation(p store.Promise, caller string, loc *time.Location) (string, [
 // is still open long after (overdue true), with the buttons to act on it.
 func Reminder(p store.Promise, overdue bool, loc *time.Location, now time.Time) (string, []slack.Block) {
 	head := "⏰ *Time to keep your word.* " + summary(p)
-	fallback := fmt.Sprintf("Reminder: #%d %s", p.ID, p.Text)
+	fallback := fmt.Sprintf("Reminder: #%d %s", p.ID, escape(p.Text))
 	if overdue {
 		head = fmt.Sprintf("⚠️ *Still open, %s late.* %s", lateness(now.Sub(p.Due)), summary(p))
-		fallback = fmt.Sprintf("Overdue: #%d %s", p.ID, p.Text)
+		fallback = fmt.Sprintf("Overdue: #%d %s", p.ID, escape(p.Text))
 	}
 	blocks := []slack.Block{section(head), contextBlock(details(p, loc)...)}
 	if p.State == store.Open {

@@ -104,7 +104,8 @@ func TestInjectionIsInert(t *testing.T) {
 	p.Text = "<!channel> <!here> <!subteam^S123|team> <@U999|boss> <https://evil.example|click> & co"
 	p.Customer = "<!everyone>"
 	now := p.Due
-	_, blocks := Reminder(p, false, newYork, now)
+	fallback, blocks := Reminder(p, false, newYork, now)
+	blocks = append(blocks, section(fallback)) // notifications show the fallback
 	_, confirm := confirmation(p, p.Owner, newYork)
 	_, list := promiseList([]store.Promise{p}, newYork, now)
 	home := Home([]store.Promise{p}, newYork, now).Blocks.BlockSet

@@ -1,0 +1,112 @@
+package duetime
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// fuzzZones include a half-hour offset with DST (Adelaide), a 45-minute
+// one (Chatham) and a zone whose clocks skip midnight (Santiago).
+var fuzzZones = []string{"UTC", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Chatham", "America/Santiago"}
+
+// fuzzNow maps fuzz inputs to a moment within a few centuries of now, in
+// one of fuzzZones, so that the fuzzer explores phrases rather than the
+// edges of time.Time.
+func fuzzNow(t *testing.T, sec int64, z uint8) (time.Time, *time.Location) {
+	loc := zone(t, fuzzZones[int(z)%len(fuzzZones)])
+	const span = 300 * 365 * 24 * 3600
+	base := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	if sec < 0 {
+		sec = -sec
+	}
+	return time.Unix(base+sec%span, 0).In(loc), loc
+}
+
+var fuzzSeeds = []string{
+	"tomorrow 3pm", "in 2 hours", "in 90 minutes", "friday 5pm", "tuesday", "monday",
+	"next week", "dec 3", "2026-12-01 14:00", "3pm", "9am", "noon", "eod", "end of week",
+	"in 3 days", "in 2 years", "yesterday 3pm", "next tue", "this friday", "tonight",
+	"tomorrow at 3pm", "friday at 17:00", "dec 3 2pm", "3 dec", "december 3rd", "12/3",
+	"2026-12-01T14:00", "15:30", "every month on the 1st 9am", "every 2 weeks",
+	"every weekday 4pm", "every month on the 31st", "in 999999 years", "in 0 minutes",
+	"feb 29", "the 31st of february", "12am", "dec 3 12am", "a", "42", "may", "1 2 dec",
+	"thursday dec 4", "mar 14 2:30am", "in 2h", "half an hour", "by", "every",
+	"\u3000friday\u3000", "𝟗am", "ＦＲＩＤＡＹ", "İn 2 hours",
+}
+
+func FuzzParse(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add(s, int64(4_000_000_000+i*7_919_000), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, phrase string, sec int64, z uint8) {
+		now, loc := fuzzNow(t, sec, z)
+		due, err := Parse(phrase, now, loc)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "duetime: ") {
+				t.Errorf("Parse(%q) error %q lacks the package prefix", phrase, err)
+			}
+			return
+		}
+		if !due.After(now) {
+			t.Errorf("Parse(%q) at %v = %v, not in the future", phrase, now, due)
+		}
+		if due.Location() != loc {
+			t.Errorf("Parse(%q) = %v, not in %v", phrase, due, loc)
+		}
+	})
+}
+
+func FuzzSplit(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add("send the quote "+s, int64(4_000_000_000+i*7_919_000), uint8(i))
+		f.Add(s, int64(4_000_000_000-i*7_919_000), uint8(i+1))
+	}
+	f.Add(strings.Repeat("a ", 1200)+"friday", int64(0), uint8(0))
+	f.Add("quote, by: on at friday!", int64(0), uint8(1))
+	f.Fuzz(func(t *testing.T, text string, sec int64, z uint8) {
+		now, loc := fuzzNow(t, sec, z)
+		what, due, repeat, err := Split(text, now, loc)
+		if err != nil {
+			if what != strings.TrimSpace(text) {
+				t.Errorf("Split(%q) error %v with what %q", text, err, what)
+			}
+			return
+		}
+		if !due.After(now) {
+			t.Errorf("Split(%q) at %v = %v, not in the future", text, now, due)
+		}
+		if what == "" || !strings.HasPrefix(strings.TrimSpace(text), what) {
+			t.Errorf("Split(%q) what = %q, not a prefix of the text", text, what)
+		}
+		if repeat != "" {
+			r, err := ParseRecurrence(repeat)
+			if err != nil || r.String() != repeat {
+				t.Errorf("Split(%q) repeat %q does not round-trip: %v", text, repeat, err)
+			}
+		}
+	})
+}
+
+func FuzzRecurrenceNext(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add(s, int64(4_000_000_000+i*7_919_000), uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, s string, sec int64, z uint8) {
+		r, err := ParseRecurrence(s)
+		if err != nil {
+			return
+		}
+		if again, err := ParseRecurrence(r.String()); err != nil || again != r {
+			t.Fatalf("%q: canonical %q does not round-trip", s, r.String())
+		}
+		after, loc := fuzzNow(t, sec, z)
+		for range 3 {
+			next := r.Next(after, loc)
+			if !next.After(after) {
+				t.Fatalf("%q.Next(%v) = %v, not after", r, after, next)
+			}
+			after = next
+		}
+	})
+}

@@ -1,0 +1,241 @@
+package duetime
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// words lower-cases a phrase and cuts it into words. Commas separate words
+// ("dec 3, 2026"), a.m./p.m. become am/pm, sentence punctuation at the end
+// of a word is dropped, "3 pm" becomes "3pm" and an ISO "2026-12-01T14:00"
+// becomes two words, so the grammar below sees one spelling of each thing.
+func words(s string) []string {
+	s = wordReplacer.Replace(strings.ToLower(s))
+	var w []string
+	for _, f := range strings.Fields(s) {
+		f = strings.TrimRight(f, ".!?;")
+		if f == "" {
+			continue
+		}
+		if len(f) > 11 && f[10] == 't' && isISODate(f[:10]) {
+			w = append(w, f[:10], f[11:])
+			continue
+		}
+		if (f == "am" || f == "pm") && len(w) > 0 && isDigitsColon(w[len(w)-1]) {
+			w[len(w)-1] += f
+			continue
+		}
+		w = append(w, f)
+	}
+	return w
+}
+
+var wordReplacer = strings.NewReplacer(",", " ", "a.m.", "am", "p.m.", "pm")
+
+func isDigitsColon(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// number reads a small count: digits (at most six, which keeps every
+// product with a unit far from overflow) or a word from "a" to "twelve".
+func number(s string) (int, bool) {
+	if n, ok := numberWords[s]; ok {
+		return n, true
+	}
+	if len(s) > 6 || !allDigits(s) {
+		return 0, false
+	}
+	return atoi(s), true
+}
+
+var numberWords = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+	"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+// ordinal reads a day of the month: "1st", "22nd", "3rd", "31st" (the
+// suffix is not checked against the number: "3th" is forgiven).
+func ordinal(s string) (int, bool) {
+	if len(s) < 3 {
+		return 0, false
+	}
+	switch s[len(s)-2:] {
+	case "st", "nd", "rd", "th":
+	default:
+		return 0, false
+	}
+	digits := s[:len(s)-2]
+	if len(digits) > 2 || !allDigits(digits) {
+		return 0, false
+	}
+	n := atoi(digits)
+	return n, n >= 1 && n <= 31
+}
+
+func ordinalSuffix(n int) string {
+	if n%100 >= 11 && n%100 <= 13 {
+		return "th"
+	}
+	switch n % 10 {
+	case 1:
+		return "st"
+	case 2:
+		return "nd"
+	case 3:
+		return "rd"
+	}
+	return "th"
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// months are the month names and their abbreviations, "sept" included.
+var months = map[string]time.Month{
+	"jan": time.January, "january": time.January, "feb": time.February, "february": time.February,
+	"mar": time.March, "march": time.March, "apr": time.April, "april": time.April,
+	"may": time.May, "jun": time.June, "june": time.June, "jul": time.July, "july": time.July,
+	"aug": time.August, "august": time.August,
+	"sep": time.September, "sept": time.September, "september": time.September,
+	"oct": time.October, "october": time.October, "nov": time.November, "november": time.November,
+	"dec": time.December, "december": time.December,
+}
+
+func isWeekday(s string) bool {
+	_, ok := weekdays[s]
+	return ok
+}
+
+// clock is a time of day on the wall clock.
+type clock struct{ hour, min int }
+
+// namedClocks are the times of day that have a name. "midnight" is left
+// out on purpose: "friday midnight" means the end of Friday to some people
+// and its start to others.
+var namedClocks = map[string]clock{
+	"noon": {12, 0}, "midday": {12, 0},
+	"morning": {9, 0}, "afternoon": {14, 0}, "evening": {18, 0},
+}
+
+// parseClock reads "3pm", "3:30pm", "12am", "15:30" or "9:30" (24-hour),
+// or a named time. A bare "3" is not a time: "call 3 customers" is not due
+// at 3 o'clock.
+func parseClock(s string) (clock, bool) {
+	if c, ok := namedClocks[s]; ok {
+		return c, true
+	}
+	if rest, ok := strings.CutSuffix(s, "am"); ok {
+		c, ok := hourMinute(rest)
+		if !ok || c.hour < 1 || c.hour > 12 {
+			return clock{}, false
+		}
+		c.hour %= 12
+		return c, true
+	}
+	if rest, ok := strings.CutSuffix(s, "pm"); ok {
+		c, ok := hourMinute(rest)
+		if !ok || c.hour < 1 || c.hour > 12 {
+			return clock{}, false
+		}
+		c.hour = c.hour%12 + 12
+		return c, true
+	}
+	if !strings.Contains(s, ":") {
+		return clock{}, false
+	}
+	return hourMinute(s)
+}
+
+// hourMinute reads "3", "03", "3:30" or "15:30".
+func hourMinute(s string) (clock, bool) {
+	h, m, hasMin := strings.Cut(s, ":")
+	if len(h) < 1 || len(h) > 2 || !allDigits(h) {
+		return clock{}, false
+	}
+	c := clock{hour: atoi(h)}
+	if hasMin {
+		if len(m) != 2 || !allDigits(m) {
+			return clock{}, false
+		}
+		c.min = atoi(m)
+	}
+	if c.hour > 23 || c.min > 59 {
+		return clock{}, false
+	}
+	return c, true
+}
+
+func (c clock) String() string {
+	h := c.hour % 12
+	if h == 0 {
+		h = 12
+	}
+	ampm := "am"
+	if c.hour >= 12 {
+		ampm = "pm"
+	}
+	if c.min == 0 {
+		return strconv.Itoa(h) + ampm
+	}
+	return strconv.Itoa(h) + ":" + twoDigits(c.min) + ampm
+}
+
+func twoDigits(n int) string {
+	return string([]byte{byte('0' + n/10), byte('0' + n%10)})
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// atoi is for strings already checked by allDigits and short enough not
+// to overflow.
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func isISODate(s string) bool {
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' &&
+		allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
+}
+
+// isSlashDate reports a numeric date such as "12/3" or "12/3/2026", which
+// Kept refuses: half the world reads it as 12 March, the other half as
+// 3 December.
+func isSlashDate(s string) bool {
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for i, p := range parts {
+		if !allDigits(p) || len(p) > 4 || (i < 2 && len(p) > 2) {
+			return false
+		}
+	}
+	return true
+}
