@@ -139,15 +139,13 @@ func (c *console) show(ctx context.Context, msgs <-chan slacksim.Message) {
 		case <-ctx.Done():
 			return
 		case m := <-msgs:
-			if m.Ephemeral || m.ViaResponseURL {
+			if m.Ephemeral || m.ViaResponseURL || m.ViaAck {
 				continue // replies to commands are printed by the command
 			}
 			to := m.Channel
 			for _, u := range simUsers {
-				for _, dm := range c.sim.DMs(u.ID) {
-					if dm.Channel == m.Channel {
-						to = "@" + u.Name
-					}
+				if c.sim.DMChannel(u.ID) == m.Channel {
+					to = "@" + u.Name
 				}
 			}
 			verb := "Kept → " + to

@@ -32,6 +32,11 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 			// Kept or cancelled since it was queued: nothing to say.
 			return "", "", nil
 		}
+		// Slack accepts a DM to a deactivated user without error, so ask.
+		var gone errNoSuchUser
+		if _, err := b.zones.zone(ctx, p.Owner); errors.As(err, &gone) {
+			return "", "", fmt.Errorf("bot: %w: %s is deactivated", scheduler.ErrUnreachable, p.Owner)
+		}
 		fallback, blocks = Reminder(p, n.Kind == store.OverdueNudge, b.zoneOr(ctx, p.Owner), b.cfg.Now())
 	default:
 		return "", "", fmt.Errorf("bot: nudge %d: unknown kind %q", n.ID, n.Kind)

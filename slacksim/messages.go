@@ -52,7 +52,7 @@ func (s *Server) postTarget(channel string) (string, string) {
 	return c.ID, ""
 }
 
-// fillContent sets text, blocks and metadata from API arguments.
+// fillContent sets text, blocks and metadata from API arguments; s.mu must be held.
 func (s *Server) fillContent(m *Message, r *apiRequest) string {
 	m.Text = r.params["text"]
 	if len([]rune(m.Text)) > 40000 {
@@ -60,12 +60,12 @@ func (s *Server) fillContent(m *Message, r *apiRequest) string {
 	}
 	if raw, ok := r.params["blocks"]; ok {
 		if err := setBlocks(m, []byte(raw)); err != nil {
-			s.fail(fmt.Errorf("slacksim: %s: blocks: %w", r.method, err))
+			s.failLocked(fmt.Errorf("slacksim: %s: blocks: %w", r.method, err))
 			return "invalid_blocks"
 		}
 		if m.BlocksJSON != nil {
 			if err := validateBlocks(m.BlocksJSON, 50); err != nil {
-				s.fail(fmt.Errorf("slacksim: %s: invalid_blocks: %w", r.method, err))
+				s.failLocked(fmt.Errorf("slacksim: %s: invalid_blocks: %w", r.method, err))
 				return "invalid_blocks"
 			}
 		}
@@ -73,7 +73,7 @@ func (s *Server) fillContent(m *Message, r *apiRequest) string {
 	if raw := r.params["metadata"]; raw != "" {
 		var md slack.SlackMetadata
 		if err := json.Unmarshal([]byte(raw), &md); err != nil {
-			s.fail(fmt.Errorf("slacksim: %s: metadata: %w", r.method, err))
+			s.failLocked(fmt.Errorf("slacksim: %s: metadata: %w", r.method, err))
 			return "invalid_metadata_format"
 		}
 		m.Metadata = &md
@@ -348,8 +348,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		code = "used_url"
 	}
 	if code != "" {
-		s.errs = append(s.errs, fmt.Errorf("slacksim: response_url: %s", code))
-		s.bump()
+		s.failLocked(fmt.Errorf("slacksim: response_url: %s", code))
 		writeJSON(w, http.StatusNotFound, map[string]any{"ok": false, "error": code})
 		return
 	}
@@ -365,7 +364,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		next := *orig
 		next.Text, next.Metadata = body.Text, body.Metadata
 		if err := validBlocks(&next, body.Blocks); err != nil {
-			s.errs = append(s.errs, fmt.Errorf("slacksim: response_url: blocks: %w", err))
+			s.failLocked(fmt.Errorf("slacksim: response_url: blocks: %w", err))
 			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_blocks"})
 			return
 		}
@@ -380,7 +379,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 			m.Ephemeral, m.EphemeralTo = true, t.user
 		}
 		if err := validBlocks(m, body.Blocks); err != nil {
-			s.errs = append(s.errs, fmt.Errorf("slacksim: response_url: blocks: %w", err))
+			s.failLocked(fmt.Errorf("slacksim: response_url: blocks: %w", err))
 			writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": "invalid_blocks"})
 			return
 		}

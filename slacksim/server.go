@@ -235,6 +235,11 @@ func (s *Server) Errors() []error {
 func (s *Server) fail(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.failLocked(err)
+}
+
+// failLocked records a protocol problem; s.mu must be held.
+func (s *Server) failLocked(err error) {
 	s.errs = append(s.errs, err)
 	s.logf("error: %v", err)
 	s.bump()

@@ -168,7 +168,7 @@ func (s *Server) storeView(lv *liveView, kind, triggerID string) map[string]any 
 	b, _ := json.Marshal(out)
 	rec := View{ID: lv.id, Hash: lv.hash, UserID: lv.user, TriggerID: triggerID, Kind: kind, JSON: b}
 	if err := json.Unmarshal(b, &rec.View); err != nil {
-		s.errs = append(s.errs, fmt.Errorf("slacksim: view %s does not decode: %w", lv.id, err))
+		s.failLocked(fmt.Errorf("slacksim: view %s does not decode: %w", lv.id, err))
 	}
 	s.views = append(s.views, rec)
 	s.bump()
