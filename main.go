@@ -63,8 +63,25 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) in
 		return 1
 	}
 	log.Info("kept starting", "db", cfg.DB, "api", cfg.APIURL, "tick", cfg.Tick)
-	if err := d.Run(ctx); err != nil {
-		log.Error("kept stopped", "err", err)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	var runErr error
+	select {
+	case runErr = <-done:
+	case <-ctx.Done():
+		log.Info("stopping: finishing what is in flight")
+		select {
+		case runErr = <-done:
+		case <-time.After(shutdownGrace):
+			// Committed work is safe in the database; whatever is still
+			// in flight was not acknowledged, so Slack shows the user an
+			// error rather than a false confirmation.
+			log.Error("kept did not stop in time; exiting anyway", "grace", shutdownGrace)
+			return 1
+		}
+	}
+	if runErr != nil {
+		log.Error("kept stopped", "err", runErr)
 		return 1
 	}
 	log.Info("kept stopped")
