@@ -327,3 +327,30 @@ func TestSnoozePickATime(t *testing.T) {
 		t.Errorf("picked snooze: due %v, want %v (Bob's zone)", p.Due, want)
 	}
 }
+
+// TestReminderAcrossDST: "tomorrow 9am" said the day before clocks spring
+// forward (and fall back) is 9:00 on the owner's wall clock.
+func TestReminderAcrossDST(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		from time.Time
+		want time.Time // in UTC
+	}{
+		{"spring forward", time.Date(2027, 3, 13, 10, 0, 0, 0, newYork), time.Date(2027, 3, 14, 13, 0, 0, 0, time.UTC)},
+		{"fall back", time.Date(2026, 10, 31, 10, 0, 0, 0, newYork), time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t)
+			e.clock.Set(tt.from)
+			e.slash(ann, "Acme: call back tomorrow 9am")
+			e.advanceTo(tt.want.Add(-time.Minute))
+			if n := len(e.sim.DMs(ann)); n != 0 {
+				t.Fatalf("reminded an hour early (%d DMs at %v)", n, tt.want.Add(-time.Minute))
+			}
+			e.advanceTo(tt.want)
+			if n := len(e.sim.DMs(ann)); n != 1 {
+				t.Fatalf("%d DMs at 9:00 local", n)
+			}
+		})
+	}
+}
