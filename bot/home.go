@@ -52,6 +52,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		return
 	}
 	view := Home(ps, b.zoneOr(ctx, user), b.cfg.Now())
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.customerHome(team, user, b.zoneOr(ctx, user))...) // checkin.go
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		b.cfg.Log.Error("home: publish", "user", user, "err", err)
 	}

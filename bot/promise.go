@@ -88,6 +88,7 @@ func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand)
 		text = strings.TrimSpace(text[len(m[0]):])
 	}
 	customer, what := splitCustomer(text)
+	customer = b.knownCustomer(cmd.TeamID, customer, what) // the stored spelling (customer.go)
 	loc, err := b.zones.zone(ctx, owner)
 	if err != nil {
 		var gone errNoSuchUser
@@ -226,6 +227,7 @@ func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Prom
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return p, b.lookupError(err, id)
 	}
+	b.touchForPromise(op, user, p) // a kept promise to a known customer is a touch (customer.go)
 	return p, nil
 }
 

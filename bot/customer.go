@@ -1,0 +1,785 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Customers: `/customer add|list|edit|remove|help` and `/customer NAME`,
+// and `/touch NAME what happened`. Check-in prompts are in checkin.go.
+
+const (
+	// maxName bounds a customer name: it is shown in lists, cards and
+	// button labels, and 80 characters is a long company name.
+	maxName = 80
+	// minCadence and maxCadence bound a keep-in-touch cadence: a daily
+	// prompt is the most anyone would want, and a relationship checked on
+	// less than every two years is not being kept.
+	minCadence = 24 * time.Hour
+	maxCadence = 730 * 24 * time.Hour
+
+	// Defaults when the config leaves them zero.
+	defaultKeyCadence      = 14 * 24 * time.Hour
+	defaultStandardCadence = 45 * 24 * time.Hour
+
+	usageCustomer = "Try `/customer add Acme every 14d tier key owner @ann`, `/customer Acme`, `/customer list` or `/customer help`."
+	usageTouch    = "Try `/touch Acme called just to talk; they open an office in Lyon`."
+	usageCadence  = "Say `every 14d`, `every 2w`, `every 3 months`, or `never` for no prompts."
+
+	actionCustomerRemove = "customer_remove"
+	actionCustomerKeep   = "customer_keep"
+)
+
+// customerArgs is a parsed `/customer` command.
+type customerArgs struct {
+	verb       string // add, show, list, edit, remove or help
+	name       string
+	cadence    time.Duration
+	setCadence bool
+	tier       store.Tier
+	owner      string // user id
+	notes      string
+	setNotes   bool
+}
+
+var customerVerbs = map[string]string{
+	"add": "add", "new": "add", "list": "list", "ls": "list", "edit": "edit", "set": "edit",
+	"remove": "remove", "delete": "remove", "rm": "remove", "show": "show", "help": "help",
+}
+
+// optionWords end a customer name in `add` and `edit`.
+var optionWords = map[string]bool{"every": true, "never": true, "tier": true, "owner": true, "notes": true, "note": true}
+
+// parseCustomerArgs reads the text of `/customer`. Its errors are errReply:
+// they say what was wrong and show the right form.
+func parseCustomerArgs(text string) (customerArgs, error) {
+	text = strings.TrimSpace(text)
+	first, rest, _ := strings.Cut(text, " ")
+	verb, ok := customerVerbs[strings.ToLower(first)]
+	if !ok {
+		verb, rest = "show", text
+	}
+	a := customerArgs{verb: verb}
+	if text == "" {
+		a.verb = "help"
+		return a, nil
+	}
+	switch verb {
+	case "help", "list":
+		return a, nil
+	case "show", "remove":
+		name, tail := cutName(rest, false)
+		if strings.TrimSpace(tail) != "" {
+			return a, errReply(fmt.Sprintf("I didn't understand “%s” after the name. Put a name with spaces in quotes, like `/customer %s \"Acme Corp\"`.", escape(strings.TrimSpace(tail)), verb))
+		}
+		a.name = name
+		return a, checkName(a.name, "`/customer "+verb+" Acme`")
+	}
+	name, tail := cutName(rest, true)
+	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
+	if first, _, _ := strings.Cut(name, " "); optionWords[strings.ToLower(first)] && !strings.EqualFold(first, "never") && quotes[r] == 0 {
+		// "add every 14d" names no one; "add Tier One" needs quotes.
+		return a, errReply(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", escape(first), verb, escape(name)))
+	}
+	a.name = name
+	example := "`/customer add Acme every 14d tier key owner @ann`"
+	if verb == "edit" {
+		example = "`/customer edit Acme every 30d`"
+	}
+	if err := checkName(a.name, example); err != nil {
+		return a, err
+	}
+	words := strings.Fields(tail)
+	for i := 0; i < len(words); i++ {
+		w := strings.ToLower(words[i])
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1]
+		}
+		switch w {
+		case "never":
+			a.cadence, a.setCadence = 0, true
+		case "every":
+			phrase := "every " + next
+			used := 1
+			if _, err := strconv.Atoi(next); err == nil && i+2 < len(words) {
+				phrase += " " + words[i+2]
+				used = 2
+			}
+			d, err := parseCadence(phrase)
+			if err != nil {
+				return a, err
+			}
+			a.cadence, a.setCadence = d, true
+			i += used
+		case "tier":
+			switch strings.ToLower(next) {
+			case "key":
+				a.tier = store.KeyTier
+			case "standard", "std":
+				a.tier = store.StandardTier
+			default:
+				return a, errReply("The tier is `key` or `standard`, as in `tier key`.")
+			}
+			i++
+		case "owner":
+			m := mention.FindStringSubmatch(next)
+			if m == nil || len(m[0]) != len(next) {
+				return a, errReply("Name the owner with an @-mention, as in `owner @ann`.")
+			}
+			a.owner = m[1]
+			i++
+		case "notes", "note":
+			a.notes, a.setNotes = strings.Join(words[i+1:], " "), true
+			if n := utf8.RuneCountInString(a.notes); n > maxText {
+				return a, errReply(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, maxText))
+			}
+			i = len(words)
+		default:
+			return a, errReply(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", escape(words[i]), example))
+		}
+	}
+	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes {
+		return a, errReply("What should change? For example `/customer edit Acme every 30d`, `tier key`, `owner @bob` or `notes …`.")
+	}
+	return a, nil
+}
+
+// quotes open and close a name with spaces or option words in it.
+var quotes = map[rune]rune{'"': '"', '“': '”', '«': '»', '\'': '\''}
+
+// cutName takes the customer name off the front of s: a quoted string, or
+// (with options) the words up to the first option word after the first
+// word, or else all of s.
+func cutName(s string, options bool) (name, rest string) {
+	s = strings.TrimSpace(s)
+	if r, size := utf8.DecodeRuneInString(s); size > 0 {
+		if closing, ok := quotes[r]; ok {
+			if end := strings.IndexRune(s[size:], closing); end >= 0 {
+				return strings.TrimSpace(s[size : size+end]), s[size+end+utf8.RuneLen(closing):]
+			}
+		}
+	}
+	if !options {
+		return s, ""
+	}
+	words := strings.Fields(s)
+	for i := 1; i < len(words); i++ {
+		if optionWords[strings.ToLower(words[i])] {
+			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+		}
+	}
+	return strings.Join(words, " "), ""
+}
+
+// checkName refuses a name that could not be shown or matched well.
+func checkName(name, example string) error {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case store.CustomerKey(name) == "":
+		return errReply("Which customer? For example " + example + ".")
+	case n > maxName:
+		return errReply(fmt.Sprintf("That name is %d characters long; a customer name can be at most %d. Use a short name and put the rest in `notes …`.", n, maxName))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return errReply("A customer name can't contain control characters. " + example)
+	}
+	return nil
+}
+
+var cadenceRE = regexp.MustCompile(`^every\s+(?:(\d+)\s*)?([a-z]+)$`)
+
+// cadenceUnits are the unit words of a cadence phrase. A month is 30
+// days: a cadence is a rhythm, not a calendar date.
+var cadenceUnits = map[string]time.Duration{
+	"d": unitDay, "day": unitDay, "days": unitDay,
+	"w": unitWeek, "wk": unitWeek, "wks": unitWeek, "week": unitWeek, "weeks": unitWeek, "fortnight": 2 * unitWeek,
+	"mo": unitMonth, "mos": unitMonth, "month": unitMonth, "months": unitMonth, "quarter": 3 * unitMonth, "quarters": 3 * unitMonth,
+	"y": unitYear, "yr": unitYear, "yrs": unitYear, "year": unitYear, "years": unitYear,
+}
+
+const (
+	unitDay   = 24 * time.Hour
+	unitWeek  = 7 * unitDay
+	unitMonth = 30 * unitDay
+	unitYear  = 365 * unitDay
+)
+
+// parseCadence reads "every 14d", "every 2 weeks", "every 3 months",
+// "every month" or "never" (0: no prompts).
+func parseCadence(phrase string) (time.Duration, error) {
+	p := strings.ToLower(strings.Join(strings.Fields(phrase), " "))
+	switch p {
+	case "never", "none", "off", "every never":
+		return 0, nil
+	case "daily":
+		p = "every day"
+	case "weekly":
+		p = "every week"
+	case "monthly":
+		p = "every month"
+	case "quarterly":
+		p = "every quarter"
+	}
+	if !strings.HasPrefix(p, "every ") && p != "every" {
+		p = "every " + p
+	}
+	m := cadenceRE.FindStringSubmatch(p)
+	if m == nil {
+		return 0, errReply(fmt.Sprintf("I couldn't read “%s” as a cadence. %s", escape(strings.TrimSpace(phrase)), usageCadence))
+	}
+	unit, ok := cadenceUnits[m[2]]
+	if !ok {
+		return 0, errReply(fmt.Sprintf("“%s” is not a unit I know. %s", escape(m[2]), usageCadence))
+	}
+	n := 1
+	if m[1] != "" {
+		var err error
+		if n, err = strconv.Atoi(m[1]); err != nil || n > 1000 {
+			return 0, errReply("That cadence is far too long; the longest is every 2 years. " + usageCadence)
+		}
+	}
+	d := time.Duration(n) * unit
+	switch {
+	case n == 0:
+		return 0, errReply("A cadence of 0 would prompt without end. " + usageCadence)
+	case d < minCadence:
+		return 0, errReply("The shortest cadence is every day. " + usageCadence)
+	case d > maxCadence:
+		return 0, errReply("That cadence is far too long; the longest is every 2 years. " + usageCadence)
+	}
+	return d, nil
+}
+
+// cadenceText is "every 14 days", "every 3 months", "never".
+func cadenceText(d time.Duration) string {
+	days := int(d / (24 * time.Hour))
+	switch {
+	case d <= 0:
+		return "no check-ins"
+	case days%365 == 0:
+		return "every " + pluralEvery(days/365, "year")
+	case days%30 == 0:
+		return "every " + pluralEvery(days/30, "month")
+	}
+	return "every " + pluralEvery(days, "day")
+}
+
+func pluralEvery(n int, unit string) string {
+	if n == 1 {
+		return unit
+	}
+	return plural(n, unit)
+}
+
+func (b *Bot) tierCadence(t store.Tier) time.Duration {
+	if t == store.KeyTier {
+		return cmp.Or(b.cfg.KeyCadence, defaultKeyCadence)
+	}
+	return cmp.Or(b.cfg.StandardCadence, defaultStandardCadence)
+}
+
+// answer turns a handler's result into the ack: an errReply is shown as
+// is, anything else is logged and apologised for.
+func (b *Bot) answer(log *slog.Logger, reply any, err error) any {
+	if err == nil {
+		return reply
+	}
+	var user errReply
+	if errors.As(err, &user) {
+		log.Info("command refused", "reason", err)
+		return ephemeral(string(user))
+	}
+	log.Error("command failed", "err", err)
+	return ephemeral(msgInternal)
+}
+
+func (b *Bot) customerCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
+	if first, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " "); strings.EqualFold(first, "digest") {
+		reply, err := b.digestCommand(ctx, op, cmd, rest) // digest.go
+		return b.answer(log, reply, err)
+	}
+	a, err := parseCustomerArgs(cmd.Text)
+	if err != nil {
+		return b.answer(log, nil, err)
+	}
+	var reply any
+	switch a.verb {
+	case "help":
+		return ephemeral(customerHelp, section(customerHelp))
+	case "list":
+		reply, err = b.listCustomers(ctx, cmd)
+	case "show":
+		reply, err = b.showCustomer(ctx, cmd.TeamID, cmd.UserID, a.name)
+	case "add":
+		reply, err = b.addCustomer(ctx, op, cmd, a)
+	case "edit":
+		reply, err = b.editCustomer(ctx, op, cmd, a)
+	case "remove":
+		reply, err = b.confirmRemove(cmd, a.name)
+	}
+	return b.answer(log, reply, err)
+}
+
+// ownerOK checks that owner is an active user, as a promise's owner is.
+func (b *Bot) ownerOK(ctx context.Context, owner string) error {
+	var gone errNoSuchUser
+	if _, err := b.zones.zone(ctx, owner); errors.As(err, &gone) {
+		return errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own it. Name someone who is in this workspace.", owner))
+	}
+	return nil
+}
+
+func notFoundCustomer(name string) error {
+	return errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", escape(name), escape(name)))
+}
+
+func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
+	c := store.Customer{Team: cmd.TeamID, Name: a.name, Owner: cmp.Or(a.owner, cmd.UserID), Tier: cmp.Or(a.tier, store.StandardTier), Notes: a.notes}
+	c.Cadence = b.tierCadence(c.Tier)
+	if a.setCadence {
+		c.Cadence = a.cadence
+	}
+	if err := b.ownerOK(ctx, c.Owner); err != nil {
+		return nil, err
+	}
+	c, err := b.store.AddCustomer(op, c)
+	switch {
+	case errors.Is(err, store.ErrExists):
+		return nil, errReply(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", escape(c.Name), escape(c.Name), escape(c.Name)))
+	case err != nil && !errors.Is(err, store.ErrDuplicate):
+		return nil, fmt.Errorf("bot: add customer: %w", err)
+	}
+	loc := b.zoneOr(ctx, cmd.UserID)
+	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner)
+	if c.Cadence > 0 {
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackDay(c.NextPrompt, loc), c.Owner, escape(c.Name))
+	}
+	go b.refreshHome(context.WithoutCancel(ctx), c.Team, c.Owner)
+	return ephemeral(text, section(text)), nil
+}
+
+func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
+	if a.owner != "" {
+		if err := b.ownerOK(ctx, a.owner); err != nil {
+			return nil, err
+		}
+	}
+	var before store.Customer
+	c, err := b.store.UpdateCustomer(op, cmd.TeamID, a.name, func(c *store.Customer) error {
+		before = *c
+		if a.tier != "" && a.tier != c.Tier && !a.setCadence && c.Cadence == b.tierCadence(c.Tier) {
+			// The cadence was the old tier's default: follow the new one.
+			c.Cadence = b.tierCadence(a.tier)
+		}
+		c.Tier = cmp.Or(a.tier, c.Tier)
+		c.Owner = cmp.Or(a.owner, c.Owner)
+		if a.setCadence {
+			c.Cadence = a.cadence
+		}
+		if a.setNotes {
+			c.Notes = a.notes
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFoundCustomer(a.name)
+	case err != nil && !errors.Is(err, store.ErrDuplicate):
+		return nil, fmt.Errorf("bot: edit customer: %w", err)
+	}
+	loc := b.zoneOr(ctx, cmd.UserID)
+	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner)
+	if c.Cadence > 0 {
+		text += " Next check-in " + slackDay(c.NextPrompt, loc) + "."
+	}
+	go func() {
+		ctx := context.WithoutCancel(ctx)
+		b.refreshHome(ctx, c.Team, c.Owner)
+		if before.Owner != "" && before.Owner != c.Owner {
+			b.refreshHome(ctx, c.Team, before.Owner)
+		}
+	}()
+	return ephemeral(text, section(text)), nil
+}
+
+func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, error) {
+	c, err := b.store.Customer(team, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFoundCustomer(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bot: customer: %w", err)
+	}
+	open, err := b.customerPromises(team, c)
+	if err != nil {
+		return nil, err
+	}
+	touches, err := b.store.Touches(team, c.Name, 3)
+	if err != nil {
+		return nil, fmt.Errorf("bot: touches: %w", err)
+	}
+	fallback, blocks := CustomerCard(c, open, touches, b.zoneOr(ctx, user), b.cfg.Now())
+	return ephemeral(fallback, blocks...), nil
+}
+
+// customerPromises are the open promises that name c.
+func (b *Bot) customerPromises(team string, c store.Customer) ([]store.Promise, error) {
+	all, err := b.store.Promises(team, "", store.Open)
+	if err != nil {
+		return nil, fmt.Errorf("bot: promises: %w", err)
+	}
+	key := store.CustomerKey(c.Name)
+	return slices.DeleteFunc(all, func(p store.Promise) bool { return store.CustomerKey(p.Customer) != key }), nil
+}
+
+func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand) (any, error) {
+	cs, err := b.store.Customers(cmd.TeamID)
+	if err != nil {
+		return nil, fmt.Errorf("bot: list customers: %w", err)
+	}
+	fallback, blocks := CustomerList(cs, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
+	return ephemeral(fallback, blocks...), nil
+}
+
+// confirmRemove asks before removing: a removed customer's touches go too.
+func (b *Bot) confirmRemove(cmd slack.SlashCommand, name string) (any, error) {
+	c, err := b.store.Customer(cmd.TeamID, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFoundCustomer(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bot: customer: %w", err)
+	}
+	text := fmt.Sprintf("Remove *%s* and its logged touches? Its promises stay, with their text.", escape(c.Name))
+	yes := slack.NewButtonBlockElement(actionCustomerRemove, store.CustomerKey(c.Name), plain("Remove "+truncate(c.Name, 60)))
+	yes.Style = slack.StyleDanger
+	no := slack.NewButtonBlockElement(actionCustomerKeep, store.CustomerKey(c.Name), plain("Keep it"))
+	return ephemeral(text, section(text), slack.NewActionBlock("customer_remove", yes, no)), nil
+}
+
+// removeClicked answers the confirmation's buttons by replacing it.
+func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	var text string
+	if a.ActionID == actionCustomerKeep {
+		text = "OK, nothing removed."
+	} else {
+		c, err := b.store.Customer(cb.Team.ID, a.Value)
+		switch err := cmp.Or(err, b.store.RemoveCustomer(op, cb.Team.ID, a.Value)); {
+		case err == nil, errors.Is(err, store.ErrDuplicate):
+			text = fmt.Sprintf("Removed *%s*. Its promises keep their text.", escape(c.Name))
+			b.refreshHome(ctx, c.Team, c.Owner)
+		case errors.Is(err, store.ErrNotFound):
+			text = "That customer was already removed."
+		default:
+			b.cfg.Log.Error("remove customer", "err", err)
+			text = msgInternal
+		}
+	}
+	b.respond(ctx, cb, text)
+}
+
+// respond replaces the message a click came from through its response_url,
+// which also works for ephemeral messages, where chat.update does not.
+func (b *Bot) respond(ctx context.Context, cb slack.InteractionCallback, text string) {
+	if cb.ResponseURL == "" {
+		b.tell(ctx, cb, errReply(text))
+		return
+	}
+	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: []slack.Block{section(text)}}}
+	if err := slack.PostWebhookContext(ctx, cb.ResponseURL, msg); err != nil {
+		b.cfg.Log.Error("respond through response_url", "err", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// touchCommand is `/touch NAME what happened`; `/touch NAME` alone opens
+// a short form.
+func (b *Bot) touchCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
+	text := strings.TrimSpace(cmd.Text)
+	if text == "" || strings.EqualFold(text, "help") {
+		return ephemeral("Log a contact with a customer: " + usageTouch + " The next keep-in-touch prompt then counts from today.")
+	}
+	c, note, err := b.findCustomerIn(cmd.TeamID, text)
+	if err != nil {
+		return b.answer(log, nil, err)
+	}
+	if note == "" {
+		if err := b.openTouchModal(ctx, cmd.TriggerID, c, touchOrigin{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}); err != nil {
+			log.Error("open touch modal", "err", err)
+			return ephemeral(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", escape(c.Name)))
+		}
+		return nil
+	}
+	if n := utf8.RuneCountInString(note); n > maxText {
+		return ephemeral(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, maxText))
+	}
+	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: "call", Note: note})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return b.answer(log, nil, fmt.Errorf("bot: add touch: %w", err))
+	}
+	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", escape(c.Name), escape(note))
+	if c.Cadence > 0 {
+		text += " Next check-in " + slackDay(c.NextPrompt, b.zoneOr(ctx, cmd.UserID)) + "."
+	}
+	go b.refreshHome(context.WithoutCancel(ctx), c.Team, cmd.UserID)
+	return ephemeral(text, section(text))
+}
+
+// touchSeparators may follow a customer name in /touch: "Acme: called".
+const touchSeparators = ":;,.-–—"
+
+// findCustomerIn finds the known customer text starts with, the longest
+// that matches (so "Acme Labs called" is Acme Labs, not Acme), and returns
+// the rest of text as the note. A quoted name is taken as is.
+func (b *Bot) findCustomerIn(team, text string) (store.Customer, string, error) {
+	if r, _ := utf8.DecodeRuneInString(text); quotes[r] != 0 {
+		if name, rest := cutName(text, false); name != text { // it was closed
+			c, err := b.lookupCustomer(team, name)
+			return c, strings.TrimLeft(strings.TrimSpace(rest), touchSeparators+" "), err
+		}
+	}
+	words := strings.Fields(text)
+	for i := min(len(words), maxName/2); i >= 1; i-- {
+		name := strings.TrimRight(strings.Join(words[:i], " "), touchSeparators)
+		if store.CustomerKey(name) == "" || utf8.RuneCountInString(name) > maxName {
+			continue
+		}
+		c, err := b.store.Customer(team, name)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return c, "", fmt.Errorf("bot: customer: %w", err)
+		}
+		note := strings.TrimLeft(strings.Join(words[i:], " "), touchSeparators+" ")
+		return c, note, nil
+	}
+	first := strings.TrimRight(words[0], touchSeparators)
+	return store.Customer{}, "", errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it. %s", escape(first), escape(first), usageTouch))
+}
+
+func (b *Bot) lookupCustomer(team, name string) (store.Customer, error) {
+	if err := checkName(name, "`/touch Acme called to check in`"); err != nil {
+		return store.Customer{}, err
+	}
+	c, err := b.store.Customer(team, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, notFoundCustomer(name)
+	}
+	if err != nil {
+		return c, fmt.Errorf("bot: customer: %w", err)
+	}
+	return c, nil
+}
+
+// knownCustomer is the stored spelling of a customer a promise names, if
+// it is a known one: before the colon, or else, when there is no colon,
+// the longest known name in the promise's text.
+func (b *Bot) knownCustomer(team, named, text string) string {
+	if named != "" {
+		if c, err := b.store.Customer(team, named); err == nil {
+			return c.Name
+		}
+		return named
+	}
+	cs, err := b.store.Customers(team)
+	if err != nil {
+		b.cfg.Log.Warn("list customers to link a promise", "err", err)
+		return ""
+	}
+	words := " " + store.CustomerKey(strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) {
+			return ' '
+		}
+		return r
+	}, text)) + " "
+	best := ""
+	for _, c := range cs {
+		if k := store.CustomerKey(c.Name); len(k) > len(store.CustomerKey(best)) && strings.Contains(words, " "+k+" ") {
+			best = c.Name
+		}
+	}
+	return best
+}
+
+// touchForPromise logs a touch when a kept promise names a known customer:
+// keeping your word is the best contact there is. op derives from the
+// click's envelope, so a redelivered click logs it once.
+func (b *Bot) touchForPromise(op, by string, p store.Promise) {
+	// The change was a keep if it ended with the "kept" event.
+	if p.Customer == "" || len(p.History) == 0 || p.History[len(p.History)-1].Kind != "kept" {
+		return
+	}
+	if op != "" {
+		op += ":touch"
+	}
+	_, err := b.store.AddTouch(op, store.Touch{Team: p.Team, Customer: p.Customer, By: by, At: p.KeptAt, Kind: "promise", Note: p.Text})
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrDuplicate) {
+		b.cfg.Log.Error("log a touch for a kept promise", "promise", p.ID, "err", err)
+	}
+}
+
+// slackDay is a date in each reader's zone ("Mon 7 Dec"), with loc's for
+// the fallback.
+func slackDay(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan"))
+}
+
+// daysText is "today", "1 day", "16 days".
+func daysText(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if n <= 0 {
+		return "less than a day"
+	}
+	return plural(n, "day")
+}
+
+// dueAt is when a customer is due a touch by its cadence, whether or not
+// a prompt went out.
+func dueAt(c store.Customer) time.Time {
+	base := c.Created
+	if c.LastTouch.After(base) {
+		base = c.LastTouch
+	}
+	return base.Add(c.Cadence)
+}
+
+// touchState is "last touch 16 days ago, 2 days overdue" and the like.
+func touchState(c store.Customer, loc *time.Location, now time.Time) string {
+	var s string
+	if c.LastTouch.IsZero() {
+		s = "no touch yet (added " + slackDay(c.Created, loc) + ")"
+	} else {
+		s = "last touch " + daysText(now.Sub(c.LastTouch)) + " ago"
+		if now.Sub(c.LastTouch) < 24*time.Hour {
+			s = "touched today"
+		}
+	}
+	if c.Cadence <= 0 {
+		return s
+	}
+	switch due := dueAt(c); {
+	case now.After(due):
+		s += fmt.Sprintf(", *%s overdue*", daysText(now.Sub(due)))
+	default:
+		s += ", next due " + slackDay(due, loc)
+	}
+	return s
+}
+
+// upperFirst starts a sentence: touchState's phrases begin in lower case.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// CustomerCard renders `/customer NAME`: owner, tier, cadence, the last
+// touch and its note, open promises and the last touches.
+func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
+	state := touchState(c, loc, now)
+	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner, upperFirst(state))
+	blocks := []slack.Block{section(head)}
+	if !c.LastTouch.IsZero() {
+		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", slackDay(c.LastTouch, loc), c.LastBy)
+		if c.LastNote != "" {
+			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", slackDay(c.LastTouch, loc), c.LastBy, escape(c.LastNote))
+		}
+		blocks = append(blocks, section(last))
+	}
+	if c.Notes != "" {
+		blocks = append(blocks, section("*Notes:* "+escape(c.Notes)))
+	}
+	if len(open) > 0 {
+		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
+		for i, p := range open {
+			if i == 10 {
+				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", summary(p), slackDate(p.Due, loc), p.Owner))
+		}
+		blocks = append(blocks, splitSections(strings.Join(lines, "\n"))...)
+	} else {
+		blocks = append(blocks, contextBlock("No open promises."))
+	}
+	if len(touches) > 0 {
+		lines := []string{"*Recent touches*"}
+		for _, t := range touches {
+			line := fmt.Sprintf("• %s · %s · <@%s>", slackDay(t.At, loc), escape(t.Kind), t.By)
+			if t.Note != "" {
+				line += ": “" + escape(t.Note) + "”"
+			}
+			lines = append(lines, line)
+		}
+		blocks = append(blocks, splitSections(strings.Join(lines, "\n"))...)
+	}
+	blocks = append(blocks, contextBlock(fmt.Sprintf("Log a touch: `/touch %s …` · change it: `/customer edit %s every 30d`", escape(c.Name), escape(c.Name))))
+	return fmt.Sprintf("%s: %s", escape(c.Name), cadenceText(c.Cadence)), blocks
+}
+
+// CustomerList renders `/customer list`: most overdue first, then those
+// due soonest, then the ones without check-ins.
+func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
+	if len(cs) == 0 {
+		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
+	}
+	cs = slices.Clone(cs)
+	slices.SortStableFunc(cs, func(a, b store.Customer) int {
+		if (a.Cadence > 0) != (b.Cadence > 0) {
+			if a.Cadence > 0 {
+				return -1
+			}
+			return 1
+		}
+		if a.Cadence > 0 {
+			return dueAt(a).Compare(dueAt(b))
+		}
+		return 0
+	})
+	lines := []string{fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))}
+	for i, c := range cs {
+		if i == 100 {
+			lines = append(lines, fmt.Sprintf("…and %d more.", len(cs)-i))
+			break
+		}
+		mark := "•"
+		if c.Cadence > 0 && now.After(dueAt(c)) {
+			mark = "⚠️"
+		}
+		tier := ""
+		if c.Tier == store.KeyTier {
+			tier = " 🔑"
+		}
+		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, escape(c.Name), tier, c.Owner, cadenceText(c.Cadence), touchState(c, loc, now)))
+	}
+	return fmt.Sprintf("%d customers.", len(cs)), splitSections(strings.Join(lines, "\n"))
+}
+
+const customerHelp = "*Keep in touch with the customers that matter, not only when something is wrong.*\n" +
+	"• `/customer add Acme every 14d tier key owner @ann` adds a customer (defaults: you own it, tier standard, the tier's cadence).\n" +
+	"• `/customer Acme` shows its card: owner, cadence, last touch, open promises, recent touches.\n" +
+	"• `/customer list` lists customers, most overdue first.\n" +
+	"• `/customer edit Acme every 30d` changes the cadence; also `tier key`, `owner @bob`, `notes …`.\n" +
+	"• `/customer remove Acme` removes it (after you confirm).\n" +
+	"• `/touch Acme called just to talk; they open an office in Lyon` logs a touch.\n" +
+	"Cadences: `every 14d`, `every 2w`, `every 3 months`, `never`. When a customer's last touch is older than its cadence, its owner gets one prompt, in their working hours. Keeping a promise for a customer counts as a touch."

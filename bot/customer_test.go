@@ -1,0 +1,387 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
+)
+
+func TestParseCadence(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration // -1: an error
+	}{
+		{"every 14d", 14 * unitDay},
+		{"every 2w", 14 * unitDay},
+		{"every 3 months", 90 * unitDay},
+		{"Every 3 Months", 90 * unitDay},
+		{"every  1   day", unitDay},
+		{"every month", 30 * unitDay},
+		{"every week", 7 * unitDay},
+		{"every fortnight", 14 * unitDay},
+		{"every quarter", 90 * unitDay},
+		{"every 2 years", 730 * unitDay},
+		{"every 1y", 365 * unitDay},
+		{"14d", 14 * unitDay},
+		{"monthly", 30 * unitDay},
+		{"weekly", 7 * unitDay},
+		{"never", 0},
+		{"NEVER", 0},
+		{"every 0d", -1},
+		{"every 0 weeks", -1},
+		{"every 3 years", -1},
+		{"every 1000 days", -1},
+		{"every 99999999999999999999d", -1},
+		{"every 12h", -1},
+		{"every 3 fortnights", -1}, // not a unit it knows
+		{"every -3d", -1},
+		{"every", -1},
+		{"sometimes", -1},
+		{"every 2.5w", -1},
+		{"", -1},
+	}
+	for _, tt := range tests {
+		got, err := parseCadence(tt.in)
+		switch {
+		case tt.want < 0 && err == nil:
+			t.Errorf("parseCadence(%q) = %v, want an error", tt.in, got)
+		case tt.want < 0:
+			var user errReply
+			if !errors.As(err, &user) || !strings.Contains(err.Error(), "every 14d") && !strings.Contains(err.Error(), "2 years") {
+				t.Errorf("parseCadence(%q) error %q does not show the right form", tt.in, err)
+			}
+		case err != nil:
+			t.Errorf("parseCadence(%q): %v", tt.in, err)
+		case got != tt.want:
+			t.Errorf("parseCadence(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCadenceText(t *testing.T) {
+	tests := map[time.Duration]string{
+		0: "no check-ins", unitDay: "every day", 14 * unitDay: "every 14 days", 30 * unitDay: "every month",
+		90 * unitDay: "every 3 months", 365 * unitDay: "every year", 730 * unitDay: "every 2 years", 45 * unitDay: "every 45 days",
+	}
+	for d, want := range tests {
+		if got := cadenceText(d); got != want {
+			t.Errorf("cadenceText(%v) = %q, want %q", d, got, want)
+		}
+		// What is shown reads back as the same cadence.
+		if d > 0 {
+			if back, err := parseCadence(want); err != nil || back != d {
+				t.Errorf("parseCadence(%q) = %v, %v; want %v", want, back, err, d)
+			}
+		}
+	}
+}
+
+func TestParseCustomerArgs(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    customerArgs
+		wantErr string
+	}{
+		{in: "", want: customerArgs{verb: "help"}},
+		{in: "help", want: customerArgs{verb: "help"}},
+		{in: "LIST", want: customerArgs{verb: "list"}},
+		{in: "Acme", want: customerArgs{verb: "show", name: "Acme"}},
+		{in: "  Acme   Corp ", want: customerArgs{verb: "show", name: "Acme   Corp"}},
+		{in: "show List", want: customerArgs{verb: "show", name: "List"}},
+		{in: "add Acme every 14d tier key owner <@U0ANN|ann>", want: customerArgs{verb: "add", name: "Acme", cadence: 14 * unitDay, setCadence: true, tier: store.KeyTier, owner: "U0ANN"}},
+		{in: "add Acme Corp every 3 months", want: customerArgs{verb: "add", name: "Acme Corp", cadence: 90 * unitDay, setCadence: true}},
+		{in: "add Acme never", want: customerArgs{verb: "add", name: "Acme", setCadence: true}},
+		{in: "add Acme", want: customerArgs{verb: "add", name: "Acme"}},
+		{in: "add Acme notes big renewal in March; ask for Jo", want: customerArgs{verb: "add", name: "Acme", notes: "big renewal in March; ask for Jo", setNotes: true}},
+		{in: `add "Never Ltd" every week`, want: customerArgs{verb: "add", name: "Never Ltd", cadence: 7 * unitDay, setCadence: true}},
+		{in: "add “Tier One” tier standard", want: customerArgs{verb: "add", name: "Tier One", tier: store.StandardTier}},
+		{in: "add Tier One", wantErr: "needs quotes"},
+		{in: "add Acme & <Sons> 🚀 every 2w", want: customerArgs{verb: "add", name: "Acme & <Sons> 🚀", cadence: 14 * unitDay, setCadence: true}},
+		{in: "edit acme every 30d", want: customerArgs{verb: "edit", name: "acme", cadence: 30 * unitDay, setCadence: true}},
+		{in: "edit acme owner <@U0BOB>", want: customerArgs{verb: "edit", name: "acme", owner: "U0BOB"}},
+		{in: "remove Acme Corp", want: customerArgs{verb: "remove", name: "Acme Corp"}},
+		{in: "add", wantErr: "Which customer?"},
+		{in: "add every 14d", wantErr: "Which customer?"},
+		{in: "add Never Ltd every 2w", want: customerArgs{verb: "add", name: "Never Ltd", cadence: 14 * unitDay, setCadence: true}},
+		{in: "add Acme every 0d", wantErr: "A cadence of 0"},
+		{in: "add Acme every", wantErr: "couldn't read"},
+		{in: "add Acme tier gold", wantErr: "`key` or `standard`"},
+		{in: "add Acme owner ann", wantErr: "@-mention"},
+		{in: "add Acme owner <@U0ANN|ann>x", wantErr: "@-mention"},
+		{in: "add Acme every 2w please", wantErr: "didn't understand “please”"},
+		{in: "add " + strings.Repeat("x", 200), wantErr: "200 characters long"},
+		{in: "add " + strings.Repeat("é", 81), wantErr: "81 characters long"},
+		{in: "edit Acme", wantErr: "What should change?"},
+		{in: "remove", wantErr: "Which customer?"},
+		{in: `remove "Acme" now`, wantErr: "didn't understand “now”"},
+		{in: "add Acme notes " + strings.Repeat("n", 2001), wantErr: "under 2000"},
+	}
+	for _, tt := range tests {
+		got, err := parseCustomerArgs(tt.in)
+		if tt.wantErr != "" {
+			var user errReply
+			if !errors.As(err, &user) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("parseCustomerArgs(%.40q) error = %v, want one saying %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseCustomerArgs(%.40q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("parseCustomerArgs(%.40q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+var customerSeeds = []string{
+	"add Acme every 14d tier key owner <@U0ANN|ann>", "add Acme", "Acme", "list", "help", "",
+	"edit Acme every 30d", "remove Acme", `add "Never Ltd" never`, "add <!channel> & <!here>",
+	"add Acme every 0d", "add " + strings.Repeat("x", 200), "add 🚀 every 2 weeks notes <@U0BOB> hi",
+	"add Acme every 99999999999999999999 days", "add “unclosed every 3 months", "edit Acme owner <@U0GONE>",
+	"digest", "show \x00", "add a\tb every 1 day",
+}
+
+// FuzzCustomerArgs feeds arbitrary /customer arguments to the parser and
+// then to the whole command handler. The parser either refuses with a
+// message for the user or returns a name and options within bounds; the
+// handler never panics, always answers ephemerally and never lets user
+// text carry a special mention.
+func FuzzCustomerArgs(f *testing.F) {
+	for _, s := range customerSeeds {
+		f.Add(s)
+	}
+	b, _ := fuzzBot(f)
+	n := 0
+	f.Fuzz(func(t *testing.T, text string) {
+		a, err := parseCustomerArgs(text)
+		if err != nil {
+			var user errReply
+			if !errors.As(err, &user) {
+				t.Errorf("%q: error %v is not for the user", text, err)
+			}
+		} else {
+			switch a.verb {
+			case "add", "edit", "show", "remove":
+				if store.CustomerKey(a.name) == "" || utf8.RuneCountInString(a.name) > maxName {
+					t.Errorf("%q: name %q", text, a.name)
+				}
+			case "help", "list":
+			default:
+				t.Errorf("%q: verb %q", text, a.verb)
+			}
+			if a.setCadence && a.cadence != 0 && (a.cadence < minCadence || a.cadence > maxCadence) {
+				t.Errorf("%q: cadence %v", text, a.cadence)
+			}
+			if a.tier != "" && a.tier != store.KeyTier && a.tier != store.StandardTier {
+				t.Errorf("%q: tier %q", text, a.tier)
+			}
+			if a.owner != "" && !mention.MatchString("<@"+a.owner+">") {
+				t.Errorf("%q: owner %q", text, a.owner)
+			}
+		}
+		n++
+		cmd := slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U0ANN", Command: "/customer", Text: text, TriggerID: "1.2.3"}
+		checkReply(t, text, b.command(context.Background(), "fuzz-"+strings.Repeat("x", n%3)+text, cmd))
+	})
+}
+
+// testBot is a Bot on a fresh database with Slack answering yes, at now.
+func testBot(t *testing.T, now *time.Time) (*Bot, *store.Store) {
+	t.Helper()
+	st, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := New(st, fuzzSlack{}, nil, Config{Now: func() time.Time { return *now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return b, st
+}
+
+func (b *Bot) run(text, command string) string {
+	cmd := slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U0ANN", Command: command, Text: text, TriggerID: "1.2.3"}
+	reply, _ := b.command(context.Background(), "", cmd).(map[string]any)
+	s, _ := reply["text"].(string)
+	return s
+}
+
+// TestCheckinHeldOutsideWorkHours: a prompt due at 3 am New York time waits
+// for 9:00 there, as a LaterError, so that it holds back nothing else.
+func TestCheckinHeldOutsideWorkHours(t *testing.T) {
+	now := time.Date(2026, 11, 24, 3, 0, 0, 0, newYork)
+	b, st := testBot(t, &now)
+	if _, err := st.AddCustomer("", store.Customer{Team: "T1", Name: "Acme", Owner: "U0ANN", Cadence: 14 * unitDay, Created: now.Add(-15 * unitDay)}); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := st.ClaimCheckins(now, 0)
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("claimed %d, %v", len(ns), err)
+	}
+	_, _, err = b.Deliver(context.Background(), ns[0])
+	var later *scheduler.LaterError
+	if !errors.As(err, &later) || !later.Until.Equal(time.Date(2026, 11, 24, 9, 0, 0, 0, newYork)) {
+		t.Fatalf("Deliver at 3 am = %v, want to wait until 9:00", err)
+	}
+	now = later.Until
+	if ch, ts, err := b.Deliver(context.Background(), ns[0]); err != nil || ch == "" || ts == "" {
+		t.Fatalf("Deliver at 9:00 = %q %q %v", ch, ts, err)
+	}
+	// Touched since it was queued: the prompt has nothing left to ask.
+	if _, err := st.AddTouch("", store.Touch{Team: "T1", Customer: "acme", By: "U0ANN", Kind: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if ch, _, err := b.Deliver(context.Background(), ns[0]); err != nil || ch != "" {
+		t.Fatalf("Deliver after a touch = %q, %v; want nothing sent", ch, err)
+	}
+	// Configured hours apply.
+	b.cfg.WorkHours, _ = workhours.Parse("Sat 10:00-11:00")
+	if wh := b.workHours(); wh.String() != "Sat 10:00-11:00" {
+		t.Errorf("workHours = %v", wh)
+	}
+}
+
+func TestTouchCommand(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, newYork)
+	b, st := testBot(t, &now)
+	for _, name := range []string{"Acme", "Acme Labs", "Globex & <Co>"} {
+		if _, err := st.AddCustomer("", store.Customer{Team: "T1", Name: name, Owner: "U0ANN", Cadence: 14 * unitDay}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		text, want, customer, note string
+	}{
+		{"acme called just to talk; they open an office in Lyon", "Logged a touch with *Acme*", "Acme", "called just to talk; they open an office in Lyon"},
+		{"Acme Labs: demo went well", "*Acme Labs*", "Acme Labs", "demo went well"},
+		{"GLOBEX & <co> — lunch", "*Globex &amp; &lt;Co&gt;*", "Globex & <Co>", "lunch"},
+		{`"Acme" lunch`, "*Acme*", "Acme", "lunch"},
+		{"Initech called", "I don't know a customer called *Initech*", "", ""},
+		{"", "Log a contact", "", ""},
+	}
+	for _, tt := range tests {
+		if got := b.run(tt.text, "/touch"); !strings.Contains(got, tt.want) {
+			t.Errorf("/touch %s = %q, want %q", tt.text, got, tt.want)
+		}
+		if tt.customer == "" {
+			continue
+		}
+		ts, err := st.Touches("T1", tt.customer, 1)
+		if err != nil || len(ts) != 1 || ts[0].Note != tt.note || ts[0].By != "U0ANN" || ts[0].Kind != "call" {
+			t.Errorf("/touch %s stored %+v, %v; want note %q", tt.text, ts, err, tt.note)
+		}
+		now = now.Add(time.Minute)
+	}
+}
+
+func TestKnownCustomer(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, newYork)
+	b, st := testBot(t, &now)
+	for _, name := range []string{"Acme", "Acme Labs"} {
+		if _, err := st.AddCustomer("", store.Customer{Team: "T1", Name: name, Owner: "U0ANN"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ named, text, want string }{
+		{"ACME", "send the quote", "Acme"},
+		{"Initech", "send the quote", "Initech"},
+		{"", "call acme labs back tomorrow", "Acme Labs"},
+		{"", "call Acme, then lunch", "Acme"},
+		{"", "call Acmeville", ""},
+	}
+	for _, tt := range tests {
+		if got := b.knownCustomer("T1", tt.named, tt.text); got != tt.want {
+			t.Errorf("knownCustomer(%q, %q) = %q, want %q", tt.named, tt.text, got, tt.want)
+		}
+	}
+}
+
+func sampleCustomer() store.Customer {
+	created := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	return store.Customer{
+		Team: "T1", Name: "Acme & <Sons> 🚀", Owner: "U0ANN", Tier: store.KeyTier, Cadence: 14 * unitDay,
+		Notes: "Renewal in March. <!channel>", Created: created,
+		LastTouch: time.Date(2026, 11, 7, 15, 0, 0, 0, time.UTC), LastNote: "they open an office in Lyon <!here>", LastBy: "U0BOB",
+		NextPrompt: time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC),
+	}
+}
+
+func TestCustomerGolden(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	c := sampleCustomer()
+	_, checkin := Checkin(c, 7, newYork, now)
+	golden(t, "checkin", checkin)
+	open := []store.Promise{samplePromise()}
+	touches := []store.Touch{
+		{Team: "T1", Customer: c.Name, By: "U0BOB", At: c.LastTouch, Kind: "call", Note: c.LastNote},
+		{Team: "T1", Customer: c.Name, By: "U0ANN", At: c.Created.Add(48 * time.Hour), Kind: "promise", Note: "send the deck"},
+	}
+	_, card := CustomerCard(c, open, touches, newYork, now)
+	golden(t, "customer-card", card)
+	quietOne := c
+	quietOne.Name, quietOne.LastTouch = "Globex", time.Time{}
+	fine := c
+	fine.Name, fine.LastTouch = "Initech", now.Add(-time.Hour)
+	golden(t, "customer-home", CustomerHome([]store.Customer{fine, c, quietOne}, Week{OnTime: 3, Late: 1, Touches: 4}, newYork, now))
+
+	// Every user string is escaped wherever it is shown.
+	_, list := CustomerList([]store.Customer{c}, newYork, now)
+	for name, blocks := range map[string][]slack.Block{"checkin": checkin, "card": card, "list": list} {
+		raw := string(rawJSON(t, blocks, ""))
+		for _, bad := range []string{"<!channel>", "<!here>", "<Sons>"} {
+			if strings.Contains(raw, bad) {
+				t.Errorf("%s carries %s unescaped", name, bad)
+			}
+		}
+	}
+}
+
+func TestCustomerList(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	mk := func(name string, cadence time.Duration, lastAgo time.Duration) store.Customer {
+		return store.Customer{Name: name, Owner: "U0ANN", Cadence: cadence, Created: now.Add(-100 * unitDay), LastTouch: now.Add(-lastAgo)}
+	}
+	cs := []store.Customer{
+		mk("Never", 0, 50*unitDay),
+		mk("Due soon", 14*unitDay, 10*unitDay),   // due in 4 days
+		mk("Very late", 14*unitDay, 40*unitDay),  // 26 days overdue
+		mk("A bit late", 30*unitDay, 31*unitDay), // 1 day overdue
+	}
+	_, blocks := CustomerList(cs, time.UTC, now)
+	text := blocksText(blocks)
+	order := []string{"Very late", "A bit late", "Due soon", "Never"}
+	last := -1
+	for _, name := range order {
+		i := strings.Index(text, "*"+name+"*")
+		if i < last {
+			t.Errorf("%s is out of order in\n%s", name, text)
+		}
+		last = i
+	}
+	if !strings.Contains(text, "26 days overdue") {
+		t.Errorf("list does not say how overdue:\n%s", text)
+	}
+}
+
+func blocksText(blocks []slack.Block) string {
+	var b strings.Builder
+	for _, bl := range blocks {
+		if s, ok := bl.(*slack.SectionBlock); ok && s.Text != nil {
+			b.WriteString(s.Text.Text + "\n")
+		}
+	}
+	return b.String()
+}
