@@ -1,0 +1,326 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The channel digest needs three things from the store: when each
+// scheduled job last ran (so a restart neither skips nor doubles a run),
+// which channels asked for the digest, and the promises it reports on.
+
+var (
+	bucketRuns = []byte("runs") // job name -> last run, UnixNano
+	bucketSubs = []byte("subs") // team \x00 channel -> Subscription JSON
+)
+
+// Digest scopes: whose customers and promises a channel's digest covers.
+const (
+	ScopeAll     = "all"     // the whole workspace
+	ScopeMembers = "members" // customers and promises owned by the channel's members
+)
+
+// Subscription is a channel that gets the scheduled digest.
+type Subscription struct {
+	Team    string    `json:"team"`
+	Channel string    `json:"channel"`
+	Scope   string    `json:"scope"` // ScopeAll or ScopeMembers
+	Created time.Time `json:"created"`
+}
+
+func subKey(team, channel string) []byte { return []byte(team + "\x00" + channel) }
+
+// LastRun returns when the job name last ran, or the zero time if never.
+func (s *Store) LastRun(name string) (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		t = lastRun(tx, name)
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: last run %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func lastRun(tx *bolt.Tx, name string) time.Time {
+	b := tx.Bucket(bucketRuns)
+	if b == nil {
+		return time.Time{}
+	}
+	v := b.Get([]byte(name))
+	if len(v) != 8 {
+		return time.Time{}
+	}
+	return time.Unix(0, btoi(v)).UTC()
+}
+
+// SetLastRun records that the job name ran at t.
+func (s *Store) SetLastRun(name string, t time.Time) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketRuns)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(name), itob(t.UnixNano()))
+	})
+	if err != nil {
+		return fmt.Errorf("store: set last run %s: %w", name, err)
+	}
+	return nil
+}
+
+// ErrRunMoved is returned by QueueRun when the job's last run is no longer
+// the one the caller read: another tick got there first.
+var ErrRunMoved = errors.New("store: last run changed meanwhile")
+
+// QueueRun records that the job name ran at at and queues its nudges, in
+// one transaction, so a crash can neither lose the run's nudges nor queue
+// them twice. It is a compare-and-set: if the recorded last run is not
+// prev, nothing changes and ErrRunMoved is returned.
+//
+// A nudge whose Kind, Team and To match one still in the outbox is not
+// queued again: the pending one renders fresh when it is sent, so a channel
+// that has been unreachable for weeks gets one digest when it comes back,
+// not a backlog. QueueRun returns the nudges it queued.
+func (s *Store) QueueRun(name string, prev, at time.Time, nudges []Nudge) ([]Nudge, error) {
+	var out []Nudge
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = nil
+		if got := lastRun(tx, name); !got.Equal(prev) {
+			return fmt.Errorf("%w: %s ran at %s, not %s", ErrRunMoved, name, got, prev)
+		}
+		b, err := tx.CreateBucketIfNotExists(bucketRuns)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(name), itob(at.UnixNano())); err != nil {
+			return err
+		}
+		pending, err := pendingTargets(tx)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		for _, n := range nudges {
+			key := target{n.Kind, n.Team, n.To}
+			if pending[key] {
+				continue
+			}
+			pending[key] = true
+			n.ID, n.Created, n.State = 0, now, NudgeDue
+			if n.NotBefore.IsZero() {
+				n.NotBefore = now
+			}
+			if err := putNudge(tx, nil, &n); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: queue run %s: %w", name, err)
+	}
+	return out, nil
+}
+
+type target struct {
+	kind     NudgeKind
+	team, to string
+}
+
+// pendingTargets lists what the outbox holds. The outbox is what has not
+// been delivered yet: small, unless Slack has been down for long.
+func pendingTargets(tx *bolt.Tx) (map[target]bool, error) {
+	out := map[target]bool{}
+	c := tx.Bucket(bucketOutbox).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n, err := loadNudge(tx, btoi(k[8:16]))
+		if err != nil {
+			return nil, err
+		}
+		if n.State.pending() {
+			out[target{n.Kind, n.Team, n.To}] = true
+		}
+	}
+	return out, nil
+}
+
+// Subscribe makes channel get the scheduled digest for scope (ScopeAll or
+// ScopeMembers), replacing any earlier subscription of that channel.
+func (s *Store) Subscribe(team, channel, scope string) error {
+	if team == "" || channel == "" {
+		return errors.New("store: subscribe: empty team or channel")
+	}
+	if scope != ScopeAll && scope != ScopeMembers {
+		return fmt.Errorf("store: subscribe: unknown scope %q", scope)
+	}
+	sub := Subscription{Team: team, Channel: channel, Scope: scope, Created: s.now().UTC()}
+	v, err := json.Marshal(sub)
+	if err != nil {
+		return fmt.Errorf("store: subscribe: %w", err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketSubs)
+		if err != nil {
+			return err
+		}
+		return b.Put(subKey(team, channel), v)
+	})
+	if err != nil {
+		return fmt.Errorf("store: subscribe: %w", err)
+	}
+	return nil
+}
+
+// Unsubscribe stops the scheduled digest in channel. It returns an error
+// wrapping ErrNotFound if the channel was not subscribed.
+func (s *Store) Unsubscribe(team, channel string) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		if b == nil || b.Get(subKey(team, channel)) == nil {
+			return fmt.Errorf("%w: subscription %s/%s", ErrNotFound, team, channel)
+		}
+		return b.Delete(subKey(team, channel))
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("store: unsubscribe: %w", err)
+	}
+	return err
+}
+
+// Subscriptions lists team's digest channels; team "" lists every team's,
+// which is what the scheduler needs.
+func (s *Store) Subscriptions(team string) ([]Subscription, error) {
+	var out []Subscription
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		var prefix []byte
+		if team != "" {
+			prefix = subKey(team, "")
+		}
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			var sub Subscription
+			if err := json.Unmarshal(v, &sub); err != nil {
+				return fmt.Errorf("subscription %q: %w", k, err)
+			}
+			out = append(out, sub)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: subscriptions: %w", err)
+	}
+	return out, nil
+}
+
+// peek reads a stored promise's due time and state without decoding it.
+//
+// A full json.Unmarshal costs about 10µs a promise (texts, history, two
+// more times), and the digest looks at every promise to report on a few
+// hundred. The record is this package's own json.Marshal output, in which
+// a quote inside a string is always escaped, so `"due":"` can only be the
+// key, and Promise is the only type in it with such keys. If the layout
+// ever changes, ok is false and the caller decodes in full.
+func peek(v []byte) (due time.Time, state State, ok bool) {
+	due, ok = peekTime(v, `"due":"`)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	i := bytes.Index(v, []byte(`"state":"`))
+	if i < 0 {
+		return time.Time{}, "", false
+	}
+	rest := v[i+len(`"state":"`):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, "", false
+	}
+	return due, State(rest[:j]), true
+}
+
+func peekTime(v []byte, key string) (time.Time, bool) {
+	i := bytes.Index(v, []byte(key))
+	if i < 0 {
+		return time.Time{}, false
+	}
+	rest := v[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
+	return t, err == nil
+}
+
+// DuePromises returns what the digest reports on: team's promises that are
+// late at lateAt (open, due before it) or due in [from, to) in any state
+// but cancelled, sorted by Due then ID, without their history. It reads every promise of the team
+// once, decoding in full only those it returns.
+//
+// Promises are keyed by id, not due time, and the due index holds only
+// what still needs a nudge, so there is no index to seek: it is one pass,
+// cheap because it peeks at each record before decoding it (see
+// BenchmarkDuePromises).
+func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
+	var out []Promise
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b, err := promiseBucket(tx, team, false)
+		if b == nil || err != nil {
+			return err
+		}
+		return b.ForEach(func(k, v []byte) error {
+			due, state, ok := peek(v)
+			if ok && !reported(due, state, from, to, lateAt) {
+				return nil
+			}
+			var r withoutHistory
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("promise %s/#%d: %w", team, btoi(k), err)
+			}
+			if !ok && !reported(r.Due, r.State, from, to, lateAt) {
+				return nil
+			}
+			out = append(out, r.Promise)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: due promises: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Promise) int {
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// withoutHistory decodes a promise but skips its history, which the digest
+// never shows and which is most of a long-lived promise's allocations.
+type withoutHistory struct {
+	Promise
+	History skip `json:"history"` // shadows Promise.History
+}
+
+// skip is a JSON value read and thrown away.
+type skip struct{}
+
+func (*skip) UnmarshalJSON([]byte) error { return nil }
+
+func reported(due time.Time, state State, from, to, lateAt time.Time) bool {
+	late := state == Open && due.Before(lateAt)
+	between := state != Cancelled && !due.Before(from) && due.Before(to)
+	return late || between
+}
