@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/store"
+)
+
+// historyAPI is what Find needs of the Web API; *slack.Client has it. It
+// is asked for by type assertion so that fakes of Slack need not have it.
+type historyAPI interface {
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
+}
+
+const (
+	// findSkew widens the search to messages a little older than the
+	// nudge, in case Slack's clock is behind ours.
+	findSkew = time.Minute
+	// findPageSize and findPages bound one lookup: a DM with Kept does not
+	// get thousands of messages between a nudge and its retry.
+	findPageSize = 200
+	findPages    = 10
+)
+
+// Find looks for a message Kept already posted for nudge n: in the DM with
+// its recipient (or in its channel) and in the digest channel, among the
+// messages since n was queued, by the kept_nudge metadata carrying n's id.
+// It implements scheduler.Finder: the scheduler asks before sending again a
+// nudge whose earlier attempt may have reached Slack.
+//
+// Reading a DM's history needs the im:history scope (channels:history or
+// groups:history for a public or private channel).
+func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, found bool, err error) {
+	h, ok := b.api.(historyAPI)
+	if !ok {
+		return "", "", false, errors.New("bot: this Slack client cannot read conversation history")
+	}
+	var chans []string
+	if isUserTarget(n.To) {
+		ch, _, _, err := h.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{n.To}, ReturnIM: true})
+		switch {
+		case err == nil:
+			chans = append(chans, ch.ID)
+		case errors.Is(deliveryError(err), scheduler.ErrUnreachable):
+			// No DM to look in (a deactivated owner): only the digest
+			// channel can hold it.
+		default:
+			return "", "", false, lookupError(err)
+		}
+	} else {
+		chans = append(chans, n.To)
+	}
+	if d := b.cfg.DigestChannel; d != "" && !slices.Contains(chans, d) {
+		chans = append(chans, d)
+	}
+	for _, ch := range chans {
+		ts, found, err := findIn(ctx, h, ch, n)
+		if err != nil {
+			return "", "", false, err
+		}
+		if found {
+			return ch, ts, true, nil
+		}
+	}
+	return "", "", false, nil
+}
+
+// findIn pages through channel's history since n was queued.
+func findIn(ctx context.Context, h historyAPI, channel string, n store.Nudge) (string, bool, error) {
+	params := slack.GetConversationHistoryParameters{
+		ChannelID:          channel,
+		Oldest:             slackTS(n.Created.Add(-findSkew)),
+		Limit:              findPageSize,
+		IncludeAllMetadata: true,
+	}
+	for range findPages {
+		res, err := h.GetConversationHistoryContext(ctx, &params)
+		if err != nil {
+			return "", false, lookupError(err)
+		}
+		for _, m := range res.Messages {
+			if m.Metadata.EventType == nudgeEvent && payloadID(m.Metadata.EventPayload["nudge_id"]) == n.ID {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {
+			return "", false, nil
+		}
+		params.Cursor = res.ResponseMetaData.NextCursor
+	}
+	return "", false, fmt.Errorf("bot: nudge %d: over %d messages in %s since it was queued; not searched further", n.ID, findPages*findPageSize, channel)
+}
+
+// lookupError is deliveryError for the calls Find makes: 429 and 5xx ask
+// the scheduler to try again later.
+func lookupError(err error) error {
+	var retry *scheduler.RetryError
+	if errors.As(deliveryError(err), &retry) {
+		return retry
+	}
+	return fmt.Errorf("bot: look for a nudge in Slack: %w", err)
+}
+
+// slackTS writes t as a message timestamp, for oldest/latest.
+func slackTS(t time.Time) string {
+	us := t.UnixMicro()
+	if us < 0 {
+		us = 0
+	}
+	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
+}
+
+// payloadID reads a nudge id from metadata however JSON decoded it.
+func payloadID(v any) int64 {
+	switch v := v.(type) {
+	case float64:
+		return int64(v)
+	case json.Number:
+		id, _ := v.Int64()
+		return id
+	case string:
+		id, _ := strconv.ParseInt(v, 10, 64)
+		return id
+	}
+	return -1
+}
+
+func isUserTarget(to string) bool {
+	return strings.HasPrefix(to, "U") || strings.HasPrefix(to, "W")
+}
+
+// slackErrorCode is the "error" of an ok:false answer inside err, if any.
+func slackErrorCode(err error) string {
+	var se slack.SlackErrorResponse
+	if asSlackError(err, &se) {
+		return se.Err
+	}
+	return ""
+}
+
+// promiseNote says what a reminder was about, for the digest channel.
+func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location) string {
+	what := "reminder"
+	if kind == store.OverdueNudge {
+		what = "overdue reminder"
+	}
+	return fmt.Sprintf("%s %s, due %s.", what, summary(p), slackDate(p.Due, loc))
+}
+
+// unreachable handles a failed post of nudge n to a person: when Slack says
+// the owner can never get it, it goes to the digest channel instead.
+func (b *Bot) unreachable(ctx context.Context, n store.Nudge, postErr error, note string) (string, string, error) {
+	err := deliveryError(postErr)
+	if !errors.Is(err, scheduler.ErrUnreachable) || !isUserTarget(n.To) {
+		return "", "", err
+	}
+	reason := slackErrorCode(postErr)
+	if reason == "" {
+		reason = "unreachable"
+	}
+	return b.reroute(ctx, n, reason, note)
+}
+
+// reroute posts nudge n, whose owner cannot be reached for reason, to the
+// digest channel with a note, so that a lead can act on it. Without a
+// digest channel it stays failed with the reason, logged as an error:
+// never silently dropped.
+func (b *Bot) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
+	log := b.cfg.Log.With("nudge", n.ID, "owner", n.To, "reason", reason)
+	text := fmt.Sprintf("Couldn't reach <@%s> (%s): %s", n.To, reason, note)
+	if b.cfg.DigestChannel == "" {
+		log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the nudge is kept as failed")
+		return "", "", fmt.Errorf("bot: %w: <@%s> (%s), and no digest channel is set", scheduler.ErrUnreachable, n.To, reason)
+	}
+	channel, ts, err := b.api.PostMessageContext(ctx, b.cfg.DigestChannel,
+		slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(section(text)),
+		slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType:    nudgeEvent,
+			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind), "rerouted_from": n.To},
+		}),
+	)
+	if err != nil {
+		err = deliveryError(err)
+		if errors.Is(err, scheduler.ErrUnreachable) {
+			log.Error("nudge owner cannot be reached and the digest channel refused it; the nudge is kept as failed", "channel", b.cfg.DigestChannel, "err", err)
+			return "", "", fmt.Errorf("bot: <@%s> (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
+		}
+		return "", "", err
+	}
+	log.Warn("nudge owner cannot be reached; sent to the digest channel", "channel", channel)
+	return channel, ts, nil
+}

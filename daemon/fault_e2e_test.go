@@ -1,0 +1,451 @@
+package daemon_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/store"
+)
+
+// Fault tests: each drives Kept through the simulator while Slack
+// misbehaves, and asserts the exact Web API calls and messages Slack saw.
+
+const digest = "C0DIGEST"
+
+// calls lists the Web API calls from index from on, as "method status" or
+// "method error", leaving out users.info (zone lookups, cached by time)
+// and apps.connections.open (reconnects).
+func (e *env) calls(from int) []string {
+	var out []string
+	for _, c := range e.sim.Calls()[from:] {
+		switch c.Method {
+		case "users.info", "apps.connections.open", "auth.test":
+			continue
+		}
+		s := fmt.Sprintf("%s %d", c.Method, c.Status)
+		if c.Error != "" {
+			s = c.Method + " " + c.Error
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (e *env) mark() int { return len(e.sim.Calls()) }
+
+func (e *env) wantCalls(from int, want ...string) {
+	e.t.Helper()
+	got := e.calls(from)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		e.t.Errorf("Slack got calls\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// posts are the messages Kept posted (not ephemeral acks), in order.
+func (e *env) posts() []slacksim.Message {
+	var out []slacksim.Message
+	for _, m := range e.sim.Messages() {
+		if !m.Ephemeral && !m.ViaAck {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *env) nudges() []store.Nudge {
+	e.t.Helper()
+	ns, err := e.d.Store.Nudges("")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ns
+}
+
+func nudgeID(m slacksim.Message) int64 {
+	if m.Metadata == nil || m.Metadata.EventType != "kept_nudge" {
+		return -1
+	}
+	id, _ := m.Metadata.EventPayload["nudge_id"].(float64)
+	return int64(id)
+}
+
+// wantPosts checks the posted messages: channel, nudge id and a text each.
+func (e *env) wantPosts(want ...string) {
+	e.t.Helper()
+	var got []string
+	for _, m := range e.posts() {
+		got = append(got, fmt.Sprintf("%s nudge %d: %s", m.Channel, nudgeID(m), m.Text))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		e.t.Errorf("Slack shows posts\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// tickWithin runs one tick that gives up after d, as a kill or a stop
+// mid-delivery does, leaving the nudge in sending.
+func (e *env) tickWithin(d time.Duration) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := e.d.Scheduler.Tick(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) wait(what string, cond func() bool) {
+	e.t.Helper()
+	if err := e.sim.Wait(e.ctx(), cond); err != nil {
+		e.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// TestRestartFindsNudgeSlackAlreadyHas: Slack accepted the reminder but
+// Kept stopped before recording it. On restart Kept finds it by its
+// metadata in conversations.history and does not DM again.
+func TestRestartFindsNudgeSlackAlreadyHas(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.clock.Advance(time.Hour)
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 2 * time.Second})
+	from := e.mark()
+	e.tickWithin(300 * time.Millisecond) // Kept gives up waiting; Slack posts anyway
+	e.wait("the post", func() bool { return len(e.sim.DMs(ann)) == 1 })
+	if n := e.nudges()[0]; n.State != store.NudgeSending {
+		t.Fatalf("nudge after the lost answer: %s, want sending", n.State)
+	}
+	e.restart() // the first tick, on start, recovers it
+	e.tick()
+	dm := e.sim.DMs(ann)[0]
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+	e.wantCalls(from,
+		"chat.postMessage 200",
+		"conversations.open 200",
+		"conversations.history 200",
+	)
+	n := e.nudges()[0]
+	if n.State != store.NudgeSent || n.Channel != dm.Channel || n.TS != dm.TS {
+		t.Errorf("nudge %+v, want sent as %s/%s", n, dm.Channel, dm.TS)
+	}
+	var hist slacksim.Call
+	for _, c := range e.sim.Calls() {
+		if c.Method == "conversations.history" {
+			hist = c
+		}
+	}
+	wantOldest := fmt.Sprintf("%d.000000", n.Created.Add(-time.Minute).Unix())
+	if hist.Params["channel"] != "D0ANN" || hist.Params["include_all_metadata"] != "1" || hist.Params["oldest"] != wantOldest {
+		t.Errorf("conversations.history params %v, want D0ANN, include_all_metadata=1, oldest=%s", hist.Params, wantOldest)
+	}
+}
+
+// TestRestartSendsNudgeSlackNeverGot: Kept stopped mid-call and Slack did
+// not post: the lookup finds nothing and the reminder goes out once.
+func TestRestartSendsNudgeSlackNeverGot(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.clock.Advance(time.Hour)
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 2 * time.Second, Status: 503})
+	from := e.mark()
+	e.tickWithin(300 * time.Millisecond)
+	e.wait("the 503", func() bool { return len(e.calls(from)) == 1 })
+	e.restart()
+	e.tick()
+	e.wantCalls(from,
+		"chat.postMessage 503",
+		"conversations.open 200",
+		"conversations.history 200",
+		"chat.postMessage 200",
+	)
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+	if n := e.nudges()[0]; n.State != store.NudgeSent || n.Attempts != 2 {
+		t.Errorf("nudge %+v, want sent at attempt 2", n)
+	}
+}
+
+// Test429Storm: a 429 holds back that owner's reminder for Retry-After and
+// not someone else's; a storm of 429s costs no attempts (MaxAttempts is
+// 12), and the reminder goes out once when Slack lets it.
+func Test429Storm(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour") // due 11:00:00
+	e.clock.Advance(30 * time.Second)
+	e.slash(bob, "Globex: send the deck in 1 hour") // due 11:00:30
+	e.clock.Advance(time.Hour - 30*time.Second)
+	from := e.mark()
+
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 429, RetryAfter: 60})
+	e.tick() // 11:00:00 ann: 429, wait a minute
+	e.clock.Advance(30 * time.Second)
+	e.tick() // 11:00:30 bob goes out while ann waits
+	e.clock.Advance(29 * time.Second)
+	e.tick() // 11:00:59 ann still waits: no call
+	e.wantPosts("D0BOB nudge 2: Reminder: #2 send the deck")
+
+	const storm = 20
+	e.sim.FailNext("chat.postMessage", storm, slacksim.Fault{Status: 429, RetryAfter: 1})
+	for range storm + 1 {
+		e.clock.Advance(time.Second)
+		e.tick()
+	}
+	want := []string{"chat.postMessage ratelimited", "chat.postMessage 200"}
+	for range storm {
+		want = append(want, "chat.postMessage ratelimited")
+	}
+	want = append(want, "chat.postMessage 200")
+	e.wantCalls(from, want...)
+	e.wantPosts("D0BOB nudge 2: Reminder: #2 send the deck", "D0ANN nudge 1: Reminder: #1 call back")
+	for _, n := range e.nudges() {
+		if n.State != store.NudgeSent || n.Attempts != 1 {
+			t.Errorf("nudge %d: %s after %d attempts, want sent at the first counted attempt", n.ID, n.State, n.Attempts)
+		}
+	}
+}
+
+// Test5xxBurst: 5xx answers back off exponentially with jitter; since a
+// 5xx might hide a post, each retry looks first; the reminder goes out once.
+func Test5xxBurst(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.clock.Advance(time.Hour)
+	from := e.mark()
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 503})
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 500})
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 502})
+	for i, cap := range []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		e.tick()
+		n := e.nudges()[0]
+		wait := n.NotBefore.Sub(e.clock.Now())
+		if n.State != store.NudgeDue || n.Attempts != i+1 || wait < cap/2 || wait > cap {
+			t.Fatalf("after 5xx #%d: %s, attempts %d, retry in %v; want due, %d, within [%v, %v]", i+1, n.State, n.Attempts, wait, i+1, cap/2, cap)
+		}
+		e.clock.Advance(wait - time.Millisecond)
+		e.tick() // not yet
+		e.clock.Advance(time.Millisecond)
+	}
+	e.tick()
+	e.wantCalls(from,
+		"chat.postMessage 503",
+		"conversations.open 200", "conversations.history 200", "chat.postMessage 500",
+		"conversations.open 200", "conversations.history 200", "chat.postMessage 502",
+		"conversations.open 200", "conversations.history 200", "chat.postMessage 200",
+	)
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+}
+
+// withDigest restarts Kept with a digest channel the bot is in.
+func (e *env) withDigest() {
+	e.sim.AddChannel(slacksim.Channel{ID: digest, Name: "kept-digest", Members: []string{"U0KEPTBOT", ann, bob}})
+	e.cfg.DigestChannel = digest
+	e.restart()
+}
+
+// restart stops Kept, waits until Slack has seen its socket close (so no
+// envelope goes to the dead one), and starts it again.
+func (e *env) restart() {
+	e.t.Helper()
+	e.stop()
+	e.wait("the old socket to close", func() bool { return e.sim.Connections() == 0 })
+	e.run()
+}
+
+// TestDeactivatedOwnerGoesToDigest: the reminder of an owner who left goes
+// to the digest channel with a note, never to the void.
+func TestDeactivatedOwnerGoesToDigest(t *testing.T) {
+	e := start(t)
+	e.withDigest()
+	e.slash(ann, "Acme: call back in 2 hours")
+	e.sim.SetUser(slacksim.User{ID: ann, Name: "ann", RealName: "Ann Archer", TZ: "America/New_York", Deleted: true})
+	due := e.clock.Now().Add(2 * time.Hour)
+	from := e.mark()
+	e.advanceTo(due)
+	e.wantCalls(from, "chat.postMessage 200")
+	e.wantPosts(fmt.Sprintf("%s nudge 1: Couldn't reach <@U0ANN> (account_inactive): reminder *#1* for *Acme*: “call back”, due %s{date_short_pretty} at {time}|%s>.",
+		digest, dateToken(due), due.UTC().Format("Mon 2 Jan 15:04 MST")))
+	if n := e.nudges()[0]; n.State != store.NudgeSent || n.Channel != digest {
+		t.Errorf("nudge %+v, want sent to the digest channel", n)
+	}
+}
+
+// TestUnreachableOwnerErrorsGoToDigest: Slack refusing the DM for good
+// (cannot_dm_bot, user_not_found, account_inactive) reroutes it too.
+func TestUnreachableOwnerErrorsGoToDigest(t *testing.T) {
+	for _, code := range []string{"cannot_dm_bot", "user_not_found", "account_inactive"} {
+		t.Run(code, func(t *testing.T) {
+			e := start(t)
+			e.withDigest()
+			e.slash(ann, "Acme: call back in 1 hour")
+			from := e.mark()
+			e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Error: code})
+			e.advanceTo(e.clock.Now().Add(time.Hour))
+			e.wantCalls(from, "chat.postMessage "+code, "chat.postMessage 200")
+			posts := e.posts()
+			if len(posts) != 1 || posts[0].Channel != digest || nudgeID(posts[0]) != 1 ||
+				!strings.HasPrefix(posts[0].Text, "Couldn't reach <@U0ANN> ("+code+"): reminder *#1* for *Acme*: “call back”, due <!date^") {
+				t.Errorf("posts %+v", posts)
+			}
+		})
+	}
+}
+
+// TestUnreachableOwnerWithoutDigestStaysFailed: with nowhere to send it,
+// the nudge is kept as failed with the reason (and logged as an error).
+func TestUnreachableOwnerWithoutDigestStaysFailed(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 2 hours")
+	e.sim.SetUser(slacksim.User{ID: ann, Name: "ann", Deleted: true})
+	from := e.mark()
+	e.advanceTo(e.clock.Now().Add(2 * time.Hour))
+	e.wantCalls(from)
+	e.wantPosts()
+	n := e.nudges()[0]
+	if n.State != store.NudgeFailed || !strings.Contains(n.Error, "account_inactive") || !strings.Contains(n.Error, "no digest channel") {
+		t.Errorf("nudge %+v, want failed with the reason", n)
+	}
+}
+
+// TestSlowPostDoesNotDelayAcks: while a reminder's chat.postMessage takes
+// 5 s, a slash command is still acknowledged at once.
+func TestSlowPostDoesNotDelayAcks(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.slash(bob, "list") // bob's zone is cached: his command needs no Slack call
+	e.clock.Advance(time.Hour)
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 5 * time.Second})
+	ticked := make(chan error, 1)
+	go func() { ticked <- e.d.Scheduler.Tick(context.Background()) }()
+	e.wait("the slow post", func() bool { return e.sim.FaultsLeft("chat.postMessage") == 0 })
+	began := time.Now()
+	r := e.slash(bob, "Globex: send the deck tomorrow 3pm")
+	if took := time.Since(began); took > time.Second {
+		t.Errorf("ack took %v while a post was slow", took)
+	}
+	if !strings.Contains(replyText(r), "#2") {
+		t.Errorf("reply %q", replyText(r))
+	}
+	if dms := e.sim.DMs(ann); len(dms) != 0 {
+		t.Fatalf("the slow post finished before the ack; the test proves nothing: %+v", dms)
+	}
+	if err := <-ticked; err != nil {
+		t.Fatal(err)
+	}
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+}
+
+// TestSocketReconnects: after Slack's refresh_requested disconnect and
+// after a dropped TCP connection, the bot reconnects and answers.
+func TestSocketReconnects(t *testing.T) {
+	e := start(t)
+	for i, cut := range []func(){
+		func() { e.sim.Disconnect("refresh_requested") },
+		e.sim.DropConnections,
+		func() { e.sim.Disconnect("warning") },
+	} {
+		before := e.sim.ConnectionsOpened()
+		cut()
+		e.wait("a reconnect", func() bool { return e.sim.ConnectionsOpened() > before && e.sim.Connections() > 0 })
+		r := e.slash(ann, fmt.Sprintf("Acme: call %d tomorrow 3pm", i))
+		if want := fmt.Sprintf("#%d", i+1); !strings.Contains(replyText(r), want) {
+			t.Errorf("after cut %d: reply %q lacks %s", i, replyText(r), want)
+		}
+	}
+	if ps := e.promises(); len(ps) != 3 {
+		t.Errorf("%d promises, want 3", len(ps))
+	}
+	if errs := e.sim.Errors(); len(errs) != 0 {
+		t.Errorf("protocol errors: %v", errs)
+	}
+}
+
+// TestRedeliveredEnvelopeTakesEffectOnce: the same envelope twice (a retry,
+// or the same payload on two connections) records one promise and keeps it
+// once; both deliveries are acknowledged with the same answer.
+func TestRedeliveredEnvelopeTakesEffectOnce(t *testing.T) {
+	e := start(t)
+	env := e.sim.SlashCommandEnvelope(ann, chan_, "/promise", "Acme: call back in 1 hour")
+	var replies []string
+	for range 2 {
+		r, err := e.sim.Deliver(e.ctx(), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replies = append(replies, replyText(r))
+	}
+	if replies[0] != replies[1] || !strings.Contains(replies[0], "#1") {
+		t.Errorf("replies %q", replies)
+	}
+	if ps := e.promises(); len(ps) != 1 {
+		t.Fatalf("%d promises after a redelivery, want 1", len(ps))
+	}
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	click, err := e.sim.ClickEnvelope(ann, dm, "promise_done", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := e.sim.Deliver(e.ctx(), click); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := 0
+	for _, ev := range e.promises()[0].History {
+		if ev.Kind == "kept" {
+			kept++
+		}
+	}
+	if kept != 1 {
+		t.Errorf("%d kept events after a redelivered click, want 1", kept)
+	}
+	for _, m := range e.sim.Messages() {
+		if m.Ephemeral && !m.ViaAck {
+			t.Errorf("redelivery told the user %q", m.Text)
+		}
+	}
+	if dm := blocksText(e.sim.DMs(ann)[0].Blocks); !strings.Contains(dm, "Kept, on time") {
+		t.Errorf("reminder after the clicks: %q", dm)
+	}
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+}
+
+// TestSocketDropMidEnvelope: the connection drops while a slash command is
+// being handled, so its ack is lost; Slack delivers the envelope again on
+// the new connection and it takes effect once.
+func TestSocketDropMidEnvelope(t *testing.T) {
+	e := start(t)
+	e.sim.FailNext("users.info", 1, slacksim.Fault{Delay: time.Second}) // ann's zone, looked up mid-command
+	env := e.sim.SlashCommandEnvelope(ann, chan_, "/promise", "Acme: call back in 1 hour")
+	first := make(chan error, 1)
+	go func() {
+		_, err := e.sim.Deliver(e.ctx(), env)
+		first <- err
+	}()
+	e.wait("the command in flight", func() bool { return e.sim.FaultsLeft("users.info") == 0 })
+	before := e.sim.ConnectionsOpened()
+	e.sim.DropConnections()
+	if err := <-first; !errors.Is(err, slacksim.ErrNoAck) {
+		t.Fatalf("first delivery: %v, want ErrNoAck", err)
+	}
+	e.wait("a reconnect", func() bool { return e.sim.ConnectionsOpened() > before && e.sim.Connections() > 0 })
+	r, err := e.sim.Deliver(e.ctx(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(replyText(r), "#1") {
+		t.Errorf("reply to the redelivery %q", replyText(r))
+	}
+	if ps := e.promises(); len(ps) != 1 {
+		t.Errorf("%d promises, want 1", len(ps))
+	}
+	// The first handler's late ack may reach Slack on the new connection
+	// after the redelivery was answered; Slack ignores it, and so may we.
+	for _, err := range e.sim.Errors() {
+		if !strings.Contains(err.Error(), "ack for unknown or expired envelope") {
+			t.Errorf("protocol error: %v", err)
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Finder is offered by a Deliverer that can tell whether a nudge already
+// reached Slack: Kept may have been killed after Slack accepted a post but
+// before the outbox recorded it as sent, or a timeout may have hidden
+// Slack's answer. Find reports where the nudge landed, if it did.
+type Finder interface {
+	Find(ctx context.Context, n store.Nudge) (channel, ts string, found bool, err error)
+}
+
+// deferrer is offered by a store that can put a nudge back in the outbox
+// without counting the attempt MarkSending recorded (*store.Store has it).
+type deferrer interface {
+	DeferNudge(id int64, notBefore time.Time, errText string) error
+}
+
+// mayHaveLanded says whether an earlier attempt at n may have reached
+// Slack: it was left in sending (a crash, a shutdown mid-call) or an
+// attempt ended without a clear refusal (a timeout, a 5xx). A 429 is a
+// clear refusal and, through DeferNudge, does not count as an attempt.
+func mayHaveLanded(n store.Nudge) bool {
+	return n.State == store.NudgeSending || n.Attempts > 0
+}
+
+// send delivers n, first looking it up in Slack when an earlier attempt may
+// have landed, so that a crash between Slack's answer and our commit does
+// not repeat the message. before is n as read from the outbox, before
+// MarkSending.
+func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.Nudge) (channel, ts string, err error) {
+	if f, ok := s.deliver.(Finder); ok && mayHaveLanded(before) {
+		channel, ts, found, err := f.Find(ctx, n)
+		switch {
+		case err == nil && found:
+			log.Info("nudge was already delivered; recording it", "channel", channel, "ts", ts)
+			return channel, ts, nil
+		case err != nil:
+			var retry *RetryError
+			if errors.As(err, &retry) || ctx.Err() != nil {
+				// Slack is busy or we are stopping: look again later
+				// rather than risk a second message.
+				return "", "", err
+			}
+			// Looking cannot work (a missing scope, say): delivering at
+			// least once beats never delivering.
+			log.Warn("cannot look the nudge up in Slack; sending it, it may repeat", "err", err)
+		}
+	}
+	return s.deliver.Deliver(ctx, n)
+}
+
+// gate remembers, per recipient, until when Slack asked us to wait: a 429
+// on one channel holds back that channel only, and the other recipients'
+// nudges go on.
+type gate struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (g *gate) hold(to string, until time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.until == nil {
+		g.until = map[string]time.Time{}
+	}
+	if until.After(g.until[to]) {
+		g.until[to] = until
+	}
+}
+
+// held returns until when to must wait, if it must.
+func (g *gate) held(to string, now time.Time) (time.Time, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	u, ok := g.until[to]
+	if ok && !now.Before(u) {
+		delete(g.until, to)
+		return time.Time{}, false
+	}
+	return u, ok
+}
+
+// heldBack puts n back without calling Slack if its recipient is under a
+// Retry-After; it reports whether it did.
+func (s *Scheduler) heldBack(log *slog.Logger, n store.Nudge) bool {
+	until, ok := s.gate.held(n.To, s.cfg.Now())
+	if !ok {
+		return false
+	}
+	log.Debug("nudge held back: its recipient is rate limited", "until", until)
+	if err := s.store.RetryNudge(n.ID, until, "held back by an earlier rate limit"); err != nil && !errors.Is(err, store.ErrNotPending) {
+		log.Error("record nudge outcome", "err", err)
+	}
+	return true
+}
+
+// rateLimited honours Retry-After: n waits that long, so does every nudge
+// to the same recipient, and the attempt is not counted, so that a 429
+// storm delays a nudge but never makes it fail.
+func (s *Scheduler) rateLimited(n store.Nudge, retry *RetryError) error {
+	until := s.cfg.Now().Add(retry.After)
+	s.gate.hold(n.To, until)
+	if d, ok := s.store.(deferrer); ok {
+		return d.DeferNudge(n.ID, until, retry.Error())
+	}
+	return s.store.RetryNudge(n.ID, until, retry.Error())
+}

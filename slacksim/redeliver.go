@@ -1,0 +1,115 @@
+package slacksim
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Envelope is a request envelope that can be delivered more than once
+// under the same envelope_id, as Slack does when it retries an envelope
+// whose ack it did not get, or sends one on two connections. Build it with
+// SlashCommandEnvelope or ClickEnvelope, send it with Deliver.
+type Envelope struct {
+	env  envelope
+	what string
+
+	mu         sync.Mutex
+	deliveries int
+}
+
+// ID is the envelope_id every delivery carries.
+func (e *Envelope) ID() string { return e.env.EnvelopeID }
+
+// SlashCommandEnvelope builds, without sending, the envelope SlashCommand
+// would send.
+func (s *Server) SlashCommandEnvelope(user, channel, command, text string) *Envelope {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	payload := map[string]string{
+		"token": verificationToken, "team_id": s.opts.TeamID, "team_domain": s.opts.TeamDomain,
+		"channel_id": channel, "channel_name": s.channelName(channel),
+		"user_id": user, "user_name": s.userName(user),
+		"command": command, "text": text, "api_app_id": s.opts.AppID,
+		"is_enterprise_install": "false",
+		"response_url":          s.newResponseURL(respTarget{channel: channel, user: user}),
+		"trigger_id":            s.newTrigger(user),
+	}
+	return &Envelope{
+		env:  envelope{EnvelopeID: envelopeID(), Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true},
+		what: "slash command " + command,
+	}
+}
+
+// ClickEnvelope builds, without sending, the block_actions envelope Click
+// would send for pressing actionID (and value) in msg as user.
+func (s *Server) ClickEnvelope(user string, msg Message, actionID, value string) (*Envelope, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.findMessage(msg.Channel, msg.TS)
+	if m == nil || m.Deleted {
+		return nil, fmt.Errorf("slacksim: click: no message %s/%s", msg.Channel, msg.TS)
+	}
+	action, err := findAction(m.BlocksJSON, actionID, value)
+	if err != nil {
+		return nil, err
+	}
+	action["action_ts"] = s.newTS()
+	payload := map[string]any{
+		"type": "block_actions", "token": verificationToken,
+		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
+		"container": map[string]any{
+			"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral,
+		},
+		"channel":      map[string]any{"id": m.Channel, "name": s.channelName(m.Channel)},
+		"actions":      []any{action},
+		"state":        map[string]any{"values": map[string]any{}},
+		"trigger_id":   s.newTrigger(user),
+		"response_url": s.newResponseURL(respTarget{channel: m.Channel, user: user, original: m.TS}),
+
+		"is_enterprise_install": false,
+	}
+	if !m.Ephemeral {
+		payload["message"] = s.messageJSON(m, false)
+	}
+	return &Envelope{
+		env:  envelope{EnvelopeID: envelopeID(), Type: "interactive", Payload: payload},
+		what: "block_actions " + actionID,
+	}, nil
+}
+
+// Deliver sends e on the next live connection (round robin, so repeated
+// deliveries go to different connections when several are open) and waits
+// for its ack. Deliveries after the first carry retry_attempt and
+// retry_reason "timeout" when e is an events_api envelope. Deliveries of
+// one envelope must not overlap. Unlike SlashCommand it records no protocol
+// error when the ack does not come: a test of lost connections expects
+// that, and gets ErrNoAck.
+func (s *Server) Deliver(ctx context.Context, e *Envelope) (Reply, error) {
+	e.mu.Lock()
+	n := e.deliveries
+	e.deliveries++
+	e.mu.Unlock()
+	env := e.env
+	if env.Type == "events_api" {
+		reason := ""
+		if n > 0 {
+			reason = "timeout"
+		}
+		env.RetryAttempt, env.RetryReason = &n, &reason
+	}
+	raw, err := s.exchange(ctx, env)
+	if err != nil {
+		return Reply{Envelope: env.EnvelopeID}, fmt.Errorf("slacksim: %s (envelope %s, delivery %d): %w", e.what, env.EnvelopeID, n+1, err)
+	}
+	return decodeReply(env.EnvelopeID, raw), nil
+}
+
+// FaultsLeft is how many faults queued with FailNext for method have not
+// been used yet. A fault is used when the call arrives, before its Delay,
+// so a test can tell that a delayed call is in flight.
+func (s *Server) FaultsLeft(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[method])
+}
