@@ -1,0 +1,52 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keptbot/kept/metrics"
+)
+
+// errNotConnected is what /healthz says while the socket is down.
+var errNotConnected = errors.New("not connected to Slack (Socket Mode); reconnecting")
+
+// listen binds KEPT_METRICS_ADDR, if set, before anything runs: a port in
+// use stops Kept at start, with the address in the message.
+func (d *Daemon) listen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := metrics.Listen(addr)
+	if err != nil {
+		return err
+	}
+	d.ops = ln
+	d.log.Info("serving /metrics, /healthz and /backup", "addr", ln.Addr().String())
+	return nil
+}
+
+// OpsAddr is the address /metrics, /healthz and /backup are served on, ""
+// when KEPT_METRICS_ADDR is not set. With port 0 it says which was picked.
+func (d *Daemon) OpsAddr() string {
+	if d.ops == nil {
+		return ""
+	}
+	return d.ops.Addr().String()
+}
+
+// Ready is nil while Kept can do its job: the Socket Mode connection is
+// up and the database answers. /healthz reports it.
+func (d *Daemon) Ready() error {
+	if !d.Bot.Connected() {
+		return errNotConnected
+	}
+	return d.Store.Ping()
+}
+
+func (d *Daemon) serveOps(ctx context.Context) error {
+	return metrics.Serve(ctx, d.ops, metrics.NewHandler(d.Metrics, metrics.Options{
+		Ready:  d.Ready,
+		Backup: d.Store.Backup,
+		Log:    d.log,
+	}))
+}
