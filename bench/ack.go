@@ -1,0 +1,114 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+)
+
+// ackTarget is the bound on p99 at 200 commands in flight.
+const ackTarget = 20 * time.Millisecond
+
+// AckLatency sends /promise commands through the simulator's Socket Mode
+// to the real daemon and times each from envelope sent to ack received:
+// p50, p99 and max per concurrency level, each the median over runs.
+func AckLatency(ctx context.Context, dir string, opts Options) ([]Row, error) {
+	opts.defaults()
+	users := []slacksim.User{user(1), user(2), user(3)}
+	k, err := startKept(dir, time.Now, users, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	defer k.stop()
+	// Warm up: connections, the zone cache, the first pages of the file.
+	if _, err := slashBurst(ctx, k.sim, users, 8, 64); err != nil {
+		return nil, err
+	}
+	var rows []Row
+	for _, c := range opts.InFlight {
+		n := max(opts.Commands, c)
+		if c == 1 {
+			n = min(n, 500) // a lone command is one fsync; 500 is plenty
+		}
+		var p50s, p99s, maxs []time.Duration
+		var rates []float64
+		for r := range opts.Runs {
+			began := time.Now()
+			lat, err := slashBurst(ctx, k.sim, users, c, n)
+			if err != nil {
+				return rows, err
+			}
+			rates = append(rates, float64(n)/time.Since(began).Seconds())
+			p50s = append(p50s, percentile(lat, .50))
+			p99s = append(p99s, percentile(lat, .99))
+			maxs = append(maxs, lat[len(lat)-1])
+			opts.logf("ack: %d in flight, run %d: p50 %s p99 %s max %s", c, r+1, ms(p50s[r]), ms(p99s[r]), ms(maxs[r]))
+		}
+		row := Row{
+			Section: "1",
+			Measure: fmt.Sprintf("/promise ack latency, %d in flight (%d commands/run)", c, n),
+			Result: fmt.Sprintf("p50 %s, p99 %s, max %s; %.0f commands/s",
+				ms(median(p50s)), ms(median(p99s)), ms(median(maxs)), median(rates)),
+		}
+		if c == 200 {
+			row.Target = "p99 < 20 ms"
+			row.Miss = median(p99s) >= ackTarget
+		}
+		rows = append(rows, row)
+	}
+	if errs := k.sim.Errors(); len(errs) > 0 {
+		return rows, fmt.Errorf("simulator saw protocol errors: %v", errs[0])
+	}
+	return rows, k.stop()
+}
+
+// slashBurst sends n commands from c concurrent senders (a closed loop: each
+// sender waits for its ack before sending the next) and returns the
+// latencies, sorted.
+func slashBurst(ctx context.Context, sim *slacksim.Server, users []slacksim.User, c, n int) ([]time.Duration, error) {
+	var (
+		next  atomic.Int64
+		mu    sync.Mutex
+		lat   = make([]time.Duration, 0, n)
+		first error
+		wg    sync.WaitGroup
+	)
+	for range c {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				u := users[i%len(users)]
+				text := fmt.Sprintf("Acme %d: call back about the renewal quote tomorrow 3pm", i)
+				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				t := time.Now()
+				r, err := sim.SlashCommand(rctx, u.ID, benchChannel, "/promise", text)
+				d := time.Since(t)
+				cancel()
+				if err == nil && !strings.Contains(r.Text, "Got it") {
+					err = fmt.Errorf("unexpected reply %q", r.Text)
+				}
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				lat = append(lat, d)
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return lat, first
+}

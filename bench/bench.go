@@ -1,0 +1,260 @@
+// Package bench measures Kept at workspace scale: how fast a slash command
+// is acknowledged, how many commands a second the store commits, what one
+// scheduler tick costs over a big store, how nudges go out under Slack's
+// rate limit, and how much memory and start-up time the real binary takes.
+//
+// Every measurement is a function returning rows for one table, each figure
+// the median of several runs; `kept bench` prints the table.
+package bench
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Options chooses sizes. The zero value is the full run.
+type Options struct {
+	// Quick shrinks every size so that the whole run takes about a minute.
+	Quick bool
+	// Runs is how many times each figure is measured; the table shows the
+	// median. Default 3.
+	Runs int
+	// Dir holds the databases; "" means a temporary directory, removed at
+	// the end.
+	Dir string
+	// InFlight are the concurrency levels for ack latency; default 1, 50, 200.
+	InFlight []int
+	// Commands is how many /promise commands each ack-latency run sends per
+	// level; default 2000 (quick 400).
+	Commands int
+	// Sizes are the open-promise counts of the stores the tick is measured
+	// over; default 10k, 100k, 1M (quick 10k, 100k).
+	Sizes []int
+	// Nudges is how many nudges fall due in the same minute; default 10,000
+	// (quick 1,500).
+	Nudges int
+	// RatePerMinute is chat.postMessage's workspace limit in the simulator;
+	// default 600.
+	RatePerMinute int
+	// Binary is the kept executable, run as a child process for start-up
+	// time and peak RSS; "" skips those figures.
+	Binary string
+	// Only, if set, names the sections to run: ack, commit, tick, deliver,
+	// footprint, digest.
+	Only []string
+	// Progress receives a line per step; nil discards.
+	Progress io.Writer
+}
+
+func (o *Options) defaults() {
+	def := func(p *int, full, quick int) {
+		if *p <= 0 {
+			*p = full
+			if o.Quick {
+				*p = quick
+			}
+		}
+	}
+	def(&o.Runs, 3, 3)
+	def(&o.Commands, 2000, 400)
+	def(&o.Nudges, 10_000, 1_500)
+	def(&o.RatePerMinute, 600, 600)
+	if len(o.InFlight) == 0 {
+		o.InFlight = []int{1, 50, 200}
+	}
+	if len(o.Sizes) == 0 {
+		o.Sizes = []int{10_000, 100_000, 1_000_000}
+		if o.Quick {
+			o.Sizes = []int{10_000, 100_000}
+		}
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+}
+
+func (o *Options) want(section string) bool {
+	return len(o.Only) == 0 || slices.Contains(o.Only, section)
+}
+
+func (o *Options) logf(format string, args ...any) {
+	fmt.Fprintf(o.Progress, "bench: "+format+"\n", args...)
+}
+
+// Row is one line of the table.
+type Row struct {
+	Section string // "1. ack latency", ...
+	Measure string // what was measured, with its size
+	Result  string // the median figure(s)
+	Target  string // "" when there is none
+	Miss    bool   // the target was missed
+	Note    string
+}
+
+// Report is the whole table.
+type Report struct {
+	Rows    []Row
+	Elapsed time.Duration
+}
+
+// Run takes every measurement Options asks for.
+func Run(ctx context.Context, opts Options) (Report, error) {
+	opts.defaults()
+	began := time.Now()
+	dir := opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "kept-bench-")
+		if err != nil {
+			return Report{}, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	var rep Report
+	steps := []struct {
+		name string
+		fn   func(context.Context, string, Options) ([]Row, error)
+	}{
+		{"ack", AckLatency},
+		{"commit", CommitRate},
+		{"tick", TickCost},
+		{"deliver", Delivery},
+		{"footprint", Footprint},
+		{"digest", Digest},
+	}
+	for _, s := range steps {
+		if !opts.want(s.name) {
+			continue
+		}
+		sub, err := os.MkdirTemp(dir, s.name+"-")
+		if err != nil {
+			return rep, err
+		}
+		t := time.Now()
+		rows, err := s.fn(ctx, sub, opts)
+		rep.Rows = append(rep.Rows, rows...)
+		opts.logf("%s done in %s", s.name, time.Since(t).Round(time.Millisecond))
+		os.RemoveAll(sub)
+		if err != nil {
+			return rep, fmt.Errorf("bench %s: %w", s.name, err)
+		}
+	}
+	rep.Elapsed = time.Since(began)
+	return rep, nil
+}
+
+// Write prints the report as a Markdown table.
+func (r Report) Write(w io.Writer) {
+	fmt.Fprintln(w, "| # | Measure | Result (median) | Target | |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, row := range r.Rows {
+		mark := ""
+		switch {
+		case row.Target != "" && row.Miss:
+			mark = "MISS"
+		case row.Target != "":
+			mark = "ok"
+		}
+		res := row.Result
+		if row.Note != "" {
+			res += " (" + row.Note + ")"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, row.Target, mark)
+	}
+	if r.Elapsed > 0 {
+		fmt.Fprintf(w, "\nbench took %s\n", r.Elapsed.Round(time.Second))
+	}
+}
+
+// Misses lists the rows whose target was missed.
+func (r Report) Misses() []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Miss {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// quiet is the logger handed to the daemon: the bench prints only its table.
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// median returns the middle value (the lower middle for an even count).
+func median[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+// percentile is the q-quantile (0 < q <= 1) of sorted by nearest rank.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*q+0.999999) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// ms formats d in milliseconds with a sensible precision.
+func ms(d time.Duration) string {
+	f := float64(d) / float64(time.Millisecond)
+	switch {
+	case f < 1:
+		return fmt.Sprintf("%.3f ms", f)
+	case f < 10:
+		return fmt.Sprintf("%.2f ms", f)
+	}
+	return fmt.Sprintf("%.1f ms", f)
+}
+
+// size formats a byte count.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// count formats 1000000 as 1M, 100000 as 100k.
+func count(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+// ints parses "1,50,200".
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(strings.NewReplacer("k", "000", "M", "000000").Replace(f), &n); err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive count", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ParseCounts parses a comma-separated list of counts such as "10k,100k,1M".
+func ParseCounts(s string) ([]int, error) { return ints(s) }

@@ -1,0 +1,58 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestQuickTiny runs every measurement at toy sizes: it proves the bench
+// runs end to end (and that its fixtures match the store's format), not
+// how fast anything is.
+func TestQuickTiny(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, Options{
+		Quick:         true,
+		Runs:          1,
+		Dir:           t.TempDir(),
+		InFlight:      []int{1, 5},
+		Commands:      20,
+		Sizes:         []int{2000},
+		Nudges:        30,
+		RatePerMinute: 20,
+		Progress:      tlog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep.Write(&out)
+	t.Log("\n" + out.String())
+	for _, want := range []string{
+		"1 in flight", "5 in flight", "group commit", "idle tick", "1,000 due",
+		"30 nudges", "0 lost, 0 duplicated, 0 failed", "n/a (no kept binary", "digest",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	d := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	if p := percentile(d, .5); p != 5 {
+		t.Errorf("p50 = %v, want 5", p)
+	}
+	if p := percentile(d, .99); p != 10 {
+		t.Errorf("p99 = %v, want 10", p)
+	}
+	if m := median([]int{3, 1, 2}); m != 2 {
+		t.Errorf("median = %d, want 2", m)
+	}
+	if n, err := ParseCounts("10k, 1M,5"); err != nil || len(n) != 3 || n[0] != 10_000 || n[1] != 1_000_000 || n[2] != 5 {
+		t.Errorf("ParseCounts = %v, %v", n, err)
+	}
+}

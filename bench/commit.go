@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/store"
+)
+
+// committers is how many goroutines commit at once: enough to saturate
+// group commit, as a burst of slash commands does.
+const committers = 64
+
+// CommitRate measures commands committed per second at saturation, fsync
+// on: store.AddPromise (group commit through DB.Batch, as the bot runs it)
+// against the same writes each in its own db.Update, one fsync per command.
+func CommitRate(ctx context.Context, dir string, opts Options) ([]Row, error) {
+	opts.defaults()
+	window := 2 * time.Second
+	if opts.Quick {
+		window = time.Second
+	}
+	p := samplePromise(0)
+	st, err := store.New(filepath.Join(dir, "batch.db"), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	var seq atomic.Int64
+	batch := func() error {
+		_, err := st.AddPromise(fmt.Sprintf("op-%d", seq.Add(1)), p)
+		return err
+	}
+	db, err := bolt.Open(filepath.Join(dir, "update.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	update := func() error { return updateOne(db, p, fmt.Sprintf("op-%d", seq.Add(1))) }
+
+	var rows []Row
+	var rates [2][]float64
+	for r := range opts.Runs {
+		for i, fn := range []func() error{batch, update} {
+			rate, err := saturate(ctx, fn, committers, window)
+			if err != nil {
+				return nil, err
+			}
+			rates[i] = append(rates[i], rate)
+		}
+		opts.logf("commit: run %d: batch %.0f/s, update %.0f/s", r+1, rates[0][r], rates[1][r])
+	}
+	b, u := median(rates[0]), median(rates[1])
+	rows = append(rows,
+		Row{Section: "2", Measure: fmt.Sprintf("commands committed/s, group commit (DB.Batch), %d writers", committers),
+			Result: fmt.Sprintf("%.0f/s (%.1f× baseline)", b, b/u)},
+		Row{Section: "2", Measure: fmt.Sprintf("commands committed/s, one fsync each (db.Update), %d writers", committers),
+			Result: fmt.Sprintf("%.0f/s", u)},
+	)
+	return rows, nil
+}
+
+// saturate runs fn from c goroutines for window and returns calls per second.
+func saturate(ctx context.Context, fn func() error, c int, window time.Duration) (float64, error) {
+	var (
+		n     atomic.Int64
+		first atomic.Pointer[error]
+		wg    sync.WaitGroup
+	)
+	deadline := time.Now().Add(window)
+	began := time.Now()
+	for range c {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				if err := fn(); err != nil {
+					first.CompareAndSwap(nil, &err)
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if e := first.Load(); e != nil {
+		return 0, *e
+	}
+	return float64(n.Load()) / time.Since(began).Seconds(), ctx.Err()
+}
+
+// updateOne writes what AddPromise writes (the promise record, its due
+// index entry and the envelope's de-dup record with its age entry), in one
+// db.Update: the one-fsync-per-command baseline.
+func updateOne(db *bolt.DB, p store.Promise, op string) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("promises"))
+		if err != nil {
+			return err
+		}
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		p.ID, p.Created, p.State = int64(id), now, store.Open
+		p.History = []store.Event{{At: now, Kind: "created", By: p.Creator}}
+		key := dueIndexKey(p.Due, p.ID, p.Team)
+		v, err := json.Marshal(fixtureRecord{Promise: p, IndexKey: key})
+		if err != nil {
+			return err
+		}
+		if err := b.Put(be64(id), v); err != nil {
+			return err
+		}
+		due, err := tx.CreateBucketIfNotExists([]byte("due"))
+		if err != nil {
+			return err
+		}
+		if err := due.Put(key, nil); err != nil {
+			return err
+		}
+		ops, err := tx.CreateBucketIfNotExists([]byte("ops"))
+		if err != nil {
+			return err
+		}
+		rec, _ := json.Marshal(map[string]any{"team": p.Team, "id": p.ID, "at": now})
+		if err := ops.Put([]byte(op), rec); err != nil {
+			return err
+		}
+		age, err := tx.CreateBucketIfNotExists([]byte("opsage"))
+		if err != nil {
+			return err
+		}
+		return age.Put(append(be64(uint64(now.UnixNano())), op...), nil)
+	})
+}
+
+func be64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}

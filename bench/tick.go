@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/store"
+)
+
+const (
+	idleTarget  = time.Millisecond
+	tickBatch   = 500 // the scheduler's default claim batch
+	dueWave     = 1000
+	overdueWait = 24 * time.Hour
+)
+
+// fixtureBase is when the first fixture promise is due: far enough ahead
+// that a daemon on the real clock finds nothing due in it.
+var fixtureBase = time.Date(2031, 1, 6, 9, 0, 0, 0, time.UTC)
+
+// fixtureStep spaces due times one second apart.
+const fixtureStep = time.Second
+
+// nopDeliverer accepts every nudge at once: TickCost times the store.
+type nopDeliverer struct{}
+
+func (nopDeliverer) Deliver(context.Context, store.Nudge) (string, string, error) {
+	return "D0", "1.0", nil
+}
+
+// TickCost builds stores of each size and measures one scheduler tick with
+// nothing due (the whole tick, as the scheduler runs it) and one with 1,000
+// due (the claim phase: the index walk and the claiming transactions,
+// delivery excluded), with the bytes of the file each one read.
+func TickCost(ctx context.Context, dir string, opts Options) ([]Row, error) {
+	opts.defaults()
+	var rows []Row
+	for _, n := range opts.Sizes {
+		path := filepath.Join(dir, fmt.Sprintf("tick-%d.db", n))
+		t := time.Now()
+		if err := buildStore(path, n, fixtureBase, fixtureStep); err != nil {
+			return rows, fmt.Errorf("build %d: %w", n, err)
+		}
+		opts.logf("tick: built %s promises in %s (%s)", count(n), time.Since(t).Round(time.Millisecond), size(fileSize(path)))
+		r, err := tickRows(ctx, path, n, opts)
+		rows = append(rows, r...)
+		if err != nil {
+			return rows, err
+		}
+	}
+	rows = append(rows, Row{Section: "3", Measure: "tick over 100k customers", Result: "n/a (customers store not built: no store/customer.go)"})
+	return rows, nil
+}
+
+func tickRows(ctx context.Context, path string, n int, opts Options) ([]Row, error) {
+	idleNow := fixtureBase.Add(-time.Minute)
+	// Idle: a cold tick on a freshly opened store, for the bytes, then
+	// warm ticks, for the time.
+	var idleCold []int64
+	var idleTimes []time.Duration
+	for range opts.Runs {
+		st, err := store.New(path, store.Options{})
+		if err != nil {
+			return nil, err
+		}
+		sch := scheduler.New(st, nopDeliverer{}, scheduler.Config{Now: func() time.Time { return idleNow }, OverdueAfter: overdueWait, Log: quiet()})
+		before, _ := mappedBytes(path)
+		if err := sch.Tick(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		after, _ := mappedBytes(path)
+		idleCold = append(idleCold, max(0, after-before))
+		const warm = 200
+		t := time.Now()
+		for range warm {
+			if err := sch.Tick(ctx); err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+		idleTimes = append(idleTimes, time.Since(t)/warm)
+		if err := st.Close(); err != nil {
+			return nil, err
+		}
+	}
+	idle := median(idleTimes)
+	rows := []Row{{
+		Section: "3",
+		Measure: fmt.Sprintf("idle tick (nothing due), %s open promises", count(n)),
+		Result:  fmt.Sprintf("%s; %s of the file read", ms(idle), size(median(idleCold))),
+	}}
+	if n == 1_000_000 || n == opts.Sizes[len(opts.Sizes)-1] {
+		rows[0].Target = "< 1 ms at 1M"
+		rows[0].Miss = idle >= idleTarget
+	}
+
+	// 1,000 due: run k claims promises k*1000 .. k*1000+999.
+	var dueTimes []time.Duration
+	var dueBytes []int64
+	for k := range opts.Runs {
+		if (k+1)*dueWave > n {
+			break
+		}
+		now := fixtureBase.Add(time.Duration((k+1)*dueWave-1) * fixtureStep)
+		st, err := store.New(path, store.Options{})
+		if err != nil {
+			return rows, err
+		}
+		before, _ := mappedBytes(path)
+		t := time.Now()
+		claimed, err := claimPhase(st, now)
+		d := time.Since(t)
+		after, _ := mappedBytes(path)
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return rows, err
+		}
+		if claimed != dueWave {
+			return rows, fmt.Errorf("tick at %s claimed %d nudges, want %d: the fixture does not match the store's format", now, claimed, dueWave)
+		}
+		dueTimes = append(dueTimes, d)
+		dueBytes = append(dueBytes, max(0, after-before))
+	}
+	if len(dueTimes) > 0 {
+		rows = append(rows, Row{
+			Section: "3",
+			Measure: fmt.Sprintf("tick with 1,000 due (claim phase), %s open promises", count(n)),
+			Result:  fmt.Sprintf("%s; %s of the file read", ms(median(dueTimes)), size(median(dueBytes))),
+		})
+	}
+	opts.logf("tick: %s: idle %s (%s read), 1000 due %v", count(n), ms(idle), size(median(idleCold)), dueTimes)
+	return rows, nil
+}
+
+// claimPhase is what scheduler.Tick does before delivering: claim in
+// batches until a short one, then read the first batch of the outbox.
+func claimPhase(st *store.Store, now time.Time) (int, error) {
+	total := 0
+	for {
+		ns, err := st.ClaimDue(now, overdueWait, tickBatch)
+		if err != nil {
+			return total, err
+		}
+		total += len(ns)
+		if len(ns) < tickBatch {
+			break
+		}
+	}
+	pending, err := st.PendingNudges(now, tickBatch)
+	if err != nil {
+		return total, err
+	}
+	if len(pending) == 0 && total > 0 {
+		return total, errors.New("claimed nudges are not in the outbox")
+	}
+	return total, nil
+}
