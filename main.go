@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,16 +27,35 @@ func main() {
 // run is the whole program, so that tests can call it in-process.
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "run"
-	if len(args) > 0 {
+	// `kept -db x.db` runs the bot with flags (config.Flags).
+	if len(args) > 0 && (!strings.HasPrefix(args[0], "-") || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch cmd {
 	case "run":
+		fs := flag.NewFlagSet("kept", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		getenv = config.Flags(fs, getenv)
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
 		return serve(ctx, getenv, stderr)
+	case "check":
+		return check(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backup(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return export(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importFile(args, getenv, stdout, stderr)
+	case "health":
+		return health(ctx, args, getenv, stdout, stderr)
 	case "sim":
 		return simulate(ctx, args, getenv, stdin, stdout, stderr)
+	case "bench":
+		return benchmark(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -100,9 +120,16 @@ func usage(w io.Writer) {
 Usage:
   kept            run the bot (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
   kept sim        try Kept on a local Slack simulator, no workspace needed
+  kept bench      measure Kept (ack latency, store, scheduler, memory); -quick for a short run
+  kept check      verify the tokens, the scopes against the manifest, the digest channel and the database
+  kept backup FILE               a consistent copy of the database, also while kept runs
+  kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]
+  kept import [-n] [-team T…] FILE   a kept export or a CSV; all or nothing, idempotent; -n: dry run
+  kept health     exit 0 if the running kept is ready (/healthz), for a container HEALTHCHECK
   kept help       this text
 
-Settings (environment variables):
+Settings (environment variables; every one is also a flag: KEPT_DB is -db,
+SLACK_API_URL is -api-url, and so on; flags win):
 `)
 	for _, s := range config.Settings {
 		def := s.Default

@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
 )
 
 // Store is the part of the store the bot uses.
@@ -27,6 +28,16 @@ type Store interface {
 	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
 	Promise(team string, id int64) (store.Promise, error)
 	Promises(team, owner string, state store.State) ([]store.Promise, error)
+	DigestSource // the channel digest (digest.go)
+
+	// Customers, touches and check-ins (customer.go, checkin.go).
+	AddCustomer(op string, c store.Customer) (store.Customer, error)
+	Customer(team, name string) (store.Customer, error)
+	UpdateCustomer(op, team, name string, fn func(*store.Customer) error) (store.Customer, error)
+	RemoveCustomer(op, team, name string) error
+	AddTouch(op string, t store.Touch) (store.Customer, error)
+	Touches(team, customer string, limit int) ([]store.Touch, error)
+	Nudge(id int64) (store.Nudge, error)
 }
 
 // Slack is the part of the Web API the bot calls. *slack.Client has it.
@@ -47,6 +58,23 @@ type Config struct {
 	OverdueAfter time.Duration    // shown in help; the scheduler acts on it
 	Now          func() time.Time // clock
 	Log          *slog.Logger
+	// Observer is told what was handled, for metrics (surface.go); nil
+	// means no one.
+	Observer Observer
+
+	// DigestChannel receives, with a note, the nudges whose owner cannot
+	// be reached (recover.go); "" means they fail, logged as errors.
+	DigestChannel string
+	// DigestNext is when the scheduled digest runs next after a time, for
+	// the answer to /customer digest subscribe; nil leaves it unsaid.
+	DigestNext func(time.Time) time.Time
+
+	// KeyCadence and StandardCadence are the keep-in-touch cadences a new
+	// customer of each tier gets; 0 means 14 and 45 days.
+	KeyCadence, StandardCadence time.Duration
+	// WorkHours is when check-in prompts go out, in each owner's zone;
+	// the zero value means workhours.Default (Mon-Fri 09:00-17:00).
+	WorkHours workhours.Hours
 }
 
 // Bot handles everything that arrives from Slack.
@@ -60,7 +88,13 @@ type Bot struct {
 	homes  homeViewers
 
 	connected atomic.Bool
+	everUp    atomic.Bool // a connection after the first is a reconnect
 	inflight  sync.WaitGroup
+
+	// The digest (digest.go): the workspace of Kept's token, and the
+	// channels whose last digest Slack refused, with its error code.
+	team          atomic.Value
+	digestTrouble sync.Map
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -73,6 +107,9 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}}
 	for _, a := range cfg.Admins {
@@ -114,6 +151,9 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
 		b.cfg.Log.Info("connected to Slack")
+		if b.everUp.Swap(true) {
+			b.cfg.Observer.Reconnected()
+		}
 	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect, socketmode.EventTypeConnectionError:
 		if b.connected.Swap(false) {
 			b.cfg.Log.Info("socket mode connection lost, reconnecting", "event", evt.Type)
@@ -137,20 +177,27 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 	req := *evt.Request
 	var reply any
+	start, outcome := time.Now(), ""
 	defer func() {
 		if r := recover(); r != nil {
 			b.cfg.Log.Error("handler panicked", "type", evt.Type, "panic", r)
 			reply = ephemeral(msgInternal)
+			outcome = "panic"
 		}
 		if err := b.sm.AckCtx(ctx, req.EnvelopeID, reply); err != nil {
 			b.cfg.Log.Error("ack failed", "envelope", req.EnvelopeID, "err", err)
+			outcome = "ack_failed"
 		}
+		b.observe(evt.Data, reply, outcome, time.Since(start))
 	}()
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
 		reply = b.command(ctx, req.EnvelopeID, data)
 	case slack.InteractionCallback:
-		reply = b.interaction(ctx, req.EnvelopeID, data)
+		var mine bool
+		if reply, mine = b.customerInteraction(ctx, req.EnvelopeID, data); !mine {
+			reply = b.interaction(ctx, req.EnvelopeID, data)
+		}
 	case slackevents.EventsAPIEvent:
 		b.event(ctx, data)
 	}
@@ -161,6 +208,10 @@ func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) an
 	switch cmd.Command {
 	case "/promise":
 		return b.promiseCommand(ctx, op, cmd, log)
+	case "/customer":
+		return b.customerCommand(ctx, op, cmd, log)
+	case "/touch":
+		return b.touchCommand(ctx, op, cmd, log)
 	}
 	log.Warn("unknown slash command")
 	return ephemeral("I don't know the command " + escape(cmd.Command) + ". Try `/promise help`.")

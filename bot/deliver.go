@@ -21,6 +21,7 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 	var (
 		fallback string
 		blocks   []slack.Block
+		note     string // what the digest channel is told if the owner is gone
 	)
 	switch n.Kind {
 	case store.Reminder, store.OverdueNudge:
@@ -32,12 +33,17 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 			// Kept or cancelled since it was queued: nothing to say.
 			return "", "", nil
 		}
+		note = promiseNote(p, n.Kind, b.cfg.Zone)
 		// Slack accepts a DM to a deactivated user without error, so ask.
 		var gone errNoSuchUser
 		if _, err := b.zones.zone(ctx, p.Owner); errors.As(err, &gone) {
-			return "", "", fmt.Errorf("bot: %w: %s is deactivated", scheduler.ErrUnreachable, p.Owner)
+			return b.reroute(ctx, n, "account_inactive", note)
 		}
 		fallback, blocks = Reminder(p, n.Kind == store.OverdueNudge, b.zoneOr(ctx, p.Owner), b.cfg.Now())
+	case store.DigestNudge:
+		return b.deliverDigest(ctx, n) // rendered fresh, to a channel (digest.go)
+	case store.Checkin:
+		return b.deliverCheckin(ctx, n) // held until the owner's working hours (checkin.go)
 	default:
 		return "", "", fmt.Errorf("bot: nudge %d: unknown kind %q", n.ID, n.Kind)
 	}
@@ -50,7 +56,7 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 		}),
 	)
 	if err != nil {
-		return "", "", deliveryError(err)
+		return b.unreachable(ctx, n, err, note) // the digest channel, for an owner Slack refuses
 	}
 	return channel, ts, nil
 }

@@ -9,9 +9,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/workhours"
 )
 
 // Config is everything Kept can be told.
@@ -25,6 +30,19 @@ type Config struct {
 	Zone         *time.Location
 	Admins       []string
 	LogLevel     string
+	// MetricsAddr is where /metrics, /healthz and /backup listen; "" is off.
+	MetricsAddr string
+	// DigestChannel gets the team digest, and the nudges whose owner
+	// cannot be reached; "" means none.
+	DigestChannel string
+	// DigestCron is the digest's schedule with its zone spelled out, as
+	// scheduler.ParseSchedule accepted it.
+	DigestCron string
+	// KeyCadence and StandardCadence are how often a key or standard
+	// customer should hear from its owner, unless set per customer.
+	KeyCadence, StandardCadence time.Duration
+	// WorkHours is when keep-in-touch prompts go out, in each owner's zone.
+	WorkHours workhours.Hours
 }
 
 // Setting describes one environment variable.
@@ -94,6 +112,30 @@ var Settings = []Setting{
 		}
 		return nil
 	}},
+	{"KEPT_DIGEST_CHANNEL", "", "Channel id (C…) for the team digest, and for reminders whose owner cannot be reached (deactivated). Invite Kept to it.", func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if !isChannel(v) {
+			return fmt.Errorf("is %q; use a channel id such as C012AB3CD (channel details → About) or a name such as #sales", v)
+		}
+		c.DigestChannel = v
+		return nil
+	}},
+	{"KEPT_DIGEST_CRON", "0 9 * * MON", "When the digest is posted: a cron spec (minute hour day-of-month month weekday), in KEPT_TIMEZONE unless it starts with CRON_TZ=Zone. Default: Mondays 9:00.", func(c *Config, v string) error {
+		_, full, err := scheduler.ParseSchedule(v, c.Zone)
+		if err != nil {
+			return fmt.Errorf("is %q, not a schedule Kept understands; use five cron fields such as \"0 9 * * MON\" (Mondays 9:00) or \"CRON_TZ=Europe/Paris 0 17 * * FRI\"", v)
+		}
+		c.DigestCron = full
+		return nil
+	}},
+	{"KEPT_METRICS_ADDR", "", "Listen address for Prometheus /metrics, /healthz and (to local clients only) /backup, such as :9090 or 127.0.0.1:9090. Empty: off. `kept backup` and `kept health` use it.", func(c *Config, v string) error {
+		host, port, err := net.SplitHostPort(v)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /") {
+			return fmt.Errorf("is %q; use host:port such as :9090 (all interfaces) or 127.0.0.1:9090 (this host only)", v)
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
 	{"KEPT_LOG_LEVEL", "info", "Log level: debug, info, warn or error.", func(c *Config, v string) error {
 		switch v {
 		case "debug", "info", "warn", "error":
@@ -102,6 +144,31 @@ var Settings = []Setting{
 		}
 		return fmt.Errorf("is %q; use debug, info, warn or error", v)
 	}},
+	{"KEPT_KEY_CADENCE", "14d", "How often a key customer should hear from its owner: its owner is prompted when the last touch is older (days or weeks: 14d, 2w).", func(c *Config, v string) error {
+		return cadence(&c.KeyCadence, v, "14d")
+	}},
+	{"KEPT_STANDARD_CADENCE", "45d", "The same for a standard customer (45d, 6w).", func(c *Config, v string) error {
+		return cadence(&c.StandardCadence, v, "45d")
+	}},
+	{"KEPT_WORK_HOURS", "Mon-Fri 09:00-17:00", "When keep-in-touch prompts go out, in each owner's own time zone: days and a span, such as Mon-Fri 09:00-17:00 or Mon,Wed 08:30-12:00.", func(c *Config, v string) error {
+		h, err := workhours.Parse(v)
+		if err != nil {
+			return fmt.Errorf("is %q; use days and a span such as \"Mon-Fri 09:00-17:00\" or \"Mon,Wed 08:30-12:00\"", v)
+		}
+		c.WorkHours = h
+		return nil
+	}},
+}
+
+// cadence reads a number of days (14d) or weeks (2w), from 1 day to 2 years.
+func cadence(dst *time.Duration, v, example string) error {
+	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[v[len(v)-1]]
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if unit == 0 || err != nil || n < 1 || n > 730 || time.Duration(n)*unit > 730*24*time.Hour {
+		return fmt.Errorf("is %q; use days or weeks from 1d to 730d, such as %s or 2w", v, example)
+	}
+	*dst = time.Duration(n) * unit
+	return nil
 }
 
 // Load builds a Config from getenv (os.Getenv in production). requireTokens
@@ -143,6 +210,31 @@ func duration(dst *time.Duration, v string, least time.Duration, example string)
 	}
 	*dst = d
 	return nil
+}
+
+// isChannel accepts a conversation id (C…, G…) or a #name as Slack allows
+// them: lower-case letters, digits, - and _, at most 80.
+func isChannel(s string) bool {
+	if name, ok := strings.CutPrefix(s, "#"); ok {
+		if name == "" || len(name) > 80 {
+			return false
+		}
+		for _, r := range name {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) < 3 || (s[0] != 'C' && s[0] != 'G') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func isUserID(s string) bool {

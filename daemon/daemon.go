@@ -4,10 +4,12 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/keptbot/kept/bot"
 	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/metrics"
 	"github.com/keptbot/kept/scheduler"
 	"github.com/keptbot/kept/store"
 )
@@ -27,6 +30,11 @@ type Daemon struct {
 	Bot       *bot.Bot
 	Scheduler *scheduler.Scheduler
 	log       *slog.Logger
+
+	// Metrics counts what Kept does; ops serves it with /healthz and
+	// /backup when KEPT_METRICS_ADDR is set (ops.go).
+	Metrics *metrics.Metrics
+	ops     net.Listener
 }
 
 // Options are what the environment does not say: the clock and the logger.
@@ -44,12 +52,21 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	// config.Load fills DigestCron; a Config built by hand (tests, kept
+	// sim) gets the documented default, Mondays 9:00 in its zone.
+	digestSpec := cmp.Or(cfg.DigestCron, "0 9 * * MON")
+	digest, _, err := scheduler.ParseSchedule(digestSpec, cfg.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: KEPT_DIGEST_CRON: %w", err)
+	}
 	st, err := store.New(cfg.DB, store.Options{Now: opts.Now})
 	if err != nil {
 		return nil, err
 	}
 	st.SetOverdueAfter(cfg.OverdueAfter)
-	httpClient := &http.Client{Timeout: 15 * time.Second}
+	m := metrics.New(func() (int, error) { return st.Backlog(opts.Now()) })
+	// Every Web API call, whoever makes it, is counted when it fails.
+	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: m.Transport(nil)}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionAppLevelToken(cfg.AppToken),
@@ -62,14 +79,31 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		OverdueAfter: cfg.OverdueAfter,
 		Now:          opts.Now,
 		Log:          opts.Log,
+		Observer:     m,
+
+		DigestChannel: cfg.DigestChannel,
+		DigestNext:    digest.Next,
+
+		KeyCadence:      cfg.KeyCadence,
+		StandardCadence: cfg.StandardCadence,
+		WorkHours:       cfg.WorkHours,
 	})
 	sched := scheduler.New(st, b, scheduler.Config{
 		Tick:         cfg.Tick,
 		OverdueAfter: cfg.OverdueAfter,
 		Now:          opts.Now,
 		Log:          opts.Log,
+		Observer:     m,
+
+		Digest:        digest,
+		DigestChannel: cfg.DigestChannel,
 	})
-	return &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log}, nil
+	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m}
+	if err := d.listen(cfg.MetricsAddr); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // Run serves until ctx is done, then finishes what is in flight and closes
@@ -92,6 +126,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
 	wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+	if d.ops != nil {
+		wg.Go(func() { fail("metrics", d.serveOps(ctx)) })
+	}
 	wg.Wait()
 	fail("store", d.Store.Close())
 	return errors.Join(errs...)

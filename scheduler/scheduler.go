@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/keptbot/kept/store"
 )
 
@@ -28,6 +30,13 @@ type Store interface {
 	MarkSent(id int64, channel, ts string) error
 	RetryNudge(id int64, notBefore time.Time, errText string) error
 	FailNudge(id int64, errText string) error
+	// The channel digest's schedule (digest.go).
+	LastRun(name string) (time.Time, error)
+	SetLastRun(name string, t time.Time) error
+	QueueRun(name string, prev, at time.Time, nudges []store.Nudge) ([]store.Nudge, error)
+	Subscriptions(team string) ([]store.Subscription, error)
+	// Keep-in-touch prompts: customers past their cadence.
+	ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error)
 }
 
 // Deliverer sends one nudge to Slack and says where it landed. It wraps its
@@ -54,6 +63,19 @@ func (e *RetryError) Error() string {
 
 func (e *RetryError) Unwrap() error { return e.Err }
 
+// LaterError says a nudge is not for now: its recipient should get it at
+// Until (a check-in outside the owner's working hours). Unlike RetryError
+// it is no failure, so the attempt does not count, and it holds back no
+// other nudge to the same recipient.
+type LaterError struct {
+	Until  time.Time
+	Reason string
+}
+
+func (e *LaterError) Error() string {
+	return fmt.Sprintf("not before %s: %s", e.Until.UTC().Format(time.RFC3339), e.Reason)
+}
+
 // Config tunes a Scheduler. Zero values take the defaults.
 type Config struct {
 	Tick         time.Duration    // how often to look for due work; default 30s
@@ -63,6 +85,14 @@ type Config struct {
 	MaxAttempts  int              // before a nudge is given up as failed; default 12
 	Now          func() time.Time // clock; default time.Now
 	Log          *slog.Logger
+	// Observer counts delivery outcomes, for metrics (observe.go); nil
+	// means no one.
+	Observer Observer
+	// Digest is when the channel digest runs (ParseSchedule); nil never.
+	Digest cron.Schedule
+	// DigestChannel gets the whole workspace's digest; "" leaves only the
+	// channels subscribed with /customer digest subscribe.
+	DigestChannel string
 }
 
 // Scheduler claims due work and delivers it.
@@ -71,7 +101,8 @@ type Scheduler struct {
 	deliver Deliverer
 	cfg     Config
 
-	mu sync.Mutex // one tick at a time, whether from the loop or from Tick
+	mu   sync.Mutex // one tick at a time, whether from the loop or from Tick
+	gate gate       // per-recipient Retry-After (recover.go)
 }
 
 // New returns a Scheduler; call Run to start it.
@@ -93,6 +124,9 @@ func New(st Store, d Deliverer, cfg Config) *Scheduler {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	return &Scheduler{store: st, deliver: d, cfg: cfg}
 }
@@ -128,6 +162,20 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 		if len(claimed) < s.cfg.Batch {
 			break
 		}
+	}
+	// Check-ins, like the digest, must not hold up the reminders.
+	for {
+		claimed, err := s.store.ClaimCheckins(now, s.cfg.Batch)
+		if err != nil {
+			s.cfg.Log.Error("check-ins not claimed, will try again next tick", "err", err)
+		}
+		if err != nil || len(claimed) < s.cfg.Batch {
+			break
+		}
+	}
+	// A digest that cannot be queued must not hold up the reminders.
+	if err := s.queueDigests(now); err != nil {
+		s.cfg.Log.Error("digest not queued, will try again next tick", "err", err)
 	}
 	for ctx.Err() == nil {
 		pending, err := s.store.PendingNudges(now, s.cfg.Batch)
@@ -167,6 +215,10 @@ func (s *Scheduler) deliverAll(ctx context.Context, nudges []store.Nudge) {
 
 func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 	log := s.cfg.Log.With("nudge", n.ID, "kind", n.Kind, "team", n.Team)
+	if s.heldBack(log, n) {
+		return
+	}
+	before := n
 	n, err := s.store.MarkSending(n.ID)
 	if errors.Is(err, store.ErrNotPending) {
 		return // sent or given up meanwhile
@@ -175,8 +227,9 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		log.Error("mark nudge sending", "err", err)
 		return
 	}
-	channel, ts, err := s.deliver.Deliver(ctx, n)
+	channel, ts, err := s.send(ctx, log, before, n) // looks first if an attempt may have landed
 	if err == nil {
+		s.observe(n, sentOutcome(channel))
 		if err := s.store.MarkSent(n.ID, channel, ts); err != nil {
 			log.Error("mark nudge sent", "err", err)
 		}
@@ -187,19 +240,32 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		return
 	}
 	var retry *RetryError
+	var later *LaterError
 	switch {
+	case errors.As(err, &later):
+		log.Debug("nudge waits", "until", later.Until, "reason", later.Reason)
+		if d, ok := s.store.(deferrer); ok {
+			err = d.DeferNudge(n.ID, later.Until, later.Error())
+		} else {
+			err = s.store.RetryNudge(n.ID, later.Until, later.Error())
+		}
 	case errors.Is(err, ErrUnreachable):
 		log.Warn("nudge recipient unreachable", "to", n.To, "err", err)
-		err = s.store.FailNudge(n.ID, err.Error())
-	case n.Attempts >= s.cfg.MaxAttempts:
-		log.Error("nudge failed for good", "attempts", n.Attempts, "err", err)
+		s.observe(n, "unreachable")
 		err = s.store.FailNudge(n.ID, err.Error())
 	case errors.As(err, &retry) && retry.After > 0:
+		// Before MaxAttempts: a 429 does not count as an attempt.
 		log.Info("nudge rate limited", "after", retry.After)
-		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(retry.After), err.Error())
+		s.observe(n, "rate_limited")
+		err = s.rateLimited(n, retry)
+	case n.Attempts >= s.cfg.MaxAttempts:
+		log.Error("nudge failed for good", "attempts", n.Attempts, "err", err)
+		s.observe(n, "failed")
+		err = s.store.FailNudge(n.ID, err.Error())
 	default:
 		wait := Backoff(n.Attempts)
 		log.Warn("nudge delivery failed, will retry", "in", wait, "err", err)
+		s.observe(n, "retry")
 		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(wait), err.Error())
 	}
 	if err != nil {

@@ -241,6 +241,7 @@ func (s *Server) takeFault(method string) (Fault, bool) {
 		return Fault{}, false
 	}
 	s.faults[method] = q[1:]
+	s.bump() // FaultsLeft waiters: the call is in flight
 	return q[0], true
 }
 

@@ -21,6 +21,9 @@ type NudgeKind string
 const (
 	Reminder     NudgeKind = "reminder"
 	OverdueNudge NudgeKind = "overdue"
+	// DigestNudge is the channel digest, queued by the scheduler's digest
+	// job; To is a channel and Subject the digest's scope.
+	DigestNudge NudgeKind = "digest"
 )
 
 // NudgeState is where a nudge is in the outbox.
