@@ -148,7 +148,7 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 		return
 	}
 	loc := b.zoneOr(ctx, p.Owner)
-	fallback, blocks := Reminder(p, false, loc, b.cfg.Now())
+	fallback, blocks := b.reminder(ctx, p, false)
 	if p.State == store.Open {
 		// Snoozed or handed over: a new reminder comes later, to the owner;
 		// this copy no longer needs buttons.

@@ -39,7 +39,7 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 		if _, err := b.zones.zone(ctx, p.Owner); errors.As(err, &gone) {
 			return b.reroute(ctx, n, "account_inactive", note)
 		}
-		fallback, blocks = Reminder(p, n.Kind == store.OverdueNudge, b.zoneOr(ctx, p.Owner), b.cfg.Now())
+		fallback, blocks = b.reminder(ctx, p, n.Kind == store.OverdueNudge)
 	case store.DigestNudge:
 		return b.deliverDigest(ctx, n) // rendered fresh, to a channel (digest.go)
 	case store.Checkin:
@@ -83,4 +83,28 @@ func deliveryError(err error) error {
 
 func asSlackError(err error, se *slack.SlackErrorResponse) bool {
 	return errors.As(err, se)
+}
+
+// reminder renders p for its owner, with the customer's last touch so the
+// owner has the context of the last conversation in front of them.
+func (b *Bot) reminder(ctx context.Context, p store.Promise, overdue bool) (string, []slack.Block) {
+	loc := b.zoneOr(ctx, p.Owner)
+	fallback, blocks := Reminder(p, overdue, loc, b.cfg.Now())
+	if p.Customer == "" {
+		return fallback, blocks
+	}
+	c, err := b.store.Customer(p.Team, p.Customer)
+	if err != nil || c.LastTouch.IsZero() {
+		return fallback, blocks
+	}
+	line := "Last touch with *" + escape(c.Name) + "* " + slackDate(c.LastTouch, loc)
+	if c.LastBy != "" {
+		line += " by <@" + c.LastBy + ">"
+	}
+	if c.LastNote != "" {
+		line += ": “" + escape(c.LastNote) + "”"
+	}
+	// After the details, before the buttons or the outcome.
+	at := len(blocks) - 1
+	return fallback, append(blocks[:at:at], append([]slack.Block{contextBlock(line)}, blocks[at:]...)...)
 }

@@ -354,3 +354,29 @@ func TestReminderAcrossDST(t *testing.T) {
 		})
 	}
 }
+
+// TestReminderShowsLastTouch: the reminder puts the last conversation with
+// the customer in front of the owner.
+func TestReminderShowsLastTouch(t *testing.T) {
+	e := start(t)
+	for _, c := range []struct{ cmd, text string }{
+		{"/customer", "add Acme every 14d tier key"},
+		{"/touch", "Acme called just to talk; they open an office in Lyon <!here>"},
+		{"/promise", "acme: send the Lyon quote in 2 hours"},
+	} {
+		if _, err := e.sim.SlashCommand(e.ctx(), ann, chan_, c.cmd, c.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.advanceTo(e.clock.Now().Add(2 * time.Hour))
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs", len(dms))
+	}
+	got := blocksText(dms[0].Blocks)
+	for _, want := range []string{"*Acme*", "Last touch with *Acme*", "they open an office in Lyon &lt;!here&gt;", "[Done]"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("reminder lacks %q:\n%s", want, got)
+		}
+	}
+}
