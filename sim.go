@@ -32,7 +32,7 @@ var simUsers = []slacksim.User{
 const simHelp = `Type a slash command as the current user, or a console command:
   /promise Acme: call back in 5 minutes     record a promise (try /promise help)
   :as bob                 act as another user (ann, bob, cid)
-  :advance 2h             move time forward (also 30m, 3d); due reminders go out
+  :advance 2h             move time forward (also 30m, 3d, 2 days); due reminders go out
   :click                  list the buttons on your last DM
   :click done             press Done on your last DM
   :click snooze 1h        pick a snooze choice (20m, 1h, 3h, tomorrow, monday)
@@ -152,7 +152,7 @@ func (c *console) show(ctx context.Context, msgs <-chan slacksim.Message) {
 			if m.Updates > 0 {
 				verb = "Kept updated its message to " + to
 			}
-			fmt.Fprintf(c.out, "\n── %s ──\n%s\n%s> ", verb, c.sim.Render(m), c.user.Name)
+			fmt.Fprintf(c.out, "\n── %s ──\n%s\n", verb, c.sim.Render(m))
 		}
 	}
 }
@@ -179,13 +179,22 @@ func (c *console) exec(ctx context.Context, line string) {
 	switch {
 	case line == "":
 	case strings.HasPrefix(word, "/"):
+		views := len(c.sim.Views())
 		r, err := c.sim.SlashCommand(ctx, c.user.ID, "C0SALES", word, rest)
 		if err != nil {
 			fmt.Fprintf(c.out, "Slack says: %v\n", err)
 			return
 		}
 		if len(r.Payload) == 0 || string(r.Payload) == "null" {
-			return // e.g. a modal opened; Kept said nothing
+			if all := c.sim.Views(); len(all) > views {
+				v := all[len(all)-1]
+				title := ""
+				if v.View.Title != nil {
+					title = v.View.Title.Text
+				}
+				fmt.Fprintf(c.out, "(Kept opened a form, %q: in Slack you would fill it in here.\n%s\nThe console cannot fill forms; use the one-line version, e.g. /promise Acme: call back tomorrow 3pm.)\n", title, c.sim.RenderView(v))
+			}
+			return
 		}
 		var body struct {
 			Blocks json.RawMessage `json:"blocks"`
@@ -231,8 +240,17 @@ func (c *console) localTime(t time.Time) string {
 	return t.In(loc).Format("Mon 2 Jan 15:04 MST") + " for " + c.user.Name
 }
 
-// parseAdvance accepts Go durations and whole days ("3d").
+// parseAdvance accepts Go durations, whole days ("3d") and spelled-out
+// units ("2 days", "90 minutes").
 func parseAdvance(s string) (time.Duration, error) {
+	if n, unit, ok := strings.Cut(strings.TrimSpace(s), " "); ok {
+		units := map[string]time.Duration{"minute": time.Minute, "min": time.Minute, "hour": time.Hour, "day": 24 * time.Hour, "week": 7 * 24 * time.Hour}
+		if k, err := strconv.Atoi(n); err == nil && k > 0 {
+			if u, ok := units[strings.TrimSuffix(strings.ToLower(unit), "s")]; ok {
+				return time.Duration(k) * u, nil
+			}
+		}
+	}
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n > 0 {
 			return time.Duration(n) * 24 * time.Hour, nil

@@ -153,8 +153,16 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 		// Snoozed or handed over: a new reminder comes later, to the owner;
 		// this copy no longer needs buttons.
 		note := outcome(p, loc)
-		if action == actionReassign {
+		switch {
+		case action == actionReassign:
 			note = "➡️ *Handed to <@" + p.Owner + ">*"
+		case action == actionDone && p.Repeat != "":
+			// A series stays open: this occurrence is kept, the next is due.
+			kept := "✅ *Kept, on time*"
+			if !p.OnTime {
+				kept = "✅ *Kept, late*"
+			}
+			note = kept + " · next one due " + slackDate(p.Due, loc)
 		}
 		blocks = append(blocks[:len(blocks)-1], contextBlock(note))
 	}

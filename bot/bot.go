@@ -149,11 +149,13 @@ func (b *Bot) Run(ctx context.Context) error {
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
-		b.connected.Store(true)
-		b.cfg.Log.Info("connected to Slack")
+		// Count the reconnect before saying we are up, so whoever sees
+		// Connected also sees the count.
 		if b.everUp.Swap(true) {
 			b.cfg.Observer.Reconnected()
 		}
+		b.connected.Store(true)
+		b.cfg.Log.Info("connected to Slack")
 	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect, socketmode.EventTypeConnectionError:
 		if b.connected.Swap(false) {
 			b.cfg.Log.Info("socket mode connection lost, reconnecting", "event", evt.Type)
@@ -205,6 +207,7 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) any {
 	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID)
+	cmd.Text = unescapeEntities(cmd.Text)
 	switch cmd.Command {
 	case "/promise":
 		return b.promiseCommand(ctx, op, cmd, log)
@@ -240,6 +243,16 @@ func ephemeral(text string, blocks ...slack.Block) map[string]any {
 		m["blocks"] = blocks
 	}
 	return m
+}
+
+// unescapeEntities undoes the escaping Slack applies to the text of a slash
+// command (&amp; &lt; &gt;), so "AT&T" is stored as typed and is escaped
+// once, on the way out. Mention markup (<@U…|name>) arrives unescaped.
+func unescapeEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
 // escape makes user text inert in Slack's mrkdwn: with &, < and > escaped, a

@@ -380,6 +380,9 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	}
 	var before store.Customer
 	c, err := b.store.UpdateCustomer(op, cmd.TeamID, a.name, func(c *store.Customer) error {
+		if err := b.mayChangeCustomer(cmd.UserID, *c); err != nil {
+			return err
+		}
 		before = *c
 		if a.tier != "" && a.tier != c.Tier && !a.setCadence && c.Cadence == b.tierCadence(c.Tier) {
 			// The cadence was the old tier's default: follow the new one.
@@ -464,11 +467,23 @@ func (b *Bot) confirmRemove(cmd slack.SlashCommand, name string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: customer: %w", err)
 	}
+	if err := b.mayChangeCustomer(cmd.UserID, c); err != nil {
+		return nil, err
+	}
 	text := fmt.Sprintf("Remove *%s* and its logged touches? Its promises stay, with their text.", escape(c.Name))
 	yes := slack.NewButtonBlockElement(actionCustomerRemove, store.CustomerKey(c.Name), plain("Remove "+truncate(c.Name, 60)))
 	yes.Style = slack.StyleDanger
 	no := slack.NewButtonBlockElement(actionCustomerKeep, store.CustomerKey(c.Name), plain("Keep it"))
 	return ephemeral(text, section(text), slack.NewActionBlock("customer_remove", yes, no)), nil
+}
+
+// mayChangeCustomer lets a customer's owner or an admin edit or remove it:
+// its touches are the team's memory of the relationship.
+func (b *Bot) mayChangeCustomer(user string, c store.Customer) error {
+	if user == c.Owner || b.isAdmin(user) {
+		return nil
+	}
+	return errReply(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, escape(c.Name), escape(c.Name)))
 }
 
 // removeClicked answers the confirmation's buttons by replacing it.
@@ -478,7 +493,16 @@ func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.Interaction
 		text = "OK, nothing removed."
 	} else {
 		c, err := b.store.Customer(cb.Team.ID, a.Value)
-		switch err := cmp.Or(err, b.store.RemoveCustomer(op, cb.Team.ID, a.Value)); {
+		if err == nil {
+			err = b.mayChangeCustomer(cb.User.ID, c)
+		}
+		if err == nil {
+			err = b.store.RemoveCustomer(op, cb.Team.ID, a.Value)
+		}
+		var refused errReply
+		switch {
+		case errors.As(err, &refused):
+			text = string(refused)
 		case err == nil, errors.Is(err, store.ErrDuplicate):
 			text = fmt.Sprintf("Removed *%s*. Its promises keep their text.", escape(c.Name))
 			b.refreshHome(ctx, c.Team, c.Owner)

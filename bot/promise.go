@@ -217,7 +217,10 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Promise) error) (store.Promise, error) {
 	p, err := b.store.UpdatePromise(op, team, id, func(p *store.Promise) error {
 		if !b.mayChange(user, *p) {
-			return errReply(fmt.Sprintf("Only <@%s> (who owns #%d) or <@%s> (who recorded it) can change it.", p.Owner, p.ID, p.Creator))
+			if p.Creator == "" || p.Creator == p.Owner {
+				return errReply(fmt.Sprintf("Only <@%s>, who owns #%d, or an admin can change it.", p.Owner, p.ID))
+			}
+			return errReply(fmt.Sprintf("Only <@%s> (who owns #%d), <@%s> (who recorded it) or an admin can change it.", p.Owner, p.ID, p.Creator))
 		}
 		if p.State != store.Open {
 			return errReply(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))

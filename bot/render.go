@@ -106,11 +106,11 @@ func Reminder(p store.Promise, overdue bool, loc *time.Location, now time.Time) 
 
 // details is the context line: when it was due, who recorded it, where.
 func details(p store.Promise, loc *time.Location) []string {
-	d := "Due " + slackDate(p.Due, loc)
+	d := "Due " + slackDate(p.Due, loc) + " · recorded "
 	if p.Creator != "" && p.Creator != p.Owner {
-		d += " · recorded by <@" + p.Creator + ">"
+		d += "by <@" + p.Creator + "> "
 	}
-	d += " on " + slackDate(p.Created, loc)
+	d += slackDate(p.Created, loc)
 	if p.Permalink != "" && strings.HasPrefix(p.Permalink, "https://") {
 		d += " · <" + p.Permalink + "|source message>"
 	}

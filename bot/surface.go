@@ -48,8 +48,8 @@ var APIMethods = map[string]APIMethod{
 	"OpenViewContext":               {"views.open", nil},
 	"PublishViewContext":            {"views.publish", nil},
 	"OpenConversationContext":       {"conversations.open", []string{"im:write"}},
-	"GetConversationInfoContext":    {"conversations.info", []string{"channels:read"}},                                       // kept check: the digest channel
-	"GetUsersInConversationContext": {"conversations.members", []string{"channels:read"}},                                    // the digest: who is in a subscribed channel
+	"GetConversationInfoContext":    {"conversations.info", []string{"channels:read", "groups:read"}},                        // kept check: the digest channel
+	"GetUsersInConversationContext": {"conversations.members", []string{"channels:read", "groups:read"}},                     // the digest: who is in a subscribed channel
 	"GetConversationHistoryContext": {"conversations.history", []string{"im:history", "channels:history", "groups:history"}}, // a DM, or a public or private digest channel
 }
 

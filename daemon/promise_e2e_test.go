@@ -300,6 +300,9 @@ func TestRecurringPromise(t *testing.T) {
 	if want := first.AddDate(0, 0, 7); p.State != store.Open || !p.Due.Equal(want) {
 		t.Fatalf("after Done: state %s due %v, want open %v", p.State, p.Due.In(newYork), want)
 	}
+	if got := blocksText(e.sim.DMs(ann)[0].Blocks); !strings.Contains(got, "Kept, late* · next one due "+dateToken(first.AddDate(0, 0, 7))) {
+		t.Errorf("reminder after Done on a series = %q", got)
+	}
 	e.slash(ann, "cancel 1")
 	e.advanceTo(first.AddDate(0, 0, 14))
 	if n := len(e.sim.DMs(ann)); n != 1 {
@@ -378,5 +381,34 @@ func TestReminderShowsLastTouch(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("reminder lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestCustomerChangesNeedOwner: only a customer's owner or an admin may
+// edit or remove it; anyone may log a touch.
+func TestCustomerChangesNeedOwner(t *testing.T) {
+	e := start(t)
+	cmd := func(user, command, text string) string {
+		r, err := e.sim.SlashCommand(e.ctx(), user, chan_, command, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replyText(r)
+	}
+	cmd(ann, "/customer", "add Acme every 14d tier key")
+	for _, text := range []string{"edit Acme every 30d", "edit Acme owner <@U0BOB|bob>", "remove Acme"} {
+		if got := cmd(bob, "/customer", text); !strings.Contains(got, "Only <@U0ANN>, who owns *Acme*") {
+			t.Errorf("bob: /customer %s = %q", text, got)
+		}
+	}
+	c, err := e.d.Store.Customer(team, "acme")
+	if err != nil || c.Cadence != 14*24*time.Hour || c.Owner != ann {
+		t.Errorf("refused edits changed the customer: %+v, %v", c, err)
+	}
+	if got := cmd(bob, "/touch", "Acme met them at the fair"); strings.Contains(got, "Only") {
+		t.Errorf("bob could not log a touch: %q", got)
+	}
+	if got := cmd(ann, "/customer", "edit Acme every 30d"); !strings.Contains(got, "Updated") {
+		t.Errorf("owner's edit = %q", got)
 	}
 }

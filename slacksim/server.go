@@ -48,7 +48,7 @@ type Options struct {
 
 // DefaultScopes is the bot scope list granted when Options.Scopes is nil.
 var DefaultScopes = []string{"commands", "chat:write", "im:write", "users:read",
-	"channels:read", "channels:history", "groups:history", "im:history"}
+	"channels:read", "channels:history", "groups:read", "groups:history", "im:history"}
 
 // Trigger ids and response URLs live as long as Slack lets them.
 const (
