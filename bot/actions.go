@@ -184,6 +184,13 @@ func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, err error)
 	if channel == "" {
 		channel = cb.Container.ChannelID
 	}
+	if channel == "" {
+		// A click on the Home tab has no channel: answer in Kept's DM.
+		if _, _, err := b.api.PostMessageContext(ctx, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
+			b.cfg.Log.Error("post refusal to DM", "err", err)
+		}
+		return
+	}
 	if _, err := b.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
 		b.cfg.Log.Error("post ephemeral", "err", err)
 	}

@@ -338,8 +338,13 @@ func (b *Bot) give(ctx context.Context, op string, cmd slack.SlashCommand, rest 
 func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise) error, error) {
 	loc, err := b.zones.zone(ctx, to)
 	var gone errNoSuchUser
-	if errors.As(err, &gone) {
+	switch {
+	case errors.As(err, &gone):
 		return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))
+	case err != nil:
+		// Without their zone a series would follow the wrong clock for good.
+		b.cfg.Log.Warn("zone of new owner unknown", "user", to, "err", err)
+		return nil, errReply(fmt.Sprintf("I couldn't ask Slack for <@%s>'s time zone just now; nothing changed. Please try again in a minute.", to))
 	}
 	now := b.cfg.Now()
 	return func(p *store.Promise) error {
