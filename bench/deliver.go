@@ -24,7 +24,8 @@ const deliveryTarget = 1.05
 // the real daemon deliver them to a simulator that limits chat.postMessage
 // to opts.RatePerMinute per sliding minute, answering 429 with Retry-After
 // beyond it. The clock is real time that the bench pushes ahead whenever
-// the daemon would only be waiting for its next tick, so processing costs
+// the daemon would only be waiting for its next wake-up (scheduler.Run's
+// tick, or the end of a Retry-After pause), so processing costs
 // what it costs and idle minutes cost nothing. It reports the time from the
 // first tick to the last message, against the least the limit allows, and
 // checks that every nudge arrived exactly once.
@@ -76,12 +77,12 @@ func Delivery(ctx context.Context, dir string, opts Options) ([]Row, error) {
 	start := clk.Now()
 	minimum := time.Duration((n-1)/limit) * time.Minute
 	wall := time.Now()
-	grid, ticks := start, 0
+	grid, wake, ticks := start, start, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if d := grid.Sub(clk.Now()); d > 0 {
+		if d := wake.Sub(clk.Now()); d > 0 {
 			clk.Advance(d)
 		}
 		if err := k.d.Scheduler.Tick(ctx); err != nil {
@@ -104,12 +105,11 @@ func Delivery(ctx context.Context, dir string, opts Options) ([]Row, error) {
 		if now.Sub(start) > 10*minimum+10*time.Minute {
 			return nil, fmt.Errorf("after %s only %d of %d nudges were delivered", now.Sub(start).Round(time.Second), got, n)
 		}
-		grid = grid.Add(deliverTick)
-		if !grid.After(now) {
-			// The tick overran its period: Go's ticker has one tick
-			// buffered, so the next starts at once, then the grid resumes.
-			grid = start.Add(now.Sub(start) / deliverTick * deliverTick)
-		}
+		// As scheduler.Run: the next tick on the grid (those missed while
+		// a tick overran are skipped), or sooner when a Retry-After pause
+		// ends or a nudge in the outbox comes due.
+		grid = start.Add((now.Sub(start)/deliverTick + 1) * deliverTick)
+		wake = k.d.Scheduler.NextWake(grid)
 		if ticks%10 == 0 {
 			opts.logf("deliver: %d/%d after %s (simulated)", got, n, now.Sub(start).Round(time.Second))
 		}

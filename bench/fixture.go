@@ -77,6 +77,7 @@ func buildStore(path string, n int, base time.Time, step time.Duration) error {
 			if err != nil {
 				return err
 			}
+			b.FillPercent = 0.9 // as the store does (store/promise.go)
 			due := tx.Bucket([]byte("due"))
 			for i := lo; i < min(lo+chunk, n); i++ {
 				p := samplePromise(i)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/slack-go/slack"
 
@@ -76,6 +77,11 @@ func deliveryError(err error) error {
 	}
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) && sc.Code >= 500 {
+		return &scheduler.RetryError{Err: err}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		// A timeout or a refused connection: Slack may be back soon.
 		return &scheduler.RetryError{Err: err}
 	}
 	return fmt.Errorf("bot: post nudge: %w", err)

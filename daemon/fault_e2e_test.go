@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,9 +168,10 @@ func TestRestartSendsNudgeSlackNeverGot(t *testing.T) {
 	}
 }
 
-// Test429Storm: a 429 holds back that owner's reminder for Retry-After and
-// not someone else's; a storm of 429s costs no attempts (MaxAttempts is
-// 12), and the reminder goes out once when Slack lets it.
+// Test429Storm: a 429 on chat.postMessage is the workspace's limit for the
+// method, so it holds back every reminder for Retry-After, the other
+// owner's too, without calling Slack; a storm of 429s costs no attempts
+// (MaxAttempts is 12), and each reminder goes out once when Slack lets it.
 func Test429Storm(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "Acme: call back in 1 hour") // due 11:00:00
@@ -179,26 +181,40 @@ func Test429Storm(t *testing.T) {
 	from := e.mark()
 
 	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 429, RetryAfter: 60})
-	e.tick() // 11:00:00 ann: 429, wait a minute
+	e.tick() // 11:00:00 ann: 429, every post waits a minute
 	e.clock.Advance(30 * time.Second)
-	e.tick() // 11:00:30 bob goes out while ann waits
+	e.tick() // 11:00:30 bob is due but waits too: no call
 	e.clock.Advance(29 * time.Second)
-	e.tick() // 11:00:59 ann still waits: no call
-	e.wantPosts("D0BOB nudge 2: Reminder: #2 send the deck")
+	e.tick() // 11:00:59 still paused: no call
+	e.wantCalls(from, "chat.postMessage ratelimited")
+	e.wantPosts()
+	e.clock.Advance(time.Second)
+	e.tick() // 11:01:00 both go out (in either order: two workers)
+	e.wantCalls(from, "chat.postMessage ratelimited", "chat.postMessage 200", "chat.postMessage 200")
+	var got []string
+	for _, m := range e.posts() {
+		got = append(got, fmt.Sprintf("%s nudge %d: %s", m.Channel, nudgeID(m), m.Text))
+	}
+	slices.Sort(got)
+	if want := []string{"D0ANN nudge 1: Reminder: #1 call back", "D0BOB nudge 2: Reminder: #2 send the deck"}; !slices.Equal(got, want) {
+		t.Errorf("Slack shows posts %q, want %q", got, want)
+	}
 
+	e.slash(ann, "Initech: renew in 1 hour") // due 12:01:00
+	e.clock.Advance(time.Hour - time.Second)
+	from = e.mark()
 	const storm = 20
 	e.sim.FailNext("chat.postMessage", storm, slacksim.Fault{Status: 429, RetryAfter: 1})
 	for range storm + 1 {
 		e.clock.Advance(time.Second)
 		e.tick()
 	}
-	want := []string{"chat.postMessage ratelimited", "chat.postMessage 200"}
+	var want []string
 	for range storm {
 		want = append(want, "chat.postMessage ratelimited")
 	}
 	want = append(want, "chat.postMessage 200")
 	e.wantCalls(from, want...)
-	e.wantPosts("D0BOB nudge 2: Reminder: #2 send the deck", "D0ANN nudge 1: Reminder: #1 call back")
 	for _, n := range e.nudges() {
 		if n.State != store.NudgeSent || n.Attempts != 1 {
 			t.Errorf("nudge %d: %s after %d attempts, want sent at the first counted attempt", n.ID, n.State, n.Attempts)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/keptbot/kept/store"
@@ -58,57 +57,15 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.
 	return s.deliver.Deliver(ctx, n)
 }
 
-// gate remembers, per recipient, until when Slack asked us to wait: a 429
-// on one channel holds back that channel only, and the other recipients'
-// nudges go on.
-type gate struct {
-	mu    sync.Mutex
-	until map[string]time.Time
-}
-
-func (g *gate) hold(to string, until time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.until == nil {
-		g.until = map[string]time.Time{}
-	}
-	if until.After(g.until[to]) {
-		g.until[to] = until
-	}
-}
-
-// held returns until when to must wait, if it must.
-func (g *gate) held(to string, now time.Time) (time.Time, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	u, ok := g.until[to]
-	if ok && !now.Before(u) {
-		delete(g.until, to)
-		return time.Time{}, false
-	}
-	return u, ok
-}
-
-// heldBack puts n back without calling Slack if its recipient is under a
-// Retry-After; it reports whether it did.
-func (s *Scheduler) heldBack(log *slog.Logger, n store.Nudge) bool {
-	until, ok := s.gate.held(n.To, s.cfg.Now())
-	if !ok {
-		return false
-	}
-	log.Debug("nudge held back: its recipient is rate limited", "until", until)
-	if err := s.store.RetryNudge(n.ID, until, "held back by an earlier rate limit"); err != nil && !errors.Is(err, store.ErrNotPending) {
-		log.Error("record nudge outcome", "err", err)
-	}
-	return true
-}
-
-// rateLimited honours Retry-After: n waits that long, so does every nudge
-// to the same recipient, and the attempt is not counted, so that a 429
-// storm delays a nudge but never makes it fail.
+// rateLimited honours Retry-After. Slack's limits are per method and per
+// workspace (chat.postMessage's is the one that binds when many nudges are
+// due at once), so a 429 pauses every delivery, not just this recipient's,
+// until Retry-After has passed (pause.go); n waits that long too, and the
+// attempt is not counted, so that a 429 storm delays a nudge but never
+// makes it fail.
 func (s *Scheduler) rateLimited(n store.Nudge, retry *RetryError) error {
 	until := s.cfg.Now().Add(retry.After)
-	s.gate.hold(n.To, until)
+	s.pause.hold(until)
 	if d, ok := s.store.(deferrer); ok {
 		return d.DeferNudge(n.ID, until, retry.Error())
 	}

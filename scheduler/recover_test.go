@@ -120,34 +120,3 @@ func TestRateLimitStormKeepsAttempts(t *testing.T) {
 		t.Errorf("after 50 429s: state %s attempts %d sent %v; want sent at attempt 1", got.State, got.Attempts, fake.sent)
 	}
 }
-
-// TestRateLimitHoldsOneRecipient: a Retry-After for U1 holds U1's other
-// nudges without calling Slack, and not U2's.
-func TestRateLimitHoldsOneRecipient(t *testing.T) {
-	s, st, clk, fake := setup(t, &RetryError{After: time.Minute, Err: errors.New("429")})
-	first, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})
-	if err := s.Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(10 * time.Second)
-	second, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})
-	other, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U2"})
-	if err := s.Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if len(fake.sent) != 1 || fake.sent[0] != other.ID {
-		t.Fatalf("sent %v while U1 is rate limited, want only %d", fake.sent, other.ID)
-	}
-	if got, _ := st.Nudge(second.ID); got.State != store.NudgeDue || got.Attempts != 0 || !got.NotBefore.Equal(clk.Now().Add(50*time.Second)) {
-		t.Errorf("held nudge: %+v", got)
-	}
-	clk.Advance(50 * time.Second)
-	if err := s.Tick(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []int64{first.ID, second.ID} {
-		if got, _ := st.Nudge(id); got.State != store.NudgeSent {
-			t.Errorf("nudge %d after the wait: %s", id, got.State)
-		}
-	}
-}

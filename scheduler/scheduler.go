@@ -82,7 +82,7 @@ type Config struct {
 	OverdueAfter time.Duration    // follow-up delay after a missed due time; 0 disables
 	Batch        int              // due entries claimed per store transaction; default 500
 	Workers      int              // concurrent deliveries; default 4
-	MaxAttempts  int              // before a nudge is given up as failed; default 12
+	MaxAttempts  int              // unexplained errors before a nudge is given up as failed; default 12 (outages never give up)
 	Now          func() time.Time // clock; default time.Now
 	Log          *slog.Logger
 	// Observer counts delivery outcomes, for metrics (observe.go); nil
@@ -101,8 +101,9 @@ type Scheduler struct {
 	deliver Deliverer
 	cfg     Config
 
-	mu   sync.Mutex // one tick at a time, whether from the loop or from Tick
-	gate gate       // per-recipient Retry-After (recover.go)
+	mu    sync.Mutex // one tick at a time, whether from the loop or from Tick
+	ranAt time.Time  // when the last tick read the outbox; under mu
+	pause pause      // workspace-wide Retry-After (pause.go)
 }
 
 // New returns a Scheduler; call Run to start it.
@@ -132,14 +133,20 @@ func New(st Store, d Deliverer, cfg Config) *Scheduler {
 }
 
 // Run ticks until ctx is done. The first tick runs at once so that whatever
-// came due while Kept was down goes out on start.
+// came due while Kept was down goes out on start; then every cfg.Tick, and
+// in between when a Retry-After pause ends or a nudge in the outbox comes
+// due (NextWake), so that a rate limit costs its Retry-After and no more.
 func (s *Scheduler) Run(ctx context.Context) error {
-	t := time.NewTicker(s.cfg.Tick)
+	t := time.NewTimer(s.cfg.Tick)
 	defer t.Stop()
+	next := s.cfg.Now()
 	for {
 		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
 			s.cfg.Log.Error("scheduler tick failed", "err", err)
 		}
+		now := s.cfg.Now()
+		next = gridAfter(next, now, s.cfg.Tick)
+		t.Reset(max(s.NextWake(next).Sub(now), 0))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -154,6 +161,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
+	s.ranAt = now
 	for {
 		claimed, err := s.store.ClaimDue(now, s.cfg.OverdueAfter, s.cfg.Batch)
 		if err != nil {
@@ -177,7 +185,9 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	if err := s.queueDigests(now); err != nil {
 		s.cfg.Log.Error("digest not queued, will try again next tick", "err", err)
 	}
-	for ctx.Err() == nil {
+	// During a Retry-After pause the outbox is left as it is: every post
+	// would be refused.
+	for ctx.Err() == nil && !s.paused() {
 		pending, err := s.store.PendingNudges(now, s.cfg.Batch)
 		if err != nil {
 			return fmt.Errorf("scheduler: pending nudges: %w", err)
@@ -203,10 +213,15 @@ func (s *Scheduler) deliverAll(ctx context.Context, nudges []store.Nudge) {
 			}
 		})
 	}
+feed:
 	for _, n := range nudges {
+		if s.paused() {
+			break // Slack said to wait: the rest stay in the outbox untouched
+		}
 		select {
 		case work <- n:
 		case <-ctx.Done():
+			break feed
 		}
 	}
 	close(work)
@@ -215,8 +230,8 @@ func (s *Scheduler) deliverAll(ctx context.Context, nudges []store.Nudge) {
 
 func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 	log := s.cfg.Log.With("nudge", n.ID, "kind", n.Kind, "team", n.Team)
-	if s.heldBack(log, n) {
-		return
+	if s.paused() {
+		return // handed out just before a 429 paused deliveries: left as it is
 	}
 	before := n
 	n, err := s.store.MarkSending(n.ID)
@@ -258,6 +273,14 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		log.Info("nudge rate limited", "after", retry.After)
 		s.observe(n, "rate_limited")
 		err = s.rateLimited(n, retry)
+	case errors.As(err, &retry):
+		// Slack is down or slow (5xx, timeout): the reminder is still owed.
+		// Keep trying at the capped backoff however long the outage lasts;
+		// kept_due_backlog shows it growing.
+		wait := Backoff(n.Attempts)
+		log.Warn("Slack unavailable, will retry", "in", wait, "err", err)
+		s.observe(n, "retry")
+		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(wait), err.Error())
 	case n.Attempts >= s.cfg.MaxAttempts:
 		log.Error("nudge failed for good", "attempts", n.Attempts, "err", err)
 		s.observe(n, "failed")

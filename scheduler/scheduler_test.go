@@ -19,11 +19,13 @@ type fakeSlack struct {
 	mu     sync.Mutex
 	script []error
 	sent   []int64
+	calls  int
 }
 
 func (f *fakeSlack) Deliver(ctx context.Context, n store.Nudge) (string, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.calls++
 	if len(f.script) > 0 {
 		err := f.script[0]
 		f.script = f.script[1:]
@@ -139,4 +141,37 @@ func TestBackoff(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOutageNeverGivesUp: however long Slack answers 5xx, a reminder stays
+// owed and goes out once Slack is back.
+func TestOutageNeverGivesUp(t *testing.T) {
+	script := make([]error, 30)
+	for i := range script {
+		script[i] = &RetryError{Err: errors.New("503")}
+	}
+	s, st, clk, f := setup(t, script...)
+	n, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})
+	for range 31 {
+		if err := s.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(11 * time.Minute)
+	}
+	got, _ := st.Nudge(n.ID)
+	if got.State != store.NudgeSent || f.count(n.ID) != 1 {
+		t.Errorf("after a 5-hour outage: state %s, sent %d times; want sent once", got.State, f.count(n.ID))
+	}
+}
+
+func (f *fakeSlack) count(id int64) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, s := range f.sent {
+		if s == id {
+			n++
+		}
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -153,6 +154,25 @@ func (s *Store) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
 		return nil, fmt.Errorf("store: pending nudges: %w", err)
 	}
 	return out, nil
+}
+
+// NextNudgeAfter returns the earliest NotBefore in the outbox that is after
+// t, if any: one seek in the outbox index, so the scheduler can wake for it.
+func (s *Store) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
+	var at uint64
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seek := make([]byte, 8)
+		binary.BigEndian.PutUint64(seek, nanos(t)+1)
+		if k, _ := tx.Bucket(bucketOutbox).Cursor().Seek(seek); len(k) >= 8 {
+			at, found = binary.BigEndian.Uint64(k), true
+		}
+		return nil
+	})
+	if err != nil || !found {
+		return time.Time{}, false, err
+	}
+	return time.Unix(0, int64(at)).UTC(), true, nil
 }
 
 // change applies fn to nudge id in one transaction. Unless allowDone, a

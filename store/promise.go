@@ -91,7 +91,7 @@ func promiseBucket(tx *bolt.Tx, team string, create bool) (*bolt.Bucket, error) 
 	teams := tx.Bucket(bucketTeams)
 	if !create {
 		if t := teams.Bucket([]byte(team)); t != nil {
-			return t.Bucket(bucketPromises), nil
+			return filled(t.Bucket(bucketPromises)), nil
 		}
 		return nil, nil
 	}
@@ -99,7 +99,18 @@ func promiseBucket(tx *bolt.Tx, team string, create bool) (*bolt.Bucket, error) 
 	if err != nil {
 		return nil, err
 	}
-	return t.CreateBucketIfNotExists(bucketPromises)
+	b, err := t.CreateBucketIfNotExists(bucketPromises)
+	return filled(b), err
+}
+
+// filled sets b to fill its pages to 90 % when they split. Promise ids are
+// a sequence, so new promises are appended at the end: at bbolt's default
+// of 50 % every page left behind would stay half empty.
+func filled(b *bolt.Bucket) *bolt.Bucket {
+	if b != nil {
+		b.FillPercent = 0.9
+	}
+	return b
 }
 
 func notFound(team string, id int64) error {
