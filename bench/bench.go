@@ -37,6 +37,12 @@ type Options struct {
 	// Sizes are the open-promise counts of the stores the tick is measured
 	// over; default 10k, 100k, 1M (quick 10k, 100k).
 	Sizes []int
+	// Customers is how many customers the check-in tick is measured over;
+	// default 100k (quick too).
+	Customers int
+	// DigestCustomers is the digest workspace's customer count, with ten
+	// promises per customer; default 5,000 (quick too).
+	DigestCustomers int
 	// Nudges is how many nudges fall due in the same minute; default 10,000
 	// (quick 1,500).
 	Nudges int
@@ -65,6 +71,8 @@ func (o *Options) defaults() {
 	def(&o.Runs, 3, 3)
 	def(&o.Commands, 2000, 400)
 	def(&o.Nudges, 10_000, 1_500)
+	def(&o.Customers, 100_000, 100_000)
+	def(&o.DigestCustomers, 5000, 5000)
 	def(&o.RatePerMinute, 600, 600)
 	if len(o.InFlight) == 0 {
 		o.InFlight = []int{1, 50, 200}

@@ -15,15 +15,17 @@ func TestQuickTiny(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, Options{
-		Quick:         true,
-		Runs:          1,
-		Dir:           t.TempDir(),
-		InFlight:      []int{1, 5},
-		Commands:      20,
-		Sizes:         []int{2000},
-		Nudges:        30,
-		RatePerMinute: 20,
-		Progress:      tlog{t},
+		Quick:           true,
+		Runs:            1,
+		Dir:             t.TempDir(),
+		InFlight:        []int{1, 5},
+		Commands:        20,
+		Sizes:           []int{2000},
+		Customers:       3000,
+		DigestCustomers: 200,
+		Nudges:          30,
+		RatePerMinute:   20,
+		Progress:        tlog{t},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +36,7 @@ func TestQuickTiny(t *testing.T) {
 	for _, want := range []string{
 		"1 in flight", "5 in flight", "group commit", "idle tick", "1,000 due",
 		"30 nudges", "0 lost, 0 duplicated, 0 failed", "n/a (no kept binary", "digest",
+		"idle tick (nothing due), 3k customers", "1,000 check-ins due",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q", want)

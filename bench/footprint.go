@@ -148,10 +148,3 @@ func procMemory(pid int) (hwm, rss int64, err error) {
 	}
 	return hwm, rss, nil
 }
-
-// Digest would time the team digest at 5k customers and 50k promises. The
-// digest was not built when this bench was written; it has its own
-// benchmark, BenchmarkDigest in bot/.
-func Digest(context.Context, string, Options) ([]Row, error) {
-	return []Row{{Section: "6", Measure: "digest build, 5k customers / 50k promises", Result: "n/a here (digest not built when kept bench was written); see `go test -bench BenchmarkDigest ./bot`"}}, nil
-}
