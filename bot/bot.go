@@ -8,6 +8,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -234,6 +235,21 @@ func (b *Bot) isAdmin(user string) bool { return b.admins[user] }
 // mayChange says whether user may complete, snooze, reassign or cancel p.
 func (b *Bot) mayChange(user string, p store.Promise) bool {
 	return user == p.Owner || user == p.Creator || b.isAdmin(user)
+}
+
+// answer turns a handler's result into the ack: an errReply is shown as
+// is, anything else is logged and apologised for.
+func (b *Bot) answer(log *slog.Logger, reply any, err error) any {
+	if err == nil {
+		return reply
+	}
+	var user errReply
+	if errors.As(err, &user) {
+		log.Info("command refused", "reason", err)
+		return ephemeral(string(user))
+	}
+	log.Error("command failed", "err", err)
+	return ephemeral(msgInternal)
 }
 
 // ephemeral is the ack payload of a slash command that only the caller sees.

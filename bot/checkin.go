@@ -286,14 +286,7 @@ func (b *Bot) deliverCheckin(ctx context.Context, n store.Nudge) (channel, ts st
 		return "", "", &scheduler.LaterError{Until: next, Reason: "outside the owner's working hours (" + loc.String() + ")"}
 	}
 	fallback, blocks := Checkin(c, n.ID, loc, now)
-	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
-		slack.MsgOptionText(fallback, false),
-		slack.MsgOptionBlocks(blocks...),
-		slack.MsgOptionMetadata(slack.SlackMetadata{
-			EventType:    nudgeEvent,
-			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
-		}),
-	)
+	channel, ts, err = b.postNudge(ctx, n, fallback, blocks)
 	if err != nil {
 		return b.unreachable(ctx, n, err, note)
 	}

@@ -292,21 +292,6 @@ func (b *Bot) tierCadence(t store.Tier) time.Duration {
 	return cmp.Or(b.cfg.StandardCadence, defaultStandardCadence)
 }
 
-// answer turns a handler's result into the ack: an errReply is shown as
-// is, anything else is logged and apologised for.
-func (b *Bot) answer(log *slog.Logger, reply any, err error) any {
-	if err == nil {
-		return reply
-	}
-	var user errReply
-	if errors.As(err, &user) {
-		log.Info("command refused", "reason", err)
-		return ephemeral(string(user))
-	}
-	log.Error("command failed", "err", err)
-	return ephemeral(msgInternal)
-}
-
 func (b *Bot) customerCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
 	if first, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " "); strings.EqualFold(first, "digest") {
 		reply, err := b.digestCommand(ctx, op, cmd, rest) // digest.go

@@ -48,7 +48,17 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 	default:
 		return "", "", fmt.Errorf("bot: nudge %d: unknown kind %q", n.ID, n.Kind)
 	}
-	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
+	channel, ts, err = b.postNudge(ctx, n, fallback, blocks)
+	if err != nil {
+		return b.unreachable(ctx, n, err, note) // the digest channel, for an owner Slack refuses
+	}
+	return channel, ts, nil
+}
+
+// postNudge posts a nudge's message to n.To, tagged with the nudge's id in
+// Slack message metadata so it can be found again after a crash.
+func (b *Bot) postNudge(ctx context.Context, n store.Nudge, fallback string, blocks []slack.Block) (channel, ts string, err error) {
+	return b.api.PostMessageContext(ctx, n.To,
 		slack.MsgOptionText(fallback, false),
 		slack.MsgOptionBlocks(blocks...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{
@@ -56,10 +66,6 @@ func (b *Bot) Deliver(ctx context.Context, n store.Nudge) (channel, ts string, e
 			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
 		}),
 	)
-	if err != nil {
-		return b.unreachable(ctx, n, err, note) // the digest channel, for an owner Slack refuses
-	}
-	return channel, ts, nil
 }
 
 // deliveryError tells the scheduler how to treat a Slack failure.

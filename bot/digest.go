@@ -556,14 +556,7 @@ func (b *Bot) deliverDigest(ctx context.Context, n store.Nudge) (channel, ts str
 		return "", "", err
 	}
 	fallback, blocks := DigestBlocks(d, b.cfg.Zone)
-	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
-		slack.MsgOptionText(fallback, false),
-		slack.MsgOptionBlocks(blocks...),
-		slack.MsgOptionMetadata(slack.SlackMetadata{
-			EventType:    nudgeEvent,
-			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
-		}),
-	)
+	channel, ts, err = b.postNudge(ctx, n, fallback, blocks)
 	if err != nil {
 		return "", "", b.digestRefused(log, n, err)
 	}

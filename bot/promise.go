@@ -65,16 +65,7 @@ func (b *Bot) promiseCommand(ctx context.Context, op string, cmd slack.SlashComm
 	default:
 		reply, err = b.newPromise(ctx, op, cmd)
 	}
-	if err != nil {
-		var user errReply
-		if errors.As(err, &user) {
-			log.Info("command refused", "reason", err)
-			return ephemeral(string(user))
-		}
-		log.Error("command failed", "err", err)
-		return ephemeral(msgInternal)
-	}
-	return reply
+	return b.answer(log, reply, err)
 }
 
 func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
