@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptbot/kept/config"
 	"github.com/keptbot/kept/slacksim"
 )
 
@@ -57,12 +58,20 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_API_URL", "KEPT_DB", "KEPT_TICK", "KEPT_OVERDUE_AFTER", "KEPT_TIMEZONE", "KEPT_ADMINS", "KEPT_LOG_LEVEL"} {
-		if !strings.Contains(out.String(), name) {
-			t.Errorf("kept help does not list %s", name)
+	for _, s := range config.Settings {
+		if !strings.Contains(out.String(), s.Name) {
+			t.Errorf("kept help does not list %s", s.Name)
 		}
-		if !strings.Contains(string(readme), "`"+name+"`") {
-			t.Errorf("README does not list %s", name)
+		// Each setting has a row in the README's table, with its default.
+		row := "| `" + s.Name + "` |"
+		i := strings.Index(string(readme), row)
+		if i < 0 {
+			t.Errorf("README's settings table has no row for %s", s.Name)
+			continue
+		}
+		line, _, _ := strings.Cut(string(readme)[i:], "\n")
+		if s.Default != "" && !strings.Contains(line, s.Default) {
+			t.Errorf("README's row for %s does not give its default %q: %s", s.Name, s.Default, line)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,6 +20,54 @@ func TestParseAdvance(t *testing.T) {
 	for _, in := range []string{"", "soon", "-1h", "0 days", "2 fortnights"} {
 		if _, err := parseAdvance(in); err == nil {
 			t.Errorf("parseAdvance(%q) accepted", in)
+		}
+	}
+}
+
+// lockedBuffer is written by the console loop and the goroutine that
+// shows the bot's messages as they arrive.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestSimWalkthrough is the README's first minute with `kept sim`: record a
+// promise, move time, press Done, see nothing left open.
+func TestSimWalkthrough(t *testing.T) {
+	script := strings.Join([]string{
+		"/promise Acme: call back in 5 minutes",
+		":advance 10m",
+		":click done",
+		"/promise list",
+		":as zed",
+		":quit",
+	}, "\n") + "\n"
+	var out, errs lockedBuffer
+	env := func(string) string { return "" }
+	if code := run([]string{"sim", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
+		t.Fatalf("kept sim exited %d: %s", code, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Got it: *#1* for *Acme*",
+		"It is now",
+		"Nothing open.",
+		"Who? The users are ann, bob and cid.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kept sim output lacks %q:\n%s", want, got)
 		}
 	}
 }
