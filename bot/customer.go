@@ -611,25 +611,27 @@ func (b *Bot) knownCustomer(team, named, text string) string {
 		}
 		return named
 	}
-	cs, err := b.store.Customers(team)
-	if err != nil {
-		b.cfg.Log.Warn("list customers to link a promise", "err", err)
-		return ""
+	// Look up the text's phrases, longest first, one key at a time: the
+	// cost follows the length of the text, not the number of customers.
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = strings.TrimFunc(w, unicode.IsPunct)
 	}
-	words := " " + store.CustomerKey(strings.Map(func(r rune) rune {
-		if unicode.IsPunct(r) {
-			return ' '
-		}
-		return r
-	}, text)) + " "
-	best := ""
-	for _, c := range cs {
-		if k := store.CustomerKey(c.Name); len(k) > len(store.CustomerKey(best)) && strings.Contains(words, " "+k+" ") {
-			best = c.Name
+	for n := min(maxNameWords, len(words)); n > 0; n-- {
+		for i := 0; i+n <= len(words); i++ {
+			if words[i] == "" || words[i+n-1] == "" {
+				continue
+			}
+			if c, err := b.store.Customer(team, strings.Join(words[i:i+n], " ")); err == nil {
+				return c.Name
+			}
 		}
 	}
-	return best
+	return ""
 }
+
+// maxNameWords bounds the phrases tried as customer names.
+const maxNameWords = 6
 
 // touchForPromise logs a touch when a kept promise names a known customer:
 // keeping your word is the best contact there is. op derives from the

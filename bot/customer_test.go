@@ -290,7 +290,7 @@ func TestTouchCommand(t *testing.T) {
 func TestKnownCustomer(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, newYork)
 	b, st := testBot(t, &now)
-	for _, name := range []string{"Acme", "Acme Labs"} {
+	for _, name := range []string{"Acme", "Acme Labs", "Smith-Jones"} {
 		if _, err := st.AddCustomer("", store.Customer{Team: "T1", Name: name, Owner: "U0ANN"}); err != nil {
 			t.Fatal(err)
 		}
@@ -301,6 +301,7 @@ func TestKnownCustomer(t *testing.T) {
 		{"", "call acme labs back tomorrow", "Acme Labs"},
 		{"", "call Acme, then lunch", "Acme"},
 		{"", "call Acmeville", ""},
+		{"", "quote for smith-jones, friday", "Smith-Jones"},
 	}
 	for _, tt := range tests {
 		if got := b.knownCustomer("T1", tt.named, tt.text); got != tt.want {
