@@ -24,20 +24,20 @@ func TestParseAdvance(t *testing.T) {
 	}
 }
 
-// lockedBuffer is written by the console loop and the goroutine that
+// consoleOutput is written by the console loop and the goroutine that
 // shows the bot's messages as they arrive.
-type lockedBuffer struct {
+type consoleOutput struct {
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *consoleOutput) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *consoleOutput) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -54,7 +54,7 @@ func TestSimWalkthrough(t *testing.T) {
 		":as zed",
 		":quit",
 	}, "\n") + "\n"
-	var out, errs lockedBuffer
+	var out, errs consoleOutput
 	env := func(string) string { return "" }
 	if code := run([]string{"sim", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
 		t.Fatalf("kept sim exited %d: %s", code, errs.String())
