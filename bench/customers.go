@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/keptbot/kept/scheduler"
 	"github.com/keptbot/kept/store"
 )
 
@@ -48,61 +46,45 @@ func customerName(i int) string { return fmt.Sprintf("Customer %07d", i) }
 // store/customer.go's: teams/<team>/customers holds CustomerKey(name) ->
 // record JSON; the global prompts bucket holds the index.
 func addCustomers(path string, n int, base time.Time, step time.Duration) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
-	if err != nil {
-		return err
-	}
 	created := base.Add(-customerCadence).UTC()
-	const chunk = 50_000
-	for lo := 0; lo < n; lo += chunk {
-		err := db.Update(func(tx *bolt.Tx) error {
-			t, err := tx.Bucket([]byte("teams")).CreateBucketIfNotExists([]byte(benchTeam))
-			if err != nil {
-				return err
-			}
-			b, err := t.CreateBucketIfNotExists([]byte("customers"))
-			if err != nil {
-				return err
-			}
-			prompts, err := tx.CreateBucketIfNotExists([]byte("prompts"))
-			if err != nil {
-				return err
-			}
-			for i := lo; i < min(lo+chunk, n); i++ {
-				tier := store.StandardTier
-				if i%10 == 0 {
-					tier = store.KeyTier
-				}
-				c := store.Customer{
-					Team: benchTeam, Name: customerName(i), Owner: fmt.Sprintf("U%07d", i%1000+1),
-					Tier: tier, Cadence: customerCadence, Created: created,
-					NextPrompt: base.Add(time.Duration(i) * step).UTC(),
-				}
-				key := store.CustomerKey(c.Name)
-				idx := promptIndexKey(c.NextPrompt, c.Team, key)
-				v, err := json.Marshal(customerFixtureRecord{Customer: c, IndexKey: idx})
-				if err != nil {
-					return err
-				}
-				if err := b.Put([]byte(key), v); err != nil {
-					return err
-				}
-				if err := prompts.Put(idx, nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	return bulkWrite(path, n, func(tx *bolt.Tx, lo, hi int) error {
+		t, err := tx.Bucket([]byte("teams")).CreateBucketIfNotExists([]byte(benchTeam))
 		if err != nil {
-			db.Close()
 			return err
 		}
-	}
-	if err := db.Sync(); err != nil {
-		db.Close()
-		return err
-	}
-	return db.Close()
+		b, err := t.CreateBucketIfNotExists([]byte("customers"))
+		if err != nil {
+			return err
+		}
+		prompts, err := tx.CreateBucketIfNotExists([]byte("prompts"))
+		if err != nil {
+			return err
+		}
+		for i := lo; i < hi; i++ {
+			tier := store.StandardTier
+			if i%10 == 0 {
+				tier = store.KeyTier
+			}
+			c := store.Customer{
+				Team: benchTeam, Name: customerName(i), Owner: fmt.Sprintf("U%07d", i%1000+1),
+				Tier: tier, Cadence: customerCadence, Created: created,
+				NextPrompt: base.Add(time.Duration(i) * step).UTC(),
+			}
+			key := store.CustomerKey(c.Name)
+			idx := promptIndexKey(c.NextPrompt, c.Team, key)
+			v, err := json.Marshal(customerFixtureRecord{Customer: c, IndexKey: idx})
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(key), v); err != nil {
+				return err
+			}
+			if err := prompts.Put(idx, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // checkCustomers reads a fixture customer back through the store API.
@@ -144,43 +126,22 @@ func CustomerTick(ctx context.Context, dir string, opts Options) ([]Row, error) 
 	opts.logf("tick: built %s customers + %s promises in %s (%s)", count(n), count(n), time.Since(t).Round(time.Millisecond), size(fileSize(path)))
 
 	idleNow := fixtureBase.Add(-time.Minute)
-	var idleCold []int64
-	var idleTimes []time.Duration
-	for range opts.Runs {
+	// Nothing due: ClaimCheckins claims nothing.
+	noneDue := func() error {
 		st, err := store.New(path, store.Options{})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		// Nothing due: ClaimCheckins claims nothing.
 		if ns, err := st.ClaimCheckins(idleNow, 0); err != nil || len(ns) != 0 {
 			st.Close()
-			return nil, fmt.Errorf("idle ClaimCheckins claimed %d (err %v), want 0", len(ns), err)
+			return fmt.Errorf("idle ClaimCheckins claimed %d (err %v), want 0", len(ns), err)
 		}
 		st.Close()
-		st, err = store.New(path, store.Options{})
-		if err != nil {
-			return nil, err
-		}
-		sch := scheduler.New(st, nopDeliverer{}, scheduler.Config{Now: func() time.Time { return idleNow }, OverdueAfter: overdueWait, Log: quiet()})
-		before, _ := mappedBytes(path)
-		if err := sch.Tick(ctx); err != nil {
-			st.Close()
-			return nil, err
-		}
-		after, _ := mappedBytes(path)
-		idleCold = append(idleCold, max(0, after-before))
-		const warm = 200
-		t := time.Now()
-		for range warm {
-			if err := sch.Tick(ctx); err != nil {
-				st.Close()
-				return nil, err
-			}
-		}
-		idleTimes = append(idleTimes, time.Since(t)/warm)
-		if err := st.Close(); err != nil {
-			return nil, err
-		}
+		return nil
+	}
+	idleCold, idleTimes, err := idleTicks(ctx, path, opts.Runs, idleNow, noneDue)
+	if err != nil {
+		return nil, err
 	}
 	idle := median(idleTimes)
 	what := fmt.Sprintf("%s customers (+ %s open promises)", count(n), count(n))
@@ -192,33 +153,9 @@ func CustomerTick(ctx context.Context, dir string, opts Options) ([]Row, error) 
 
 	// 1,000 check-ins due: run k claims customers k*1000 .. k*1000+999
 	// (promises fall due at the same instants; only check-ins are claimed).
-	var dueTimes []time.Duration
-	var dueBytes []int64
-	for k := range opts.Runs {
-		if (k+1)*dueWave > n {
-			break
-		}
-		now := fixtureBase.Add(time.Duration((k+1)*dueWave-1) * fixtureStep)
-		st, err := store.New(path, store.Options{})
-		if err != nil {
-			return rows, err
-		}
-		before, _ := mappedBytes(path)
-		t := time.Now()
-		claimed, err := checkinPhase(st, now)
-		d := time.Since(t)
-		after, _ := mappedBytes(path)
-		if cerr := st.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return rows, err
-		}
-		if claimed != dueWave {
-			return rows, fmt.Errorf("tick at %s claimed %d check-ins, want %d: the fixture does not match the store's format", now, claimed, dueWave)
-		}
-		dueTimes = append(dueTimes, d)
-		dueBytes = append(dueBytes, max(0, after-before))
+	dueTimes, dueBytes, err := dueTicks(path, n, opts.Runs, "check-ins", checkinPhase)
+	if err != nil {
+		return rows, err
 	}
 	if len(dueTimes) > 0 {
 		rows = append(rows, Row{
@@ -235,28 +172,16 @@ func CustomerTick(ctx context.Context, dir string, opts Options) ([]Row, error) 
 // ClaimCheckins in batches until a short one, then the first batch of the
 // outbox.
 func checkinPhase(st *store.Store, now time.Time) (int, error) {
-	total := 0
-	for {
+	return claimAll(st, now, "check-ins", func() ([]store.Nudge, error) {
 		ns, err := st.ClaimCheckins(now, tickBatch)
 		if err != nil {
-			return total, err
+			return nil, err
 		}
 		for _, n := range ns {
 			if n.Kind != store.Checkin {
-				return total, fmt.Errorf("claimed a %q nudge, want a check-in", n.Kind)
+				return nil, fmt.Errorf("claimed a %q nudge, want a check-in", n.Kind)
 			}
 		}
-		total += len(ns)
-		if len(ns) < tickBatch {
-			break
-		}
-	}
-	pending, err := st.PendingNudges(now, tickBatch)
-	if err != nil {
-		return total, err
-	}
-	if len(pending) == 0 && total > 0 {
-		return total, errors.New("claimed check-ins are not in the outbox")
-	}
-	return total, nil
+		return ns, nil
+	})
 }

@@ -61,50 +61,57 @@ func buildStore(path string, n int, base time.Time, step time.Duration) error {
 	if err := st.Close(); err != nil {
 		return err
 	}
+	created := base.Add(-24 * time.Hour).UTC()
+	return bulkWrite(path, n, func(tx *bolt.Tx, lo, hi int) error {
+		t, err := tx.Bucket([]byte("teams")).CreateBucketIfNotExists([]byte(benchTeam))
+		if err != nil {
+			return err
+		}
+		b, err := t.CreateBucketIfNotExists([]byte("promises"))
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 0.9 // as the store does (store/promise.go)
+		due := tx.Bucket([]byte("due"))
+		for i := lo; i < hi; i++ {
+			p := samplePromise(i)
+			p.ID = int64(i + 1)
+			p.Due = base.Add(time.Duration(i) * step).UTC()
+			p.Created, p.State = created, store.Open
+			p.History = []store.Event{{At: created, Kind: "created", By: p.Creator}}
+			key := dueIndexKey(p.Due, p.ID, p.Team)
+			v, err := json.Marshal(fixtureRecord{Promise: p, IndexKey: key})
+			if err != nil {
+				return err
+			}
+			if err := b.Put(be64(uint64(p.ID)), v); err != nil {
+				return err
+			}
+			if err := due.Put(key, nil); err != nil {
+				return err
+			}
+		}
+		if err := b.SetSequence(uint64(hi)); err != nil {
+			return err
+		}
+		// The overdue delay a daemon with default settings records on
+		// its first tick, so that its idle ticks stay read-only.
+		return tx.Bucket([]byte("meta")).Put([]byte("overdue_after"), be64(uint64(24*time.Hour)))
+	})
+}
+
+// bulkWrite opens the existing store file at path with bbolt directly,
+// fsync off (only for fixtures), calls fill for records [lo, hi) in
+// transactions of 50,000 until n are written, then syncs once.
+func bulkWrite(path string, n int, fill func(tx *bolt.Tx, lo, hi int) error) error {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
 	if err != nil {
 		return err
 	}
-	created := base.Add(-24 * time.Hour).UTC()
 	const chunk = 50_000
 	for lo := 0; lo < n; lo += chunk {
-		err := db.Update(func(tx *bolt.Tx) error {
-			t, err := tx.Bucket([]byte("teams")).CreateBucketIfNotExists([]byte(benchTeam))
-			if err != nil {
-				return err
-			}
-			b, err := t.CreateBucketIfNotExists([]byte("promises"))
-			if err != nil {
-				return err
-			}
-			b.FillPercent = 0.9 // as the store does (store/promise.go)
-			due := tx.Bucket([]byte("due"))
-			for i := lo; i < min(lo+chunk, n); i++ {
-				p := samplePromise(i)
-				p.ID = int64(i + 1)
-				p.Due = base.Add(time.Duration(i) * step).UTC()
-				p.Created, p.State = created, store.Open
-				p.History = []store.Event{{At: created, Kind: "created", By: p.Creator}}
-				key := dueIndexKey(p.Due, p.ID, p.Team)
-				v, err := json.Marshal(fixtureRecord{Promise: p, IndexKey: key})
-				if err != nil {
-					return err
-				}
-				if err := b.Put(be64(uint64(p.ID)), v); err != nil {
-					return err
-				}
-				if err := due.Put(key, nil); err != nil {
-					return err
-				}
-			}
-			if err := b.SetSequence(uint64(min(lo+chunk, n))); err != nil {
-				return err
-			}
-			// The overdue delay a daemon with default settings records on
-			// its first tick, so that its idle ticks stay read-only.
-			return tx.Bucket([]byte("meta")).Put([]byte("overdue_after"), be64(uint64(24*time.Hour)))
-		})
-		if err != nil {
+		hi := min(lo+chunk, n)
+		if err := db.Update(func(tx *bolt.Tx) error { return fill(tx, lo, hi) }); err != nil {
 			db.Close()
 			return err
 		}

@@ -60,33 +60,9 @@ func tickRows(ctx context.Context, path string, n int, opts Options) ([]Row, err
 	idleNow := fixtureBase.Add(-time.Minute)
 	// Idle: a cold tick on a freshly opened store, for the bytes, then
 	// warm ticks, for the time.
-	var idleCold []int64
-	var idleTimes []time.Duration
-	for range opts.Runs {
-		st, err := store.New(path, store.Options{})
-		if err != nil {
-			return nil, err
-		}
-		sch := scheduler.New(st, nopDeliverer{}, scheduler.Config{Now: func() time.Time { return idleNow }, OverdueAfter: overdueWait, Log: quiet()})
-		before, _ := mappedBytes(path)
-		if err := sch.Tick(ctx); err != nil {
-			st.Close()
-			return nil, err
-		}
-		after, _ := mappedBytes(path)
-		idleCold = append(idleCold, max(0, after-before))
-		const warm = 200
-		t := time.Now()
-		for range warm {
-			if err := sch.Tick(ctx); err != nil {
-				st.Close()
-				return nil, err
-			}
-		}
-		idleTimes = append(idleTimes, time.Since(t)/warm)
-		if err := st.Close(); err != nil {
-			return nil, err
-		}
+	idleCold, idleTimes, err := idleTicks(ctx, path, opts.Runs, idleNow, nil)
+	if err != nil {
+		return nil, err
 	}
 	idle := median(idleTimes)
 	rows := []Row{{
@@ -100,33 +76,9 @@ func tickRows(ctx context.Context, path string, n int, opts Options) ([]Row, err
 	}
 
 	// 1,000 due: run k claims promises k*1000 .. k*1000+999.
-	var dueTimes []time.Duration
-	var dueBytes []int64
-	for k := range opts.Runs {
-		if (k+1)*dueWave > n {
-			break
-		}
-		now := fixtureBase.Add(time.Duration((k+1)*dueWave-1) * fixtureStep)
-		st, err := store.New(path, store.Options{})
-		if err != nil {
-			return rows, err
-		}
-		before, _ := mappedBytes(path)
-		t := time.Now()
-		claimed, err := claimPhase(st, now)
-		d := time.Since(t)
-		after, _ := mappedBytes(path)
-		if cerr := st.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return rows, err
-		}
-		if claimed != dueWave {
-			return rows, fmt.Errorf("tick at %s claimed %d nudges, want %d: the fixture does not match the store's format", now, claimed, dueWave)
-		}
-		dueTimes = append(dueTimes, d)
-		dueBytes = append(dueBytes, max(0, after-before))
+	dueTimes, dueBytes, err := dueTicks(path, n, opts.Runs, "nudges", claimPhase)
+	if err != nil {
+		return rows, err
 	}
 	if len(dueTimes) > 0 {
 		rows = append(rows, Row{
@@ -139,12 +91,99 @@ func tickRows(ctx context.Context, path string, n int, opts Options) ([]Row, err
 	return rows, nil
 }
 
+// idleTicks measures, runs times over, a scheduler tick at now with
+// nothing due on the store at path: a cold tick on a freshly opened store,
+// for the bytes of the file it read, then warm ticks, for the time. check,
+// if not nil, runs at the start of each run.
+func idleTicks(ctx context.Context, path string, runs int, now time.Time, check func() error) ([]int64, []time.Duration, error) {
+	var cold []int64
+	var times []time.Duration
+	for range runs {
+		if check != nil {
+			if err := check(); err != nil {
+				return nil, nil, err
+			}
+		}
+		st, err := store.New(path, store.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		sch := scheduler.New(st, nopDeliverer{}, scheduler.Config{Now: func() time.Time { return now }, OverdueAfter: overdueWait, Log: quiet()})
+		before, _ := mappedBytes(path)
+		if err := sch.Tick(ctx); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		after, _ := mappedBytes(path)
+		cold = append(cold, max(0, after-before))
+		const warm = 200
+		t := time.Now()
+		for range warm {
+			if err := sch.Tick(ctx); err != nil {
+				st.Close()
+				return nil, nil, err
+			}
+		}
+		times = append(times, time.Since(t)/warm)
+		if err := st.Close(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cold, times, nil
+}
+
+// dueTicks times phase on a freshly opened store at path with dueWave of
+// the n fixture items due: run k's wave is items k*1000 .. k*1000+999. It
+// stops early when n has no more waves; what names the claimed items in
+// the error when phase claims other than a wave.
+func dueTicks(path string, n, runs int, what string, phase func(*store.Store, time.Time) (int, error)) ([]time.Duration, []int64, error) {
+	var times []time.Duration
+	var read []int64
+	for k := range runs {
+		if (k+1)*dueWave > n {
+			break
+		}
+		now := fixtureBase.Add(time.Duration((k+1)*dueWave-1) * fixtureStep)
+		st, err := store.New(path, store.Options{})
+		if err != nil {
+			return times, read, err
+		}
+		before, _ := mappedBytes(path)
+		t := time.Now()
+		claimed, err := phase(st, now)
+		d := time.Since(t)
+		after, _ := mappedBytes(path)
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return times, read, err
+		}
+		if claimed != dueWave {
+			return times, read, fmt.Errorf("tick at %s claimed %d %s, want %d: the fixture does not match the store's format", now, claimed, what, dueWave)
+		}
+		times = append(times, d)
+		read = append(read, max(0, after-before))
+	}
+	return times, read, nil
+}
+
 // claimPhase is what scheduler.Tick does before delivering: claim in
 // batches until a short one, then read the first batch of the outbox.
 func claimPhase(st *store.Store, now time.Time) (int, error) {
+	return claimAll(st, now, "nudges", func() ([]store.Nudge, error) {
+		return st.ClaimDue(now, overdueWait, tickBatch)
+	})
+}
+
+// claimAll calls claim until it returns a batch shorter than tickBatch,
+// then checks that the first batch of the outbox at now is not empty if
+// anything was claimed; what names the claimed items in that error. It
+// returns how many were claimed.
+func claimAll(st *store.Store, now time.Time, what string, claim func() ([]store.Nudge, error)) (int, error) {
 	total := 0
 	for {
-		ns, err := st.ClaimDue(now, overdueWait, tickBatch)
+		ns, err := claim()
 		if err != nil {
 			return total, err
 		}
@@ -158,7 +197,7 @@ func claimPhase(st *store.Store, now time.Time) (int, error) {
 		return total, err
 	}
 	if len(pending) == 0 && total > 0 {
-		return total, errors.New("claimed nudges are not in the outbox")
+		return total, errors.New("claimed " + what + " are not in the outbox")
 	}
 	return total, nil
 }

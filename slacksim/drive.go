@@ -70,12 +70,10 @@ func (s *Server) channelName(id string) string {
 	return "privategroup"
 }
 
-// SlashCommand runs command (e.g. "/kept") with text as user in channel and
-// waits for the ack. A message in the ack is shown as Slack shows it:
-// recorded with ViaAck, ephemeral unless response_type is in_channel.
-func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text string) (Reply, error) {
-	s.mu.Lock()
-	payload := map[string]string{
+// slashPayload is the slash_commands payload for command with text run
+// by user in channel; s.mu must be held.
+func (s *Server) slashPayload(user, channel, command, text string) map[string]string {
+	return map[string]string{
 		"token": verificationToken, "team_id": s.opts.TeamID, "team_domain": s.opts.TeamDomain,
 		"channel_id": channel, "channel_name": s.channelName(channel),
 		"user_id": user, "user_name": s.userName(user),
@@ -84,6 +82,14 @@ func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text 
 		"response_url":          s.newResponseURL(respTarget{channel: channel, user: user}),
 		"trigger_id":            s.newTrigger(user),
 	}
+}
+
+// SlashCommand runs command (e.g. "/kept") with text as user in channel and
+// waits for the ack. A message in the ack is shown as Slack shows it:
+// recorded with ViaAck, ephemeral unless response_type is in_channel.
+func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text string) (Reply, error) {
+	s.mu.Lock()
+	payload := s.slashPayload(user, channel, command, text)
 	s.mu.Unlock()
 
 	r, err := s.request(ctx, "slash_commands", payload, true, "slash command "+command)
@@ -205,37 +211,56 @@ func (s *Server) interactive(ctx context.Context, payload map[string]any, typ st
 // the block_actions payload Slack would.
 func (s *Server) Click(ctx context.Context, user string, msg Message, actionID, value string) (Reply, error) {
 	s.mu.Lock()
-	m := s.findMessage(msg.Channel, msg.TS)
-	if m == nil || m.Deleted {
-		s.mu.Unlock()
-		return Reply{}, fmt.Errorf("slacksim: click: no message %s/%s", msg.Channel, msg.TS)
-	}
-	action, err := findAction(m.BlocksJSON, actionID, value)
+	payload, err := s.clickPayload(user, msg, actionID, value)
+	s.mu.Unlock()
 	if err != nil {
-		s.mu.Unlock()
 		return Reply{}, err
 	}
-	action["action_ts"] = s.newTS()
-	payload := map[string]any{
-		"type": "block_actions", "token": verificationToken,
-		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
-		"container": map[string]any{
-			"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral,
-		},
-		"channel":      map[string]any{"id": m.Channel, "name": s.channelName(m.Channel)},
-		"actions":      []any{action},
-		"state":        map[string]any{"values": map[string]any{}},
-		"trigger_id":   s.newTrigger(user),
-		"response_url": s.newResponseURL(respTarget{channel: m.Channel, user: user, original: m.TS}),
+	return s.interactive(ctx, payload, "block_actions")
+}
 
-		"is_enterprise_install": false,
+// clickPayload is the block_actions payload for user pressing actionID
+// (and value) in the current version of msg; s.mu must be held.
+func (s *Server) clickPayload(user string, msg Message, actionID, value string) (map[string]any, error) {
+	m := s.findMessage(msg.Channel, msg.TS)
+	if m == nil || m.Deleted {
+		return nil, fmt.Errorf("slacksim: click: no message %s/%s", msg.Channel, msg.TS)
 	}
+	payload, err := s.blockActions(user, m.BlocksJSON, actionID, value)
+	if err != nil {
+		return nil, err
+	}
+	payload["container"] = map[string]any{
+		"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral,
+	}
+	payload["channel"] = map[string]any{"id": m.Channel, "name": s.channelName(m.Channel)}
+	payload["state"] = map[string]any{"values": map[string]any{}}
+	payload["response_url"] = s.newResponseURL(respTarget{channel: m.Channel, user: user, original: m.TS})
 	// Slack does not keep ephemeral messages, so it cannot echo them back.
 	if !m.Ephemeral {
 		payload["message"] = s.messageJSON(m, false)
 	}
-	s.mu.Unlock()
-	return s.interactive(ctx, payload, "block_actions")
+	return payload, nil
+}
+
+// blockActions is the part of a block_actions payload common to presses
+// in messages and in views: user pressing the element with actionID (and
+// value) in blocks. The caller adds the container and what it names;
+// s.mu must be held.
+func (s *Server) blockActions(user string, blocks json.RawMessage, actionID, value string) (map[string]any, error) {
+	action, err := findAction(blocks, actionID, value)
+	if err != nil {
+		return nil, err
+	}
+	action["action_ts"] = s.newTS()
+	return map[string]any{
+		"type": "block_actions", "token": verificationToken,
+		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
+		"actions":    []any{action},
+		"trigger_id": s.newTrigger(user),
+
+		"is_enterprise_install": false,
+	}, nil
 }
 
 // ClickView presses an element in an open modal or published home tab.
@@ -250,22 +275,13 @@ func (s *Server) ClickView(ctx context.Context, user, viewID, actionID, value st
 		Blocks json.RawMessage `json:"blocks"`
 	}
 	_ = json.Unmarshal(lv.spec, &spec)
-	action, err := findAction(spec.Blocks, actionID, value)
+	payload, err := s.blockActions(user, spec.Blocks, actionID, value)
 	if err != nil {
 		s.mu.Unlock()
 		return Reply{}, err
 	}
-	action["action_ts"] = s.newTS()
-	payload := map[string]any{
-		"type": "block_actions", "token": verificationToken,
-		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
-		"container":  map[string]any{"type": "view", "view_id": lv.id},
-		"view":       s.viewJSON(lv, nil),
-		"actions":    []any{action},
-		"trigger_id": s.newTrigger(user),
-
-		"is_enterprise_install": false,
-	}
+	payload["container"] = map[string]any{"type": "view", "view_id": lv.id}
+	payload["view"] = s.viewJSON(lv, nil)
 	s.mu.Unlock()
 	return s.interactive(ctx, payload, "block_actions")
 }

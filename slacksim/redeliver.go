@@ -26,15 +26,7 @@ func (e *Envelope) ID() string { return e.env.EnvelopeID }
 func (s *Server) SlashCommandEnvelope(user, channel, command, text string) *Envelope {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	payload := map[string]string{
-		"token": verificationToken, "team_id": s.opts.TeamID, "team_domain": s.opts.TeamDomain,
-		"channel_id": channel, "channel_name": s.channelName(channel),
-		"user_id": user, "user_name": s.userName(user),
-		"command": command, "text": text, "api_app_id": s.opts.AppID,
-		"is_enterprise_install": "false",
-		"response_url":          s.newResponseURL(respTarget{channel: channel, user: user}),
-		"trigger_id":            s.newTrigger(user),
-	}
+	payload := s.slashPayload(user, channel, command, text)
 	return &Envelope{
 		env:  envelope{EnvelopeID: envelopeID(), Type: "slash_commands", Payload: payload, AcceptsResponsePayload: true},
 		what: "slash command " + command,
@@ -46,31 +38,9 @@ func (s *Server) SlashCommandEnvelope(user, channel, command, text string) *Enve
 func (s *Server) ClickEnvelope(user string, msg Message, actionID, value string) (*Envelope, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.findMessage(msg.Channel, msg.TS)
-	if m == nil || m.Deleted {
-		return nil, fmt.Errorf("slacksim: click: no message %s/%s", msg.Channel, msg.TS)
-	}
-	action, err := findAction(m.BlocksJSON, actionID, value)
+	payload, err := s.clickPayload(user, msg, actionID, value)
 	if err != nil {
 		return nil, err
-	}
-	action["action_ts"] = s.newTS()
-	payload := map[string]any{
-		"type": "block_actions", "token": verificationToken,
-		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
-		"container": map[string]any{
-			"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": m.Ephemeral,
-		},
-		"channel":      map[string]any{"id": m.Channel, "name": s.channelName(m.Channel)},
-		"actions":      []any{action},
-		"state":        map[string]any{"values": map[string]any{}},
-		"trigger_id":   s.newTrigger(user),
-		"response_url": s.newResponseURL(respTarget{channel: m.Channel, user: user, original: m.TS}),
-
-		"is_enterprise_install": false,
-	}
-	if !m.Ephemeral {
-		payload["message"] = s.messageJSON(m, false)
 	}
 	return &Envelope{
 		env:  envelope{EnvelopeID: envelopeID(), Type: "interactive", Payload: payload},
