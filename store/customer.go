@@ -178,6 +178,63 @@ func loadCustomer(tx *bolt.Tx, team, key string) (*bolt.Bucket, customerRecord, 
 	return b, r, nil
 }
 
+// currentCustomer is what a command on customer team/key returns when its
+// op was already applied: the customer as it is now and ErrDuplicate, or
+// the error loading it, which fails only the command.
+func currentCustomer(tx *bolt.Tx, team, key string) (Customer, error) {
+	_, r, err := loadCustomer(tx, team, key)
+	if err != nil {
+		return r.Customer, err
+	}
+	return r.Customer, ErrDuplicate
+}
+
+// editCustomer runs a command that changes the existing customer team/key
+// in one batched transaction: it loads the record, calls edit on it, saves
+// it and records op. An op already applied returns the customer as it is
+// and ErrDuplicate without calling edit; a missing customer returns an
+// error wrapping ErrNotFound. Those and a soft error from edit (nothing is
+// saved) fail only the command, as the returned soft error: the rest of
+// the DB.Batch commits. A hard error from edit fails the transaction and is
+// returned as err. edit may run more than once, so it must work only from
+// the record it is given; it returns the time to record op at, or zero for
+// now.
+func (s *Store) editCustomer(op, team, key string, edit func(tx *bolt.Tx, r *customerRecord) (opAt time.Time, soft, hard error)) (out Customer, soft, err error) {
+	err = s.write(func(tx *bolt.Tx) error {
+		out, soft = Customer{}, nil
+		if dup, err := applied(tx, op); dup || err != nil {
+			if dup {
+				out, soft = currentCustomer(tx, team, key)
+			}
+			return err
+		}
+		b, r, err := loadCustomer(tx, team, key)
+		if err != nil {
+			soft, err = splitNotFound(err)
+			return err
+		}
+		at, failed, err := edit(tx, &r)
+		if failed != nil || err != nil {
+			soft = failed
+			return err
+		}
+		if err := saveCustomer(tx, b, &r); err != nil {
+			return err
+		}
+		if op != "" {
+			if at.IsZero() {
+				at = s.now().UTC()
+			}
+			if err := putOp(tx, op, opRecord{Team: team, At: at}); err != nil {
+				return err
+			}
+		}
+		out = r.Customer
+		return nil
+	})
+	return out, soft, err
+}
+
 // saveCustomer writes r and moves its prompts entry to match NextPrompt.
 func saveCustomer(tx *bolt.Tx, b *bolt.Bucket, r *customerRecord) error {
 	key := CustomerKey(r.Name)
@@ -240,18 +297,11 @@ func (s *Store) AddCustomer(op string, c Customer) (Customer, error) {
 	var soft error
 	err := s.write(func(tx *bolt.Tx) error {
 		out, soft = Customer{}, nil
-		if op != "" {
-			if _, ok, err := getOp(tx, op); err != nil || ok {
-				if err == nil {
-					var r customerRecord
-					_, r, soft = loadCustomer(tx, c.Team, key)
-					out = r.Customer
-					if soft == nil {
-						soft = ErrDuplicate
-					}
-				}
-				return err
+		if dup, err := applied(tx, op); dup || err != nil {
+			if dup {
+				out, soft = currentCustomer(tx, c.Team, key)
 			}
+			return err
 		}
 		b, err := teamBucket(tx, c.Team, bucketCustomers, true)
 		if err != nil {
@@ -338,56 +388,21 @@ func (s *Store) Customers(team string) ([]Customer, error) {
 // without calling fn.
 func (s *Store) UpdateCustomer(op, team, name string, fn func(*Customer) error) (Customer, error) {
 	key := CustomerKey(name)
-	var out Customer
-	var soft error
-	err := s.write(func(tx *bolt.Tx) error {
-		out, soft = Customer{}, nil
-		if op != "" {
-			if _, ok, err := getOp(tx, op); err != nil || ok {
-				if err == nil {
-					var r customerRecord
-					_, r, soft = loadCustomer(tx, team, key)
-					out = r.Customer
-					if soft == nil {
-						soft = ErrDuplicate
-					}
-				}
-				return err
-			}
-		}
-		b, r, err := loadCustomer(tx, team, key)
-		if errors.Is(err, ErrNotFound) {
-			soft = err // not a tx failure: the rest of the batch goes on
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	out, soft, err := s.editCustomer(op, team, key, func(_ *bolt.Tx, r *customerRecord) (time.Time, error, error) {
 		c := r.Customer
 		if err := fn(&c); err != nil {
-			soft = err
-			return nil
+			return time.Time{}, err, nil
 		}
 		c.Name = displayName(c.Name)
 		if CustomerKey(c.Name) != key {
-			soft = fmt.Errorf("store: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name)
-			return nil
+			return time.Time{}, fmt.Errorf("store: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name), nil
 		}
 		c.Team, c.Created = r.Team, r.Created
 		if c.Cadence != r.Cadence && c.NextPrompt.Equal(r.NextPrompt) && c.Cadence > 0 {
 			c.NextPrompt = later(later(c.Created, c.LastTouch), r.LastPrompt).Add(c.Cadence)
 		}
 		r.Customer = c
-		if err := saveCustomer(tx, b, &r); err != nil {
-			return err
-		}
-		if op != "" {
-			if err := putOp(tx, op, opRecord{Team: team, At: s.now().UTC()}); err != nil {
-				return err
-			}
-		}
-		out = r.Customer
-		return nil
+		return time.Time{}, nil, nil
 	})
 	if err != nil {
 		return Customer{}, fmt.Errorf("store: update customer %s/%q: %w", team, key, err)
@@ -404,20 +419,15 @@ func (s *Store) RemoveCustomer(op, team, name string) error {
 	var soft error
 	err := s.write(func(tx *bolt.Tx) error {
 		soft = nil
-		if op != "" {
-			if _, ok, err := getOp(tx, op); err != nil || ok {
-				if err == nil {
-					soft = ErrDuplicate
-				}
-				return err
+		if dup, err := applied(tx, op); dup || err != nil {
+			if dup {
+				soft = ErrDuplicate
 			}
+			return err
 		}
 		b, r, err := loadCustomer(tx, team, key)
-		if errors.Is(err, ErrNotFound) {
-			soft = err
-			return nil
-		}
 		if err != nil {
+			soft, err = splitNotFound(err)
 			return err
 		}
 		if r.IndexKey != nil {
@@ -442,13 +452,20 @@ func (s *Store) RemoveCustomer(op, team, name string) error {
 	return soft
 }
 
-func deleteTouches(tx *bolt.Tx, team, key string) error {
-	idx, err := teamBucket(tx, team, bucketTouchIdx, false)
-	if idx == nil || err != nil {
-		return err
-	}
-	touches, err := teamBucket(tx, team, bucketTouches, false)
+// touchBuckets returns the team's touch index and touches, either nil if
+// the team has none yet.
+func touchBuckets(tx *bolt.Tx, team string) (idx, touches *bolt.Bucket, err error) {
+	idx, err = teamBucket(tx, team, bucketTouchIdx, false)
 	if err != nil {
+		return nil, nil, err
+	}
+	touches, err = teamBucket(tx, team, bucketTouches, false)
+	return idx, touches, err
+}
+
+func deleteTouches(tx *bolt.Tx, team, key string) error {
+	idx, touches, err := touchBuckets(tx, team)
+	if idx == nil || err != nil {
 		return err
 	}
 	prefix := append([]byte(key), 0)
@@ -482,31 +499,7 @@ func (s *Store) AddTouch(op string, t Touch) (Customer, error) {
 	if t.Kind == "" {
 		return Customer{}, errors.New("store: add touch: empty kind")
 	}
-	var out Customer
-	var soft error
-	err := s.write(func(tx *bolt.Tx) error {
-		out, soft = Customer{}, nil
-		if op != "" {
-			if _, ok, err := getOp(tx, op); err != nil || ok {
-				if err == nil {
-					var r customerRecord
-					_, r, soft = loadCustomer(tx, t.Team, key)
-					out = r.Customer
-					if soft == nil {
-						soft = ErrDuplicate
-					}
-				}
-				return err
-			}
-		}
-		b, r, err := loadCustomer(tx, t.Team, key)
-		if errors.Is(err, ErrNotFound) {
-			soft = err
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	out, soft, err := s.editCustomer(op, t.Team, key, func(tx *bolt.Tx, r *customerRecord) (time.Time, error, error) {
 		now := s.now().UTC()
 		touch := t
 		touch.Customer = r.Name
@@ -515,7 +508,7 @@ func (s *Store) AddTouch(op string, t Touch) (Customer, error) {
 		}
 		touch.At = touch.At.UTC()
 		if err := putTouch(tx, key, touch); err != nil {
-			return err
+			return now, nil, err
 		}
 		if r.LastTouch.IsZero() || touch.At.After(r.LastTouch) {
 			r.LastTouch, r.LastNote, r.LastBy = touch.At, touch.Note, touch.By
@@ -523,16 +516,7 @@ func (s *Store) AddTouch(op string, t Touch) (Customer, error) {
 				r.NextPrompt = touch.At.Add(r.Cadence)
 			}
 		}
-		if err := saveCustomer(tx, b, &r); err != nil {
-			return err
-		}
-		if op != "" {
-			if err := putOp(tx, op, opRecord{Team: t.Team, At: now}); err != nil {
-				return err
-			}
-		}
-		out = r.Customer
-		return nil
+		return now, nil, nil
 	})
 	if err != nil {
 		return Customer{}, fmt.Errorf("store: add touch: %w", err)
@@ -571,12 +555,8 @@ func (s *Store) Touches(team, customer string, limit int) ([]Touch, error) {
 	prefix := append([]byte(CustomerKey(customer)), 0)
 	var out []Touch
 	err := s.db.View(func(tx *bolt.Tx) error {
-		idx, err := teamBucket(tx, team, bucketTouchIdx, false)
-		if idx == nil || err != nil {
-			return err
-		}
-		touches, err := teamBucket(tx, team, bucketTouches, false)
-		if touches == nil || err != nil {
+		idx, touches, err := touchBuckets(tx, team)
+		if idx == nil || touches == nil || err != nil {
 			return err
 		}
 		c := idx.Cursor()

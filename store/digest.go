@@ -2,11 +2,9 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -278,18 +276,14 @@ func peekTime(v []byte, key string) (time.Time, bool) {
 func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b, err := promiseBucket(tx, team, false)
-		if b == nil || err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
+		return eachPromise(tx, team, func(id int64, v []byte) error {
 			due, state, ok := peek(v)
 			if ok && !reported(due, state, from, to, lateAt) {
 				return nil
 			}
 			var r withoutHistory
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("promise %s/#%d: %w", team, btoi(k), err)
+				return promiseError(team, id, err)
 			}
 			if !ok && !reported(r.Due, r.State, from, to, lateAt) {
 				return nil
@@ -301,9 +295,7 @@ func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]Promise,
 	if err != nil {
 		return nil, fmt.Errorf("store: due promises: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Promise) int {
-		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.ID, b.ID))
-	})
+	sortByDue(out)
 	return out, nil
 }
 

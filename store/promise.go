@@ -136,6 +136,38 @@ func loadRecord(tx *bolt.Tx, team string, id int64) (*bolt.Bucket, record, error
 	return b, r, nil
 }
 
+// currentPromise is what a command on promise team/id returns when its op
+// was already applied: the promise as it is now and ErrDuplicate, or the
+// error loading it, which fails only the command.
+func currentPromise(tx *bolt.Tx, team string, id int64) (Promise, error) {
+	_, r, err := loadRecord(tx, team, id)
+	if err != nil {
+		return r.Promise, err
+	}
+	return r.Promise, ErrDuplicate
+}
+
+// eachPromise calls fn with every stored promise of the team, in id order.
+func eachPromise(tx *bolt.Tx, team string, fn func(id int64, v []byte) error) error {
+	b, err := promiseBucket(tx, team, false)
+	if b == nil || err != nil {
+		return err
+	}
+	return b.ForEach(func(k, v []byte) error { return fn(btoi(k), v) })
+}
+
+// promiseError says which promise could not be decoded.
+func promiseError(team string, id int64, err error) error {
+	return fmt.Errorf("promise %s/#%d: %w", team, id, err)
+}
+
+// sortByDue sorts promises by Due, then ID.
+func sortByDue(ps []Promise) {
+	slices.SortFunc(ps, func(a, b Promise) int {
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.ID, b.ID))
+	})
+}
+
 // save writes r and moves its due-index entry to match it.
 func save(tx *bolt.Tx, b *bolt.Bucket, r *record, overdueAfter time.Duration) error {
 	r.Due, r.Created = r.Due.UTC(), r.Created.UTC()
@@ -176,16 +208,12 @@ func (s *Store) AddPromise(op string, p Promise) (Promise, error) {
 	// Batch may run this twice: everything is recomputed from the tx.
 	err := s.write(func(tx *bolt.Tx) error {
 		soft = nil
-		if op != "" {
-			o, ok, err := getOp(tx, op)
-			if err != nil {
-				return err
-			}
-			if ok {
-				_, r, err := loadRecord(tx, o.Team, o.ID)
-				out, soft = r.Promise, ErrDuplicate
-				return err
-			}
+		if o, ok, err := getOp(tx, op); err != nil {
+			return err
+		} else if ok {
+			_, r, err := loadRecord(tx, o.Team, o.ID)
+			out, soft = r.Promise, ErrDuplicate
+			return err
 		}
 		b, err := promiseBucket(tx, p.Team, true)
 		if err != nil {
@@ -236,26 +264,15 @@ func (s *Store) UpdatePromise(op, team string, id int64, fn func(*Promise) error
 	var soft error
 	err := s.write(func(tx *bolt.Tx) error {
 		out, soft = Promise{}, nil
-		if op != "" {
-			if _, ok, err := getOp(tx, op); err != nil || ok {
-				if err == nil {
-					var r record
-					_, r, soft = loadRecord(tx, team, id)
-					out = r.Promise
-					if soft == nil {
-						soft = ErrDuplicate
-					}
-				}
-				return err
+		if dup, err := applied(tx, op); dup || err != nil {
+			if dup {
+				out, soft = currentPromise(tx, team, id)
 			}
+			return err
 		}
 		b, r, err := loadRecord(tx, team, id)
-		if errors.Is(err, ErrNotFound) {
-			// Not a tx failure: returning nil keeps the rest of the batch.
-			soft = err
-			return nil
-		}
 		if err != nil {
+			soft, err = splitNotFound(err)
 			return err
 		}
 		p := r.Promise
@@ -301,14 +318,10 @@ func (s *Store) Promise(team string, id int64) (Promise, error) {
 func (s *Store) Promises(team, owner string, state State) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b, err := promiseBucket(tx, team, false)
-		if b == nil || err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
+		return eachPromise(tx, team, func(id int64, v []byte) error {
 			var r record
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("promise %s/#%d: %w", team, btoi(k), err)
+				return promiseError(team, id, err)
 			}
 			if (owner == "" || r.Owner == owner) && (state == "" || r.State == state) {
 				out = append(out, r.Promise)
@@ -319,9 +332,7 @@ func (s *Store) Promises(team, owner string, state State) ([]Promise, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: promises: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Promise) int {
-		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.ID, b.ID))
-	})
+	sortByDue(out)
 	return out, nil
 }
 

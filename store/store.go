@@ -192,8 +192,12 @@ type opRecord struct {
 	At   time.Time `json:"at"`
 }
 
+// getOp looks op up; the empty op is never applied.
 func getOp(tx *bolt.Tx, op string) (opRecord, bool, error) {
 	var r opRecord
+	if op == "" {
+		return r, false, nil
+	}
 	v := tx.Bucket(bucketOps).Get([]byte(op))
 	if v == nil {
 		return r, false, nil
@@ -202,6 +206,24 @@ func getOp(tx *bolt.Tx, op string) (opRecord, bool, error) {
 		return r, true, fmt.Errorf("store: op %q: %w", op, err)
 	}
 	return r, true, nil
+}
+
+// applied reports whether op was already applied: if so, a command
+// returns what it returned the first time, or as near as the store can, and
+// ErrDuplicate. A non-nil error fails the transaction.
+func applied(tx *bolt.Tx, op string) (bool, error) {
+	_, ok, err := getOp(tx, op)
+	return ok && err == nil, err
+}
+
+// splitNotFound sorts the error of loading a command's record: a missing
+// record fails only the command (soft), anything else fails the transaction
+// and with it the rest of the DB.Batch (hard).
+func splitNotFound(err error) (soft, hard error) {
+	if errors.Is(err, ErrNotFound) {
+		return err, nil
+	}
+	return nil, err
 }
 
 func putOp(tx *bolt.Tx, op string, r opRecord) error {

@@ -314,12 +314,8 @@ func importTouch(tx *bolt.Tx, t Touch, have map[string]bool, n *Counts) error {
 }
 
 func loadTouchSet(tx *bolt.Tx, team, key, prefix string, have map[string]bool) error {
-	idx, err := teamBucket(tx, team, bucketTouchIdx, false)
-	if idx == nil || err != nil {
-		return err
-	}
-	touches, err := teamBucket(tx, team, bucketTouches, false)
-	if touches == nil || err != nil {
+	idx, touches, err := touchBuckets(tx, team)
+	if idx == nil || touches == nil || err != nil {
 		return err
 	}
 	p := append([]byte(key), 0)
