@@ -92,9 +92,10 @@ type Bot struct {
 	everUp    atomic.Bool // a connection after the first is a reconnect
 	inflight  sync.WaitGroup
 
-	// The digest (digest.go): the workspace of Kept's token, and the
-	// channels whose last digest Slack refused, with its error code.
-	team          atomic.Value
+	// self is auth.test's answer for Kept's token (its workspace, its bot
+	// id), for the digest and for recovery; digestTrouble the channels
+	// whose last digest Slack refused, with its error code (digest.go).
+	self          atomic.Value
 	digestTrouble sync.Map
 }
 

@@ -213,7 +213,7 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 			// works in a channel Kept is not a member of.
 			text := fmt.Sprintf("Logged a touch with *%s*: “%s”.", escape(c.Name), escape(note))
 			msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", Blocks: &slack.Blocks{BlockSet: []slack.Block{section(text)}}}
-			if err := slack.PostWebhookContext(ctx, origin.Reply, msg); err != nil {
+			if err := postResponse(ctx, origin.Reply, msg); err != nil {
 				b.cfg.Log.Warn("confirm touch", "err", err)
 			}
 		}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/cadence"
 	"github.com/keptbot/kept/store"
 )
 
@@ -26,11 +27,6 @@ const (
 	// maxName bounds a customer name: it is shown in lists, cards and
 	// button labels, and 80 characters is a long company name.
 	maxName = 80
-	// minCadence and maxCadence bound a keep-in-touch cadence: a daily
-	// prompt is the most anyone would want, and a relationship checked on
-	// less than every two years is not being kept.
-	minCadence = 24 * time.Hour
-	maxCadence = 730 * 24 * time.Hour
 
 	// Defaults when the config leaves them zero.
 	defaultKeyCadence      = 14 * 24 * time.Hour
@@ -38,7 +34,7 @@ const (
 
 	usageCustomer = "Try `/customer add Acme every 14d tier key owner @ann`, `/customer Acme`, `/customer list` or `/customer help`."
 	usageTouch    = "Try `/touch Acme called just to talk; they open an office in Lyon`."
-	usageCadence  = "Say `every 14d`, `every 2w`, `every 3 months`, or `never` for no prompts."
+	usageCadence  = cadence.Usage
 
 	actionCustomerRemove = "customer_remove"
 	actionCustomerKeep   = "customer_keep"
@@ -200,90 +196,18 @@ func checkName(name, example string) error {
 	return nil
 }
 
-var cadenceRE = regexp.MustCompile(`^every\s+(?:(\d+)\s*)?([a-z]+)$`)
-
-// cadenceUnits are the unit words of a cadence phrase. A month is 30
-// days: a cadence is a rhythm, not a calendar date.
-var cadenceUnits = map[string]time.Duration{
-	"d": unitDay, "day": unitDay, "days": unitDay,
-	"w": unitWeek, "wk": unitWeek, "wks": unitWeek, "week": unitWeek, "weeks": unitWeek, "fortnight": 2 * unitWeek,
-	"mo": unitMonth, "mos": unitMonth, "month": unitMonth, "months": unitMonth, "quarter": 3 * unitMonth, "quarters": 3 * unitMonth,
-	"y": unitYear, "yr": unitYear, "yrs": unitYear, "year": unitYear, "years": unitYear,
-}
-
-const (
-	unitDay   = 24 * time.Hour
-	unitWeek  = 7 * unitDay
-	unitMonth = 30 * unitDay
-	unitYear  = 365 * unitDay
-)
-
-// parseCadence reads "every 14d", "every 2 weeks", "every 3 months",
-// "every month" or "never" (0: no prompts).
+// parseCadence reads a cadence phrase (cadence.Parse) with its refusal
+// made safe to show.
 func parseCadence(phrase string) (time.Duration, error) {
-	p := strings.ToLower(strings.Join(strings.Fields(phrase), " "))
-	switch p {
-	case "never", "none", "off", "every never":
-		return 0, nil
-	case "daily":
-		p = "every day"
-	case "weekly":
-		p = "every week"
-	case "monthly":
-		p = "every month"
-	case "quarterly":
-		p = "every quarter"
-	}
-	if !strings.HasPrefix(p, "every ") && p != "every" {
-		p = "every " + p
-	}
-	m := cadenceRE.FindStringSubmatch(p)
-	if m == nil {
-		return 0, errReply(fmt.Sprintf("I couldn't read “%s” as a cadence. %s", escape(strings.TrimSpace(phrase)), usageCadence))
-	}
-	unit, ok := cadenceUnits[m[2]]
-	if !ok {
-		return 0, errReply(fmt.Sprintf("“%s” is not a unit I know. %s", escape(m[2]), usageCadence))
-	}
-	n := 1
-	if m[1] != "" {
-		var err error
-		if n, err = strconv.Atoi(m[1]); err != nil || n > 1000 {
-			return 0, errReply("That cadence is far too long; the longest is every 2 years. " + usageCadence)
-		}
-	}
-	d := time.Duration(n) * unit
-	switch {
-	case n == 0:
-		return 0, errReply("A cadence of 0 would prompt without end. " + usageCadence)
-	case d < minCadence:
-		return 0, errReply("The shortest cadence is every day. " + usageCadence)
-	case d > maxCadence:
-		return 0, errReply("That cadence is far too long; the longest is every 2 years. " + usageCadence)
+	d, err := cadence.Parse(phrase)
+	if err != nil {
+		return 0, errReply(escape(err.Error()))
 	}
 	return d, nil
 }
 
 // cadenceText is "every 14 days", "every 3 months", "never".
-func cadenceText(d time.Duration) string {
-	days := int(d / (24 * time.Hour))
-	switch {
-	case d <= 0:
-		return "no check-ins"
-	case days%365 == 0:
-		return "every " + pluralEvery(days/365, "year")
-	case days%30 == 0:
-		return "every " + pluralEvery(days/30, "month")
-	}
-	return "every " + pluralEvery(days, "day")
-}
-
-func pluralEvery(n int, unit string) string {
-	if n == 1 {
-		return unit
-	}
-	return plural(n, unit)
-}
+func cadenceText(d time.Duration) string { return cadence.Text(d) }
 
 func (b *Bot) tierCadence(t store.Tier) time.Duration {
 	if t == store.KeyTier {
@@ -509,9 +433,28 @@ func (b *Bot) respond(ctx context.Context, cb slack.InteractionCallback, text st
 		return
 	}
 	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: []slack.Block{section(text)}}}
-	if err := slack.PostWebhookContext(ctx, cb.ResponseURL, msg); err != nil {
+	if err := postResponse(ctx, cb.ResponseURL, msg); err != nil {
 		b.cfg.Log.Error("respond through response_url", "err", err)
 	}
+}
+
+// postResponse posts msg to a response_url. A response_url is a
+// credential (anyone holding it may post into the conversation for half an
+// hour), so the error never carries it: net/http puts the URL in every
+// error it returns, and that error would go to the logs.
+func postResponse(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
+	err := slack.PostWebhookContext(ctx, responseURL, msg)
+	if err == nil {
+		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("post to the response_url: %s: %w", ue.Op, ue.Err)
+	}
+	if responseURL != "" && strings.Contains(err.Error(), responseURL) {
+		return errors.New("post to the response_url failed")
+	}
+	return fmt.Errorf("post to the response_url: %w", err)
 }
 
 func truncate(s string, n int) string {

@@ -13,10 +13,13 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/cadence"
 	"github.com/keptbot/kept/scheduler"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/workhours"
 )
+
+const unitDay = 24 * time.Hour
 
 func TestParseCadence(t *testing.T) {
 	tests := []struct {
@@ -183,7 +186,7 @@ func FuzzCustomerArgs(f *testing.F) {
 			default:
 				t.Errorf("%q: verb %q", text, a.verb)
 			}
-			if a.setCadence && a.cadence != 0 && (a.cadence < minCadence || a.cadence > maxCadence) {
+			if a.setCadence && a.cadence != 0 && (a.cadence < cadence.Min || a.cadence > cadence.Max) {
 				t.Errorf("%q: cadence %v", text, a.cadence)
 			}
 			if a.tier != "" && a.tier != store.KeyTier && a.tier != store.StandardTier {

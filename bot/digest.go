@@ -583,19 +583,29 @@ func (b *Bot) digestRefused(log *slog.Logger, n store.Nudge, err error) error {
 // ownTeam is the workspace of Kept's token, for the configured digest
 // channel, whose nudge carries no team.
 func (b *Bot) ownTeam(ctx context.Context) (string, error) {
-	if t, ok := b.team.Load().(string); ok && t != "" {
-		return t, nil
+	id, err := b.identity(ctx)
+	return id.TeamID, err
+}
+
+// identity is what auth.test says of Kept's own token: its workspace and
+// its bot id. It is asked once and remembered.
+func (b *Bot) identity(ctx context.Context) (*slack.AuthTestResponse, error) {
+	if id, ok := b.self.Load().(*slack.AuthTestResponse); ok {
+		return id, nil
 	}
 	api, ok := b.api.(digestAPI)
 	if !ok {
-		return "", errors.New("bot: this Slack client cannot tell its workspace")
+		return &slack.AuthTestResponse{}, errors.New("bot: this Slack client cannot tell its workspace")
 	}
 	res, err := api.AuthTestContext(ctx)
 	if err != nil {
-		return "", deliveryError(err)
+		return &slack.AuthTestResponse{}, deliveryError(err)
 	}
-	b.team.Store(res.TeamID)
-	return res.TeamID, nil
+	if res.TeamID == "" || res.BotID == "" {
+		return &slack.AuthTestResponse{}, errors.New("bot: auth.test did not say which workspace and bot the token is for")
+	}
+	b.self.Store(res)
+	return res, nil
 }
 
 // members is the set of channel's members, for a members-only digest.

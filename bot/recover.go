@@ -46,6 +46,13 @@ func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, foun
 	if !ok {
 		return "", "", false, errors.New("bot: this Slack client cannot read conversation history")
 	}
+	// Only Kept's own posts count: anyone may post a message carrying
+	// kept_nudge metadata, and one who did would otherwise suppress a
+	// reminder.
+	self, err := b.identity(ctx)
+	if err != nil {
+		return "", "", false, lookupError(err)
+	}
 	var chans []string
 	if isUserTarget(n.To) {
 		ch, _, _, err := h.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{n.To}, ReturnIM: true})
@@ -65,7 +72,7 @@ func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, foun
 		chans = append(chans, d)
 	}
 	for _, ch := range chans {
-		ts, found, err := findIn(ctx, h, ch, n)
+		ts, found, err := findIn(ctx, h, ch, self.BotID, n)
 		if err != nil {
 			return "", "", false, err
 		}
@@ -76,8 +83,9 @@ func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, foun
 	return "", "", false, nil
 }
 
-// findIn pages through channel's history since n was queued.
-func findIn(ctx context.Context, h historyAPI, channel string, n store.Nudge) (string, bool, error) {
+// findIn pages through channel's history since n was queued, for a
+// message posted by botID that carries n's id.
+func findIn(ctx context.Context, h historyAPI, channel, botID string, n store.Nudge) (string, bool, error) {
 	params := slack.GetConversationHistoryParameters{
 		ChannelID:          channel,
 		Oldest:             slackTS(n.Created.Add(-findSkew)),
@@ -90,7 +98,7 @@ func findIn(ctx context.Context, h historyAPI, channel string, n store.Nudge) (s
 			return "", false, lookupError(err)
 		}
 		for _, m := range res.Messages {
-			if m.Metadata.EventType == nudgeEvent && payloadID(m.Metadata.EventPayload["nudge_id"]) == n.ID {
+			if m.BotID == botID && m.Metadata.EventType == nudgeEvent && payloadID(m.Metadata.EventPayload["nudge_id"]) == n.ID {
 				return m.Timestamp, true, nil
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/keptbot/kept/slacksim"
 	"github.com/keptbot/kept/store"
 )
@@ -165,6 +167,40 @@ func TestRestartSendsNudgeSlackNeverGot(t *testing.T) {
 	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
 	if n := e.nudges()[0]; n.State != store.NudgeSent || n.Attempts != 2 {
 		t.Errorf("nudge %+v, want sent at attempt 2", n)
+	}
+}
+
+// TestRestartIgnoresForgedNudge: anyone can post a message carrying
+// kept_nudge metadata. One posted by the owner in the DM, naming the nudge
+// Slack never got, must not pass for Kept's own post: the reminder still
+// goes out, once.
+func TestRestartIgnoresForgedNudge(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.clock.Advance(time.Hour)
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 2 * time.Second, Status: 503})
+	from := e.mark()
+	e.tickWithin(300 * time.Millisecond)
+	e.wait("the 503", func() bool { return len(e.calls(from)) == 1 })
+	e.sim.PostWithMetadata(ann, e.sim.DMChannel(ann), "not a reminder", slack.SlackMetadata{
+		EventType: "kept_nudge", EventPayload: map[string]any{"nudge_id": 1, "kind": "reminder"},
+	})
+	e.restart()
+	e.tick()
+	e.wantCalls(from,
+		"chat.postMessage 503",
+		"conversations.open 200",
+		"conversations.history 200",
+		"chat.postMessage 200",
+	)
+	var mine int
+	for _, m := range e.sim.DMs(ann) {
+		if m.User != ann && nudgeID(m) == 1 {
+			mine++
+		}
+	}
+	if n := e.nudges()[0]; mine != 1 || n.State != store.NudgeSent || n.Attempts != 2 {
+		t.Errorf("Kept posted the reminder %d times; nudge %+v, want sent once at attempt 2", mine, n)
 	}
 }
 
