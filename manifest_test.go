@@ -15,7 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/keptbot/kept/bot"
+	"github.com/keptbot/kept/inbound"
 	"github.com/keptbot/kept/slacksim"
 )
 
@@ -68,10 +68,10 @@ func TestManifestMatchesHandlers(t *testing.T) {
 		handled    []string
 		manifestAt string
 	}{
-		{"slash commands", m["features.slash_commands.[].command"], mapKeys(bot.Commands), "features.slash_commands"},
-		{"shortcuts", m["features.shortcuts.[].callback_id"], bot.Shortcuts, "features.shortcuts"},
-		{"events", m["settings.event_subscriptions.bot_events.[]"], bot.Events, "settings.event_subscriptions.bot_events"},
-		{"bot scopes", m["oauth_config.scopes.bot.[]"], bot.Scopes(), "oauth_config.scopes.bot"},
+		{"slash commands", m["features.slash_commands.[].command"], mapKeys(inbound.Commands), "features.slash_commands"},
+		{"shortcuts", m["features.shortcuts.[].callback_id"], inbound.Shortcuts, "features.shortcuts"},
+		{"events", m["settings.event_subscriptions.bot_events.[]"], inbound.Events, "settings.event_subscriptions.bot_events"},
+		{"bot scopes", m["oauth_config.scopes.bot.[]"], inbound.Scopes(), "oauth_config.scopes.bot"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.what, func(t *testing.T) {
@@ -118,7 +118,7 @@ func mapKeys[V any](m map[string]V) []string {
 }
 
 // TestAPIMethodsDeclared finds every call to a Slack Web API method in
-// Kept's own code and holds it to bot.APIMethods, whose scopes make the
+// Kept's own code and holds it to inbound.APIMethods, whose scopes make the
 // manifest's: a new call cannot slip in without its scope, and a method no
 // longer called takes its scope out.
 func TestAPIMethodsDeclared(t *testing.T) {
@@ -171,13 +171,13 @@ func TestAPIMethodsDeclared(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, at := range called {
-		if _, ok := bot.APIMethods[name]; !ok {
-			t.Errorf("%s calls %s, which bot.APIMethods (bot/surface.go) does not declare with its scopes", at, name)
+		if _, ok := inbound.APIMethods[name]; !ok {
+			t.Errorf("%s calls %s, which inbound.APIMethods (inbound/surface.go) does not declare with its scopes", at, name)
 		}
 	}
-	for name, m := range bot.APIMethods {
+	for name, m := range inbound.APIMethods {
 		if _, ok := called[name]; !ok {
-			t.Errorf("bot.APIMethods declares %s (%s) but nothing calls it: remove it, and its scopes from manifest.yml", name, m.Name)
+			t.Errorf("inbound.APIMethods declares %s (%s) but nothing calls it: remove it, and its scopes from manifest.yml", name, m.Name)
 		}
 	}
 }

@@ -7,16 +7,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/keptbot/kept/bot"
+	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
 
-// digestNow is a Monday 9:00 in New York, as in bot's BenchmarkDigest.
+// digestNow is a Monday 9:00 in New York, as in digest's BenchmarkDigest.
 var digestNow = time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
 
 const benchDay = 24 * time.Hour
 
-// Digest times the team digest (bot.BuildDigest, then bot.DigestBlocks) over
+// Digest times the team digest (digest.Build, then slackui.DigestBlocks) over
 // a real store of opts.DigestCustomers customers and ten times as many
 // promises, seeded through the store API as bot's BenchmarkDigest seeds
 // it. The figure is the median of opts.Runs runs of a few builds each.
@@ -44,7 +45,7 @@ func Digest(ctx context.Context, dir string, opts Options) ([]Row, error) {
 		const builds = 5
 		t := time.Now()
 		for range builds {
-			d, err := bot.BuildDigest(st, benchTeam, nil, digestNow)
+			d, err := digest.Build(st, benchTeam, nil, digestNow)
 			if err != nil {
 				return nil, err
 			}
@@ -52,7 +53,7 @@ func Digest(ctx context.Context, dir string, opts Options) ([]Row, error) {
 				return nil, fmt.Errorf("seeded store gave an empty digest: %+v", d.Week)
 			}
 			late, quiet = len(d.Late), len(d.Quiet)
-			bot.DigestBlocks(d, loc)
+			slackui.DigestBlocks(d, loc)
 		}
 		times = append(times, time.Since(t)/builds)
 	}

@@ -1,5 +1,5 @@
-// Package daemon assembles Kept from its parts: the store, the Slack bot
-// and the scheduler. main, `kept sim` and the end-to-end tests all run the
+// Package daemon assembles Kept from its parts: the store, the inbound
+// Slack handlers, the notifier and the scheduler. main, `kept sim` and the end-to-end tests all run the
 // same assembly, so what is tested is what runs.
 package daemon
 
@@ -17,17 +17,19 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/keptbot/kept/bot"
 	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/inbound"
 	"github.com/keptbot/kept/metrics"
+	"github.com/keptbot/kept/notify"
 	"github.com/keptbot/kept/scheduler"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/zones"
 )
 
 // Daemon is a running Kept.
 type Daemon struct {
 	Store     *store.Store
-	Bot       *bot.Bot
+	Bot       *inbound.Bot
 	Scheduler *scheduler.Scheduler
 	log       *slog.Logger
 
@@ -73,22 +75,33 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		slack.OptionHTTPClient(httpClient),
 	)
 	sm := socketmode.New(api)
-	b := bot.New(st, api, sm, bot.Config{
-		Zone:         cfg.Zone,
-		Admins:       cfg.Admins,
-		OverdueAfter: cfg.OverdueAfter,
-		Now:          opts.Now,
-		Log:          opts.Log,
-		Observer:     m,
+	// One cache of users' zones: a command and the reminder it leads to
+	// read the same zone.
+	zc := zones.New(api, cfg.Zone, opts.Now)
+	n := notify.New(st, api, notify.Config{
+		Zone:          cfg.Zone,
+		Now:           opts.Now,
+		Log:           opts.Log,
+		DigestChannel: cfg.DigestChannel,
+		WorkHours:     cfg.WorkHours,
+		Zones:         zc,
+	})
+	b := inbound.New(st, api, sm, inbound.Config{
+		Zone:     cfg.Zone,
+		Admins:   cfg.Admins,
+		Now:      opts.Now,
+		Log:      opts.Log,
+		Observer: m,
 
 		DigestChannel: cfg.DigestChannel,
 		DigestNext:    digest.Next,
+		DigestTrouble: n.DigestTrouble,
 
 		KeyCadence:      cfg.KeyCadence,
 		StandardCadence: cfg.StandardCadence,
-		WorkHours:       cfg.WorkHours,
+		Zones:           zc,
 	})
-	sched := scheduler.New(st, b, scheduler.Config{
+	sched := scheduler.New(st, n, scheduler.Config{
 		Tick:         cfg.Tick,
 		OverdueAfter: cfg.OverdueAfter,
 		Now:          opts.Now,

@@ -72,14 +72,14 @@ func New(backlog func() (int, error)) *Metrics {
 
 // Handled counts one handled envelope; kind is its bounded type label
 // ("/promise list", "block_actions:promise_done", "event:app_home_opened").
-// It implements bot.Observer.
+// It implements inbound.Observer.
 func (m *Metrics) Handled(kind, outcome string, ack time.Duration) {
 	m.handled.WithLabelValues(kind, outcome).Inc()
 	m.ack.WithLabelValues(kind).Observe(ack.Seconds())
 }
 
 // Reconnected counts a Socket Mode connection after the first. It
-// implements bot.Observer.
+// implements inbound.Observer.
 func (m *Metrics) Reconnected() { m.reconnects.Inc() }
 
 // Nudged counts one delivery attempt. It implements scheduler.Observer.

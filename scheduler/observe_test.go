@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -29,9 +30,9 @@ func TestObserver(t *testing.T) {
 		want string
 	}{
 		{"sent", nil, "reminder sent"},
-		{"rate limited", &RetryError{After: 30 * time.Second, Err: errors.New("429")}, "reminder rate_limited"},
-		{"server error", &RetryError{Err: errors.New("503")}, "reminder retry"},
-		{"unreachable", ErrUnreachable, "reminder unreachable"},
+		{"rate limited", &outbox.RetryError{After: 30 * time.Second, Err: errors.New("429")}, "reminder rate_limited"},
+		{"server error", &outbox.RetryError{Err: errors.New("503")}, "reminder retry"},
+		{"unreachable", outbox.ErrUnreachable, "reminder unreachable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // leaves the nudges not yet tried exactly as they were, and a tick during
 // the pause calls Slack for none; when it ends, all go out.
 func TestRateLimitPausesAll(t *testing.T) {
-	s, st, clk, fake := setup(t, &RetryError{After: time.Minute, Err: errors.New("429")})
+	s, st, clk, fake := setup(t, &outbox.RetryError{After: time.Minute, Err: errors.New("429")})
 	s.cfg.Workers, s.cfg.Batch = 1, 2 // deterministic order; a pause must end the batch loop
 	var before []store.Nudge
 	for _, to := range []string{"U1", "U2", "U3", "U4", "U5"} {
@@ -70,7 +71,7 @@ func TestRateLimitPausesAll(t *testing.T) {
 // TestNextWake: Run wakes at the pause's end rather than its next tick,
 // for a nudge due before the next tick, and otherwise at the tick.
 func TestNextWake(t *testing.T) {
-	s, st, clk, _ := setup(t, &RetryError{After: 40 * time.Second, Err: errors.New("429")})
+	s, st, clk, _ := setup(t, &outbox.RetryError{After: 40 * time.Second, Err: errors.New("429")})
 	ctx := context.Background()
 	nextTick := clk.Now().Add(30 * time.Second)
 	if got := s.NextWake(nextTick); !got.Equal(nextTick) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -43,7 +44,7 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.
 			log.Info("nudge was already delivered; recording it", "channel", channel, "ts", ts)
 			return channel, ts, nil
 		case err != nil:
-			var retry *RetryError
+			var retry *outbox.RetryError
 			if errors.As(err, &retry) || ctx.Err() != nil {
 				// Slack is busy or we are stopping: look again later
 				// rather than risk a second message.
@@ -63,7 +64,7 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.
 // until Retry-After has passed (pause.go); n waits that long too, and the
 // attempt is not counted, so that a 429 storm delays a nudge but never
 // makes it fail.
-func (s *Scheduler) rateLimited(n store.Nudge, retry *RetryError) error {
+func (s *Scheduler) rateLimited(n store.Nudge, retry *outbox.RetryError) error {
 	until := s.cfg.Now().Add(retry.After)
 	s.pause.hold(until)
 	if d, ok := s.store.(deferrer); ok {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -77,7 +78,7 @@ func TestSendingNudgeIsLookedUpFirst(t *testing.T) {
 func TestLookupRateLimitedWaits(t *testing.T) {
 	s, st, clk, fake := setup(t)
 	f := withFinder(t, s, fake)
-	f.err = &RetryError{After: 20 * time.Second, Err: errors.New("429")}
+	f.err = &outbox.RetryError{After: 20 * time.Second, Err: errors.New("429")}
 	n, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})
 	if _, err := st.MarkSending(n.ID); err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestLookupRateLimitedWaits(t *testing.T) {
 func TestRateLimitStormKeepsAttempts(t *testing.T) {
 	script := make([]error, 50)
 	for i := range script {
-		script[i] = &RetryError{After: time.Second, Err: errors.New("429")}
+		script[i] = &outbox.RetryError{After: time.Second, Err: errors.New("429")}
 	}
 	s, st, clk, fake := setup(t, script...)
 	s.cfg.MaxAttempts = 3

@@ -19,6 +19,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -40,40 +41,11 @@ type Store interface {
 }
 
 // Deliverer sends one nudge to Slack and says where it landed. It wraps its
-// errors in RetryError or ErrUnreachable so the scheduler knows whether to
-// wait, back off or give up on the recipient.
+// errors in outbox.RetryError, outbox.LaterError or outbox.ErrUnreachable
+// so the scheduler knows whether to wait, back off or give up on the
+// recipient.
 type Deliverer interface {
 	Deliver(ctx context.Context, n store.Nudge) (channel, ts string, err error)
-}
-
-// ErrUnreachable marks a delivery that can never succeed for this
-// recipient (a deactivated user, a bot): retrying would only repeat it.
-var ErrUnreachable = errors.New("recipient unreachable")
-
-// RetryError asks for the nudge to be tried again after a delay, as Slack's
-// Retry-After header does. A zero After means "back off as you see fit".
-type RetryError struct {
-	After time.Duration
-	Err   error
-}
-
-func (e *RetryError) Error() string {
-	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
-}
-
-func (e *RetryError) Unwrap() error { return e.Err }
-
-// LaterError says a nudge is not for now: its recipient should get it at
-// Until (a check-in outside the owner's working hours). Unlike RetryError
-// it is no failure, so the attempt does not count, and it holds back no
-// other nudge to the same recipient.
-type LaterError struct {
-	Until  time.Time
-	Reason string
-}
-
-func (e *LaterError) Error() string {
-	return fmt.Sprintf("not before %s: %s", e.Until.UTC().Format(time.RFC3339), e.Reason)
 }
 
 // Config tunes a Scheduler. Zero values take the defaults.
@@ -254,8 +226,8 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		// Shutting down: leave it in the outbox; the next start retries it.
 		return
 	}
-	var retry *RetryError
-	var later *LaterError
+	var retry *outbox.RetryError
+	var later *outbox.LaterError
 	switch {
 	case errors.As(err, &later):
 		log.Debug("nudge waits", "until", later.Until, "reason", later.Reason)
@@ -264,7 +236,7 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		} else {
 			err = s.store.RetryNudge(n.ID, later.Until, later.Error())
 		}
-	case errors.Is(err, ErrUnreachable):
+	case errors.Is(err, outbox.ErrUnreachable):
 		log.Warn("nudge recipient unreachable", "to", n.To, "err", err)
 		s.observe(n, "unreachable")
 		err = s.store.FailNudge(n.ID, err.Error())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/clock"
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
 
@@ -58,10 +59,10 @@ func TestOutcomes(t *testing.T) {
 		wantWait  [2]time.Duration // NotBefore - now, within
 	}{
 		{"sent", nil, store.NudgeSent, [2]time.Duration{}},
-		{"rate limited", &RetryError{After: 30 * time.Second, Err: errors.New("429")}, store.NudgeDue, [2]time.Duration{30 * time.Second, 30 * time.Second}},
-		{"server error", &RetryError{Err: errors.New("503")}, store.NudgeDue, [2]time.Duration{time.Second, 2 * time.Second}},
+		{"rate limited", &outbox.RetryError{After: 30 * time.Second, Err: errors.New("429")}, store.NudgeDue, [2]time.Duration{30 * time.Second, 30 * time.Second}},
+		{"server error", &outbox.RetryError{Err: errors.New("503")}, store.NudgeDue, [2]time.Duration{time.Second, 2 * time.Second}},
 		{"unknown error", errors.New("boom"), store.NudgeDue, [2]time.Duration{time.Second, 2 * time.Second}},
-		{"unreachable", ErrUnreachable, store.NudgeFailed, [2]time.Duration{}},
+		{"unreachable", outbox.ErrUnreachable, store.NudgeFailed, [2]time.Duration{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,7 +92,7 @@ func TestOutcomes(t *testing.T) {
 }
 
 func TestRetriedNudgeIsSentOnceWhenDue(t *testing.T) {
-	s, st, clk, f := setup(t, &RetryError{After: time.Minute, Err: errors.New("429")})
+	s, st, clk, f := setup(t, &outbox.RetryError{After: time.Minute, Err: errors.New("429")})
 	if _, err := st.AddPromise("", store.Promise{Team: "T1", Text: "call", Owner: "U1", Creator: "U1", Due: clk.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestBackoff(t *testing.T) {
 func TestOutageNeverGivesUp(t *testing.T) {
 	script := make([]error, 30)
 	for i := range script {
-		script[i] = &RetryError{Err: errors.New("503")}
+		script[i] = &outbox.RetryError{Err: errors.New("503")}
 	}
 	s, st, clk, f := setup(t, script...)
 	n, _ := st.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})

@@ -1,4 +1,4 @@
-package bot
+package slackui
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ func golden(t *testing.T, name string, v any) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+		t.Fatalf("%v (run go test ./slackui -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from %s:\n%s", name, path, got)
@@ -105,9 +105,9 @@ func TestInjectionIsInert(t *testing.T) {
 	p.Customer = "<!everyone>"
 	now := p.Due
 	fallback, blocks := Reminder(p, false, newYork, now)
-	blocks = append(blocks, section(fallback)) // notifications show the fallback
-	_, confirm := confirmation(p, p.Owner, newYork)
-	_, list := promiseList([]store.Promise{p}, newYork, now)
+	blocks = append(blocks, Section(fallback)) // notifications show the fallback
+	_, confirm := Confirmation(p, p.Owner, newYork)
+	_, list := PromiseList([]store.Promise{p}, newYork, now)
 	home := Home([]store.Promise{p}, newYork, now).Blocks.BlockSet
 	for name, bs := range map[string][]slack.Block{"reminder": blocks, "confirmation": confirm, "list": list, "home": home} {
 		raw := rawJSON(t, bs, "")
@@ -128,26 +128,9 @@ func TestInjectionIsInert(t *testing.T) {
 
 func TestSlackDate(t *testing.T) {
 	due := time.Date(2027, 3, 14, 13, 0, 0, 0, time.UTC) // 9:00 EDT, the first day of DST
-	got := slackDate(due, newYork)
+	got := Date(due, newYork)
 	want := "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 09:00 EDT>"
 	if got != want {
 		t.Errorf("slackDate = %q, want %q", got, want)
-	}
-}
-
-func TestSplitCustomer(t *testing.T) {
-	tests := []struct{ in, customer, rest string }{
-		{"Acme: send the quote friday", "Acme", "send the quote friday"},
-		{"call back at 15:30", "", "call back at 15:30"},
-		{"Acme Corp:call", "", "Acme Corp:call"},
-		{"Acme:", "Acme", ""},
-		{": nothing", "", ": nothing"},
-		{strings.Repeat("a", 90) + ": x", "", strings.Repeat("a", 90) + ": x"},
-	}
-	for _, tt := range tests {
-		c, r := splitCustomer(tt.in)
-		if c != tt.customer || r != tt.rest {
-			t.Errorf("splitCustomer(%q) = %q, %q; want %q, %q", tt.in, c, r, tt.customer, tt.rest)
-		}
 	}
 }

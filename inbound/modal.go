@@ -1,33 +1,19 @@
-package bot
+package inbound
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
-)
-
-// The promise modal: opened by `/promise` with no text and by the message
-// shortcut, which prefills it with the message and keeps its permalink.
-const (
-	modalCallback    = "promise_modal"
-	snoozeCallback   = "snooze_modal"
-	shortcutCallback = "promise_followup"
-
-	fieldCustomer = "customer"
-	fieldWhat     = "what"
-	fieldDate     = "date"
-	fieldTime     = "time"
-	fieldOwner    = "owner"
-	fieldValue    = "value" // the action id of every input in the modal
+	"github.com/keptbot/kept/zones"
 )
 
 // modalOrigin travels in the modal's private_metadata: where it was opened,
@@ -42,43 +28,11 @@ type modalOrigin struct {
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
 	meta, _ := json.Marshal(origin)
-	view := promiseModal(user, text, b.cfg.Now().In(loc), string(meta))
+	view := slackui.PromiseModal(user, text, b.cfg.Now().In(loc), string(meta))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
-		return fmt.Errorf("bot: open promise modal: %w", err)
+		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}
 	return nil
-}
-
-// promiseModal is the form: customer, what, date, time and owner.
-func promiseModal(user, text string, now time.Time, meta string) slack.ModalViewRequest {
-	customer := slack.NewPlainTextInputBlockElement(plain("Acme"), fieldValue)
-	what := slack.NewPlainTextInputBlockElement(plain("Send the renewal quote"), fieldValue)
-	what.Multiline = true
-	what.MaxLength = maxText
-	what.InitialValue = text
-	date := slack.NewDatePickerBlockElement(fieldValue)
-	date.InitialDate = now.AddDate(0, 0, 1).Format("2006-01-02")
-	tm := slack.NewTimePickerBlockElement(fieldValue)
-	tm.InitialTime = "09:00"
-	owner := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Who keeps it"), fieldValue)
-	owner.InitialUser = user
-	customerInput := slack.NewInputBlock(fieldCustomer, plain("Customer"), nil, customer)
-	customerInput.Optional = true
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      modalCallback,
-		Title:           plain("Promise a follow-up"),
-		Submit:          plain("Promise"),
-		Close:           plain("Cancel"),
-		PrivateMetadata: meta,
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			customerInput,
-			slack.NewInputBlock(fieldWhat, plain("What did you promise?"), nil, what),
-			slack.NewInputBlock(fieldDate, plain("Due date"), nil, date),
-			slack.NewInputBlock(fieldTime, plain("Time (the owner's time zone)"), nil, tm),
-			slack.NewInputBlock(fieldOwner, plain("Owner"), nil, owner),
-		}},
-	}
 }
 
 // viewErrors is the ack that keeps the modal open with messages under the
@@ -93,26 +47,26 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	values := viewValues(cb)
 	origin := viewOrigin(cb)
 	errs := map[string]string{}
-	customer := strings.TrimSpace(values[fieldCustomer].Value)
-	what := strings.TrimSpace(values[fieldWhat].Value)
+	customer := strings.TrimSpace(values[slackui.FieldCustomer].Value)
+	what := strings.TrimSpace(values[slackui.FieldWhat].Value)
 	switch {
 	case what == "":
-		errs[fieldWhat] = "Say what you promised."
-	case utf8.RuneCountInString(what) > maxText:
-		errs[fieldWhat] = fmt.Sprintf("Keep it under %d characters.", maxText)
+		errs[slackui.FieldWhat] = "Say what you promised."
+	case utf8.RuneCountInString(what) > slackui.MaxText:
+		errs[slackui.FieldWhat] = fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)
 	}
 	if utf8.RuneCountInString(customer) > 200 {
-		errs[fieldCustomer] = "A customer name is at most 200 characters."
+		errs[slackui.FieldCustomer] = "A customer name is at most 200 characters."
 	}
-	owner := values[fieldOwner].SelectedUser
+	owner := values[slackui.FieldOwner].SelectedUser
 	if owner == "" {
 		owner = cb.User.ID
 	}
-	loc, err := b.zones.zone(ctx, owner)
+	loc, err := b.zones.Zone(ctx, owner)
 	if err != nil {
-		var gone errNoSuchUser
+		var gone zones.NoSuchUserError
 		if errors.As(err, &gone) {
-			errs[fieldOwner] = "That person is not an active member of this workspace."
+			errs[slackui.FieldOwner] = "That person is not an active member of this workspace."
 		}
 		loc = b.cfg.Zone
 	}
@@ -133,7 +87,7 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		b.cfg.Log.Error("add promise from modal", "err", err)
-		return viewErrors(map[string]string{fieldWhat: "Sorry, I could not save this. Please try again in a minute."})
+		return viewErrors(map[string]string{slackui.FieldWhat: "Sorry, I could not save this. Please try again in a minute."})
 	}
 	// The modal closes on an empty ack; the confirmation goes where it was opened.
 	go b.confirmElsewhere(context.WithoutCancel(ctx), p, cb.User.ID, origin.Channel)
@@ -145,7 +99,7 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, channel string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	fallback, blocks := confirmation(p, user, b.zoneOr(ctx, user))
+	fallback, blocks := slackui.Confirmation(p, user, b.zoneOr(ctx, user))
 	opts := []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 	var err error
 	if channel != "" {
@@ -164,8 +118,8 @@ func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, chann
 
 // tellNewOwner lets someone know a promise is now theirs.
 func (b *Bot) tellNewOwner(ctx context.Context, p store.Promise, by string) {
-	text := fmt.Sprintf("<@%s> handed you a promise: %s, due %s. I'll remind you then.", by, summary(p), slackDate(p.Due, b.zoneOr(ctx, p.Owner)))
-	if _, _, err := b.api.PostMessageContext(ctx, p.Owner, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(section(text))); err != nil {
+	text := fmt.Sprintf("<@%s> handed you a promise: %s, due %s. I'll remind you then.", by, slackui.Summary(p), slackui.Date(p.Due, b.zoneOr(ctx, p.Owner)))
+	if _, _, err := b.api.PostMessageContext(ctx, p.Owner, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))); err != nil {
 		b.cfg.Log.Warn("tell new owner", "owner", p.Owner, "err", err)
 	}
 }
@@ -183,8 +137,8 @@ func (b *Bot) shortcut(ctx context.Context, cb slack.InteractionCallback) {
 		b.cfg.Log.Warn("permalink for shortcut", "err", err)
 	}
 	text := cb.Message.Text
-	if utf8.RuneCountInString(text) > maxText {
-		text = string([]rune(text)[:maxText-1]) + "…"
+	if utf8.RuneCountInString(text) > slackui.MaxText {
+		text = string([]rune(text)[:slackui.MaxText-1]) + "…"
 	}
 	if err := b.openPromiseModal(ctx, cb.TriggerID, cb.User.ID, text, origin); err != nil {
 		b.cfg.Log.Error("open modal from shortcut", "err", err)
@@ -195,7 +149,7 @@ func viewValues(cb slack.InteractionCallback) map[string]slack.BlockAction {
 	values := map[string]slack.BlockAction{}
 	if cb.View.State != nil {
 		for block, actions := range cb.View.State.Values {
-			values[block] = actions[fieldValue]
+			values[block] = actions[slackui.FieldValue]
 		}
 	}
 	return values
@@ -210,24 +164,24 @@ func viewOrigin(cb slack.InteractionCallback) modalOrigin {
 // pickedTime reads the date and time pickers as a wall time in loc; what
 // is wrong goes into errs under the field's block id.
 func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location, errs map[string]string) time.Time {
-	day, derr := time.ParseInLocation("2006-01-02", values[fieldDate].SelectedDate, loc)
+	day, derr := time.ParseInLocation("2006-01-02", values[slackui.FieldDate].SelectedDate, loc)
 	if derr != nil {
-		errs[fieldDate] = "Pick a date."
+		errs[slackui.FieldDate] = "Pick a date."
 	}
-	clock := values[fieldTime].SelectedTime
+	clock := values[slackui.FieldTime].SelectedTime
 	if clock == "" {
 		clock = "09:00"
 	}
 	hm, terr := time.Parse("15:04", clock)
 	if terr != nil {
-		errs[fieldTime] = "Pick a time."
+		errs[slackui.FieldTime] = "Pick a time."
 	}
 	if derr != nil || terr != nil {
 		return time.Time{}
 	}
 	t := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
 	if !t.After(b.cfg.Now()) {
-		errs[fieldDate] = "That is in the past. Pick a date and time still to come."
+		errs[slackui.FieldDate] = "That is in the past. Pick a date and time still to come."
 	}
 	return t
 }
@@ -237,23 +191,7 @@ func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location
 func (b *Bot) openSnoozeModal(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
 	loc := b.zoneOr(ctx, p.Owner)
 	meta, _ := json.Marshal(modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
-	date := slack.NewDatePickerBlockElement(fieldValue)
-	date.InitialDate = b.cfg.Now().In(loc).AddDate(0, 0, 1).Format("2006-01-02")
-	tm := slack.NewTimePickerBlockElement(fieldValue)
-	tm.InitialTime = "09:00"
-	view := slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      snoozeCallback,
-		Title:           plain("Snooze #" + strconv.FormatInt(p.ID, 10)),
-		Submit:          plain("Snooze"),
-		Close:           plain("Cancel"),
-		PrivateMetadata: string(meta),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(summary(p)),
-			slack.NewInputBlock(fieldDate, plain("Date"), nil, date),
-			slack.NewInputBlock(fieldTime, plain("Time ("+loc.String()+")"), nil, tm),
-		}},
-	}
+	view := slackui.SnoozeModal(p, loc, b.cfg.Now(), string(meta))
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		b.cfg.Log.Error("open snooze modal", "err", err)
 	}
@@ -263,7 +201,7 @@ func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.Interac
 	origin := viewOrigin(cb)
 	p, err := b.store.Promise(cb.Team.ID, origin.Promise)
 	if err != nil {
-		return viewErrors(map[string]string{fieldDate: "That promise is gone."})
+		return viewErrors(map[string]string{slackui.FieldDate: "That promise is gone."})
 	}
 	errs := map[string]string{}
 	until := b.pickedTime(viewValues(cb), b.zoneOr(ctx, p.Owner), errs)
@@ -274,13 +212,13 @@ func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.Interac
 	if err != nil {
 		var user errReply
 		if errors.As(err, &user) {
-			return viewErrors(map[string]string{fieldDate: string(user)})
+			return viewErrors(map[string]string{slackui.FieldDate: string(user)})
 		}
 		b.cfg.Log.Error("snooze from modal", "err", err)
-		return viewErrors(map[string]string{fieldDate: "Sorry, I could not save this. Please try again in a minute."})
+		return viewErrors(map[string]string{slackui.FieldDate: "Sorry, I could not save this. Please try again in a minute."})
 	}
 	cb.Container.ChannelID, cb.Container.MessageTs = origin.Channel, origin.TS
-	b.updateReminder(ctx, cb, p, actionSnooze)
+	b.updateReminder(ctx, cb, p, slackui.ActionSnooze)
 	b.refreshHome(ctx, p.Team, p.Owner)
 	return nil
 }

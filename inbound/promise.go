@@ -1,4 +1,4 @@
-package bot
+package inbound
 
 import (
 	"context"
@@ -14,12 +14,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/zones"
 )
-
-// maxText bounds what a promise may say: a promise is a sentence, not a
-// document, and Slack sections stop at 3,000 characters.
-const maxText = 2000
 
 // onTimeGrace is how long after the due time a promise still counts as kept
 // on time: the reminder arrives at the due time, and calling back at 3:10
@@ -49,7 +47,7 @@ func (b *Bot) promiseCommand(ctx context.Context, op string, cmd slack.SlashComm
 	)
 	switch strings.ToLower(verb) {
 	case "help":
-		return ephemeral(helpText, section(helpText))
+		return ephemeral(helpText, slackui.Section(helpText))
 	case "list":
 		reply, err = b.listPromises(ctx, cmd)
 	case "":
@@ -70,8 +68,8 @@ func (b *Bot) promiseCommand(ctx context.Context, op string, cmd slack.SlashComm
 
 func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
 	text := strings.TrimSpace(cmd.Text)
-	if utf8.RuneCountInString(text) > maxText {
-		return nil, errReply(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), maxText))
+	if utf8.RuneCountInString(text) > slackui.MaxText {
+		return nil, errReply(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), slackui.MaxText))
 	}
 	owner := cmd.UserID
 	if m := mention.FindStringSubmatch(text); m != nil {
@@ -80,9 +78,9 @@ func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand)
 	}
 	customer, what := splitCustomer(text)
 	customer = b.knownCustomer(cmd.TeamID, customer, what) // the stored spelling (customer.go)
-	loc, err := b.zones.zone(ctx, owner)
+	loc, err := b.zones.Zone(ctx, owner)
 	if err != nil {
-		var gone errNoSuchUser
+		var gone zones.NoSuchUserError
 		if errors.As(err, &gone) {
 			return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own this promise. Name someone who is in this workspace.", owner))
 		}
@@ -108,13 +106,13 @@ func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand)
 		Repeat:   repeat,
 	})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		return nil, fmt.Errorf("bot: add promise: %w", err)
+		return nil, fmt.Errorf("inbound: add promise: %w", err)
 	}
 	callerLoc := loc
 	if owner != cmd.UserID {
 		callerLoc = b.zoneOr(ctx, cmd.UserID)
 	}
-	fallback, blocks := confirmation(p, cmd.UserID, callerLoc)
+	fallback, blocks := slackui.Confirmation(p, cmd.UserID, callerLoc)
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -139,26 +137,22 @@ func timeError(err error, text string) error {
 		if text == "" {
 			return errReply("What did you promise, and when? " + usagePromise)
 		}
-		return errReply("I couldn't find when in “" + escape(text) + "”. End it with a time, such as " + examples + ".")
+		return errReply("I couldn't find when in “" + slackui.Escape(text) + "”. End it with a time, such as " + examples + ".")
 	}
-	return errReply("I couldn't read that: " + escape(err.Error()) + ". " + usagePromise)
+	return errReply("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usagePromise)
 }
 
 // zoneOr is the user's zone, or the workspace's when Slack cannot tell.
 func (b *Bot) zoneOr(ctx context.Context, user string) *time.Location {
-	loc, err := b.zones.zone(ctx, user)
-	if err != nil || loc == nil {
-		return b.cfg.Zone
-	}
-	return loc
+	return b.zones.Or(ctx, user)
 }
 
 func (b *Bot) listPromises(ctx context.Context, cmd slack.SlashCommand) (any, error) {
 	ps, err := b.store.Promises(cmd.TeamID, cmd.UserID, store.Open)
 	if err != nil {
-		return nil, fmt.Errorf("bot: list promises: %w", err)
+		return nil, fmt.Errorf("inbound: list promises: %w", err)
 	}
-	fallback, blocks := promiseList(ps, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
+	fallback, blocks := slackui.PromiseList(ps, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -200,7 +194,7 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		return nil, err
 	}
 	text := b.changedText(p, verb, b.zoneOr(ctx, cmd.UserID))
-	return ephemeral(text, section(text)), nil
+	return ephemeral(text, slackui.Section(text)), nil
 }
 
 // change applies fn to promise id after checking that user may change it
@@ -233,7 +227,7 @@ func (b *Bot) lookupError(err error, id int64) error {
 	if errors.As(err, &user) {
 		return user
 	}
-	return fmt.Errorf("bot: promise #%d: %w", id, err)
+	return fmt.Errorf("inbound: promise #%d: %w", id, err)
 }
 
 func (b *Bot) keep(user string) func(*store.Promise) error {
@@ -287,15 +281,15 @@ func (b *Bot) loadZone(name string) *time.Location {
 func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) string {
 	switch {
 	case verb == "done" && p.Repeat != "" && p.State == store.Open:
-		return fmt.Sprintf("Kept %s. Next one is due %s.", summary(p), slackDate(p.Due, loc))
+		return fmt.Sprintf("Kept %s. Next one is due %s.", slackui.Summary(p), slackui.Date(p.Due, loc))
 	case verb == "done" && p.OnTime:
-		return fmt.Sprintf("Kept, on time: %s. Well done.", summary(p))
+		return fmt.Sprintf("Kept, on time: %s. Well done.", slackui.Summary(p))
 	case verb == "done":
-		return fmt.Sprintf("Kept, late: %s. Better late than never.", summary(p))
+		return fmt.Sprintf("Kept, late: %s. Better late than never.", slackui.Summary(p))
 	case verb == "cancel":
-		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", summary(p))
+		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", slackui.Summary(p))
 	}
-	return fmt.Sprintf("Snoozed %s until %s.", summary(p), slackDate(p.Due, loc))
+	return fmt.Sprintf("Snoozed %s until %s.", slackui.Summary(p), slackui.Date(p.Due, loc))
 }
 
 // give is `/promise give 42 @bob`.
@@ -320,15 +314,15 @@ func (b *Bot) give(ctx context.Context, op string, cmd slack.SlashCommand, rest 
 		b.tellNewOwner(ctx, p, cmd.UserID)
 		b.refreshHome(ctx, p.Team, p.Owner)
 	}()
-	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", summary(p), p.Owner, slackDate(p.Due, b.zoneOr(ctx, cmd.UserID)))
-	return ephemeral(text, section(text)), nil
+	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", slackui.Summary(p), p.Owner, slackui.Date(p.Due, b.zoneOr(ctx, cmd.UserID)))
+	return ephemeral(text, slackui.Section(text)), nil
 }
 
 // reassign makes to the owner. The due instant stays; the reminder is
 // rendered in the new owner's zone, and a recurrence follows their clock.
 func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise) error, error) {
-	loc, err := b.zones.zone(ctx, to)
-	var gone errNoSuchUser
+	loc, err := b.zones.Zone(ctx, to)
+	var gone zones.NoSuchUserError
 	switch {
 	case errors.As(err, &gone):
 		return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))

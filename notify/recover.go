@@ -1,4 +1,4 @@
-package bot
+package notify
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/outbox"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
 
@@ -41,10 +42,10 @@ const (
 //
 // Reading a DM's history needs the im:history scope (channels:history or
 // groups:history for a public or private channel).
-func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, found bool, err error) {
+func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string, found bool, err error) {
 	h, ok := b.api.(historyAPI)
 	if !ok {
-		return "", "", false, errors.New("bot: this Slack client cannot read conversation history")
+		return "", "", false, errors.New("notify: this Slack client cannot read conversation history")
 	}
 	// Only Kept's own posts count: anyone may post a message carrying
 	// kept_nudge metadata, and one who did would otherwise suppress a
@@ -59,7 +60,7 @@ func (b *Bot) Find(ctx context.Context, n store.Nudge) (channel, ts string, foun
 		switch {
 		case err == nil:
 			chans = append(chans, ch.ID)
-		case errors.Is(deliveryError(err), scheduler.ErrUnreachable):
+		case errors.Is(deliveryError(err), outbox.ErrUnreachable):
 			// No DM to look in (a deactivated owner): only the digest
 			// channel can hold it.
 		default:
@@ -107,17 +108,17 @@ func findIn(ctx context.Context, h historyAPI, channel, botID string, n store.Nu
 		}
 		params.Cursor = res.ResponseMetaData.NextCursor
 	}
-	return "", false, fmt.Errorf("bot: nudge %d: over %d messages in %s since it was queued; not searched further", n.ID, findPages*findPageSize, channel)
+	return "", false, fmt.Errorf("notify: nudge %d: over %d messages in %s since it was queued; not searched further", n.ID, findPages*findPageSize, channel)
 }
 
 // lookupError is deliveryError for the calls Find makes: 429 and 5xx ask
 // the scheduler to try again later.
 func lookupError(err error) error {
-	var retry *scheduler.RetryError
+	var retry *outbox.RetryError
 	if errors.As(deliveryError(err), &retry) {
 		return retry
 	}
-	return fmt.Errorf("bot: look for a nudge in Slack: %w", err)
+	return fmt.Errorf("notify: look for a nudge in Slack: %w", err)
 }
 
 // slackTS writes t as a message timestamp, for oldest/latest.
@@ -163,14 +164,14 @@ func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location) stri
 	if kind == store.OverdueNudge {
 		what = "overdue reminder"
 	}
-	return fmt.Sprintf("%s %s, due %s.", what, summary(p), slackDate(p.Due, loc))
+	return fmt.Sprintf("%s %s, due %s.", what, slackui.Summary(p), slackui.Date(p.Due, loc))
 }
 
 // unreachable handles a failed post of nudge n to a person: when Slack says
 // the owner can never get it, it goes to the digest channel instead.
-func (b *Bot) unreachable(ctx context.Context, n store.Nudge, postErr error, note string) (string, string, error) {
+func (b *Notifier) unreachable(ctx context.Context, n store.Nudge, postErr error, note string) (string, string, error) {
 	err := deliveryError(postErr)
-	if !errors.Is(err, scheduler.ErrUnreachable) || !isUserTarget(n.To) {
+	if !errors.Is(err, outbox.ErrUnreachable) || !isUserTarget(n.To) {
 		return "", "", err
 	}
 	reason := slackErrorCode(postErr)
@@ -184,16 +185,16 @@ func (b *Bot) unreachable(ctx context.Context, n store.Nudge, postErr error, not
 // digest channel with a note, so that a lead can act on it. Without a
 // digest channel it stays failed with the reason, logged as an error:
 // never silently dropped.
-func (b *Bot) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
+func (b *Notifier) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
 	log := b.cfg.Log.With("nudge", n.ID, "owner", n.To, "reason", reason)
 	text := fmt.Sprintf("Couldn't reach <@%s> (%s): %s", n.To, reason, note)
 	if b.cfg.DigestChannel == "" {
 		log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the nudge is kept as failed")
-		return "", "", fmt.Errorf("bot: %w: <@%s> (%s), and no digest channel is set", scheduler.ErrUnreachable, n.To, reason)
+		return "", "", fmt.Errorf("notify: %w: <@%s> (%s), and no digest channel is set", outbox.ErrUnreachable, n.To, reason)
 	}
 	channel, ts, err := b.api.PostMessageContext(ctx, b.cfg.DigestChannel,
 		slack.MsgOptionText(text, false),
-		slack.MsgOptionBlocks(section(text)),
+		slack.MsgOptionBlocks(slackui.Section(text)),
 		slack.MsgOptionMetadata(slack.SlackMetadata{
 			EventType:    nudgeEvent,
 			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind), "rerouted_from": n.To},
@@ -201,9 +202,9 @@ func (b *Bot) reroute(ctx context.Context, n store.Nudge, reason, note string) (
 	)
 	if err != nil {
 		err = deliveryError(err)
-		if errors.Is(err, scheduler.ErrUnreachable) {
+		if errors.Is(err, outbox.ErrUnreachable) {
 			log.Error("nudge owner cannot be reached and the digest channel refused it; the nudge is kept as failed", "channel", b.cfg.DigestChannel, "err", err)
-			return "", "", fmt.Errorf("bot: <@%s> (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
+			return "", "", fmt.Errorf("notify: <@%s> (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
 		}
 		return "", "", err
 	}

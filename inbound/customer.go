@@ -1,4 +1,4 @@
-package bot
+package inbound
 
 import (
 	"cmp"
@@ -17,7 +17,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/zones"
 )
 
 // Customers: `/customer add|list|edit|remove|help` and `/customer NAME`,
@@ -35,9 +37,6 @@ const (
 	usageCustomer = "Try `/customer add Acme every 14d tier key owner @ann`, `/customer Acme`, `/customer list` or `/customer help`."
 	usageTouch    = "Try `/touch Acme called just to talk; they open an office in Lyon`."
 	usageCadence  = cadence.Usage
-
-	actionCustomerRemove = "customer_remove"
-	actionCustomerKeep   = "customer_keep"
 )
 
 // customerArgs is a parsed `/customer` command.
@@ -80,7 +79,7 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 	case "show", "remove":
 		name, tail := cutName(rest, false)
 		if strings.TrimSpace(tail) != "" {
-			return a, errReply(fmt.Sprintf("I didn't understand “%s” after the name. Put a name with spaces in quotes, like `/customer %s \"Acme Corp\"`.", escape(strings.TrimSpace(tail)), verb))
+			return a, errReply(fmt.Sprintf("I didn't understand “%s” after the name. Put a name with spaces in quotes, like `/customer %s \"Acme Corp\"`.", slackui.Escape(strings.TrimSpace(tail)), verb))
 		}
 		a.name = name
 		return a, checkName(a.name, "`/customer "+verb+" Acme`")
@@ -89,7 +88,7 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
 	if first, _, _ := strings.Cut(name, " "); optionWords[strings.ToLower(first)] && !strings.EqualFold(first, "never") && quotes[r] == 0 {
 		// "add every 14d" names no one; "add Tier One" needs quotes.
-		return a, errReply(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", escape(first), verb, escape(name)))
+		return a, errReply(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", slackui.Escape(first), verb, slackui.Escape(name)))
 	}
 	a.name = name
 	example := "`/customer add Acme every 14d tier key owner @ann`"
@@ -141,12 +140,12 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 			i++
 		case "notes", "note":
 			a.notes, a.setNotes = strings.Join(words[i+1:], " "), true
-			if n := utf8.RuneCountInString(a.notes); n > maxText {
-				return a, errReply(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, maxText))
+			if n := utf8.RuneCountInString(a.notes); n > slackui.MaxText {
+				return a, errReply(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
 			}
 			i = len(words)
 		default:
-			return a, errReply(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", escape(words[i]), example))
+			return a, errReply(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
 		}
 	}
 	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes {
@@ -201,13 +200,10 @@ func checkName(name, example string) error {
 func parseCadence(phrase string) (time.Duration, error) {
 	d, err := cadence.Parse(phrase)
 	if err != nil {
-		return 0, errReply(escape(err.Error()))
+		return 0, errReply(slackui.Escape(err.Error()))
 	}
 	return d, nil
 }
-
-// cadenceText is "every 14 days", "every 3 months", "never".
-func cadenceText(d time.Duration) string { return cadence.Text(d) }
 
 func (b *Bot) tierCadence(t store.Tier) time.Duration {
 	if t == store.KeyTier {
@@ -228,7 +224,7 @@ func (b *Bot) customerCommand(ctx context.Context, op string, cmd slack.SlashCom
 	var reply any
 	switch a.verb {
 	case "help":
-		return ephemeral(customerHelp, section(customerHelp))
+		return ephemeral(customerHelp, slackui.Section(customerHelp))
 	case "list":
 		reply, err = b.listCustomers(ctx, cmd)
 	case "show":
@@ -245,15 +241,15 @@ func (b *Bot) customerCommand(ctx context.Context, op string, cmd slack.SlashCom
 
 // ownerOK checks that owner is an active user, as a promise's owner is.
 func (b *Bot) ownerOK(ctx context.Context, owner string) error {
-	var gone errNoSuchUser
-	if _, err := b.zones.zone(ctx, owner); errors.As(err, &gone) {
+	var gone zones.NoSuchUserError
+	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
 		return errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own it. Name someone who is in this workspace.", owner))
 	}
 	return nil
 }
 
 func notFoundCustomer(name string) error {
-	return errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", escape(name), escape(name)))
+	return errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", slackui.Escape(name), slackui.Escape(name)))
 }
 
 func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
@@ -268,17 +264,17 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	c, err := b.store.AddCustomer(op, c)
 	switch {
 	case errors.Is(err, store.ErrExists):
-		return nil, errReply(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", escape(c.Name), escape(c.Name), escape(c.Name)))
+		return nil, errReply(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
-		return nil, fmt.Errorf("bot: add customer: %w", err)
+		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner)
+	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackDay(c.NextPrompt, loc), c.Owner, escape(c.Name))
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.NextPrompt, loc), c.Owner, slackui.Escape(c.Name))
 	}
 	go b.refreshHome(context.WithoutCancel(ctx), c.Team, c.Owner)
-	return ephemeral(text, section(text)), nil
+	return ephemeral(text, slackui.Section(text)), nil
 }
 
 func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
@@ -311,12 +307,12 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFoundCustomer(a.name)
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
-		return nil, fmt.Errorf("bot: edit customer: %w", err)
+		return nil, fmt.Errorf("inbound: edit customer: %w", err)
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner)
+	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackDay(c.NextPrompt, loc) + "."
+		text += " Next check-in " + slackui.Day(c.NextPrompt, loc) + "."
 	}
 	go func() {
 		ctx := context.WithoutCancel(ctx)
@@ -325,7 +321,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 			b.refreshHome(ctx, c.Team, before.Owner)
 		}
 	}()
-	return ephemeral(text, section(text)), nil
+	return ephemeral(text, slackui.Section(text)), nil
 }
 
 func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, error) {
@@ -334,7 +330,7 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 		return nil, notFoundCustomer(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bot: customer: %w", err)
+		return nil, fmt.Errorf("inbound: customer: %w", err)
 	}
 	open, err := b.customerPromises(team, c)
 	if err != nil {
@@ -342,9 +338,9 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 	}
 	touches, err := b.store.Touches(team, c.Name, 3)
 	if err != nil {
-		return nil, fmt.Errorf("bot: touches: %w", err)
+		return nil, fmt.Errorf("inbound: touches: %w", err)
 	}
-	fallback, blocks := CustomerCard(c, open, touches, b.zoneOr(ctx, user), b.cfg.Now())
+	fallback, blocks := slackui.CustomerCard(c, open, touches, b.zoneOr(ctx, user), b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -352,7 +348,7 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 func (b *Bot) customerPromises(team string, c store.Customer) ([]store.Promise, error) {
 	all, err := b.store.Promises(team, "", store.Open)
 	if err != nil {
-		return nil, fmt.Errorf("bot: promises: %w", err)
+		return nil, fmt.Errorf("inbound: promises: %w", err)
 	}
 	key := store.CustomerKey(c.Name)
 	return slices.DeleteFunc(all, func(p store.Promise) bool { return store.CustomerKey(p.Customer) != key }), nil
@@ -361,9 +357,9 @@ func (b *Bot) customerPromises(team string, c store.Customer) ([]store.Promise, 
 func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand) (any, error) {
 	cs, err := b.store.Customers(cmd.TeamID)
 	if err != nil {
-		return nil, fmt.Errorf("bot: list customers: %w", err)
+		return nil, fmt.Errorf("inbound: list customers: %w", err)
 	}
-	fallback, blocks := CustomerList(cs, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
+	fallback, blocks := slackui.CustomerList(cs, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -374,16 +370,13 @@ func (b *Bot) confirmRemove(cmd slack.SlashCommand, name string) (any, error) {
 		return nil, notFoundCustomer(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bot: customer: %w", err)
+		return nil, fmt.Errorf("inbound: customer: %w", err)
 	}
 	if err := b.mayChangeCustomer(cmd.UserID, c); err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("Remove *%s* and its logged touches? Its promises stay, with their text.", escape(c.Name))
-	yes := slack.NewButtonBlockElement(actionCustomerRemove, store.CustomerKey(c.Name), plain("Remove "+truncate(c.Name, 60)))
-	yes.Style = slack.StyleDanger
-	no := slack.NewButtonBlockElement(actionCustomerKeep, store.CustomerKey(c.Name), plain("Keep it"))
-	return ephemeral(text, section(text), slack.NewActionBlock("customer_remove", yes, no)), nil
+	text, blocks := slackui.ConfirmRemove(c)
+	return ephemeral(text, blocks...), nil
 }
 
 // mayChangeCustomer lets a customer's owner or an admin edit or remove it:
@@ -392,13 +385,13 @@ func (b *Bot) mayChangeCustomer(user string, c store.Customer) error {
 	if user == c.Owner || b.isAdmin(user) {
 		return nil
 	}
-	return errReply(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, escape(c.Name), escape(c.Name)))
+	return errReply(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, slackui.Escape(c.Name), slackui.Escape(c.Name)))
 }
 
 // removeClicked answers the confirmation's buttons by replacing it.
 func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
 	var text string
-	if a.ActionID == actionCustomerKeep {
+	if a.ActionID == slackui.ActionCustomerKeep {
 		text = "OK, nothing removed."
 	} else {
 		c, err := b.store.Customer(cb.Team.ID, a.Value)
@@ -413,7 +406,7 @@ func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.Interaction
 		case errors.As(err, &refused):
 			text = string(refused)
 		case err == nil, errors.Is(err, store.ErrDuplicate):
-			text = fmt.Sprintf("Removed *%s*. Its promises keep their text.", escape(c.Name))
+			text = fmt.Sprintf("Removed *%s*. Its promises keep their text.", slackui.Escape(c.Name))
 			b.refreshHome(ctx, c.Team, c.Owner)
 		case errors.Is(err, store.ErrNotFound):
 			text = "That customer was already removed."
@@ -432,7 +425,7 @@ func (b *Bot) respond(ctx context.Context, cb slack.InteractionCallback, text st
 		b.tell(ctx, cb, errReply(text))
 		return
 	}
-	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: []slack.Block{section(text)}}}
+	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: []slack.Block{slackui.Section(text)}}}
 	if err := postResponse(ctx, cb.ResponseURL, msg); err != nil {
 		b.cfg.Log.Error("respond through response_url", "err", err)
 	}
@@ -457,13 +450,6 @@ func postResponse(ctx context.Context, responseURL string, msg *slack.WebhookMes
 	return fmt.Errorf("post to the response_url: %w", err)
 }
 
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
 // touchCommand is `/touch NAME what happened`; `/touch NAME` alone opens
 // a short form.
 func (b *Bot) touchCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
@@ -478,23 +464,23 @@ func (b *Bot) touchCommand(ctx context.Context, op string, cmd slack.SlashComman
 	if note == "" {
 		if err := b.openTouchModal(ctx, cmd.TriggerID, c, touchOrigin{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}); err != nil {
 			log.Error("open touch modal", "err", err)
-			return ephemeral(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", escape(c.Name)))
+			return ephemeral(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", slackui.Escape(c.Name)))
 		}
 		return nil
 	}
-	if n := utf8.RuneCountInString(note); n > maxText {
-		return ephemeral(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, maxText))
+	if n := utf8.RuneCountInString(note); n > slackui.MaxText {
+		return ephemeral(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, slackui.MaxText))
 	}
 	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: "call", Note: note})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		return b.answer(log, nil, fmt.Errorf("bot: add touch: %w", err))
+		return b.answer(log, nil, fmt.Errorf("inbound: add touch: %w", err))
 	}
-	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", escape(c.Name), escape(note))
+	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackDay(c.NextPrompt, b.zoneOr(ctx, cmd.UserID)) + "."
+		text += " Next check-in " + slackui.Day(c.NextPrompt, b.zoneOr(ctx, cmd.UserID)) + "."
 	}
 	go b.refreshHome(context.WithoutCancel(ctx), c.Team, cmd.UserID)
-	return ephemeral(text, section(text))
+	return ephemeral(text, slackui.Section(text))
 }
 
 // touchSeparators may follow a customer name in /touch: "Acme: called".
@@ -521,13 +507,13 @@ func (b *Bot) findCustomerIn(team, text string) (store.Customer, string, error) 
 			continue
 		}
 		if err != nil {
-			return c, "", fmt.Errorf("bot: customer: %w", err)
+			return c, "", fmt.Errorf("inbound: customer: %w", err)
 		}
 		note := strings.TrimLeft(strings.Join(words[i:], " "), touchSeparators+" ")
 		return c, note, nil
 	}
 	first := strings.TrimRight(words[0], touchSeparators)
-	return store.Customer{}, "", errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it. %s", escape(first), escape(first), usageTouch))
+	return store.Customer{}, "", errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it. %s", slackui.Escape(first), slackui.Escape(first), usageTouch))
 }
 
 func (b *Bot) lookupCustomer(team, name string) (store.Customer, error) {
@@ -539,7 +525,7 @@ func (b *Bot) lookupCustomer(team, name string) (store.Customer, error) {
 		return c, notFoundCustomer(name)
 	}
 	if err != nil {
-		return c, fmt.Errorf("bot: customer: %w", err)
+		return c, fmt.Errorf("inbound: customer: %w", err)
 	}
 	return c, nil
 }
@@ -591,142 +577,6 @@ func (b *Bot) touchForPromise(op, by string, p store.Promise) {
 	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrDuplicate) {
 		b.cfg.Log.Error("log a touch for a kept promise", "promise", p.ID, "err", err)
 	}
-}
-
-// slackDay is a date in each reader's zone ("Mon 7 Dec"), with loc's for
-// the fallback.
-func slackDay(t time.Time, loc *time.Location) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan"))
-}
-
-// daysText is "today", "1 day", "16 days".
-func daysText(d time.Duration) string {
-	n := int(d / (24 * time.Hour))
-	if n <= 0 {
-		return "less than a day"
-	}
-	return plural(n, "day")
-}
-
-// dueAt is when a customer is due a touch by its cadence, whether or not
-// a prompt went out.
-func dueAt(c store.Customer) time.Time {
-	base := c.Created
-	if c.LastTouch.After(base) {
-		base = c.LastTouch
-	}
-	return base.Add(c.Cadence)
-}
-
-// touchState is "last touch 16 days ago, 2 days overdue" and the like.
-func touchState(c store.Customer, loc *time.Location, now time.Time) string {
-	var s string
-	if c.LastTouch.IsZero() {
-		s = "no touch yet (added " + slackDay(c.Created, loc) + ")"
-	} else {
-		s = "last touch " + daysText(now.Sub(c.LastTouch)) + " ago"
-		if now.Sub(c.LastTouch) < 24*time.Hour {
-			s = "touched today"
-		}
-	}
-	if c.Cadence <= 0 {
-		return s
-	}
-	switch due := dueAt(c); {
-	case now.After(due):
-		s += fmt.Sprintf(", *%s overdue*", daysText(now.Sub(due)))
-	default:
-		s += ", next due " + slackDay(due, loc)
-	}
-	return s
-}
-
-// upperFirst starts a sentence: touchState's phrases begin in lower case.
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// CustomerCard renders `/customer NAME`: owner, tier, cadence, the last
-// touch and its note, open promises and the last touches.
-func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
-	state := touchState(c, loc, now)
-	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", escape(c.Name), c.Tier, cadenceText(c.Cadence), c.Owner, upperFirst(state))
-	blocks := []slack.Block{section(head)}
-	if !c.LastTouch.IsZero() {
-		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", slackDay(c.LastTouch, loc), c.LastBy)
-		if c.LastNote != "" {
-			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", slackDay(c.LastTouch, loc), c.LastBy, escape(c.LastNote))
-		}
-		blocks = append(blocks, section(last))
-	}
-	if c.Notes != "" {
-		blocks = append(blocks, section("*Notes:* "+escape(c.Notes)))
-	}
-	if len(open) > 0 {
-		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
-		for i, p := range open {
-			if i == 10 {
-				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
-				break
-			}
-			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", summary(p), slackDate(p.Due, loc), p.Owner))
-		}
-		blocks = append(blocks, splitSections(strings.Join(lines, "\n"))...)
-	} else {
-		blocks = append(blocks, contextBlock("No open promises."))
-	}
-	if len(touches) > 0 {
-		lines := []string{"*Recent touches*"}
-		for _, t := range touches {
-			line := fmt.Sprintf("• %s · %s · <@%s>", slackDay(t.At, loc), escape(t.Kind), t.By)
-			if t.Note != "" {
-				line += ": “" + escape(t.Note) + "”"
-			}
-			lines = append(lines, line)
-		}
-		blocks = append(blocks, splitSections(strings.Join(lines, "\n"))...)
-	}
-	blocks = append(blocks, contextBlock(fmt.Sprintf("Log a touch: `/touch %s …` · change it: `/customer edit %s every 30d`", escape(c.Name), escape(c.Name))))
-	return fmt.Sprintf("%s: %s", escape(c.Name), cadenceText(c.Cadence)), blocks
-}
-
-// CustomerList renders `/customer list`: most overdue first, then those
-// due soonest, then the ones without check-ins.
-func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
-	if len(cs) == 0 {
-		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
-	}
-	cs = slices.Clone(cs)
-	slices.SortStableFunc(cs, func(a, b store.Customer) int {
-		if (a.Cadence > 0) != (b.Cadence > 0) {
-			if a.Cadence > 0 {
-				return -1
-			}
-			return 1
-		}
-		if a.Cadence > 0 {
-			return dueAt(a).Compare(dueAt(b))
-		}
-		return 0
-	})
-	lines := []string{fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))}
-	for i, c := range cs {
-		if i == 100 {
-			lines = append(lines, fmt.Sprintf("…and %d more.", len(cs)-i))
-			break
-		}
-		mark := "•"
-		if c.Cadence > 0 && now.After(dueAt(c)) {
-			mark = "⚠️"
-		}
-		tier := ""
-		if c.Tier == store.KeyTier {
-			tier = " 🔑"
-		}
-		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, escape(c.Name), tier, c.Owner, cadenceText(c.Cadence), touchState(c, loc, now)))
-	}
-	return fmt.Sprintf("%d customers.", len(cs)), splitSections(strings.Join(lines, "\n"))
 }
 
 const customerHelp = "*Keep in touch with the customers that matter, not only when something is wrong.*\n" +

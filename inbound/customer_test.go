@@ -1,4 +1,4 @@
-package bot
+package inbound
 
 import (
 	"context"
@@ -14,9 +14,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/cadence"
-	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
-	"github.com/keptbot/kept/workhours"
 )
 
 const unitDay = 24 * time.Hour
@@ -69,24 +68,6 @@ func TestParseCadence(t *testing.T) {
 			t.Errorf("parseCadence(%q): %v", tt.in, err)
 		case got != tt.want:
 			t.Errorf("parseCadence(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestCadenceText(t *testing.T) {
-	tests := map[time.Duration]string{
-		0: "no check-ins", unitDay: "every day", 14 * unitDay: "every 14 days", 30 * unitDay: "every month",
-		90 * unitDay: "every 3 months", 365 * unitDay: "every year", 730 * unitDay: "every 2 years", 45 * unitDay: "every 45 days",
-	}
-	for d, want := range tests {
-		if got := cadenceText(d); got != want {
-			t.Errorf("cadenceText(%v) = %q, want %q", d, got, want)
-		}
-		// What is shown reads back as the same cadence.
-		if d > 0 {
-			if back, err := parseCadence(want); err != nil || back != d {
-				t.Errorf("parseCadence(%q) = %v, %v; want %v", want, back, err, d)
-			}
 		}
 	}
 }
@@ -202,6 +183,8 @@ func FuzzCustomerArgs(f *testing.F) {
 	})
 }
 
+var newYork, _ = time.LoadLocation("America/New_York")
+
 // testBot is a Bot on a fresh database with Slack answering yes, at now.
 func testBot(t *testing.T, now *time.Time) (*Bot, *store.Store) {
 	t.Helper()
@@ -219,42 +202,6 @@ func (b *Bot) run(text, command string) string {
 	reply, _ := b.command(context.Background(), "", cmd).(map[string]any)
 	s, _ := reply["text"].(string)
 	return s
-}
-
-// TestCheckinHeldOutsideWorkHours: a prompt due at 3 am New York time waits
-// for 9:00 there, as a LaterError, so that it holds back nothing else.
-func TestCheckinHeldOutsideWorkHours(t *testing.T) {
-	now := time.Date(2026, 11, 24, 3, 0, 0, 0, newYork)
-	b, st := testBot(t, &now)
-	if _, err := st.AddCustomer("", store.Customer{Team: "T1", Name: "Acme", Owner: "U0ANN", Cadence: 14 * unitDay, Created: now.Add(-15 * unitDay)}); err != nil {
-		t.Fatal(err)
-	}
-	ns, err := st.ClaimCheckins(now, 0)
-	if err != nil || len(ns) != 1 {
-		t.Fatalf("claimed %d, %v", len(ns), err)
-	}
-	_, _, err = b.Deliver(context.Background(), ns[0])
-	var later *scheduler.LaterError
-	if !errors.As(err, &later) || !later.Until.Equal(time.Date(2026, 11, 24, 9, 0, 0, 0, newYork)) {
-		t.Fatalf("Deliver at 3 am = %v, want to wait until 9:00", err)
-	}
-	now = later.Until
-	if ch, ts, err := b.Deliver(context.Background(), ns[0]); err != nil || ch == "" || ts == "" {
-		t.Fatalf("Deliver at 9:00 = %q %q %v", ch, ts, err)
-	}
-	// Touched since it was queued: the prompt has nothing left to ask.
-	if _, err := st.AddTouch("", store.Touch{Team: "T1", Customer: "acme", By: "U0ANN", Kind: "call"}); err != nil {
-		t.Fatal(err)
-	}
-	now = now.Add(time.Minute)
-	if ch, _, err := b.Deliver(context.Background(), ns[0]); err != nil || ch != "" {
-		t.Fatalf("Deliver after a touch = %q, %v; want nothing sent", ch, err)
-	}
-	// Configured hours apply.
-	b.cfg.WorkHours, _ = workhours.Parse("Sat 10:00-11:00")
-	if wh := b.workHours(); wh.String() != "Sat 10:00-11:00" {
-		t.Errorf("workHours = %v", wh)
-	}
 }
 
 func TestTouchCommand(t *testing.T) {
@@ -312,80 +259,20 @@ func TestKnownCustomer(t *testing.T) {
 		}
 	}
 }
-
-func sampleCustomer() store.Customer {
-	created := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
-	return store.Customer{
-		Team: "T1", Name: "Acme & <Sons> 🚀", Owner: "U0ANN", Tier: store.KeyTier, Cadence: 14 * unitDay,
-		Notes: "Renewal in March. <!channel>", Created: created,
-		LastTouch: time.Date(2026, 11, 7, 15, 0, 0, 0, time.UTC), LastNote: "they open an office in Lyon <!here>", LastBy: "U0BOB",
-		NextPrompt: time.Date(2026, 11, 21, 15, 0, 0, 0, time.UTC),
+func TestCadenceText(t *testing.T) {
+	tests := map[time.Duration]string{
+		0: "no check-ins", unitDay: "every day", 14 * unitDay: "every 14 days", 30 * unitDay: "every month",
+		90 * unitDay: "every 3 months", 365 * unitDay: "every year", 730 * unitDay: "every 2 years", 45 * unitDay: "every 45 days",
 	}
-}
-
-func TestCustomerGolden(t *testing.T) {
-	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	c := sampleCustomer()
-	_, checkin := Checkin(c, 7, newYork, now)
-	golden(t, "checkin", checkin)
-	open := []store.Promise{samplePromise()}
-	touches := []store.Touch{
-		{Team: "T1", Customer: c.Name, By: "U0BOB", At: c.LastTouch, Kind: "call", Note: c.LastNote},
-		{Team: "T1", Customer: c.Name, By: "U0ANN", At: c.Created.Add(48 * time.Hour), Kind: "promise", Note: "send the deck"},
-	}
-	_, card := CustomerCard(c, open, touches, newYork, now)
-	golden(t, "customer-card", card)
-	quietOne := c
-	quietOne.Name, quietOne.LastTouch = "Globex", time.Time{}
-	fine := c
-	fine.Name, fine.LastTouch = "Initech", now.Add(-time.Hour)
-	golden(t, "customer-home", CustomerHome([]store.Customer{fine, c, quietOne}, Week{OnTime: 3, Late: 1, Touches: 4}, newYork, now))
-
-	// Every user string is escaped wherever it is shown.
-	_, list := CustomerList([]store.Customer{c}, newYork, now)
-	for name, blocks := range map[string][]slack.Block{"checkin": checkin, "card": card, "list": list} {
-		raw := string(rawJSON(t, blocks, ""))
-		for _, bad := range []string{"<!channel>", "<!here>", "<Sons>"} {
-			if strings.Contains(raw, bad) {
-				t.Errorf("%s carries %s unescaped", name, bad)
+	for d, want := range tests {
+		if got := slackui.CadenceText(d); got != want {
+			t.Errorf("slackui.CadenceText(%v) = %q, want %q", d, got, want)
+		}
+		// What is shown reads back as the same cadence.
+		if d > 0 {
+			if back, err := parseCadence(want); err != nil || back != d {
+				t.Errorf("parseCadence(%q) = %v, %v; want %v", want, back, err, d)
 			}
 		}
 	}
-}
-
-func TestCustomerList(t *testing.T) {
-	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	mk := func(name string, cadence time.Duration, lastAgo time.Duration) store.Customer {
-		return store.Customer{Name: name, Owner: "U0ANN", Cadence: cadence, Created: now.Add(-100 * unitDay), LastTouch: now.Add(-lastAgo)}
-	}
-	cs := []store.Customer{
-		mk("Never", 0, 50*unitDay),
-		mk("Due soon", 14*unitDay, 10*unitDay),   // due in 4 days
-		mk("Very late", 14*unitDay, 40*unitDay),  // 26 days overdue
-		mk("A bit late", 30*unitDay, 31*unitDay), // 1 day overdue
-	}
-	_, blocks := CustomerList(cs, time.UTC, now)
-	text := blocksText(blocks)
-	order := []string{"Very late", "A bit late", "Due soon", "Never"}
-	last := -1
-	for _, name := range order {
-		i := strings.Index(text, "*"+name+"*")
-		if i < last {
-			t.Errorf("%s is out of order in\n%s", name, text)
-		}
-		last = i
-	}
-	if !strings.Contains(text, "26 days overdue") {
-		t.Errorf("list does not say how overdue:\n%s", text)
-	}
-}
-
-func blocksText(blocks []slack.Block) string {
-	var b strings.Builder
-	for _, bl := range blocks {
-		if s, ok := bl.(*slack.SectionBlock); ok && s.Text != nil {
-			b.WriteString(s.Text.Text + "\n")
-		}
-	}
-	return b.String()
 }

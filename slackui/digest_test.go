@@ -1,4 +1,4 @@
-package bot
+package slackui
 
 import (
 	"encoding/json"
@@ -8,13 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/digest"
 	"github.com/keptbot/kept/store"
 )
 
@@ -118,15 +118,15 @@ func TestBuildDigest(t *testing.T) {
 		owners        map[string]bool
 		quiet, silent []string
 		late          []int64
-		week, before  WeekStats
+		week, before  digest.WeekStats
 	}{
 		{
 			name:   "whole workspace",
 			quiet:  []string{"Wayne", "Globex", "Acme & Sons", "Initech"},
 			silent: []string{"Umbrella", "<!channel> Hooli"},
 			late:   []int64{1, 3, 2},
-			week:   WeekStats{Due: 5, OnTime: 1, KeptLate: 1, Open: 3, Touches: 3},
-			before: WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 1},
+			week:   digest.WeekStats{Due: 5, OnTime: 1, KeptLate: 1, Open: 3, Touches: 3},
+			before: digest.WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 1},
 		},
 		{
 			name:   "a channel of Ann and Bob",
@@ -134,8 +134,8 @@ func TestBuildDigest(t *testing.T) {
 			quiet:  []string{"Wayne", "Globex", "Acme & Sons"},
 			silent: []string{"Umbrella", "<!channel> Hooli"},
 			late:   []int64{1, 2},
-			week:   WeekStats{Due: 4, OnTime: 1, KeptLate: 1, Open: 2, Touches: 2},
-			before: WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 1},
+			week:   digest.WeekStats{Due: 4, OnTime: 1, KeptLate: 1, Open: 2, Touches: 2},
+			before: digest.WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 1},
 		},
 		{
 			name:   "a channel of nobody who owns anything",
@@ -144,11 +144,11 @@ func TestBuildDigest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := BuildDigest(seededDigest(), "T1", tt.owners, digestNow)
+			d, err := digest.Build(seededDigest(), "T1", tt.owners, digestNow)
 			if err != nil {
 				t.Fatal(err)
 			}
-			names := func(rows []CustomerRow) []string {
+			names := func(rows []digest.CustomerRow) []string {
 				var out []string
 				for _, r := range rows {
 					out = append(out, r.Name)
@@ -185,23 +185,23 @@ type digestMessage struct {
 }
 
 func TestDigestGolden(t *testing.T) {
-	seeded, err := BuildDigest(seededDigest(), "T1", nil, digestNow)
+	seeded, err := digest.Build(seededDigest(), "T1", nil, digestNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	members, err := BuildDigest(seededDigest(), "T1", map[string]bool{"U0ANN": true, "U0BOB": true}, digestNow)
+	members, err := digest.Build(seededDigest(), "T1", map[string]bool{"U0ANN": true, "U0BOB": true}, digestNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	allGood := Digest{Now: digestNow, Week: WeekStats{Due: 3, OnTime: 3, Touches: 5}, Before: WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 7}}
+	allGood := digest.Digest{Now: digestNow, Week: digest.WeekStats{Due: 3, OnTime: 3, Touches: 5}, Before: digest.WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 7}}
 	tests := []struct {
 		name string
-		d    Digest
+		d    digest.Digest
 	}{
 		{"seeded", seeded},
 		{"members", members},
 		{"all-good", allGood},
-		{"empty", Digest{Now: digestNow}},
+		{"empty", digest.Digest{Now: digestNow}},
 		{"long", longDigest(40, false)},
 		{"nasty", longDigest(40, true)},
 	}
@@ -215,17 +215,17 @@ func TestDigestGolden(t *testing.T) {
 
 // longDigest has n rows in every list; nasty ones have the longest and
 // most escape-heavy text a user could give.
-func longDigest(n int, nasty bool) Digest {
-	d := Digest{Now: digestNow, Week: WeekStats{Due: 100, OnTime: 60, KeptLate: 20, Open: 20, Touches: 3}, Before: WeekStats{Due: 90, OnTime: 80, KeptLate: 10, Touches: 9}}
+func longDigest(n int, nasty bool) digest.Digest {
+	d := digest.Digest{Now: digestNow, Week: digest.WeekStats{Due: 100, OnTime: 60, KeptLate: 20, Open: 20, Touches: 3}, Before: digest.WeekStats{Due: 90, OnTime: 80, KeptLate: 10, Touches: 9}}
 	name, text := "Customer", "send the quote"
 	if nasty {
 		name, text = strings.Repeat("<&>", 40), strings.Repeat("<!channel> ", 200)
 	}
 	for i := range n {
-		row := CustomerRow{Name: fmt.Sprintf("%d %s", i, name), Owner: "U0ANN", Key: i%3 == 0, Touched: true, Since: time.Duration(40+i) * day, Cadence: 14 * day}
+		row := digest.CustomerRow{Name: fmt.Sprintf("%d %s", i, name), Owner: "U0ANN", Key: i%3 == 0, Touched: true, Since: time.Duration(40+i) * day, Cadence: 14 * day}
 		d.Quiet = append(d.Quiet, row)
 		d.Silent = append(d.Silent, row)
-		d.Late = append(d.Late, LateRow{ID: int64(i + 1), Owner: "U0BOB", Customer: name, Text: text, Due: digestNow.Add(-time.Duration(i+1) * day)})
+		d.Late = append(d.Late, digest.LateRow{ID: int64(i + 1), Owner: "U0BOB", Customer: name, Text: text, Due: digestNow.Add(-time.Duration(i+1) * day)})
 	}
 	return d
 }
@@ -282,7 +282,7 @@ func TestDigestLimits(t *testing.T) {
 		// The ack of /customer digest carries the whole digest, and Slack
 		// drops acks of 20 KB or more without a word. Counted as slack-go
 		// sends it, HTML escapes included.
-		ack, err := json.Marshal(ephemeral(text, blocks...))
+		ack, err := json.Marshal(map[string]any{"response_type": "ephemeral", "text": text, "blocks": blocks})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,82 +290,4 @@ func TestDigestLimits(t *testing.T) {
 			t.Errorf("%+v: the ack is %d bytes, Slack drops 20 KB", tt, len(ack))
 		}
 	}
-}
-
-// BenchmarkDigest builds and renders the digest for a workspace of 5,000
-// customers and 50,000 promises in a real store.
-func BenchmarkDigest(b *testing.B) {
-	st, err := store.New(filepath.Join(b.TempDir(), "kept.db"), store.Options{Now: func() time.Time { return digestNow }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	seedStore(b, st, 5000, 50000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		d, err := BuildDigest(st, "T1", nil, digestNow)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(d.Late) == 0 || len(d.Quiet) == 0 {
-			b.Fatalf("seeded store gave an empty digest: %+v", d.Week)
-		}
-		DigestBlocks(d, newYork)
-	}
-}
-
-// seedStore fills st through its public API, 50 writers at a time so that
-// group commit keeps the setup to seconds. Customers are touched up to 60
-// days ago with cadences of 7 to 60 days; promises are due over the year
-// before and the month after digestNow, nine in ten of the past ones kept.
-func seedStore(b *testing.B, st *store.Store, customers, promises int) {
-	b.Helper()
-	parallel := func(n int, fn func(i int) error) {
-		var wg sync.WaitGroup
-		errs := make(chan error, 50)
-		for w := range 50 {
-			wg.Go(func() {
-				for i := w; i < n; i += 50 {
-					if err := fn(i); err != nil {
-						errs <- err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		if err := <-errs; err != nil {
-			b.Fatal(err)
-		}
-	}
-	name := func(i int) string { return fmt.Sprintf("Customer %04d", i) }
-	parallel(customers, func(i int) error {
-		tier := store.StandardTier
-		if i%10 == 0 {
-			tier = store.KeyTier
-		}
-		_, err := st.AddCustomer("", store.Customer{
-			Team: "T1", Name: name(i), Owner: fmt.Sprintf("U%04d", i%40), Tier: tier,
-			Cadence: time.Duration(7+i%54) * day, Created: digestNow.Add(-400 * day),
-			LastTouch: digestNow.Add(-time.Duration(i%60) * day),
-		})
-		return err
-	})
-	parallel(promises, func(i int) error {
-		due := digestNow.Add(time.Duration(i%395-365)*day + time.Duration(i%24)*time.Hour)
-		p, err := st.AddPromise("", store.Promise{
-			Team: "T1", Text: fmt.Sprintf("send the renewal quote and the revised SOW, version %d", i),
-			Customer: name(i % customers), Owner: fmt.Sprintf("U%04d", i%40), Creator: "U0001", Due: due,
-		})
-		if err != nil || !due.Before(digestNow) || i%10 == 0 {
-			return err
-		}
-		_, err = st.UpdatePromise("", "T1", p.ID, func(p *store.Promise) error {
-			p.State, p.KeptAt, p.OnTime = store.Kept, due, i%4 != 0
-			return nil
-		})
-		return err
-	})
 }

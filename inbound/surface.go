@@ -1,4 +1,4 @@
-package bot
+package inbound
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/keptbot/kept/slackui"
 )
 
 // What Kept asks of Slack. The app manifest (manifest.yml) must declare
@@ -23,7 +25,7 @@ var Commands = map[string][]string{
 }
 
 // Shortcuts are the callback ids of the message shortcuts Kept handles.
-var Shortcuts = []string{shortcutCallback}
+var Shortcuts = []string{slackui.ShortcutCallback}
 
 // Events are the Events API event types Kept subscribes to.
 var Events = []string{"app_home_opened"}

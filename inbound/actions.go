@@ -1,4 +1,4 @@
-package bot
+package inbound
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
 
@@ -22,13 +23,13 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 		}
 	case slack.InteractionTypeViewSubmission:
 		switch cb.View.CallbackID {
-		case modalCallback:
+		case slackui.PromiseCallback:
 			return b.submitPromiseModal(ctx, op, cb)
-		case snoozeCallback:
+		case slackui.SnoozeCallback:
 			return b.submitSnoozeModal(ctx, op, cb)
 		}
 	case slack.InteractionTypeMessageAction:
-		if cb.CallbackID == shortcutCallback {
+		if cb.CallbackID == slackui.ShortcutCallback {
 			b.shortcut(ctx, cb)
 		}
 	}
@@ -46,7 +47,7 @@ func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCa
 	// The block id names the promise and the owner the message was for.
 	_, blockRef, _ := strings.Cut(a.BlockID, ":")
 	_, shownOwner, _ := strings.Cut(blockRef, ":")
-	if a.ActionID == actionReassign {
+	if a.ActionID == slackui.ActionReassign {
 		value = blockRef
 	}
 	idText, choice, _ := strings.Cut(value, ":")
@@ -57,15 +58,15 @@ func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCa
 	}
 	var fn func(*store.Promise) error
 	switch a.ActionID {
-	case actionDone:
+	case slackui.ActionDone:
 		fn = b.keep(cb.User.ID)
-	case actionReassign:
+	case slackui.ActionReassign:
 		fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser)
 		if err != nil {
 			b.tell(ctx, cb, err)
 			return
 		}
-	case actionSnooze:
+	case slackui.ActionSnooze:
 		p, err := b.store.Promise(cb.Team.ID, id)
 		if err != nil {
 			b.tell(ctx, cb, b.lookupError(err, id))
@@ -108,7 +109,7 @@ func (b *Bot) afterChange(ctx context.Context, cb slack.InteractionCallback, p s
 	if cb.Container.Type != "view" {
 		b.updateReminder(ctx, cb, p, action)
 	}
-	if action == actionReassign {
+	if action == slackui.ActionReassign {
 		b.tellNewOwner(ctx, p, cb.User.ID)
 	}
 	b.refreshHome(ctx, p.Team, cb.User.ID)
@@ -131,7 +132,7 @@ func snoozeUntil(choice string, now time.Time, loc *time.Location) (time.Time, e
 	case "monday":
 		return duetime.Parse("next monday 9am", now, loc)
 	}
-	return time.Time{}, fmt.Errorf("bot: unknown snooze choice %q", choice)
+	return time.Time{}, fmt.Errorf("inbound: unknown snooze choice %q", choice)
 }
 
 // updateReminder rewrites the clicked message to show the promise as it now
@@ -148,23 +149,27 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 		return
 	}
 	loc := b.zoneOr(ctx, p.Owner)
-	fallback, blocks := b.reminder(ctx, p, false)
+	var c store.Customer
+	if p.Customer != "" {
+		c, _ = b.store.Customer(p.Team, p.Customer) // none found: no line
+	}
+	fallback, blocks := slackui.ReminderWithTouch(p, c, false, loc, b.cfg.Now())
 	if p.State == store.Open {
 		// Snoozed or handed over: a new reminder comes later, to the owner;
 		// this copy no longer needs buttons.
-		note := outcome(p, loc)
+		note := slackui.Outcome(p, loc)
 		switch {
-		case action == actionReassign:
+		case action == slackui.ActionReassign:
 			note = "➡️ *Handed to <@" + p.Owner + ">*"
-		case action == actionDone && p.Repeat != "":
+		case action == slackui.ActionDone && p.Repeat != "":
 			// A series stays open: this occurrence is kept, the next is due.
 			kept := "✅ *Kept, on time*"
 			if !p.OnTime {
 				kept = "✅ *Kept, late*"
 			}
-			note = kept + " · next one due " + slackDate(p.Due, loc)
+			note = kept + " · next one due " + slackui.Date(p.Due, loc)
 		}
-		blocks = append(blocks[:len(blocks)-1], contextBlock(note))
+		blocks = append(blocks[:len(blocks)-1], slackui.Context(note))
 	}
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
 		b.cfg.Log.Error("update reminder", "channel", channel, "ts", ts, "err", err)

@@ -1,10 +1,11 @@
-// Package bot is Kept's Slack side: it listens on Socket Mode for slash
-// commands, button clicks and events, changes the store, and answers in
-// Slack. It also renders and delivers the nudges the scheduler hands it.
+// Package inbound is what Kept does with what arrives from Slack: it listens
+// on Socket Mode for slash commands, button clicks, forms and events,
+// changes the store, and answers in Slack. What people see is rendered by
+// slackui; the nudges the scheduler sends go through notify.
 //
 // Every handler runs in its own goroutine so that the Socket Mode read loop
 // is never blocked: a slow Slack call must not stall pings or other acks.
-package bot
+package inbound
 
 import (
 	"context"
@@ -19,8 +20,10 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
-	"github.com/keptbot/kept/workhours"
+	"github.com/keptbot/kept/zones"
 )
 
 // Store is the part of the store the bot uses.
@@ -29,7 +32,6 @@ type Store interface {
 	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
 	Promise(team string, id int64) (store.Promise, error)
 	Promises(team, owner string, state store.State) ([]store.Promise, error)
-	DigestSource // the channel digest (digest.go)
 
 	// Customers, touches and check-ins (customer.go, checkin.go).
 	AddCustomer(op string, c store.Customer) (store.Customer, error)
@@ -39,6 +41,14 @@ type Store interface {
 	AddTouch(op string, t store.Touch) (store.Customer, error)
 	Touches(team, customer string, limit int) ([]store.Touch, error)
 	Nudge(id int64) (store.Nudge, error)
+	Customers(team string) ([]store.Customer, error)
+	TouchesBetween(team string, from, to time.Time) ([]store.Touch, error)
+
+	// The channel digest (digest.go).
+	digest.Source
+	Subscribe(team, channel, scope string) error
+	Unsubscribe(team, channel string) error
+	Subscriptions(team string) ([]store.Subscription, error)
 }
 
 // Slack is the part of the Web API the bot calls. *slack.Client has it.
@@ -54,18 +64,21 @@ type Slack interface {
 
 // Config tunes a Bot.
 type Config struct {
-	Zone         *time.Location   // fallback when a user's zone is unknown
-	Admins       []string         // may change anyone's promises
-	OverdueAfter time.Duration    // shown in help; the scheduler acts on it
-	Now          func() time.Time // clock
-	Log          *slog.Logger
+	Zone   *time.Location   // fallback when a user's zone is unknown
+	Admins []string         // may change anyone's promises
+	Now    func() time.Time // clock
+	Log    *slog.Logger
 	// Observer is told what was handled, for metrics (surface.go); nil
 	// means no one.
 	Observer Observer
 
-	// DigestChannel receives, with a note, the nudges whose owner cannot
-	// be reached (recover.go); "" means they fail, logged as errors.
+	// DigestChannel is the configured digest channel, which
+	// /customer digest warns about when Slack refuses it.
 	DigestChannel string
+	// DigestTrouble says whether Slack refused the last digest for a
+	// channel, and with what code (notify.Notifier.DigestTrouble); nil
+	// means no warnings.
+	DigestTrouble func(channel string) (code string, ok bool)
 	// DigestNext is when the scheduled digest runs next after a time, for
 	// the answer to /customer digest subscribe; nil leaves it unsaid.
 	DigestNext func(time.Time) time.Time
@@ -73,9 +86,9 @@ type Config struct {
 	// KeyCadence and StandardCadence are the keep-in-touch cadences a new
 	// customer of each tier gets; 0 means 14 and 45 days.
 	KeyCadence, StandardCadence time.Duration
-	// WorkHours is when check-in prompts go out, in each owner's zone;
-	// the zero value means workhours.Default (Mon-Fri 09:00-17:00).
-	WorkHours workhours.Hours
+	// Zones is the cache of users' zones, shared with the notifier; nil
+	// makes one of the handlers' own.
+	Zones *zones.Cache
 }
 
 // Bot handles everything that arrives from Slack.
@@ -85,18 +98,12 @@ type Bot struct {
 	sm     *socketmode.Client
 	cfg    Config
 	admins map[string]bool
-	zones  *zoneCache
+	zones  *zones.Cache
 	homes  homeViewers
 
 	connected atomic.Bool
 	everUp    atomic.Bool // a connection after the first is a reconnect
 	inflight  sync.WaitGroup
-
-	// self is auth.test's answer for Kept's token (its workspace, its bot
-	// id), for the digest and for recovery; digestTrouble the channels
-	// whose last digest Slack refused, with its error code (digest.go).
-	self          atomic.Value
-	digestTrouble sync.Map
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -113,11 +120,13 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}}
+	if cfg.Zones == nil {
+		cfg.Zones = zones.New(api, cfg.Zone, cfg.Now)
+	}
+	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}, zones: cfg.Zones}
 	for _, a := range cfg.Admins {
 		b.admins[a] = true
 	}
-	b.zones = newZoneCache(api, cfg.Zone, cfg.Now)
 	return b
 }
 
@@ -219,7 +228,7 @@ func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) an
 		return b.touchCommand(ctx, op, cmd, log)
 	}
 	log.Warn("unknown slash command")
-	return ephemeral("I don't know the command " + escape(cmd.Command) + ". Try `/promise help`.")
+	return ephemeral("I don't know the command " + slackui.Escape(cmd.Command) + ". Try `/promise help`.")
 }
 
 func (b *Bot) event(ctx context.Context, e slackevents.EventsAPIEvent) {
@@ -270,10 +279,4 @@ func unescapeEntities(s string) string {
 		return s
 	}
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
-
-// escape makes user text inert in Slack's mrkdwn: with &, < and > escaped, a
-// typed <!channel> or <@U123> is shown as text and pings nobody.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -1,0 +1,166 @@
+// Package digest gathers the channel digest from the store: which customers
+// nobody has talked to, which promises are late, and whether the team kept
+// its word this week. Rendering it is slackui's; gathering and showing are
+// apart so that golden files pin down what people read and the benchmark
+// measures what the store costs.
+package digest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Source is what the digest reads of the store; *store.Store has it.
+type Source interface {
+	Customers(team string) ([]store.Customer, error)
+	TouchesBetween(team string, from, to time.Time) ([]store.Touch, error)
+	DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error)
+}
+
+// Digest is what the channel digest reports, ready to render.
+type Digest struct {
+	Now time.Time
+	// Members is true when the digest covers only the customers and
+	// promises of a channel's members, not the whole workspace.
+	Members bool
+	Quiet   []CustomerRow // past their cadence, most urgent first
+	Silent  []CustomerRow // no touch in 30 days and not in Quiet
+	Late    []LateRow     // open past their due time, longest overdue first
+	Week    WeekStats     // the seven days up to Now
+	Before  WeekStats     // the seven days before those
+}
+
+// CustomerRow is a customer in need of attention.
+type CustomerRow struct {
+	Name, Owner string
+	Key         bool
+	Touched     bool          // ever touched; if not, Since counts from when it was added
+	Since       time.Duration // since the last touch
+	Cadence     time.Duration // 0 when it has none
+}
+
+// LateRow is a promise still open after its due time.
+type LateRow struct {
+	ID                    int64
+	Owner, Customer, Text string
+	Due                   time.Time
+}
+
+// WeekStats is how a week went: the promises due in it and what became of
+// them, and the touches logged.
+type WeekStats struct {
+	Due, OnTime, KeptLate, Open, Touches int
+}
+
+// Empty reports whether the digest has nothing to say.
+func (d Digest) Empty() bool {
+	return len(d.Quiet) == 0 && len(d.Silent) == 0 && len(d.Late) == 0 && d.Week == (WeekStats{}) && d.Before == (WeekStats{})
+}
+
+// Build gathers team's digest at now. owners, when not nil, limits
+// it to the customers, promises and touches of those users (a subscribed
+// channel's members).
+func Build(st Source, team string, owners map[string]bool, now time.Time) (Digest, error) {
+	d := Digest{Now: now, Members: owners != nil}
+	mine := func(user string) bool { return owners == nil || owners[user] }
+
+	customers, err := st.Customers(team)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	for _, c := range customers {
+		if !mine(c.Owner) {
+			continue
+		}
+		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero()}
+		last := c.LastTouch
+		if !row.Touched {
+			last = c.Created
+		}
+		row.Since = now.Sub(last)
+		switch {
+		case c.Cadence > 0 && row.Since > c.Cadence:
+			d.Quiet = append(d.Quiet, row)
+		case row.Since >= silentAfter:
+			d.Silent = append(d.Silent, row)
+		}
+	}
+	// Key customers first; then the furthest past their cadence, or the
+	// longest silent.
+	slices.SortFunc(d.Quiet, func(a, b CustomerRow) int {
+		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Since-b.Cadence, a.Since-a.Cadence), strings.Compare(a.Name, b.Name))
+	})
+	slices.SortFunc(d.Silent, func(a, b CustomerRow) int {
+		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Since, a.Since), strings.Compare(a.Name, b.Name))
+	})
+
+	weekStart, beforeStart := now.Add(-week), now.Add(-2*week)
+	promises, err := st.DuePromises(team, beforeStart, now, now)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	// DuePromises sorts by due time, so Late comes longest overdue first.
+	for _, p := range promises {
+		if !mine(p.Owner) {
+			continue
+		}
+		if p.State == store.Open && p.Due.Before(now) {
+			d.Late = append(d.Late, LateRow{ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due})
+		}
+		if p.Due.Before(beforeStart) || !p.Due.Before(now) {
+			continue
+		}
+		w := &d.Week
+		if p.Due.Before(weekStart) {
+			w = &d.Before
+		}
+		w.Due++
+		switch {
+		case p.State == store.Open:
+			w.Open++
+		case p.OnTime:
+			w.OnTime++
+		default:
+			w.KeptLate++
+		}
+	}
+	touches, err := st.TouchesBetween(team, beforeStart, now)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	for _, t := range touches {
+		if !mine(t.By) {
+			continue
+		}
+		if t.At.Before(weekStart) {
+			d.Before.Touches++
+		} else {
+			d.Week.Touches++
+		}
+	}
+	return d, nil
+}
+
+func keyFirst(a, b CustomerRow) int {
+	switch {
+	case a.Key == b.Key:
+		return 0
+	case a.Key:
+		return -1
+	}
+	return 1
+}
+
+const (
+	// silentAfter is how long without a touch puts a customer in "Nothing
+	// in 30 days".
+	silentAfter = 30 * 24 * time.Hour
+	// week is the digest's week: the seven days up to it, which on the
+	// default Monday 9:00 schedule is the week just ended.
+	week = 7 * 24 * time.Hour
+)

@@ -1,0 +1,260 @@
+package inbound
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+)
+
+// Keep-in-touch prompts: the clicks on a prompt's buttons, the "what
+// happened?" form, and the Home tab's customer sections. The prompt itself
+// is sent by notify and drawn by slackui.
+
+// checkinSnooze is how far "Snooze a week" moves a check-in.
+const checkinSnooze = 7 * 24 * time.Hour
+
+// customerInteraction handles the clicks and forms of customers and
+// check-ins; ok is false for everything else, which goes to interaction.
+
+func (b *Bot) customerInteraction(ctx context.Context, op string, cb slack.InteractionCallback) (reply any, ok bool) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		acts := cb.ActionCallback.BlockActions
+		if len(acts) == 0 {
+			return nil, false
+		}
+		for _, a := range acts {
+			if !strings.HasPrefix(a.ActionID, "checkin_") && !strings.HasPrefix(a.ActionID, "customer_") {
+				return nil, false
+			}
+		}
+		for _, a := range acts {
+			b.customerAction(ctx, op, cb, a)
+		}
+		return nil, true
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == slackui.TouchCallback {
+			return b.submitTouchModal(ctx, op, cb), true
+		}
+	}
+	return nil, false
+}
+
+func (b *Bot) customerAction(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
+	switch a.ActionID {
+	case slackui.ActionCustomerRemove, slackui.ActionCustomerKeep:
+		b.removeClicked(ctx, op, cb, a)
+		return
+	}
+	key := a.Value
+	if a.ActionID == slackui.ActionCheckinCadence {
+		// A menu option's value cannot hold a long name; the block id
+		// names the prompt's nudge, and the nudge its customer.
+		key = b.nudgeSubject(cb.Team.ID, a.BlockID)
+	}
+	c, err := b.store.Customer(cb.Team.ID, key)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = errReply("That customer has been removed; nothing to do.")
+		}
+		b.tell(ctx, cb, err)
+		return
+	}
+	origin := touchOrigin{Key: store.CustomerKey(c.Name), Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs}
+	now := b.cfg.Now()
+	switch a.ActionID {
+	case slackui.ActionCheckinTouch, slackui.ActionHomeTouch:
+		if err := b.openTouchModal(ctx, cb.TriggerID, c, origin); err != nil {
+			b.cfg.Log.Error("open touch modal", "err", err)
+		}
+		return
+	case slackui.ActionCheckinSnooze:
+		c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
+			if c.Cadence == 0 {
+				return errReply("That customer has no check-ins any more; nothing to snooze.")
+			}
+			c.NextPrompt = now.Add(checkinSnooze)
+			return nil
+		})
+	case slackui.ActionCheckinCadence:
+		d, perr := parseCadence(a.SelectedOption.Value)
+		if perr != nil {
+			b.cfg.Log.Warn("unknown cadence choice", "value", a.SelectedOption.Value)
+			return
+		}
+		c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
+			c.Cadence = d
+			return nil
+		})
+	default:
+		b.cfg.Log.Warn("unknown customer action", "action", a.ActionID)
+		return
+	}
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		b.tell(ctx, cb, err)
+		return
+	}
+	b.updatePrompt(ctx, cb.Team.ID, origin, c, a.ActionID, cb.User.ID)
+	b.refreshHome(ctx, c.Team, c.Owner)
+}
+
+// nudgeSubject reads "checkin:<nudge id>" and returns the nudge's subject.
+func (b *Bot) nudgeSubject(team, blockID string) string {
+	_, idText, _ := strings.Cut(blockID, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return ""
+	}
+	n, err := b.store.Nudge(id)
+	if err != nil || n.Team != team {
+		return ""
+	}
+	return n.Subject
+}
+
+// touchOrigin travels in the touch form's private_metadata: which customer,
+// and the prompt to update once the touch is logged.
+type touchOrigin struct {
+	Key     string `json:"k"`
+	Channel string `json:"c,omitempty"`
+	TS      string `json:"ts,omitempty"`
+	Reply   string `json:"r,omitempty"` // the response_url of /touch, for the confirmation
+}
+
+func (b *Bot) openTouchModal(ctx context.Context, triggerID string, c store.Customer, origin touchOrigin) error {
+	origin.Key = store.CustomerKey(c.Name)
+	meta, _ := json.Marshal(origin)
+	view := slackui.TouchModal(c, string(meta))
+	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("inbound: open touch modal: %w", err)
+	}
+	return nil
+}
+
+func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
+	var origin touchOrigin
+	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &origin)
+	note := strings.TrimSpace(viewValues(cb)[slackui.FieldNote].Value)
+	switch n := utf8.RuneCountInString(note); {
+	case note == "":
+		return viewErrors(map[string]string{slackui.FieldNote: "Say in a line what happened, so it is there next time."})
+	case n > slackui.MaxText:
+		return viewErrors(map[string]string{slackui.FieldNote: fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)})
+	}
+	kind := "call"
+	if origin.TS != "" {
+		kind = "prompt"
+	}
+	c, err := b.store.AddTouch(op, store.Touch{Team: cb.Team.ID, Customer: origin.Key, By: cb.User.ID, At: b.cfg.Now(), Kind: kind, Note: note})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return viewErrors(map[string]string{slackui.FieldNote: "That customer has been removed meanwhile."})
+	case err != nil && !errors.Is(err, store.ErrDuplicate):
+		b.cfg.Log.Error("add touch from modal", "err", err)
+		return viewErrors(map[string]string{slackui.FieldNote: "Sorry, I could not save this. Please try again in a minute."})
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if origin.TS != "" {
+			b.updatePrompt(ctx, cb.Team.ID, origin, c, slackui.ActionCheckinTouch, cb.User.ID)
+		} else if origin.Reply != "" {
+			// The response_url of /touch: unlike chat.postEphemeral, it
+			// works in a channel Kept is not a member of.
+			text := fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
+			msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", Blocks: &slack.Blocks{BlockSet: []slack.Block{slackui.Section(text)}}}
+			if err := postResponse(ctx, origin.Reply, msg); err != nil {
+				b.cfg.Log.Warn("confirm touch", "err", err)
+			}
+		}
+		b.refreshHome(ctx, c.Team, cb.User.ID)
+		if c.Owner != cb.User.ID {
+			b.refreshHome(ctx, c.Team, c.Owner)
+		}
+	}()
+	return nil
+}
+
+// updatePrompt rewrites a prompt DM after a click: what was done, and no
+// more buttons.
+func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin, c store.Customer, action, user string) {
+	if origin.Channel == "" || origin.TS == "" {
+		return
+	}
+	loc := b.zoneOr(ctx, c.Owner)
+	var note string
+	switch action {
+	case slackui.ActionCheckinTouch:
+		note = fmt.Sprintf("✅ *Touch logged* by <@%s>", user)
+	case slackui.ActionCheckinSnooze:
+		note = "💤 *Snoozed a week*"
+	case slackui.ActionCheckinCadence:
+		note = "🔁 *Cadence changed* to " + slackui.CadenceText(c.Cadence)
+	}
+	if c.Cadence > 0 {
+		note += " · next check-in " + slackui.Day(c.NextPrompt, loc)
+	}
+	fallback, blocks := slackui.Checkin(c, 0, loc, b.cfg.Now())
+	blocks = append(blocks[:len(blocks)-1], slackui.Context(note))
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, origin.Channel, origin.TS, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		b.cfg.Log.Error("update check-in prompt", "channel", origin.Channel, "err", err)
+	}
+}
+
+// customerHome is what the Home tab shows of customers for user.
+func (b *Bot) customerHome(team, user string, loc *time.Location) []slack.Block {
+	now := b.cfg.Now()
+	cs, err := b.store.Customers(team)
+	if err != nil {
+		b.cfg.Log.Error("home: list customers", "err", err)
+		return nil
+	}
+	var mine []store.Customer
+	for _, c := range cs {
+		if c.Owner == user {
+			mine = append(mine, c)
+		}
+	}
+	start := weekStart(now, loc)
+	ps, err := b.store.Promises(team, user, "")
+	if err != nil {
+		b.cfg.Log.Error("home: list promises", "err", err)
+	}
+	touches, err := b.store.TouchesBetween(team, start, now.Add(time.Nanosecond))
+	if err != nil {
+		b.cfg.Log.Error("home: list touches", "err", err)
+	}
+	var week slackui.Week
+	for _, p := range ps {
+		if !p.KeptAt.Before(start) && !p.KeptAt.IsZero() {
+			if p.OnTime {
+				week.OnTime++
+			} else {
+				week.Late++
+			}
+		}
+	}
+	for _, t := range touches {
+		if t.By == user {
+			week.Touches++
+		}
+	}
+	return slackui.CustomerHome(mine, week, loc, now)
+}
+
+// weekStart is Monday 00:00 of now's week in loc.
+func weekStart(now time.Time, loc *time.Location) time.Time {
+	l := now.In(loc)
+	back := (int(l.Weekday()) + 6) % 7
+	return time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
+}

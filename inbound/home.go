@@ -1,0 +1,54 @@
+package inbound
+
+import (
+	"context"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+)
+
+// homeViewers remembers who has opened Kept's Home tab, so that a change
+// republishes only the homes someone has looked at.
+type homeViewers struct {
+	mu    sync.Mutex
+	users map[string]bool // team/user
+}
+
+func (h *homeViewers) add(team, user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.users == nil {
+		h.users = map[string]bool{}
+	}
+	h.users[team+"/"+user] = true
+}
+
+func (h *homeViewers) has(team, user string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.users[team+"/"+user]
+}
+
+// refreshHome republishes user's Home tab if they have opened it.
+func (b *Bot) refreshHome(ctx context.Context, team, user string) {
+	if b.homes.has(team, user) {
+		b.publishHome(ctx, team, user)
+	}
+}
+
+func (b *Bot) publishHome(ctx context.Context, team, user string) {
+	b.homes.add(team, user)
+	ps, err := b.store.Promises(team, user, store.Open)
+	if err != nil {
+		b.cfg.Log.Error("home: list promises", "err", err)
+		return
+	}
+	view := slackui.Home(ps, b.zoneOr(ctx, user), b.cfg.Now())
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.customerHome(team, user, b.zoneOr(ctx, user))...) // checkin.go
+	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+		b.cfg.Log.Error("home: publish", "user", user, "err", err)
+	}
+}

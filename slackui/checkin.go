@@ -1,0 +1,122 @@
+package slackui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/store"
+)
+
+// Keep-in-touch prompts (the DM a customer's owner gets when its last
+// touch is older than its cadence) and the Home tab's customer sections.
+
+const (
+	ActionCheckinTouch   = "checkin_touch"
+	ActionCheckinSnooze  = "checkin_snooze"
+	ActionCheckinCadence = "checkin_cadence"
+	ActionHomeTouch      = "customer_touch" // "Log a touch" on the Home tab
+
+	TouchCallback = "touch_modal"
+	FieldNote     = "note"
+
+	// quietWithin is how close to its cadence a customer shows as going
+	// quiet on the Home tab: early enough to call before the prompt.
+	quietWithin = 2 * 24 * time.Hour
+	homeQuiet   = 8
+)
+
+// cadenceChoices are the "Change cadence" menu.
+var cadenceChoices = []struct{ value, label string }{
+	{"7d", "Every week"},
+	{"14d", "Every 2 weeks"},
+	{"30d", "Every month"},
+	{"45d", "Every 6 weeks"},
+	{"60d", "Every 2 months"},
+	{"90d", "Every 3 months"},
+	{"180d", "Every 6 months"},
+	{"never", "Never prompt"},
+}
+
+// Checkin renders the keep-in-touch prompt for c: how long since the last
+// touch against the cadence, the last note for context, and the buttons.
+// nudge is the prompt's nudge id, which its block id carries for the
+// cadence menu.
+func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (string, []slack.Block) {
+	since, what := c.LastTouch, "since the last touch"
+	if since.IsZero() {
+		since, what = c.Created, "since it was added, with no touch logged"
+	}
+	head := fmt.Sprintf("🤝 *Time to check in with %s*, just to talk. It's been %s %s; you aim for %s.",
+		Escape(c.Name), DaysText(now.Sub(since)), what, CadenceText(c.Cadence))
+	fallback := fmt.Sprintf("Time to check in with %s: %s %s.", Escape(c.Name), DaysText(now.Sub(since)), what)
+	blocks := []slack.Block{Section(head)}
+	if !c.LastTouch.IsZero() {
+		last := fmt.Sprintf("Last time, %s, <@%s>", Day(c.LastTouch, loc), c.LastBy)
+		if c.LastNote != "" {
+			last += ": “" + Escape(c.LastNote) + "”"
+		} else {
+			last += " left no note."
+		}
+		blocks = append(blocks, Context(last))
+	}
+	if c.Notes != "" {
+		blocks = append(blocks, Context("Notes: "+Escape(Truncate(c.Notes, 300))))
+	}
+	key := store.CustomerKey(c.Name)
+	logged := slack.NewButtonBlockElement(ActionCheckinTouch, key, Plain("Logged a touch"))
+	logged.Style = slack.StylePrimary
+	snooze := slack.NewButtonBlockElement(ActionCheckinSnooze, key, Plain("Snooze a week"))
+	var opts []*slack.OptionBlockObject
+	for _, ch := range cadenceChoices {
+		opts = append(opts, slack.NewOptionBlockObject(ch.value, Plain(ch.label), nil))
+	}
+	cadence := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain("Change cadence"), ActionCheckinCadence, opts...)
+	return fallback, append(blocks, slack.NewActionBlock("checkin:"+strconv.FormatInt(nudge, 10), logged, snooze, cadence))
+}
+
+// Week is a person's week: promises kept on time and late, touches logged.
+type Week struct{ OnTime, Late, Touches int }
+
+// CustomerHome renders the Home tab's "Customers going quiet" (mine, past
+// or within two days of their cadence, most overdue first, each with a
+// button to log a touch) and "My week".
+func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time.Time) []slack.Block {
+	var quiet []store.Customer
+	for _, c := range mine {
+		if c.Cadence > 0 && !now.Before(DueAt(c).Add(-quietWithin)) {
+			quiet = append(quiet, c)
+		}
+	}
+	sortByDue(quiet)
+	blocks := []slack.Block{slack.NewDividerBlock(), Section(fmt.Sprintf("*🤫 Customers going quiet* (%d)", len(quiet)))}
+	if len(quiet) == 0 {
+		text := "None: you are in touch with all your customers."
+		if len(mine) == 0 {
+			text = "You own no customers yet. `/customer add NAME every 14d tier key` adds one, and I will remind you to keep in touch."
+		}
+		blocks = append(blocks, Context(text))
+	}
+	for i, c := range quiet {
+		if i == homeQuiet {
+			blocks = append(blocks, Context(fmt.Sprintf("…and %d more. `/customer list` shows them all.", len(quiet)-i)))
+			break
+		}
+		text := fmt.Sprintf("*%s* · %s\n%s", Escape(c.Name), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
+		if c.LastNote != "" {
+			text += "\nLast: “" + Escape(Truncate(c.LastNote, 200)) + "”"
+		}
+		s := Section(text)
+		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionHomeTouch, store.CustomerKey(c.Name), Plain("Log a touch")))
+		blocks = append(blocks, s)
+	}
+	summary := fmt.Sprintf("*📈 My week*\nPromises kept on time: *%d* · kept late: *%d* · touches logged: *%d*", week.OnTime, week.Late, week.Touches)
+	return append(blocks, slack.NewDividerBlock(), Section(summary))
+}
+
+func sortByDue(cs []store.Customer) {
+	slices.SortStableFunc(cs, func(a, b store.Customer) int { return DueAt(a).Compare(DueAt(b)) })
+}

@@ -1,0 +1,176 @@
+package slackui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/store"
+)
+
+// CadenceText is "every 14 days", "every 3 months", "no check-ins".
+func CadenceText(d time.Duration) string { return cadence.Text(d) }
+
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// Day is a date in each reader's zone ("Mon 7 Dec"), with loc's for
+// the fallback.
+func Day(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan"))
+}
+
+// DaysText is "today", "1 day", "16 days".
+func DaysText(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if n <= 0 {
+		return "less than a day"
+	}
+	return Plural(n, "day")
+}
+
+// DueAt is when a customer is due a touch by its cadence, whether or not
+// a prompt went out.
+func DueAt(c store.Customer) time.Time {
+	base := c.Created
+	if c.LastTouch.After(base) {
+		base = c.LastTouch
+	}
+	return base.Add(c.Cadence)
+}
+
+// TouchState is "last touch 16 days ago, 2 days overdue" and the like.
+func TouchState(c store.Customer, loc *time.Location, now time.Time) string {
+	var s string
+	if c.LastTouch.IsZero() {
+		s = "no touch yet (added " + Day(c.Created, loc) + ")"
+	} else {
+		s = "last touch " + DaysText(now.Sub(c.LastTouch)) + " ago"
+		if now.Sub(c.LastTouch) < 24*time.Hour {
+			s = "touched today"
+		}
+	}
+	if c.Cadence <= 0 {
+		return s
+	}
+	switch due := DueAt(c); {
+	case now.After(due):
+		s += fmt.Sprintf(", *%s overdue*", DaysText(now.Sub(due)))
+	default:
+		s += ", next due " + Day(due, loc)
+	}
+	return s
+}
+
+// upperFirst starts a sentence: touchState's phrases begin in lower case.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// CustomerCard renders `/customer NAME`: owner, tier, cadence, the last
+// touch and its note, open promises and the last touches.
+func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
+	state := TouchState(c, loc, now)
+	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), c.Owner, upperFirst(state))
+	blocks := []slack.Block{Section(head)}
+	if !c.LastTouch.IsZero() {
+		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, loc), c.LastBy)
+		if c.LastNote != "" {
+			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, loc), c.LastBy, Escape(c.LastNote))
+		}
+		blocks = append(blocks, Section(last))
+	}
+	if c.Notes != "" {
+		blocks = append(blocks, Section("*Notes:* "+Escape(c.Notes)))
+	}
+	if len(open) > 0 {
+		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
+		for i, p := range open {
+			if i == 10 {
+				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", Summary(p), Date(p.Due, loc), p.Owner))
+		}
+		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
+	} else {
+		blocks = append(blocks, Context("No open promises."))
+	}
+	if len(touches) > 0 {
+		lines := []string{"*Recent touches*"}
+		for _, t := range touches {
+			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, loc), Escape(t.Kind), t.By)
+			if t.Note != "" {
+				line += ": “" + Escape(t.Note) + "”"
+			}
+			lines = append(lines, line)
+		}
+		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
+	}
+	blocks = append(blocks, Context(fmt.Sprintf("Log a touch: `/touch %s …` · change it: `/customer edit %s every 30d`", Escape(c.Name), Escape(c.Name))))
+	return fmt.Sprintf("%s: %s", Escape(c.Name), CadenceText(c.Cadence)), blocks
+}
+
+// CustomerList renders `/customer list`: most overdue first, then those
+// due soonest, then the ones without check-ins.
+func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
+	if len(cs) == 0 {
+		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
+	}
+	cs = slices.Clone(cs)
+	slices.SortStableFunc(cs, func(a, b store.Customer) int {
+		if (a.Cadence > 0) != (b.Cadence > 0) {
+			if a.Cadence > 0 {
+				return -1
+			}
+			return 1
+		}
+		if a.Cadence > 0 {
+			return DueAt(a).Compare(DueAt(b))
+		}
+		return 0
+	})
+	lines := []string{fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))}
+	for i, c := range cs {
+		if i == 100 {
+			lines = append(lines, fmt.Sprintf("…and %d more.", len(cs)-i))
+			break
+		}
+		mark := "•"
+		if c.Cadence > 0 && now.After(DueAt(c)) {
+			mark = "⚠️"
+		}
+		tier := ""
+		if c.Tier == store.KeyTier {
+			tier = " 🔑"
+		}
+		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, Escape(c.Name), tier, c.Owner, CadenceText(c.Cadence), TouchState(c, loc, now)))
+	}
+	return fmt.Sprintf("%d customers.", len(cs)), SplitSections(strings.Join(lines, "\n"))
+}
+
+// Action ids of the customer removal confirmation's buttons.
+const (
+	ActionCustomerRemove = "customer_remove"
+	ActionCustomerKeep   = "customer_keep"
+)
+
+// ConfirmRemove asks before removing c: a removed customer's touches go too.
+func ConfirmRemove(c store.Customer) (string, []slack.Block) {
+	text := fmt.Sprintf("Remove *%s* and its logged touches? Its promises stay, with their text.", Escape(c.Name))
+	yes := slack.NewButtonBlockElement(ActionCustomerRemove, store.CustomerKey(c.Name), Plain("Remove "+Truncate(c.Name, 60)))
+	yes.Style = slack.StyleDanger
+	no := slack.NewButtonBlockElement(ActionCustomerKeep, store.CustomerKey(c.Name), Plain("Keep it"))
+	return text, []slack.Block{Section(text), slack.NewActionBlock("customer_remove", yes, no)}
+}

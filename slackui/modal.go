@@ -1,0 +1,98 @@
+package slackui
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/store"
+)
+
+// The promise modal: opened by `/promise` with no text and by the message
+// shortcut, which prefills it with the message and keeps its permalink.
+const (
+	PromiseCallback  = "promise_modal"
+	SnoozeCallback   = "snooze_modal"
+	ShortcutCallback = "promise_followup"
+
+	FieldCustomer = "customer"
+	FieldWhat     = "what"
+	FieldDate     = "date"
+	FieldTime     = "time"
+	FieldOwner    = "owner"
+	FieldValue    = "value" // the action id of every input in the modal
+)
+
+// PromiseModal is the form: customer, what, date, time and owner.
+func PromiseModal(user, text string, now time.Time, meta string) slack.ModalViewRequest {
+	customer := slack.NewPlainTextInputBlockElement(Plain("Acme"), FieldValue)
+	what := slack.NewPlainTextInputBlockElement(Plain("Send the renewal quote"), FieldValue)
+	what.Multiline = true
+	what.MaxLength = MaxText
+	what.InitialValue = text
+	date := slack.NewDatePickerBlockElement(FieldValue)
+	date.InitialDate = now.AddDate(0, 0, 1).Format("2006-01-02")
+	tm := slack.NewTimePickerBlockElement(FieldValue)
+	tm.InitialTime = "09:00"
+	owner := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, Plain("Who keeps it"), FieldValue)
+	owner.InitialUser = user
+	customerInput := slack.NewInputBlock(FieldCustomer, Plain("Customer"), nil, customer)
+	customerInput.Optional = true
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      PromiseCallback,
+		Title:           Plain("Promise a follow-up"),
+		Submit:          Plain("Promise"),
+		Close:           Plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			customerInput,
+			slack.NewInputBlock(FieldWhat, Plain("What did you promise?"), nil, what),
+			slack.NewInputBlock(FieldDate, Plain("Due date"), nil, date),
+			slack.NewInputBlock(FieldTime, Plain("Time (the owner's time zone)"), nil, tm),
+			slack.NewInputBlock(FieldOwner, Plain("Owner"), nil, owner),
+		}},
+	}
+}
+
+// SnoozeModal is the reminder's "Pick a time…": a date and a time in the
+// owner's zone loc, tomorrow 9:00 to start with.
+func SnoozeModal(p store.Promise, loc *time.Location, now time.Time, meta string) slack.ModalViewRequest {
+	date := slack.NewDatePickerBlockElement(FieldValue)
+	date.InitialDate = now.In(loc).AddDate(0, 0, 1).Format("2006-01-02")
+	tm := slack.NewTimePickerBlockElement(FieldValue)
+	tm.InitialTime = "09:00"
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      SnoozeCallback,
+		Title:           Plain("Snooze #" + strconv.FormatInt(p.ID, 10)),
+		Submit:          Plain("Snooze"),
+		Close:           Plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			Section(Summary(p)),
+			slack.NewInputBlock(FieldDate, Plain("Date"), nil, date),
+			slack.NewInputBlock(FieldTime, Plain("Time ("+loc.String()+")"), nil, tm),
+		}},
+	}
+}
+
+// TouchModal is "Log a touch": what happened with c, in a line.
+func TouchModal(c store.Customer, meta string) slack.ModalViewRequest {
+	note := slack.NewPlainTextInputBlockElement(Plain("Called just to talk; they open an office in Lyon"), FieldValue)
+	note.Multiline = true
+	note.MaxLength = MaxText
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      TouchCallback,
+		Title:           Plain("Log a touch"),
+		Submit:          Plain("Log it"),
+		Close:           Plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			Section("*" + Escape(c.Name) + "*: what happened? A line is enough to remember the context next time."),
+			slack.NewInputBlock(FieldNote, Plain("What happened"), nil, note),
+		}},
+	}
+}

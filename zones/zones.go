@@ -1,0 +1,117 @@
+// Package zones knows each Slack user's time zone and whether they are
+// still an active member, asking users.info and caching the answer. Both
+// the inbound handlers and the notifier read due times in the owner's zone,
+// never the server's, and share one cache.
+package zones
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// zoneTTL bounds how stale a cached zone may be: people travel, and a
+// reminder for "9:00" must follow them, but users.info is rate limited.
+const zoneTTL = time.Hour
+
+// UserInfo is the Web API call the cache makes; *slack.Client has it.
+type UserInfo interface {
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+}
+
+// Cache remembers each user's Slack time zone.
+type Cache struct {
+	api      UserInfo
+	fallback *time.Location
+	now      func() time.Time
+
+	mu    sync.Mutex
+	users map[string]cachedZone
+}
+
+type cachedZone struct {
+	loc     *time.Location
+	deleted bool
+	at      time.Time
+}
+
+// New returns a cache asking api, with fallback for users whose zone Slack
+// does not say.
+func New(api UserInfo, fallback *time.Location, now func() time.Time) *Cache {
+	return &Cache{api: api, fallback: fallback, now: now, users: map[string]cachedZone{}}
+}
+
+// NoSuchUserError is returned for a user Slack does not know or has
+// deactivated: nothing can be promised to them.
+type NoSuchUserError struct{ User string }
+
+func (e NoSuchUserError) Error() string { return "no active Slack user " + e.User }
+
+// Zone returns user's time zone, asking Slack when the cached answer is
+// missing or old. If Slack cannot be asked, a stale answer or the workspace
+// zone is better than refusing the command.
+func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
+	z.mu.Lock()
+	c, ok := z.users[user]
+	z.mu.Unlock()
+	if ok && z.now().Sub(c.at) < zoneTTL {
+		if c.deleted {
+			return nil, NoSuchUserError{user}
+		}
+		return c.loc, nil
+	}
+	u, err := z.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		if isUserGone(err) {
+			z.put(user, cachedZone{deleted: true, at: z.now()})
+			return nil, NoSuchUserError{user}
+		}
+		if ok && !c.deleted {
+			return c.loc, nil
+		}
+		return z.fallback, fmt.Errorf("zones: users.info %s: %w", user, err)
+	}
+	if u.Deleted {
+		z.put(user, cachedZone{deleted: true, at: z.now()})
+		return nil, NoSuchUserError{user}
+	}
+	loc := z.fallback
+	if u.TZ != "" {
+		if l, err := time.LoadLocation(u.TZ); err == nil {
+			loc = l
+		}
+	}
+	z.put(user, cachedZone{loc: loc, at: z.now()})
+	return loc, nil
+}
+
+func (z *Cache) put(user string, c cachedZone) {
+	z.mu.Lock()
+	z.users[user] = c
+	z.mu.Unlock()
+}
+
+func isUserGone(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "user_not_found", "account_inactive", "user_not_visible":
+		return true
+	}
+	return false
+}
+
+// Or is user's zone, or the fallback when Slack cannot tell.
+func (z *Cache) Or(ctx context.Context, user string) *time.Location {
+	loc, err := z.Zone(ctx, user)
+	if err != nil || loc == nil {
+		return z.fallback
+	}
+	return loc
+}
