@@ -1,27 +1,22 @@
 // Package duetime turns the time phrase at the end of a promise ("send the
-// quote friday 5pm") into an instant on the owner's wall clock, and reads
-// repeating schedules ("every monday 10am").
+// quote friday 5pm") into an instant on the owner's wall clock, reads
+// repeating schedules ("every monday and thursday 10am"), and writes times
+// back (Format) with the year whenever it is not this year.
 //
-// Phrases are read by a small grammar of our own, with no date library.
-// Exact forms come first: ISO dates (2026-12-01, 2026-12-01 14:00), times
-// (3pm, 15:30, noon). Then relative offsets with wall-clock semantics
-// ("in 3 days" keeps 10:00 across a DST change, "in 2 hours" is a
-// duration), weekdays and "next|this <weekday>", "next week", "tonight",
-// "eod", "end of week", "end of month", and a bare time that has passed
-// today meaning tomorrow. Last come dates written with a month name
-// ("december 3rd", "3 dec 2027", "the 3rd of december", "dec 3 at 2pm",
-// "Dec 3, 2026", "friday dec 4"): a month name or its abbreviation
-// ("sept" too), a day in digits or as an ordinal, an optional four-digit
-// year, an optional weekday that must match the date, and an optional
-// time. Without a year such a date is the first one still ahead, so
-// "jan 5" said in November is next year's and "feb 29" the next leap day;
-// a day the month lacks ("feb 30", "jun 31") is refused. Numeric dates
-// such as 12/3 are refused: they read differently on either side of the
-// Atlantic. A day given without a time is 9:00 ("today" and "eod" are
-// 17:00, "tonight" 20:00). Every result is a wall time placed in the
-// owner's zone with time.Date, and one that is not after now is refused
-// with ErrPast.
+// Read and ReadPhrase answer with an Answer: a time, a schedule, or a
+// Question when a phrase reads two ways ("3/4": 3 April or 4 March?) or
+// names a month-day already gone by this year ("nov 30" on 1 December),
+// offering the readings as Choices rather than guessing. Everything else
+// Kept will not schedule is a *Refusal with a reason to show the person:
+// a time in the past ("last friday"), in a daylight-saving gap, ambiguous
+// ("friday midnight", "at 5", "3pm IST"), or half understood, when words
+// of a time phrase are left before the part that was read ("every monday
+// at 10 and 2pm"). A phrase is read whole or refused; see the README's
+// grammar table for every form and the rule for each ambiguous case.
 //
+// Every result is a wall time placed in the owner's zone (or the zone the
+// phrase names, "friday 5pm EST"), checked against the zone's rules: a
+// time the clocks skip is refused, one they show twice is the first.
 // # Why no library
 //
 // Candidates were measured against Kept's phrases, from Monday 2026-11-23
@@ -48,16 +43,17 @@
 // None knows "eod" or "end of week", so a grammar of our own was needed
 // regardless; with those measurements the month-name forms, the one thing
 // go-dateparser added, are read by that grammar too (monthdate.go), at
-// 7-14 µs for a whole Split.
+// 8-25 µs for a whole Read (BenchmarkSplit, on a shared 2-core machine).
 package duetime
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keptbot/kept/workhours"
 )
 
 var (
@@ -67,20 +63,138 @@ var (
 	ErrPast = errors.New("duetime: time is in the past")
 	// ErrNoWhat means Split found a time phrase with nothing before it.
 	ErrNoWhat = errors.New("duetime: nothing before the time")
+	// ErrGap means the phrase names a wall-clock time that a clock change
+	// skips (2:30 on a spring-forward night), which would otherwise be
+	// scheduled an hour early or late.
+	ErrGap = errors.New("duetime: time skipped by a clock change")
+	// ErrAmbiguous means the phrase reads more than one way; Read returns
+	// the Question, Split and Parse this error.
+	ErrAmbiguous = errors.New("duetime: time reads more than one way")
+	// ErrHalfRead means a time was found but words of a time phrase are
+	// left before it ("last", "tomorrow"): the phrase was not understood
+	// whole, so it is refused rather than half-read.
+	ErrHalfRead = errors.New("duetime: time phrase not understood whole")
 )
 
+// Refusal is a phrase Kept will not schedule, with the reason in words a
+// person can act on. Err is one of the Err values above, for errors.Is.
+type Refusal struct {
+	Reason string // plain text, one or two sentences; not yet escaped for Slack
+	Err    error
+}
+
+func (r *Refusal) Error() string { return "duetime: " + r.Reason }
+func (r *Refusal) Unwrap() error { return r.Err }
+
+func refuse(err error, reason string) *Refusal { return &Refusal{Reason: reason, Err: err} }
+
+// Reason is the user-facing reason of a Refusal in err's chain, or "".
+func Reason(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
+}
+
 // Examples is a short list of phrases that work, for error messages.
-var Examples = []string{"tomorrow 3pm", "in 2 hours", "friday 5pm", "dec 3", "2026-12-01 14:00", "every monday 10am"}
+var Examples = []string{"tomorrow 3pm", "friday eod", "in 2 hours", "dec 3", "every monday 10am"}
 
 // glue words stand between a promise and its time ("quote by friday"):
 // Parse ignores them before a phrase and Split drops them after the text.
-var glue = map[string]bool{"by": true, "at": true, "on": true, "due": true, "until": true, "till": true, "til": true}
+var glue = map[string]bool{"by": true, "at": true, "on": true, "due": true, "until": true, "till": true, "til": true, "before": true}
 
-// Parse reads a whole phrase ("tomorrow 3pm") relative to now in loc, as
-// typed after "/promise snooze 42". The result is in loc; a nil loc means
-// UTC. A repeating phrase ("every monday") is not a single time and is
-// refused with ErrNoTime.
-func Parse(phrase string, now time.Time, loc *time.Location) (time.Time, error) {
+// Options are the workspace settings a phrase depends on.
+type Options struct {
+	// Work gives the working days that "in 3 business days" and "every
+	// business day" count; the zero value means workhours.Default.
+	Work workhours.Hours
+}
+
+// Answer is what a time phrase means: a time (Due), a repeating schedule
+// (Repeat, with Due its first occurrence), or a Question to put to the
+// person because the phrase reads more than one way. Refusals are errors.
+type Answer struct {
+	What     string    // Read: the promise text before the phrase, trimmed of glue ("quote")
+	Phrase   string    // the time phrase as typed ("by friday 5pm" gives "friday 5pm")
+	Due      time.Time // in the owner's zone; zero when Question is set
+	Repeat   string    // canonical schedule for ParseRecurrence; "" for a single time
+	Question *Question
+}
+
+// Question offers the readings of a phrase that Kept will not choose
+// between alone: "3/4" (3 April or 4 March?), or "nov 30" typed on
+// 1 December (next year's?).
+type Question struct {
+	Text    string   // the question, plain text: "“3/4” reads two ways. Which did you mean?"
+	Choices []Choice // one or more, earliest first; none chosen means none
+}
+
+// Choice is one reading offered by a Question.
+type Choice struct {
+	Label  string    // the time as Format writes it: "Thu 4 Mar 2027 09:00 EST"
+	Due    time.Time // in the owner's zone, in the future
+	Phrase string    // an exact phrase that Read reads back as Due: "2027-03-04 09:00"
+}
+
+// Read finds the time phrase at the end of text ("send the quote friday
+// 5pm") and reads it relative to now on loc's wall clock (nil means UTC).
+// It tries the longest trailing phrase first, over the last few words only,
+// so the work is bounded whatever the length of text.
+//
+// A phrase is understood whole or refused: if the words just before the
+// phrase that was read are words of a time phrase ("last", "tomorrow",
+// "every ... and", "3pm"), the whole was not understood and Read returns
+// ErrHalfRead with the reason, rather than a time with the rest left in
+// the promise.
+//
+// Errors are *Refusal (see Reason), wrapping ErrNoTime when no suffix is a
+// time, ErrPast, ErrGap, ErrHalfRead, or ErrNoWhat when nothing is left
+// before the phrase.
+func Read(text string, now time.Time, loc *time.Location, opt Options) (Answer, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	text = strings.TrimSpace(text)
+	p := newPhraseParser(now, loc, opt.work())
+	for _, i := range suffixStarts(text, maxWords) {
+		if len(text)-i > maxPhraseBytes {
+			continue
+		}
+		w := words(text[i:])
+		if len(w) > 1 && glue[w[0]] && isRecurrence(w[1:]) {
+			continue // "on every 10th": the shorter suffix reads it, and "on" is glue
+		}
+		r, err := p.read(w)
+		if errors.Is(err, errUnknown) {
+			continue
+		}
+		ans := Answer{Phrase: text[i:]}
+		if err == nil {
+			ans, err = answer(ans, r, p)
+		}
+		if err == nil {
+			err = halfRead(text[:i], ans, now, loc)
+		}
+		if err != nil {
+			return Answer{}, err
+		}
+		ans.What = trimGlue(text[:i])
+		if ans.What == "" {
+			return Answer{}, refuse(ErrNoWhat, "What did you promise? Put it before the time.")
+		}
+		return ans, nil
+	}
+	if strings.HasPrefix(strings.ToLower(text), "every ") {
+		return Answer{}, recurrenceRefusal(text)
+	}
+	return Answer{}, refuse(ErrNoTime, "I couldn't find when. End with a time, such as “"+strings.Join(Examples, "”, “")+"”.")
+}
+
+// ReadPhrase reads a whole phrase ("tomorrow 3pm", "friday eod", "3/4"),
+// as typed after "/promise snooze 42" or "/promise move 42": every form
+// Read takes at the end of a promise, and nothing else.
+func ReadPhrase(phrase string, now time.Time, loc *time.Location, opt Options) (Answer, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -88,80 +202,95 @@ func Parse(phrase string, now time.Time, loc *time.Location) (time.Time, error) 
 	if len(w) > 1 && glue[w[0]] {
 		w = w[1:]
 	}
-	if len(w) > 0 && w[0] == "every" {
-		return time.Time{}, fmt.Errorf("duetime: %q repeats; give one time, such as \"tomorrow 9am\": %w", phrase, ErrNoTime)
-	}
-	due, err := newPhraseParser(now, loc).parse(w)
+	p := newPhraseParser(now, loc, opt.work())
+	r, err := p.read(w)
 	if errors.Is(err, errUnknown) {
-		return time.Time{}, fmt.Errorf("duetime: %q is not a time: %w", phrase, ErrNoTime)
+		if isRecurrence(w) {
+			return Answer{}, recurrenceRefusal(phrase)
+		}
+		return Answer{}, refuse(ErrNoTime, "“"+strings.TrimSpace(phrase)+"” is not a time I can read. Try “"+strings.Join(Examples, "”, “")+"”.")
 	}
 	if err != nil {
-		return time.Time{}, err
+		return Answer{}, err
 	}
-	return future(due, now)
+	return answer(Answer{Phrase: strings.TrimSpace(phrase)}, r, p)
 }
 
-// future refuses a due time that is not after now; it is the one place
-// that does, so no path can return the past with a nil error.
-func future(due, now time.Time) (time.Time, error) {
-	if !due.After(now) {
-		return time.Time{}, fmt.Errorf("%w: %s", ErrPast, due.Format("Mon 2 Jan 2006 15:04 MST"))
+func (o Options) work() workhours.Hours {
+	if o.Work.IsZero() {
+		return workhours.Default
 	}
-	return due, nil
+	return o.Work
+}
+
+func recurrenceRefusal(text string) error {
+	return refuse(ErrNoTime, "I couldn't read the repeating schedule in “"+strings.TrimSpace(text)+"”. I read forms such as “every monday and thursday 10am”, “every weekday at 8:50am”, “every 2 weeks on monday”, “every month on the 15th” and “every year on mar 1”.")
+}
+
+// answer turns a reading into an Answer: a single time in the future, a
+// schedule, or a question with labelled choices.
+func answer(a Answer, r reading, p phraseParser) (Answer, error) {
+	if r.question != nil {
+		q := &Question{}
+		for _, t := range r.question.choices {
+			t = t.In(p.loc)
+			q.Choices = append(q.Choices, Choice{Label: Format(t, p.now, p.loc), Due: t, Phrase: t.Format("2006-01-02 15:04")})
+		}
+		switch r.question.why {
+		case askDayFirst:
+			q.Text = "“" + a.Phrase + "” reads two ways, month first or day first. Which did you mean?"
+			if len(q.Choices) == 1 {
+				q.Text = "“" + a.Phrase + "” reads two ways, month first or day first, and one of them has gone by. Did you mean this one?"
+			}
+		case askNextYear:
+			q.Text = "“" + a.Phrase + "” has already gone by this year. Did you mean next year?"
+		}
+		a.Question = q
+		return a, nil
+	}
+	if !r.due.After(p.now) {
+		return Answer{}, refuse(ErrPast, Format(r.due, p.now, p.loc)+" is in the past. When will you do it?")
+	}
+	a.Due = r.due.In(p.loc)
+	if r.rec != nil {
+		a.Repeat = r.rec.String()
+	}
+	return a, nil
+}
+
+// Split is Read with the default Options, for callers that take only a
+// single time or a schedule: a Question comes back as an error wrapping
+// ErrAmbiguous, with the question as its Reason.
+func Split(text string, now time.Time, loc *time.Location) (what string, due time.Time, repeat string, err error) {
+	a, err := Read(text, now, loc, Options{})
+	if err == nil && a.Question != nil {
+		err = refuse(ErrAmbiguous, a.Question.Text)
+	}
+	if err != nil {
+		return strings.TrimSpace(text), time.Time{}, "", err
+	}
+	return a.What, a.Due, a.Repeat, nil
+}
+
+// Parse reads a whole phrase ("tomorrow 3pm") with ReadPhrase and the
+// default Options, and returns the single time it names. A repeating
+// phrase is refused with ErrNoTime, a question with ErrAmbiguous.
+func Parse(phrase string, now time.Time, loc *time.Location) (time.Time, error) {
+	a, err := ReadPhrase(phrase, now, loc, Options{})
+	switch {
+	case err != nil:
+		return time.Time{}, err
+	case a.Question != nil:
+		return time.Time{}, refuse(ErrAmbiguous, a.Question.Text)
+	case a.Repeat != "":
+		return time.Time{}, refuse(ErrNoTime, "“"+strings.TrimSpace(phrase)+"” repeats; give one time, such as “tomorrow 9am”.")
+	}
+	return a.Due, nil
 }
 
 // maxPhraseBytes skips candidate suffixes that no time phrase is as long
 // as, so a long run of text without spaces costs nothing.
-const maxPhraseBytes = 64
-
-// Split finds the longest trailing time phrase in text and returns the
-// text before it, trimmed of trailing punctuation and glue words ("quote
-// by friday" gives "quote"), the due time in loc, and for a repeating
-// phrase ("every monday 10am") the canonical schedule for ParseRecurrence,
-// else "". Only the last few words are tried, so the work is bounded
-// whatever the length of text.
-//
-// Errors: ErrNoTime when no suffix is a time, ErrPast when it is a time in
-// the past, ErrNoWhat when nothing is left before it. On error, what is
-// text, trimmed.
-func Split(text string, now time.Time, loc *time.Location) (what string, due time.Time, repeat string, err error) {
-	if loc == nil {
-		loc = time.UTC
-	}
-	text = strings.TrimSpace(text)
-	p := newPhraseParser(now, loc)
-	for _, i := range suffixStarts(text, maxWords) {
-		if len(text)-i > maxPhraseBytes {
-			continue
-		}
-		w := words(text[i:])
-		if len(w) > 0 && w[0] == "every" {
-			r, open, rerr := parseRecurrence(w)
-			if rerr == nil {
-				r, due = r.start(open, now, loc)
-				repeat = r.String()
-			}
-			err = rerr
-		} else {
-			due, err = p.parse(w)
-		}
-		if errors.Is(err, errUnknown) {
-			continue
-		}
-		if err == nil {
-			due, err = future(due, now)
-		}
-		if err != nil {
-			return text, time.Time{}, "", err
-		}
-		what = trimGlue(text[:i])
-		if what == "" {
-			return text, time.Time{}, "", ErrNoWhat
-		}
-		return what, due, repeat, nil
-	}
-	return text, time.Time{}, "", ErrNoTime
-}
+const maxPhraseBytes = 96
 
 // suffixStarts returns the byte offsets where each of the last n words of
 // s begins, longest suffix first. It walks back from the end, so it never

@@ -8,7 +8,8 @@ import (
 
 // fuzzZones include a half-hour offset with DST (Adelaide), a 45-minute
 // one (Chatham) and a zone whose clocks skip midnight (Santiago).
-var fuzzZones = []string{"UTC", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Chatham", "America/Santiago"}
+var fuzzZones = []string{"UTC", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Chatham", "America/Santiago",
+	"Asia/Kathmandu", "Pacific/Kiritimati", "Europe/Paris", "Australia/Lord_Howe"}
 
 // fuzzNow maps fuzz inputs to a moment within a few centuries of now, in
 // one of fuzzZones, so that the fuzzer explores phrases rather than the
@@ -33,6 +34,13 @@ var fuzzSeeds = []string{
 	"feb 29", "the 31st of february", "12am", "dec 3 12am", "a", "42", "may", "1 2 dec",
 	"thursday dec 4", "mar 14 2:30am", "in 2h", "half an hour", "by", "every",
 	"\u3000friday\u3000", "𝟗am", "ＦＲＩＤＡＹ", "İn 2 hours",
+	"tomorrow eod", "friday eod", "last friday", "monday morning", "thursday afternoon", "in 1.5 hours",
+	"in 1h30m", "in 1 hour 30 minutes", "2h", "90m", "on the 15th", "the 3rd at 2pm", "in 3 business days",
+	"in 2 working days", "friday 5pm EST", "3pm CET", "10:00 Europe/Paris", "25/12", "3/4", "12/25/2027",
+	"every monday and thursday 10am", "every mon, wed, fri", "daily", "weekly", "every other wednesday",
+	"every year on mar 1", "every weekday at 8:50am", "every 2 weeks monday", "on every 10th", "nov 30",
+	"at 4:30pm", "on June 1st", "friday midnight", "tomorrow at 5", "3pm IST", "every monday at 10 and 2pm",
+	"tomorrow 2:30am", "friday evening 8pm", "2 days ago", "in an hour and a half", "biweekly",
 }
 
 func FuzzParse(f *testing.F) {
@@ -41,20 +49,48 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, phrase string, sec int64, z uint8) {
 		now, loc := fuzzNow(t, sec, z)
-		due, err := Parse(phrase, now, loc)
+		a, err := ReadPhrase(phrase, now, loc, Options{})
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "duetime: ") {
-				t.Errorf("Parse(%q) error %q lacks the package prefix", phrase, err)
+			if !strings.HasPrefix(err.Error(), "duetime: ") || Reason(err) == "" {
+				t.Errorf("ReadPhrase(%q) error %q lacks the package prefix or a reason", phrase, err)
 			}
 			return
 		}
-		if !due.After(now) {
-			t.Errorf("Parse(%q) at %v = %v, not in the future", phrase, now, due)
-		}
-		if due.Location() != loc {
-			t.Errorf("Parse(%q) = %v, not in %v", phrase, due, loc)
+		checkFuzzAnswer(t, phrase, a, now, loc)
+		due, err := Parse(phrase, now, loc)
+		if err == nil && (a.Question != nil || a.Repeat != "" || !due.Equal(a.Due)) {
+			t.Errorf("Parse(%q) = %v, but ReadPhrase = %+v", phrase, due, a)
 		}
 	})
+}
+
+// checkFuzzAnswer holds for every answer: a time in the future and in the
+// owner's zone, or a question whose choices are such times and read back.
+func checkFuzzAnswer(t *testing.T, text string, a Answer, now time.Time, loc *time.Location) {
+	t.Helper()
+	if a.Question != nil {
+		if len(a.Question.Choices) == 0 || a.Question.Text == "" || !a.Due.IsZero() {
+			t.Errorf("%q: malformed question %+v", text, a)
+		}
+		for _, c := range a.Question.Choices {
+			if !c.Due.After(now) || c.Due.Location() != loc || c.Label == "" {
+				t.Errorf("%q at %v: choice %+v", text, now, c)
+			}
+		}
+		return
+	}
+	if !a.Due.After(now) {
+		t.Errorf("%q at %v = %v, not in the future", text, now, a.Due)
+	}
+	if a.Due.Location() != loc {
+		t.Errorf("%q = %v, not in %v", text, a.Due, loc)
+	}
+	if a.Repeat != "" {
+		r, err := ParseRecurrence(a.Repeat)
+		if err != nil || r.String() != a.Repeat {
+			t.Errorf("%q: repeat %q does not round-trip: %v", text, a.Repeat, err)
+		}
+	}
 }
 
 func FuzzSplit(f *testing.F) {
@@ -66,6 +102,18 @@ func FuzzSplit(f *testing.F) {
 	f.Add("quote, by: on at friday!", int64(0), uint8(1))
 	f.Fuzz(func(t *testing.T, text string, sec int64, z uint8) {
 		now, loc := fuzzNow(t, sec, z)
+		if a, err := Read(text, now, loc, Options{}); err == nil {
+			checkFuzzAnswer(t, text, a, now, loc)
+			// Never half-read: the promise does not end with a time word.
+			if f := strings.Fields(a.What); len(f) == 0 || isLeftover(f[len(f)-1]) {
+				t.Errorf("Read(%q) left a time word in the promise: %q", text, a.What)
+			}
+			if !strings.HasSuffix(strings.TrimSpace(text), a.Phrase) {
+				t.Errorf("Read(%q) phrase %q is not the end of the text", text, a.Phrase)
+			}
+		} else if Reason(err) == "" {
+			t.Errorf("Read(%q) refused without a reason: %v", text, err)
+		}
 		what, due, repeat, err := Split(text, now, loc)
 		if err != nil {
 			if what != strings.TrimSpace(text) {

@@ -1,7 +1,10 @@
 package duetime
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -123,42 +126,124 @@ func dayOfMonth(s string) (int, bool) {
 }
 
 // monthDate reads a date with a month name (see readMonthDate) as a wall
-// time in p.loc, at 9:00 when no time is given. Without a year it is the
-// first such day, from this year on, whose time is still ahead: "jan 5"
-// said in November is next year's, "dec 3" said on 3 December after 9:00
-// is next year's too, and "feb 29" is the next leap day. A day the month
-// never has ("feb 30", "jun 31"), a 29 February in a year without one, and
-// a weekday that does not match the date are refused with ErrNoTime.
-func (p phraseParser) monthDate(w []string) (time.Time, error) {
+// time in p.loc, at 9:00 when no time is given; resolveDate places it.
+// A weekday that does not match the date is refused.
+func (p phraseParser) monthDate(w []string) (reading, error) {
 	md, ok := readMonthDate(w)
 	if !ok {
-		return time.Time{}, errUnknown
+		return reading{}, errUnknown
 	}
+	r, err := p.resolveDate(md.m, md.d, md.y, md.hasYear, md.k)
+	if err != nil || !md.hasWeekday {
+		return r, err
+	}
+	c := civilOf(r.due)
+	if r.question != nil {
+		c = civilOf(r.question.choices[0])
+	}
+	if md.wd != c.weekday() {
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("%s %d %d is a %s, not a %s.",
+			c.m.String()[:3], c.d, c.y, c.weekday(), md.wd))
+	}
+	return r, nil
+}
+
+// resolveDate places day d of month m, in year y when hasYear, at k.
+// Without a year it is this year's date; once that has gone by, Kept does
+// not move it to next year silently but asks (askNextYear), because "nov
+// 30" typed on 1 December is more often a slip than a plan. A day the
+// month never has ("feb 30", "jun 31") and a 29 February in a year without
+// one are refused.
+func (p phraseParser) resolveDate(m time.Month, d, y int, hasYear bool, k clock) (reading, error) {
 	const leapYear = 2000
-	if md.d > daysIn(leapYear, md.m) {
-		return time.Time{}, fmt.Errorf("duetime: %s has no day %d: %w", md.m, md.d, ErrNoTime)
+	if d > daysIn(leapYear, m) {
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("%s has no day %d.", m, d))
 	}
-	c := civil{md.y, md.m, md.d}
-	if md.hasYear {
-		if md.d > daysIn(md.y, md.m) {
-			return time.Time{}, fmt.Errorf("duetime: %s %d has no day %d: %w", md.m, md.y, md.d, ErrNoTime)
+	if hasYear {
+		if d > daysIn(y, m) {
+			return reading{}, refuse(ErrNoTime, fmt.Sprintf("%s %d has no day %d.", m, y, d))
 		}
-	} else {
-		// Leap days are at most eight years apart (2096, then 2104). If
-		// no year qualifies, c stays in the past and the caller says so.
-		for y := p.today.y; y <= p.today.y+8; y++ {
-			if md.d > daysIn(y, md.m) {
-				continue
-			}
-			c.y = y
-			if c.at(md.k, p.loc).After(p.now) {
-				break
-			}
+		t, err := p.at(civil{y, m, d}, k)
+		if err != nil {
+			return reading{}, err
+		}
+		return p.checkRange(t)
+	}
+	y = p.today.y
+	if d > daysIn(y, m) {
+		next := y + 1
+		for d > daysIn(next, m) {
+			next++
+		}
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("%d has no %d %s. Give the year, such as “%s %d %d”.", y, d, m, strings.ToLower(m.String()[:3]), d, next))
+	}
+	t, err := p.at(civil{y, m, d}, k)
+	if err != nil {
+		return reading{}, err
+	}
+	if t.After(p.now) {
+		return reading{due: t}, nil
+	}
+	if d > daysIn(y+1, m) {
+		return reading{}, refuse(ErrPast, fmt.Sprintf("%d %s has gone by this year.", d, m))
+	}
+	t, err = p.at(civil{y + 1, m, d}, k)
+	if err != nil {
+		return reading{}, err
+	}
+	return reading{question: &question{why: askNextYear, choices: []time.Time{t}}}, nil
+}
+
+// numericDate reads "12/25", "25/12", "3/4", "12/25/2026". A date that
+// reads one way only (25 is no month) is read; one that reads two ways is
+// a question offering both (askDayFirst), never a guess.
+func (p phraseParser) numericDate(s string, k clock) (reading, error) {
+	parts := strings.Split(s, "/")
+	a, b := atoi(parts[0]), atoi(parts[1])
+	y, hasYear := 0, len(parts) == 3
+	if hasYear {
+		if len(parts[2]) != 4 {
+			return reading{}, refuse(ErrNoTime, fmt.Sprintf("Write the year of “%s” in full, such as %s/%s/%d.", s, parts[0], parts[1], p.today.y))
+		}
+		y = atoi(parts[2])
+	}
+	valid := func(m, d int) bool {
+		if m < 1 || m > 12 || d < 1 {
+			return false
+		}
+		if hasYear {
+			return d <= daysIn(y, time.Month(m))
+		}
+		return d <= daysIn(2000, time.Month(m))
+	}
+	us, eu := valid(a, b), valid(b, a)
+	switch {
+	case !us && !eu:
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("“%s” is not a date, read month first or day first.", s))
+	case a == b || !eu:
+		return p.resolveDate(time.Month(a), b, y, hasYear, k)
+	case !us:
+		return p.resolveDate(time.Month(b), a, y, hasYear, k)
+	}
+	var choices []time.Time
+	var firstErr error
+	for _, md := range [][2]int{{a, b}, {b, a}} {
+		r, err := p.resolveDate(time.Month(md[0]), md[1], y, hasYear, k)
+		switch {
+		case err != nil:
+			firstErr = cmp.Or(firstErr, err)
+		case r.question != nil:
+			choices = append(choices, r.question.choices...)
+		case r.due.After(p.now):
+			choices = append(choices, r.due)
 		}
 	}
-	if md.hasWeekday && md.wd != c.weekday() {
-		return time.Time{}, fmt.Errorf("duetime: %s %d %d is a %s, not a %s: %w",
-			c.m.String()[:3], c.d, c.y, c.weekday(), md.wd, ErrNoTime)
+	if len(choices) == 0 {
+		if firstErr != nil {
+			return reading{}, firstErr
+		}
+		return reading{}, refuse(ErrPast, fmt.Sprintf("“%s” is in the past, read month first or day first.", s))
 	}
-	return p.checkRange(c.at(md.k, p.loc))
+	slices.SortFunc(choices, time.Time.Compare)
+	return reading{question: &question{why: askDayFirst, choices: choices}}, nil
 }

@@ -3,8 +3,9 @@ package duetime
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/keptbot/kept/workhours"
 )
 
 // errUnknown means "these words are not a time phrase": Split then tries a
@@ -13,16 +14,16 @@ import (
 var errUnknown = errors.New("duetime: not a time phrase")
 
 // maxWords bounds the words of a phrase, and so the work done on any input.
-// The longest phrase Kept knows, "every 2 weeks on monday at 10:30am", has
-// seven.
-const maxWords = 8
+// Among the longest Kept reads is "every 2 weeks on monday and thursday at
+// 10:30am" (nine words).
+const maxWords = 12
 
 // dayStart and the other default times are the wall-clock times given to a
 // day named without a time.
 var (
-	dayStart = clock{9, 0}  // "dec 3", "tomorrow", "monday"
-	dayEnd   = clock{17, 0} // "today", "eod", "end of week"
-	night    = clock{20, 0} // "tonight"
+	dayStart = clock{hour: 9}  // "dec 3", "tomorrow", "monday"
+	dayEnd   = clock{hour: 17} // "today", "eod", "end of week"
+	night    = clock{hour: 20} // "tonight"
 )
 
 // civil is a date on the calendar, with no time or zone.
@@ -47,13 +48,28 @@ func (c civil) weekday() time.Weekday {
 	return time.Date(c.y, c.m, c.d, 12, 0, 0, 0, time.UTC).Weekday()
 }
 
-// at is the instant of the wall clock k on day c in loc. A wall time that
-// does not exist (2:30 on a spring-forward day) is normalised as time.Date
-// does it: in America/New_York 2:30 becomes 1:30 EST, in
-// Australia/Adelaide 3:30 ACDT. Callers still refuse a result that is not
-// after now, so the normalisation never yields a past due time.
-func (c civil) at(k clock, loc *time.Location) time.Time {
-	return time.Date(c.y, c.m, c.d, k.hour, k.min, 0, 0, loc)
+// wallTime is the instant when the wall clock of loc reads k on day c.
+// When it reads k twice (the hour repeated as clocks go back) it is the
+// first time, so a reminder comes early rather than an hour late. When it
+// never does (the hour skipped as clocks go forward) exists is false and t
+// is the instant as far past the gap as k was into it (2:30 on a night
+// that jumps from 2:00 to 3:00 is 3:30), which is what a repeating series
+// uses.
+func wallTime(c civil, k clock, loc *time.Location) (t time.Time, exists bool) {
+	naive := time.Date(c.y, c.m, c.d, k.hour, k.min, 0, 0, time.UTC)
+	_, before := naive.Add(-36 * time.Hour).In(loc).Zone()
+	_, after := naive.Add(36 * time.Hour).In(loc).Zone()
+	_, mid := naive.In(loc).Zone()
+	for _, off := range []int{before, mid, after} {
+		u := naive.Add(-time.Duration(off) * time.Second).In(loc)
+		if u.Hour() == k.hour && u.Minute() == k.min && civilOf(u) == c && (t.IsZero() || u.Before(t)) {
+			t = u
+		}
+	}
+	if !t.IsZero() {
+		return t, true
+	}
+	return naive.Add(-time.Duration(before) * time.Second).In(loc), false
 }
 
 // addMonths moves by whole months and clamps the day to the end of the
@@ -79,96 +95,302 @@ func (c civil) untilWeekday(wd time.Weekday, strict bool) int {
 	return n
 }
 
+// reading is what one phrase means: an instant, a repeating schedule with
+// its first occurrence, or a question between instants.
+type reading struct {
+	due      time.Time
+	rec      *Recurrence
+	question *question
+}
+
+// question is a phrase with more than one reading; Read turns it into a
+// Question with labels in the owner's zone.
+type question struct {
+	why     questionKind
+	choices []time.Time
+}
+
+type questionKind int
+
+const (
+	askDayFirst questionKind = iota // "3/4": 3 April or 4 March?
+	askNextYear                     // "nov 30" on 1 December
+)
+
 // phraseParser reads one phrase relative to now, on the wall clock of loc.
 type phraseParser struct {
-	now   time.Time // in loc
-	loc   *time.Location
-	today civil
+	now    time.Time // in loc
+	loc    *time.Location
+	today  civil
+	work   workhours.Hours
+	inZone bool // reading the rest of a phrase that named its zone
 }
 
-func newPhraseParser(now time.Time, loc *time.Location) phraseParser {
+func newPhraseParser(now time.Time, loc *time.Location, work workhours.Hours) phraseParser {
 	now = now.In(loc)
-	return phraseParser{now: now, loc: loc, today: civilOf(now)}
+	return phraseParser{now: now, loc: loc, today: civilOf(now), work: work}
 }
 
-// parse reads the words of a single (not repeating) time phrase. The
-// result may be in the past; the callers refuse that in one place.
-func (p phraseParser) parse(w []string) (time.Time, error) {
+// at is the instant of the wall clock k on day c in loc, or a refusal when
+// k is ambiguous or skipped by a clock change.
+func (p phraseParser) at(c civil, k clock) (time.Time, error) {
+	switch k.amb {
+	case midnight:
+		return time.Time{}, refuse(ErrNoTime, "“midnight” is the start of a day to some people and its end to others. Say “11:59pm” or “12am”.")
+	case halfDay:
+		return time.Time{}, refuse(ErrNoTime, fmt.Sprintf("“at %d” could be %dam or %dpm. Say which.", k.hour, k.hour, k.hour))
+	}
+	t, ok := wallTime(c, k, p.loc)
+	if !ok {
+		return time.Time{}, gapRefusal(c, k, t, p.loc)
+	}
+	return t, nil
+}
+
+func gapRefusal(c civil, k clock, resume time.Time, loc *time.Location) error {
+	day := time.Date(c.y, c.m, c.d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+	return refuse(ErrGap, fmt.Sprintf("%s on %s does not exist in %s: the clocks go forward that night. Pick another time, such as %s.",
+		k, day, loc, clock{hour: resume.Hour(), min: resume.Minute()}))
+}
+
+// read reads the words of one phrase. The due time may be in the past;
+// Read refuses that in one place.
+func (p phraseParser) read(w []string) (reading, error) {
 	if len(w) == 0 || len(w) > maxWords {
-		return time.Time{}, errUnknown
+		return reading{}, errUnknown
 	}
-	if f, ok := fixedPhrases[strings.Join(w, " ")]; ok {
-		return f(p), nil
+	if !p.inZone {
+		if loc, rest, ok := zoneIn(w); ok {
+			return p.readInZone(loc, rest)
+		}
+		if why, ok := ambiguousAbbrevs[w[len(w)-1]]; ok && len(w) >= 2 {
+			if _, err := p.read(w[:len(w)-1]); !errors.Is(err, errUnknown) {
+				return reading{}, refuse(ErrNoTime, why+"; name the place instead, such as “3pm Asia/Kolkata”.")
+			}
+		}
 	}
-	if w[0] == "in" || (len(w) > 2 && w[len(w)-2] == "from" && w[len(w)-1] == "now") {
+	if isRecurrence(w) {
+		r, open, err := parseRecurrence(w, p.work)
+		if err != nil {
+			return reading{}, err
+		}
+		r, due := r.start(open, p.now, p.loc)
+		return reading{due: due, rec: &r}, nil
+	}
+	if err := past(w); err != nil {
+		return reading{}, err
+	}
+	if len(w) == 1 {
+		switch w[0] {
+		case "eow":
+			return p.endOfWeek()
+		case "eom":
+			return p.endOfMonth()
+		}
+	}
+	if w[0] == "in" || (len(w) > 2 && w[len(w)-2] == "from" && w[len(w)-1] == "now") || isCompactSpan(w) {
 		return p.relative(w)
 	}
-	if isSlashDate(w[0]) && (len(w) == 1 || isClockTail(w[1:])) {
-		return time.Time{}, fmt.Errorf("duetime: %q could be read day-first or month-first; write the month as a word (\"dec 3\") or the ISO form (2026-12-03): %w", w[0], ErrNoTime)
+	return p.calendar(w)
+}
+
+// readInZone reads a phrase that named its zone ("friday 5pm EST") on the
+// wall clock of that zone, and gives the instant in the owner's.
+func (p phraseParser) readInZone(loc *time.Location, rest []string) (reading, error) {
+	if isRecurrence(rest) {
+		return reading{}, refuse(ErrNoTime, "A repeating schedule follows its owner's own zone, across daylight-saving changes too; leave out the zone and give the time as it is for the owner.")
 	}
-	if t, ok := p.dateThenClock(w); ok {
-		return t, nil
+	q := newPhraseParser(p.now, loc, p.work)
+	q.inZone = true
+	r, err := q.read(rest)
+	if err != nil {
+		return reading{}, err
 	}
-	if t, ok := p.clockThenDate(w); ok {
-		return t, nil
+	r.due = r.due.In(p.loc)
+	if r.question != nil {
+		for i, c := range r.question.choices {
+			r.question.choices[i] = c.In(p.loc)
+		}
+	}
+	return r, nil
+}
+
+// past refuses phrases that name a time gone by: "last friday", "2 days
+// ago". Kept reminds people of what is ahead.
+func past(w []string) error {
+	ago := false
+	if w[len(w)-1] == "ago" {
+		_, used, ok, _ := quantities(w[:len(w)-1])
+		ago = ok && used == len(w)-1
+	}
+	if w[0] == "last" && len(w) >= 2 && (isWeekday(w[1]) || w[1] == "week" || w[1] == "month" || w[1] == "year" || w[1] == "night") || ago {
+		return refuse(ErrPast, fmt.Sprintf("“%s” is in the past. When will you do it?", joinWords(w)))
+	}
+	return nil
+}
+
+// endOfWeek is this week's Friday 17:00, or next week's from Friday
+// evening on.
+func (p phraseParser) endOfWeek() (reading, error) {
+	d := p.today.add(p.today.untilWeekday(time.Friday, false))
+	t, err := p.at(d, dayEnd)
+	if err == nil && !t.After(p.now) {
+		t, err = p.at(p.today.add(p.today.untilWeekday(time.Friday, true)), dayEnd)
+	}
+	return reading{due: t}, err
+}
+
+// endOfMonth is the month's last day at 17:00, or the next month's once
+// that has gone by.
+func (p phraseParser) endOfMonth() (reading, error) {
+	last := func(c civil) civil { return civil{c.y, c.m, daysIn(c.y, c.m)} }
+	t, err := p.at(last(p.today), dayEnd)
+	if err == nil && !t.After(p.now) {
+		t, err = p.at(last(civil{p.today.y, p.today.m, 1}.addMonths(1)), dayEnd)
+	}
+	return reading{due: t}, err
+}
+
+// splitClock takes the time of day off a phrase: "[at] 3pm [on] friday",
+// "friday [at] 3pm", "friday eod". At most one is allowed; ok is false
+// when the phrase has two.
+func splitClock(w []string) (core []string, k clock, hasClock, ok bool) {
+	core = w
+	if k, n, found := clockAt(core); found {
+		core, hasClock = core[n:], true
+		if len(core) > 0 && core[0] == "on" {
+			core = core[1:]
+		}
+		if len(core) == 0 {
+			return core, k, true, true
+		}
+		if _, _, again := clockAtEnd(core); again {
+			return nil, clock{}, false, false
+		}
+		return core, k, true, true
+	}
+	if k2, n, found := clockAtEnd(core); found {
+		core = core[:len(core)-n]
+		if len(core) > 0 && fitsPartOfDay(core[len(core)-1], k2) { // "friday evening 8pm"
+			core = core[:len(core)-1]
+		}
+		return core, k2, true, true
+	}
+	return core, clock{}, false, true
+}
+
+// fitsPartOfDay reports whether k falls in the part of the day named by
+// s, so "evening 8pm" is 8pm, and "morning 8pm" is not read at all.
+func fitsPartOfDay(s string, k clock) bool {
+	if k.amb != sure {
+		return false
+	}
+	switch s {
+	case "morning":
+		return k.hour >= 4 && k.hour < 12
+	case "afternoon":
+		return k.hour >= 12 && k.hour < 18
+	case "evening", "night":
+		return k.hour >= 17 || k.hour < 4
+	}
+	return false
+}
+
+// clockAt reads "[at] <time>" at the start of w. After "at", a bare hour
+// is a time too: 13 to 23 (and 0) on the 24-hour clock, while 1 to 12 is
+// read as ambiguous, to be refused.
+func clockAt(w []string) (k clock, n int, ok bool) {
+	if len(w) == 0 {
+		return clock{}, 0, false
+	}
+	if w[0] == "at" {
+		if len(w) < 2 {
+			return clock{}, 0, false
+		}
+		if k, ok := parseClock(w[1]); ok {
+			return k, 2, true
+		}
+		if h := w[1]; len(h) <= 2 && allDigits(h) {
+			switch n := atoi(h); {
+			case n >= 1 && n <= 12:
+				return clock{hour: n, amb: halfDay}, 2, true
+			case n <= 23:
+				return clock{hour: n}, 2, true
+			}
+		}
+		return clock{}, 0, false
+	}
+	k, ok = parseClock(w[0])
+	return k, 1, ok
+}
+
+// clockAtEnd reads "[at] <time>" at the end of w.
+func clockAtEnd(w []string) (k clock, n int, ok bool) {
+	if len(w) >= 2 && w[len(w)-2] == "at" {
+		if k, n, ok := clockAt(w[len(w)-2:]); ok {
+			return k, n, true
+		}
+	}
+	if len(w) >= 1 {
+		if k, ok := parseClock(w[len(w)-1]); ok {
+			return k, 1, true
+		}
+	}
+	if len(w) >= 2 && w[len(w)-1] == "night" {
+		return nightClock, 1, true
+	}
+	return clock{}, 0, false
+}
+
+// clockTail reads w as exactly "[at] <time>".
+func clockTail(w []string) (clock, bool) {
+	k, n, ok := clockAt(w)
+	return k, ok && n == len(w)
+}
+
+// calendar reads a day, a time of day, or both: "tomorrow", "friday 5pm",
+// "3pm on tuesday", "monday morning", "tomorrow eod", "the 15th at 2pm",
+// "12/25", "dec 3 2pm", "2026-12-01 14:00".
+func (p phraseParser) calendar(w []string) (reading, error) {
+	core, k, hasClock, ok := splitClock(w)
+	if !ok {
+		return reading{}, errUnknown
+	}
+	if len(core) == 0 { // a bare time: today, or tomorrow once it has gone by
+		t, err := p.at(p.today, k)
+		var gap *Refusal
+		if errors.As(err, &gap) && gap.Err == ErrGap && !t.After(p.now) {
+			err = nil // today's gap is behind us: tomorrow's slot is what counts
+		}
+		if err != nil {
+			return reading{}, err
+		}
+		if !t.After(p.now) {
+			t, err = p.at(p.today.add(1), k)
+		}
+		return reading{due: t}, err
+	}
+	if core[0] == "this" && len(core) == 1 && hasClock { // "this afternoon"
+		t, err := p.at(p.today, k)
+		return reading{due: t}, err
+	}
+	if d, def, n, ok := p.date(core); ok && n == len(core) {
+		if !hasClock {
+			k = def
+		}
+		t, err := p.at(d, k)
+		return reading{due: t}, err
+	}
+	if !hasClock {
+		k = dayStart
+	}
+	if n, ok := dayOfMonthWords(core); ok {
+		return p.dayOfMonth(n, k)
+	}
+	if isSlashDate(core[0]) && len(core) == 1 {
+		return p.numericDate(core[0], k)
 	}
 	return p.monthDate(w)
-}
-
-// dateThenClock reads "tomorrow", "friday 5pm", "tomorrow at 3pm",
-// "2026-12-01 14:00".
-func (p phraseParser) dateThenClock(w []string) (time.Time, bool) {
-	d, k, n, ok := p.date(w)
-	if !ok {
-		return time.Time{}, false
-	}
-	if rest := w[n:]; len(rest) > 0 {
-		if k, ok = clockTail(rest); !ok {
-			return time.Time{}, false
-		}
-	}
-	return d.at(k, p.loc), true
-}
-
-// clockThenDate reads "3pm", "5pm friday", "3pm on tuesday". A bare time
-// that has passed today means tomorrow.
-func (p phraseParser) clockThenDate(w []string) (time.Time, bool) {
-	k, ok := parseClock(w[0])
-	if !ok {
-		return time.Time{}, false
-	}
-	rest := w[1:]
-	if len(rest) == 0 {
-		t := p.today.at(k, p.loc)
-		if !t.After(p.now) {
-			t = p.today.add(1).at(k, p.loc)
-		}
-		return t, true
-	}
-	if rest[0] == "on" {
-		rest = rest[1:]
-	}
-	d, _, n, ok := p.date(rest)
-	if !ok || n != len(rest) {
-		return time.Time{}, false
-	}
-	return d.at(k, p.loc), true
-}
-
-// isClockTail reports whether w is "[at] <time>".
-func isClockTail(w []string) bool {
-	_, ok := clockTail(w)
-	return ok
-}
-
-func clockTail(w []string) (clock, bool) {
-	if len(w) > 0 && w[0] == "at" {
-		w = w[1:]
-	}
-	if len(w) != 1 {
-		return clock{}, false
-	}
-	return parseClock(w[0])
 }
 
 // date reads a day at the start of w and returns it, the time it has when
@@ -176,29 +398,30 @@ func clockTail(w []string) (clock, bool) {
 //
 // A weekday, and "next <weekday>", is the first such day after today, so
 // "monday" said on a Monday is next week's; "this <weekday>" may be today.
-// "next week" is the coming Monday and "next month" the 1st of the next.
+// "next week" is the coming Monday, "friday next week" and "next week
+// friday" that week's Friday, and "next month" the 1st of the next.
 func (p phraseParser) date(w []string) (d civil, k clock, n int, ok bool) {
 	if len(w) == 0 {
 		return civil{}, clock{}, 0, false
 	}
+	nextMonday := p.today.add(p.today.untilWeekday(time.Monday, true))
+	inNextWeek := func(wd time.Weekday) civil { return nextMonday.add((int(wd) + 6) % 7) }
 	switch w[0] {
 	case "today":
 		return p.today, dayEnd, 1, true
 	case "tonight":
 		return p.today, night, 1, true
-	case "tomorrow", "tmrw", "tmr":
+	case "tomorrow", "tmrw", "tmr", "tmw":
 		return p.today.add(1), dayStart, 1, true
+	case "overmorrow":
+		return p.today.add(2), dayStart, 1, true
 	case "yesterday":
 		return p.today.add(-1), dayStart, 1, true
 	case "this":
-		if len(w) < 2 {
-			break
-		}
-		if wd, ok := weekdays[w[1]]; ok {
-			return p.today.add(p.today.untilWeekday(wd, false)), dayStart, 2, true
-		}
-		if k, ok := namedClocks[w[1]]; ok { // "this afternoon": the clock word follows
-			return p.today, k, 1, true
+		if len(w) >= 2 {
+			if wd, ok := weekdays[w[1]]; ok {
+				return p.today.add(p.today.untilWeekday(wd, false)), dayStart, 2, true
+			}
 		}
 	case "next":
 		if len(w) < 2 {
@@ -209,12 +432,20 @@ func (p phraseParser) date(w []string) (d civil, k clock, n int, ok bool) {
 		}
 		switch w[1] {
 		case "week":
-			return p.today.add(p.today.untilWeekday(time.Monday, true)), dayStart, 2, true
+			if len(w) >= 3 {
+				if wd, ok := weekdays[w[2]]; ok {
+					return inNextWeek(wd), dayStart, 3, true
+				}
+			}
+			return nextMonday, dayStart, 2, true
 		case "month":
 			return civil{p.today.y, p.today.m, 1}.addMonths(1), dayStart, 2, true
 		}
 	default:
 		if wd, ok := weekdays[w[0]]; ok {
+			if len(w) >= 3 && w[1] == "next" && w[2] == "week" {
+				return inNextWeek(wd), dayStart, 3, true
+			}
 			return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 1, true
 		}
 		if isISODate(w[0]) {
@@ -227,38 +458,42 @@ func (p phraseParser) date(w []string) (d civil, k clock, n int, ok bool) {
 	return civil{}, clock{}, 0, false
 }
 
-// fixedPhrases are the deadlines no date library knows. "eod" and "today"
-// are 17:00 today, in the past once that has gone by; "end of week" is
-// this week's Friday 17:00, or next week's from Friday evening on; "end of
-// month" likewise rolls to the next month's last day.
-var fixedPhrases = map[string]func(phraseParser) time.Time{}
+// dayOfMonthWords reads "the 15th", "15th", "the 15th of the month".
+func dayOfMonthWords(w []string) (int, bool) {
+	if len(w) > 0 && w[0] == "the" {
+		w = w[1:]
+	}
+	if len(w) == 0 {
+		return 0, false
+	}
+	n, ok := ordinal(w[0])
+	if !ok {
+		return 0, false
+	}
+	switch rest := joinWords(w[1:]); rest {
+	case "", "of the month", "of this month", "of the next month", "of next month":
+		return n, true
+	}
+	return 0, false
+}
 
-func init() {
-	eod := func(p phraseParser) time.Time { return p.today.at(dayEnd, p.loc) }
-	eow := func(p phraseParser) time.Time {
-		t := p.today.add(p.today.untilWeekday(time.Friday, false)).at(dayEnd, p.loc)
-		if !t.After(p.now) {
-			t = p.today.add(p.today.untilWeekday(time.Friday, true)).at(dayEnd, p.loc)
+// dayOfMonth is the next day n of a month whose time k is still ahead:
+// this month's, else the next month's that has such a day ("the 31st" said
+// in November is 31 December).
+func (p phraseParser) dayOfMonth(n int, k clock) (reading, error) {
+	first := civil{p.today.y, p.today.m, 1}
+	for i := range 13 {
+		c := first.addMonths(i)
+		if n > daysIn(c.y, c.m) {
+			continue
 		}
-		return t
-	}
-	eom := func(p phraseParser) time.Time {
-		last := func(c civil) time.Time { return civil{c.y, c.m, daysIn(c.y, c.m)}.at(dayEnd, p.loc) }
-		t := last(p.today)
-		if !t.After(p.now) {
-			t = last(civil{p.today.y, p.today.m, 1}.addMonths(1))
+		c.d = n
+		t, err := p.at(c, k)
+		if err != nil || t.After(p.now) {
+			return reading{due: t}, err
 		}
-		return t
 	}
-	for _, s := range []string{"eod", "end of day", "end of the day", "end of today", "cob", "close of business"} {
-		fixedPhrases[s] = eod
-	}
-	for _, s := range []string{"eow", "end of week", "end of the week", "end of this week"} {
-		fixedPhrases[s] = eow
-	}
-	for _, s := range []string{"eom", "end of month", "end of the month", "end of this month"} {
-		fixedPhrases[s] = eom
-	}
+	return reading{}, errUnknown // not reached: every year has a 31st
 }
 
 type unit int
@@ -285,86 +520,9 @@ var units = map[string]unit{
 // more likely a typo than a plan.
 const maxYears = 100
 
-// relative reads "in 2 hours", "in 3 days at 5pm", "in an hour",
-// "in half an hour", "2 weeks from now". Minutes and hours are durations;
-// days and longer move the calendar and keep the wall-clock time, so
-// "in 3 days" across a DST change is still 10:00.
-func (p phraseParser) relative(w []string) (time.Time, error) {
-	var rest []string
-	fromNow := w[0] != "in"
-	if fromNow {
-		rest = w[:len(w)-2]
-	} else {
-		rest = w[1:]
-	}
-	n, u, used, ok := quantity(rest)
-	if !ok {
-		return time.Time{}, errUnknown
-	}
-	rest = rest[used:]
-	k, hasClock := clock{}, false
-	if len(rest) > 0 {
-		if fromNow || u < day {
-			return time.Time{}, errUnknown
-		}
-		if k, hasClock = clockTail(rest); !hasClock {
-			return time.Time{}, errUnknown
-		}
-	}
-	var d civil
-	switch u {
-	case minute:
-		return p.checkRange(p.now.Add(time.Duration(n) * time.Minute))
-	case hour:
-		return p.checkRange(p.now.Add(time.Duration(n) * time.Hour))
-	case day:
-		d = p.today.add(n)
-	case week:
-		d = p.today.add(7 * n)
-	case month:
-		d = p.today.addMonths(n)
-	case year:
-		d = p.today.addMonths(12 * n)
-	}
-	if hasClock {
-		return p.checkRange(d.at(k, p.loc))
-	}
-	now := p.now
-	return p.checkRange(time.Date(d.y, d.m, d.d, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), p.loc))
-}
-
-func (p phraseParser) checkRange(t time.Time) (time.Time, error) {
+func (p phraseParser) checkRange(t time.Time) (reading, error) {
 	if t.Year()-p.now.Year() > maxYears {
-		return time.Time{}, fmt.Errorf("duetime: more than %d years ahead: %w", maxYears, ErrNoTime)
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("That is more than %d years ahead.", maxYears))
 	}
-	return t, nil
-}
-
-// quantity reads "2 hours", "2h", "an hour", "half an hour".
-func quantity(w []string) (n int, u unit, used int, ok bool) {
-	if len(w) >= 3 && w[0] == "half" && (w[1] == "an" || w[1] == "a") && (w[2] == "hour" || w[2] == "hr") {
-		return 30, minute, 3, true
-	}
-	if len(w) >= 2 {
-		if n, ok := number(w[0]); ok {
-			if u, ok := units[w[1]]; ok {
-				return n, u, 2, true
-			}
-		}
-	}
-	if len(w) >= 1 {
-		s := w[0]
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i > 0 && i < len(s) {
-			n, nok := number(s[:i])
-			u, uok := units[s[i:]]
-			if nok && uok {
-				return n, u, 1, true
-			}
-		}
-	}
-	return 0, 0, 0, false
+	return reading{due: t}, nil
 }

@@ -2,6 +2,7 @@ package duetime
 
 import (
 	"errors"
+	"github.com/keptbot/kept/workhours"
 	"testing"
 	"time"
 )
@@ -50,9 +51,9 @@ func TestParseRecurrence(t *testing.T) {
 
 func TestParseRecurrenceErrors(t *testing.T) {
 	for _, in := range []string{
-		"", "every", "monday 10am", "every hour", "every year", "every 0 days",
+		"", "every", "monday 10am", "every hour", "every 0 days", "hourly", "biweekly",
 		"every 1000 days", "every 2 weekdays", "every month on the 32nd",
-		"every monday 25:00", "every monday at", "every monday and friday",
+		"every monday 25:00", "every monday at", "every monday and", "every monday midnight", "every day at 5",
 		"every 2", "every other", "every day tomorrow",
 	} {
 		t.Run(in, func(t *testing.T) {
@@ -67,9 +68,6 @@ func TestParseRecurrenceErrors(t *testing.T) {
 func TestRecurrenceNext(t *testing.T) {
 	ny := zone(t, "America/New_York")
 	adelaide := zone(t, "Australia/Adelaide")
-	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
-		return time.Date(y, m, d, h, min, 0, 0, loc)
-	}
 	tests := []struct {
 		name  string
 		rec   string // "" for the zero Recurrence
@@ -84,9 +82,10 @@ func TestRecurrenceNext(t *testing.T) {
 		{"fortnightly keeps its weekday", "every 2 weeks 9am", ny, at(ny, 2026, 11, 25, 9, 0), at(ny, 2026, 12, 9, 9, 0)},
 		{"daily spring forward", "every day 9am", ny, at(ny, 2027, 3, 13, 9, 0), time.Date(2027, 3, 14, 13, 0, 0, 0, time.UTC)},
 		{"daily fall back", "every day 9am", ny, at(ny, 2026, 10, 31, 9, 0), time.Date(2026, 11, 1, 14, 0, 0, 0, time.UTC)},
-		// 2:30 does not exist on 2027-03-14: time.Date gives 1:30 EST.
-		{"nonexistent slot", "every day 2:30am", ny, at(ny, 2027, 3, 13, 2, 30), time.Date(2027, 3, 14, 6, 30, 0, 0, time.UTC)},
-		{"after nonexistent slot", "every day 2:30am", ny, time.Date(2027, 3, 14, 6, 30, 0, 0, time.UTC), at(ny, 2027, 3, 15, 2, 30)},
+		// 2:30 does not exist on 2027-03-14: the slot is 3:30 EDT, past the
+		// gap, never 1:30 EST, an hour early.
+		{"nonexistent slot", "every day 2:30am", ny, at(ny, 2027, 3, 13, 2, 30), time.Date(2027, 3, 14, 7, 30, 0, 0, time.UTC)},
+		{"after nonexistent slot", "every day 2:30am", ny, time.Date(2027, 3, 14, 7, 30, 0, 0, time.UTC), at(ny, 2027, 3, 15, 2, 30)},
 		// 1:30 happens twice on 2026-11-01: once only, the first time.
 		{"ambiguous slot", "every day 1:30am", ny, at(ny, 2026, 10, 31, 1, 30), time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC)},
 		{"after ambiguous slot", "every day 1:30am", ny, time.Date(2026, 11, 1, 5, 30, 0, 0, time.UTC), at(ny, 2026, 11, 2, 1, 30)},
@@ -196,7 +195,7 @@ func TestRecurrenceStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rec, func(t *testing.T) {
-			r, open, err := parseRecurrence(words(tt.rec))
+			r, open, err := parseRecurrence(words(tt.rec), workhours.Default)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,4 +205,95 @@ func TestRecurrenceStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecurrenceSets covers schedules with several days and yearly ones,
+// on both sides of DST in two hemispheres.
+func TestRecurrenceSets(t *testing.T) {
+	ny := zone(t, "America/New_York")
+	adelaide := zone(t, "Australia/Adelaide")
+	tests := []struct {
+		name  string
+		rec   string
+		loc   *time.Location
+		after time.Time
+		want  []time.Time // the next occurrences, each counted from the one before
+	}{
+		{"mon and thu", "every monday and thursday 10am", ny, at(ny, 2026, 11, 23, 10, 0), []time.Time{
+			at(ny, 2026, 11, 26, 10, 0), at(ny, 2026, 11, 30, 10, 0), at(ny, 2026, 12, 3, 10, 0)}},
+		{"mon wed fri across spring forward", "every mon, wed, fri 9am", ny, at(ny, 2027, 3, 12, 9, 0), []time.Time{
+			at(ny, 2027, 3, 15, 9, 0), at(ny, 2027, 3, 17, 9, 0), at(ny, 2027, 3, 19, 9, 0)}},
+		{"every other week on mon and thu", "every 2 weeks on monday and thursday 10am", ny, at(ny, 2026, 11, 23, 10, 0), []time.Time{
+			at(ny, 2026, 11, 26, 10, 0), at(ny, 2026, 12, 7, 10, 0), at(ny, 2026, 12, 10, 10, 0), at(ny, 2026, 12, 21, 10, 0)}},
+		{"weekend", "every saturday and sunday 9am", adelaide, at(adelaide, 2026, 10, 2, 9, 0), []time.Time{
+			at(adelaide, 2026, 10, 3, 9, 0), at(adelaide, 2026, 10, 4, 9, 0), at(adelaide, 2026, 10, 10, 9, 0)}},
+		{"yearly", "every year on mar 1 9am", ny, at(ny, 2026, 12, 1, 9, 0), []time.Time{
+			at(ny, 2027, 3, 1, 9, 0), at(ny, 2028, 3, 1, 9, 0)}},
+		{"yearly leap day clamps", "every year on feb 29 9am", ny, at(ny, 2028, 2, 29, 9, 0), []time.Time{
+			at(ny, 2029, 2, 28, 9, 0), at(ny, 2030, 2, 28, 9, 0)}},
+		{"every 2 years", "every 2 years on jun 30 5pm", adelaide, at(adelaide, 2026, 6, 30, 17, 0), []time.Time{
+			at(adelaide, 2028, 6, 30, 17, 0)}},
+		{"gap slot is after the gap", "every sunday 2:30am", adelaide, at(adelaide, 2026, 9, 27, 2, 30), []time.Time{
+			time.Date(2026, 10, 3, 17, 0, 0, 0, time.UTC), at(adelaide, 2026, 10, 11, 2, 30)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ParseRecurrence(tt.rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := ParseRecurrence(r.String()); err != nil || again != r {
+				t.Fatalf("%q: canonical %q does not round-trip", tt.rec, r.String())
+			}
+			after := tt.after
+			for _, want := range tt.want {
+				got := r.Next(after, tt.loc)
+				if !got.Equal(want) {
+					t.Fatalf("%q.Next(%v) = %v, want %v", tt.rec, after, got, want.In(tt.loc))
+				}
+				after = got
+			}
+		})
+	}
+}
+
+func TestParseRecurrenceForms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"every monday and thursday 10am", "every monday and thursday 10am"},
+		{"every mon, wed, fri", "every monday, wednesday and friday 9am"},
+		{"every mon/wed/fri at 3pm", "every monday, wednesday and friday 3pm"},
+		{"every mondays and thursdays", "every monday and thursday 9am"},
+		{"daily", "every day 9am"},
+		{"daily at 8am", "every day 8am"},
+		{"weekly on friday", "every friday 9am"},
+		{"monthly on the 15th", "every month on the 15th 9am"},
+		{"every other wednesday", "every 2 weeks on wednesday 9am"},
+		{"every year on mar 1", "every year on mar 1 9am"},
+		{"every march 1st at 10am", "every year on mar 1 10am"},
+		{"every weekday at 8:50am", "every weekday 8:50am"},
+		{"every 2 weeks monday", "every 2 weeks on monday 9am"},
+		{"on every 10th", "every month on the 10th 9am"},
+		{"every 10th of the month", "every month on the 10th 9am"},
+		{"at 3pm every day", "every day 3pm"},
+		{"every friday eod", "every friday 5pm"},
+		{"every friday night", "every friday 8pm"},
+		{"every morning", "every day 9am"},
+		{"every business day", "every weekday 9am"},
+		{"fortnightly", "every 2 weeks 9am"},
+		{"every year", "every year 9am"},
+	}
+	for _, tt := range tests {
+		r, err := ParseRecurrence(tt.in)
+		if err != nil {
+			t.Errorf("ParseRecurrence(%q): %v", tt.in, err)
+			continue
+		}
+		if r.String() != tt.want {
+			t.Errorf("ParseRecurrence(%q) = %q, want %q", tt.in, r.String(), tt.want)
+		}
+	}
+}
+
+func at(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, loc)
 }

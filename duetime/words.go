@@ -12,8 +12,9 @@ import (
 // becomes two words, so the grammar below sees one spelling of each thing.
 func words(s string) []string {
 	s = wordReplacer.Replace(strings.ToLower(s))
-	var w []string
-	for _, f := range strings.Fields(s) {
+	fields := strings.Fields(s)
+	w := make([]string, 0, len(fields))
+	for _, f := range fields {
 		f = strings.TrimRight(f, ".!?;")
 		if f == "" {
 			continue
@@ -26,12 +27,101 @@ func words(s string) []string {
 			w[len(w)-1] += f
 			continue
 		}
+		if days, ok := weekdayList(f); ok { // "mon/wed/fri"
+			w = append(w, days...)
+			continue
+		}
 		w = append(w, f)
 	}
-	return w
+	return normalize(w)
 }
 
-var wordReplacer = strings.NewReplacer(",", " ", "a.m.", "am", "p.m.", "pm")
+var wordReplacer = strings.NewReplacer(",", " ", "a.m.", "am", "p.m.", "pm", "&", " and ")
+
+// weekdayList cuts "mon/wed/fri" into its days; it is not a numeric date.
+func weekdayList(f string) ([]string, bool) {
+	if !strings.Contains(f, "/") {
+		return nil, false
+	}
+	parts := strings.Split(f, "/")
+	for _, p := range parts {
+		if !isWeekday(p) {
+			return nil, false
+		}
+	}
+	return parts, true
+}
+
+// spellings are the phrases of several words that mean one thing, as the
+// single word the grammar reads: "end of the day" is "eod".
+var spellings = []struct{ from, to []string }{
+	{strings.Fields("end of the day"), []string{"eod"}},
+	{strings.Fields("end of day"), []string{"eod"}},
+	{strings.Fields("end of business"), []string{"cob"}},
+	{strings.Fields("close of business"), []string{"cob"}},
+	{strings.Fields("end of today"), []string{"today", "eod"}},
+	{strings.Fields("end of tomorrow"), []string{"tomorrow", "eod"}},
+	{strings.Fields("end of the week"), []string{"eow"}},
+	{strings.Fields("end of this week"), []string{"eow"}},
+	{strings.Fields("end of week"), []string{"eow"}},
+	{strings.Fields("end of the month"), []string{"eom"}},
+	{strings.Fields("end of this month"), []string{"eom"}},
+	{strings.Fields("end of month"), []string{"eom"}},
+	{strings.Fields("in the morning"), []string{"morning"}},
+	{strings.Fields("in the afternoon"), []string{"afternoon"}},
+	{strings.Fields("in the evening"), []string{"evening"}},
+	{strings.Fields("at night"), []string{"night"}},
+	{strings.Fields("at noon"), []string{"noon"}},
+	{strings.Fields("the day after tomorrow"), []string{"overmorrow"}},
+	{strings.Fields("day after tomorrow"), []string{"overmorrow"}},
+}
+
+// spellingStarts are the first words of spellings.
+var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true}
+
+// normalize rewrites the spellings above; the words are short, so a
+// plain scan is cheaper than anything cleverer.
+func normalize(w []string) []string {
+	starts := false
+	for _, s := range w {
+		if spellingStarts[s] {
+			starts = true
+			break
+		}
+	}
+	if !starts {
+		return w
+	}
+	out := make([]string, 0, len(w))
+	for i := 0; i < len(w); {
+		matched := false
+		for _, sp := range spellings {
+			if hasPrefix(w[i:], sp.from) {
+				out = append(out, sp.to...)
+				i += len(sp.from)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, w[i])
+			i++
+		}
+	}
+	return out
+}
+
+func hasPrefix(w, prefix []string) bool {
+	if len(w) < len(prefix) {
+		return false
+	}
+	for i, p := range prefix {
+		if w[i] != p {
+			return false
+		}
+	}
+	return true
+}
 
 func isDigitsColon(s string) bool {
 	if s == "" {
@@ -122,16 +212,36 @@ func isWeekday(s string) bool {
 	return ok
 }
 
-// clock is a time of day on the wall clock.
-type clock struct{ hour, min int }
-
-// namedClocks are the times of day that have a name. "midnight" is left
-// out on purpose: "friday midnight" means the end of Friday to some people
-// and its start to others.
-var namedClocks = map[string]clock{
-	"noon": {12, 0}, "midday": {12, 0},
-	"morning": {9, 0}, "afternoon": {14, 0}, "evening": {18, 0},
+// clock is a time of day on the wall clock. An ambiguous clock is read
+// (so the phrase is known to be a time) and then refused with its reason
+// where it would be placed on a day.
+type clock struct {
+	hour, min int
+	amb       ambiguity
 }
+
+type ambiguity uint8
+
+const (
+	sure     ambiguity = iota
+	midnight           // "friday midnight": the start of Friday, or its end?
+	halfDay            // "at 5": 5am or 5pm?
+)
+
+// namedClocks are the times of day that have a name: the parts of a day
+// and "eod" (close of business). "midnight" is read only to be refused:
+// "friday midnight" means the end of Friday to some people and its start
+// to others.
+var namedClocks = map[string]clock{
+	"noon": {hour: 12}, "midday": {hour: 12},
+	"morning": {hour: 9}, "afternoon": {hour: 14}, "evening": {hour: 18},
+	"eod": {hour: 17}, "cob": {hour: 17},
+	"midnight": {amb: midnight},
+}
+
+// nightClock is "night" after a day ("friday night"): alone, or before
+// a day, it is as often a noun ("game night friday") and is not read.
+var nightClock = clock{hour: 20}
 
 // parseClock reads "3pm", "3:30pm", "12am", "15:30" or "9:30" (24-hour),
 // or a named time. A bare "3" is not a time: "call 3 customers" is not due

@@ -109,6 +109,10 @@ func (h Hours) String() string {
 	return fmt.Sprintf("%s %02d:%02d-%02d:%02d", strings.Join(days, ","), h.start/60, h.start%60, h.end/60, h.end%60)
 }
 
+// Workday reports whether d is one of the working days: "in 3 business
+// days" counts these.
+func (h Hours) Workday(d time.Weekday) bool { return h.days[d%7] }
+
 // IsZero reports whether h has no working days at all.
 func (h Hours) IsZero() bool { return h.days == [7]bool{} }
 
