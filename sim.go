@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,20 +20,69 @@ import (
 	"github.com/keptbot/kept/clock"
 	"github.com/keptbot/kept/config"
 	"github.com/keptbot/kept/daemon"
+	"github.com/keptbot/kept/simweb"
 	"github.com/keptbot/kept/slacksim"
 )
 
-// simUsers are the people of the simulated workspace, in three zones so
-// that "9:00 in the owner's zone" can be seen to mean different instants.
+// simUsers are the people of the simulated workspace: three account
+// managers in three zones, so that "9:00 in the owner's zone" can be seen to
+// mean different instants, an admin (KEPT_ADMINS), a lead who reads the
+// digest in #sales, and a customer from another organisation who shares a
+// channel with the team.
 var simUsers = []slacksim.User{
 	{ID: "U0ANN", Name: "ann", RealName: "Ann Archer", TZ: "America/New_York"},
 	{ID: "U0BOB", Name: "bob", RealName: "Bob Brun", TZ: "Europe/Paris"},
 	{ID: "U0CID", Name: "cid", RealName: "Cid Rao", TZ: "Asia/Kolkata"},
+	{ID: "U0DEE", Name: "dee", RealName: "Dee Dunn", TZ: "Europe/London"},
+	{ID: "U0LEE", Name: "lee", RealName: "Lee Park", TZ: "America/Los_Angeles"},
+	{ID: "U0CARA", Name: "cara", RealName: "Cara Diaz", TZ: "America/Chicago"},
+}
+
+// simPeople says what each of them stands for on the web page.
+var simPeople = []simweb.Person{
+	{ID: "U0ANN", Role: "account manager"},
+	{ID: "U0BOB", Role: "account manager"},
+	{ID: "U0CID", Role: "support"},
+	{ID: "U0DEE", Role: "admin"},
+	{ID: "U0LEE", Role: "lead"},
+	{ID: "U0CARA", Role: "customer", Org: "Acme"},
+}
+
+const (
+	simAdmin         = "U0DEE"
+	simDigestChannel = "C0SALES"
+)
+
+// simChannels: Kept is in #sales, where the digest goes; #general is the
+// team without Kept; #acme-shared is shared with the customer's
+// organisation, with Kept invited so that promises made there from a
+// customer's message are confirmed there.
+func simChannels(bot string) []slacksim.Channel {
+	team := []string{"U0ANN", "U0BOB", "U0CID", "U0DEE", "U0LEE"}
+	return []slacksim.Channel{
+		{ID: "C0GENERAL", Name: "general", Members: team},
+		{ID: simDigestChannel, Name: "sales", Members: append(slices.Clone(team), bot)},
+		{ID: "C0ACME", Name: "acme-shared", Members: []string{"U0ANN", "U0BOB", "U0CARA", bot}},
+	}
+}
+
+// teamNames are the people the console lets you be: the team, not the
+// customer, for whom Kept is not installed.
+func teamNames() []string {
+	var names []string
+	for _, u := range simUsers {
+		for _, p := range simPeople {
+			if p.ID == u.ID && p.Org == "" {
+				names = append(names, u.Name)
+			}
+		}
+	}
+	return names
 }
 
 const simHelp = `Type a slash command as the current user, or a console command:
   /promise Acme: call back in 5 minutes     record a promise (try /promise help)
-  :as bob                 act as another user (ann, bob, cid)
+  :as bob                 act as another user (ann, bob, cid, dee the admin, lee the lead)
   :advance 2h             move time forward (also 30m, 3d, 2 days); due reminders go out
   :click                  list the buttons on your last DM
   :click done             press Done on your last DM
@@ -48,10 +99,22 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", "", "database file (default: a fresh one in a temporary directory)")
 	verbose := fs.Bool("v", false, "show Kept's logs")
+	consoleMode := fs.Bool("console", false, "a text prompt instead of the web page, for scripts")
+	addr := fs.String("addr", simAddr, "where the web page listens")
+	open := fs.Bool("open", false, "open the web page in your browser")
+	at := fs.String("at", "", "start the simulated clock at this time (RFC 3339, e.g. 2026-11-23T14:00:00Z; default: now)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	clk := clock.NewOffset()
+	if *at != "" {
+		start, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			fmt.Fprintf(stderr, "kept sim: -at %q is not a time like 2026-11-23T14:00:00Z\n", *at)
+			return 2
+		}
+		clk.Advance(time.Until(start))
+	}
 	sim, err := slacksim.New(slacksim.Options{Now: clk.Now})
 	if err != nil {
 		fmt.Fprintf(stderr, "kept sim: %v\n", err)
@@ -61,7 +124,9 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	for _, u := range simUsers {
 		sim.AddUser(u)
 	}
-	sim.AddChannel(slacksim.Channel{ID: "C0SALES", Name: "sales", Members: []string{"U0ANN", "U0BOB", "U0CID"}})
+	for _, c := range simChannels(sim.BotUserID()) {
+		sim.AddChannel(c)
+	}
 
 	if *dbPath == "" {
 		dir, err := os.MkdirTemp("", "kept-sim-")
@@ -84,6 +149,10 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 			return *dbPath
 		case "KEPT_TICK":
 			return "1s"
+		case "KEPT_ADMINS":
+			return cmp.Or(getenv(name), simAdmin)
+		case "KEPT_DIGEST_CHANNEL":
+			return cmp.Or(getenv(name), simDigestChannel)
 		}
 		return getenv(name)
 	}
@@ -109,6 +178,17 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "kept sim: the bot did not connect: %v\n", err)
 		return 1
 	}
+	finish := func(code int) int {
+		cancel()
+		if err := <-stopped; err != nil {
+			fmt.Fprintf(stderr, "kept sim: %v\n", err)
+			return 1
+		}
+		return code
+	}
+	if !*consoleMode {
+		return finish(serveWeb(ctx, sim, clk, d, *addr, *open, stdout, stderr))
+	}
 
 	c := &console{sim: sim, d: d, clock: clk, out: stdout, user: simUsers[0]}
 	msgs, unsubscribe := sim.Subscribe()
@@ -116,12 +196,7 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	go c.show(ctx, msgs)
 	fmt.Fprintf(stdout, "Kept is running against a local Slack (%s), database %s.\n%s\n", sim.URL(), *dbPath, simHelp)
 	c.loop(ctx, stdin)
-	cancel()
-	if err := <-stopped; err != nil {
-		fmt.Fprintf(stderr, "kept sim: %v\n", err)
-		return 1
-	}
-	return 0
+	return finish(0)
 }
 
 type console struct {
@@ -203,13 +278,13 @@ func (c *console) exec(ctx context.Context, line string) {
 		fmt.Fprintf(c.out, "(only you can see this)\n%s\n", c.sim.Render(slacksim.Message{Text: r.Text, BlocksJSON: body.Blocks}))
 	case word == ":as":
 		for _, u := range simUsers {
-			if u.Name == strings.TrimPrefix(rest, "@") {
+			if u.Name == strings.TrimPrefix(rest, "@") && slices.Contains(teamNames(), u.Name) {
 				c.user = u
 				fmt.Fprintf(c.out, "You are now %s (%s, %s).\n", u.Name, u.RealName, u.TZ)
 				return
 			}
 		}
-		fmt.Fprintln(c.out, "Who? The users are ann, bob and cid.")
+		fmt.Fprintf(c.out, "Who? You can be %s.\n", strings.Join(teamNames(), ", "))
 	case word == ":advance":
 		d, err := parseAdvance(rest)
 		if err != nil {

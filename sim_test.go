@@ -56,7 +56,7 @@ func TestSimWalkthrough(t *testing.T) {
 	}, "\n") + "\n"
 	var out, errs consoleOutput
 	env := func(string) string { return "" }
-	if code := run([]string{"sim", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
+	if code := run([]string{"sim", "-console", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
 		t.Fatalf("kept sim exited %d: %s", code, errs.String())
 	}
 	got := out.String()
@@ -64,7 +64,7 @@ func TestSimWalkthrough(t *testing.T) {
 		"Got it: *#1* for *Acme*",
 		"It is now",
 		"Nothing open.",
-		"Who? The users are ann, bob and cid.",
+		"Who? You can be ann, bob, cid, dee, lee.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("kept sim output lacks %q:\n%s", want, got)
