@@ -56,6 +56,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return simulate(ctx, args, getenv, stdin, stdout, stderr)
 	case "bench":
 		return benchmark(ctx, args, stdout, stderr)
+	case "detect":
+		return detect(args, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -125,6 +127,7 @@ Usage:
   kept backup FILE               a consistent copy of the database, also while kept runs
   kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]
   kept import [-n] [-team T…] FILE   a kept export or a CSV; all or nothing, idempotent; -n: dry run
+  kept detect [-zone Z] [-now T] < FILE   which messages Kept would offer to track as promises
   kept health     exit 0 if the running kept is ready (/healthz), for a container HEALTHCHECK
   kept help       this text
 
