@@ -217,6 +217,10 @@ func (s *Server) conversationsInfo(r *apiRequest) (map[string]any, string) {
 	if code != "" {
 		return nil, code
 	}
+	if ch, ok := s.channels[r.params["channel"]]; ok {
+		c["is_ext_shared"], c["is_shared"] = ch.Shared, ch.Shared
+		c["is_private"] = ch.Private
+	}
 	return map[string]any{"channel": c}, ""
 }
 

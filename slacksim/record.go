@@ -19,6 +19,8 @@ type Message struct {
 	ViaResponseURL          bool // posted or last changed through a response_url
 	ViaAck                  bool // shown by Slack from a slash command's ack payload
 	Deleted                 bool // removed with delete_original
+	ThreadTS                string // the thread's parent, for a reply in a thread
+	ReplyCount              int    // replies in this message's thread
 }
 
 // Call is one Web API request as the simulator received and answered it.
@@ -48,6 +50,19 @@ func (s *Server) Messages() []Message {
 	out := make([]Message, len(s.messages))
 	for i, m := range s.messages {
 		out[i] = *m
+	}
+	return out
+}
+
+// Visible returns what everyone in channel sees posted by the bot:
+// its messages there that are neither ephemeral nor deleted. In a shared
+// channel that includes the other organisation.
+func (s *Server) Visible(channel string) []Message {
+	var out []Message
+	for _, m := range s.Messages() {
+		if m.Channel == channel && m.User == s.opts.BotUserID && !m.Ephemeral && !m.Deleted {
+			out = append(out, m)
+		}
 	}
 	return out
 }
@@ -178,6 +193,12 @@ func (s *Server) messageJSON(m *Message, withMetadata bool) map[string]any {
 	}
 	if m.BlocksJSON != nil {
 		out["blocks"] = m.BlocksJSON
+	}
+	if m.ThreadTS != "" {
+		out["thread_ts"] = m.ThreadTS
+	}
+	if m.ReplyCount > 0 {
+		out["thread_ts"], out["reply_count"] = m.TS, m.ReplyCount
 	}
 	if withMetadata && m.Metadata != nil {
 		out["metadata"] = m.Metadata

@@ -192,10 +192,13 @@ func (s *Server) Close() {
 	s.wg.Wait()
 }
 
-// User is a workspace member. TZ is an IANA zone name.
+// User is a workspace member. TZ is an IANA zone name. TeamID is set for
+// a member of another organisation met in a shared channel; "" means
+// this workspace.
 type User struct {
 	ID, Name, RealName, TZ string
 	Deleted, IsBot         bool
+	TeamID                 string
 }
 
 // AddUser adds a member; SetUser is the same call, named for replacing one.
@@ -209,11 +212,17 @@ func (s *Server) SetUser(u User) {
 	s.bump()
 }
 
-// Channel is a public channel; the bot can post only if BotUserID is a member.
+// Channel is a channel; the bot can post only if BotUserID is a member.
+// Shared is a channel shared with another organisation (Slack Connect,
+// is_ext_shared): its members include Users with their own TeamID.
 type Channel struct {
 	ID, Name string
 	Members  []string
+	Private  bool
+	Shared   bool
 }
+
+func (c Channel) private() bool { return c.Private }
 
 // AddChannel adds or replaces a channel.
 func (s *Server) AddChannel(c Channel) {

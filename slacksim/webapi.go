@@ -308,15 +308,16 @@ func (s *Server) userJSON(u User) map[string]any {
 	if label == "" {
 		label = abbr
 	}
+	team := s.teamOf(u.ID)
 	profile := map[string]any{
 		"real_name": u.RealName, "real_name_normalized": u.RealName,
-		"display_name": u.Name, "display_name_normalized": u.Name, "team": s.opts.TeamID,
+		"display_name": u.Name, "display_name_normalized": u.Name, "team": team,
 	}
 	if u.IsBot {
 		profile["bot_id"] = s.opts.BotID
 	}
 	return map[string]any{
-		"id": u.ID, "team_id": s.opts.TeamID, "name": u.Name, "deleted": u.Deleted,
+		"id": u.ID, "team_id": team, "name": u.Name, "deleted": u.Deleted,
 		"real_name": u.RealName, "tz": tz, "tz_label": label, "tz_offset": offset,
 		"is_bot": u.IsBot, "is_app_user": false, "is_admin": false, "is_owner": false,
 		"profile": profile, "updated": s.opts.Now().Unix(),
