@@ -15,10 +15,10 @@ type Message struct {
 	Metadata                *slack.SlackMetadata
 	Ephemeral               bool
 	EphemeralTo             string
-	Updates                 int  // chat.update or replace_original calls applied
-	ViaResponseURL          bool // posted or last changed through a response_url
-	ViaAck                  bool // shown by Slack from a slash command's ack payload
-	Deleted                 bool // removed with delete_original
+	Updates                 int    // chat.update or replace_original calls applied
+	ViaResponseURL          bool   // posted or last changed through a response_url
+	ViaAck                  bool   // shown by Slack from a slash command's ack payload
+	Deleted                 bool   // removed with delete_original
 	ThreadTS                string // the thread's parent, for a reply in a thread
 	ReplyCount              int    // replies in this message's thread
 }
