@@ -34,6 +34,9 @@ func benchmark(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if !noArgs("kept bench", fs.Args(), stderr) {
+		return 2
+	}
 	var err error
 	if *sizes != "" {
 		if opts.Sizes, err = bench.ParseCounts(*sizes); err != nil {

@@ -42,8 +42,8 @@ func (c *checker) fail(format string, a ...any) {
 // check verifies what Kept needs before it runs: both tokens, the bot's
 // scopes against the manifest's, the digest channel and the database.
 func check(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, _, ok := withFlags("kept check", args, getenv, true, stderr, nil)
-	if !ok {
+	cfg, rest, ok := withFlags("kept check", args, getenv, true, stderr, nil)
+	if !ok || !noArgs("kept check", rest, stderr) {
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -106,7 +106,7 @@ func checkBotToken(ctx context.Context, c *checker, api *slack.Client, cfg confi
 	case len(missing) > 0:
 		c.fail("scopes: the bot token lacks %s. Add them in the app's settings under OAuth & Permissions → Scopes (or update the app from manifest.yml), then reinstall the app to the workspace.", strings.Join(missing, ", "))
 	default:
-		c.ok("scopes: the bot token has all %d the manifest asks for", len(want))
+		c.ok("scopes: the bot token has all %d scopes the manifest asks for", len(want))
 	}
 	if len(extra) > 0 {
 		c.note("scopes: also granted, not needed by Kept: %s", strings.Join(extra, ", "))

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +42,15 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		if err := fs.Parse(args); err != nil {
 			return 2
 		}
+		if rest := fs.Args(); len(rest) > 0 {
+			// `kept -db x.db export` must not start a live bot.
+			if isCommand(rest[0]) {
+				fmt.Fprintf(stderr, "kept: flags go after the command: kept %s %s\n", rest[0], strings.Join(args[:len(args)-len(rest)], " "))
+			} else {
+				fmt.Fprintf(stderr, "kept: unexpected argument %q; `kept help` lists the commands and settings\n", rest[0])
+			}
+			return 2
+		}
 		return serve(ctx, getenv, stderr)
 	case "check":
 		return check(ctx, args, getenv, stdout, stderr)
@@ -65,6 +75,11 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	fmt.Fprintf(stderr, "kept: unknown command %q; `kept help` lists them\n", cmd)
 	return 2
 }
+
+// commands are what `kept COMMAND` accepts.
+var commands = []string{"run", "check", "backup", "export", "import", "health", "sim", "bench", "help"}
+
+func isCommand(s string) bool { return slices.Contains(commands, s) }
 
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
 	cfg, err := config.Load(getenv, true)

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +51,17 @@ func withFlags(name string, args []string, getenv func(string) string, requireTo
 		return cfg, nil, false
 	}
 	return cfg, fs.Args(), true
+}
+
+// noArgs refuses arguments left after a command's flags: a mistyped flag
+// ("-n" after the file) or a word too many must not be ignored. ok is
+// false after a message.
+func noArgs(cmd string, rest []string, stderr io.Writer) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	fmt.Fprintf(stderr, "kept: %s takes no argument %q (flags go before arguments); `%s -h` lists its flags\n", cmd, rest[0], cmd)
+	return false
 }
 
 // errNoKept says no kept answered on KEPT_METRICS_ADDR.
@@ -145,6 +157,17 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	dst := rest[0]
+	if fi, err := os.Stat(dst); (err == nil && fi.IsDir()) || strings.HasSuffix(dst, string(os.PathSeparator)) {
+		// A directory: the copy goes in it, named for the database and
+		// the moment, so that backups into one place do not overwrite
+		// each other.
+		if err != nil {
+			fmt.Fprintf(stderr, "kept: backup failed, no directory %s: %v\n", dst, err)
+			return 1
+		}
+		base := strings.TrimSuffix(filepath.Base(cfg.DB), filepath.Ext(cfg.DB))
+		dst = filepath.Join(dst, base+"-"+time.Now().UTC().Format("20060102T150405Z")+".db")
+	}
 	if abs(dst) == abs(cfg.DB) {
 		fmt.Fprintf(stderr, "kept: %s is the database itself; give another file name\n", dst)
 		return 2
@@ -183,13 +206,13 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 	var format, kind, out string
 	cfg, rest, ok := withFlags("kept export", args, getenv, false, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "json", "json (everything, one file) or csv (one kind per file, see -kind)")
-		fs.StringVar(&kind, "kind", "promises", "with -format csv: promises, customers or touches")
+		fs.StringVar(&kind, "kind", "", "promises, customers or touches: with -format csv, the kind the file holds (default promises); with json, only that kind (default all)")
 		fs.StringVar(&out, "o", "", "write to this file instead of standard output")
 	})
 	if !ok {
 		return 2
 	}
-	if len(rest) > 0 || (format != "json" && format != "csv") {
+	if len(rest) > 0 || (format != "json" && format != "csv") || (kind != "" && !slices.Contains(transfer.Kinds, transfer.Kind(kind))) {
 		fmt.Fprintln(stderr, "kept: usage: kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]")
 		return 2
 	}
@@ -226,9 +249,12 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 		defer f.Close()
 		w = f
 	}
-	if format == "json" {
-		err = transfer.WriteJSON(w, d)
-	} else {
+	switch {
+	case format == "json":
+		err = transfer.WriteJSON(w, transfer.Only(d, transfer.Kind(kind)))
+	case kind == "":
+		err = transfer.WriteCSV(w, d, transfer.Promises)
+	default:
 		err = transfer.WriteCSV(w, d, transfer.Kind(kind))
 	}
 	if err != nil {
@@ -263,7 +289,20 @@ func importFile(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "kept: nothing imported: %v\n", err)
 		return 1
 	}
-	st, err := store.New(cfg.DB, store.Options{Timeout: 500 * time.Millisecond})
+	db := cfg.DB
+	if _, err := os.Stat(db); dryRun && errors.Is(err, os.ErrNotExist) {
+		// A dry run changes nothing, not even by creating the file: it
+		// runs against an empty database of its own.
+		dir, err := os.MkdirTemp("", "kept-import-")
+		if err != nil {
+			fmt.Fprintf(stderr, "kept: import: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		db = filepath.Join(dir, "empty.db")
+		fmt.Fprintf(stdout, "no database at %s yet: as if into a new one\n", cfg.DB)
+	}
+	st, err := store.New(db, store.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
 		fmt.Fprintf(stderr, "kept: nothing imported: %s is held by a running kept; stop it, import, start it again (the import is one transaction, a few seconds)\n", cfg.DB)
 		return 1
@@ -287,8 +326,8 @@ func importFile(args []string, getenv func(string) string, stdout, stderr io.Wri
 
 // health is the container's HEALTHCHECK: distroless has no curl.
 func health(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, _, ok := withFlags("kept health", args, getenv, false, stderr, nil)
-	if !ok {
+	cfg, rest, ok := withFlags("kept health", args, getenv, false, stderr, nil)
+	if !ok || !noArgs("kept health", rest, stderr) {
 		return 2
 	}
 	if cfg.MetricsAddr == "" {

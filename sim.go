@@ -106,6 +106,9 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if !noArgs("kept sim", fs.Args(), stderr) {
+		return 2
+	}
 	clk := clock.NewOffset()
 	if *at != "" {
 		start, err := time.Parse(time.RFC3339, *at)

@@ -19,7 +19,9 @@ func FlagName(env string) string {
 func Flags(fs *flag.FlagSet, getenv func(string) string) func(string) string {
 	given := map[string]string{}
 	for _, s := range Settings {
-		help := s.Help
+		// flag takes a back-quoted word in a usage string for the name of
+		// the flag's value ("-metrics-addr kept backup"): quote otherwise.
+		help := strings.ReplaceAll(s.Help, "`", "'")
 		if strings.HasSuffix(s.Name, "_TOKEN") {
 			// Other users of the machine can read a process's arguments.
 			help += " Prefer the environment: flags show in ps."

@@ -72,6 +72,19 @@ func WriteJSON(w io.Writer, d store.Dump) error {
 	return nil
 }
 
+// Only is d with just the records of kind; "" is all of d.
+func Only(d store.Dump, kind Kind) store.Dump {
+	switch kind {
+	case Promises:
+		return store.Dump{Promises: d.Promises}
+	case Customers:
+		return store.Dump{Customers: d.Customers}
+	case Touches:
+		return store.Dump{Touches: d.Touches}
+	}
+	return d
+}
+
 // WriteCSV writes one kind of record from d as CSV with a header.
 func WriteCSV(w io.Writer, d store.Dump, kind Kind) error {
 	cw := csv.NewWriter(w)
