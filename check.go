@@ -186,7 +186,11 @@ func checkDB(ctx context.Context, c *checker, cfg config.Config) {
 		}
 	}
 	if err != nil {
-		c.fail("database: %s: %v", cfg.DB, err)
+		msg := strings.TrimPrefix(err.Error(), "store: ")
+		if !strings.Contains(msg, cfg.DB) {
+			msg = cfg.DB + ": " + msg
+		}
+		c.fail("database: %s", msg)
 		return
 	}
 	c.ok("database: %s is sound%s", cfg.DB, how)

@@ -34,13 +34,17 @@ func (d *Daemon) OpsAddr() string {
 	return d.ops.Addr().String()
 }
 
-// Ready is nil while Kept can do its job: the Socket Mode connection is
-// up and the database answers. /healthz reports it.
+// Ready is nil while Kept can do its job: the database answers and its
+// pages check out, and the Socket Mode connection is up. /healthz reports
+// it; a damaged database first, since reconnecting does not mend it.
 func (d *Daemon) Ready() error {
+	if err := d.Store.Ping(); err != nil {
+		return err
+	}
 	if !d.Bot.Connected() {
 		return errNotConnected
 	}
-	return d.Store.Ping()
+	return nil
 }
 
 func (d *Daemon) serveOps(ctx context.Context) error {

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,13 +13,31 @@ import (
 
 // Ping reports whether the database is open and readable, for /healthz.
 // It reads one key, so it is cheap enough to call on every probe.
+// Now and then it checks every page (checkPages); once a check has found
+// damage, it reports that: the database is unusable, whatever one key says.
 func (s *Store) Ping() error {
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta).Get(metaVersion) == nil {
-			return errors.New("no schema version")
-		}
-		return nil
+	if err := s.Damaged(); err != nil {
+		return err
+	}
+	if s.pageCheckDue() && s.checking.TryLock() {
+		// In the background: on a large database it takes longer than a
+		// probe waits. The next probe reports what it found.
+		go func() {
+			defer s.checking.Unlock()
+			_ = s.checkPages()
+		}()
+	}
+	err := safely(s.path, func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta).Get(metaVersion) == nil {
+				return errors.New("no schema version")
+			}
+			return nil
+		})
 	})
+	if errors.Is(err, ErrDamaged) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
@@ -51,34 +71,79 @@ func (s *Store) Backlog(now time.Time) (int, error) {
 }
 
 // Verify opens the database file at path read-only, without taking it
-// over, and checks that it is a Kept database this version reads and that
-// its pages are sound: what a backup must pass before it replaces
-// anything. It fails with ErrLocked if a kept holds the file.
+// over, and checks that it is a Kept database this version reads, that its
+// pages are sound and that every record decodes: what a backup must pass
+// before it replaces anything, and what `kept check` reports. It fails
+// with ErrLocked if a kept holds the file, and with an error wrapping
+// ErrDamaged, one line, for a file that is not whole.
 func Verify(path string) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err := inspect(path); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store: verify %s: %w", path, err)
+	}
+	var db *bolt.DB
+	err := safely(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		return err
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrLocked, path)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("store: verify %s: %w", path, err)
 	}
 	defer db.Close()
-	err = db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil || meta.Get(metaVersion) == nil {
-			return errors.New("not a Kept database")
-		}
-		if v := btoi(meta.Get(metaVersion)); v != schemaVersion {
-			return fmt.Errorf("schema version %d, this kept understands %d", v, schemaVersion)
-		}
-		var errs []error
-		for err := range tx.Check() {
-			errs = append(errs, err)
-		}
-		return errors.Join(errs...)
+	err = safely(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			meta := tx.Bucket(bucketMeta)
+			if meta == nil || meta.Get(metaVersion) == nil {
+				return errors.New("not a Kept database")
+			}
+			if v := btoi(meta.Get(metaVersion)); v != schemaVersion {
+				return fmt.Errorf("schema version %d, this kept understands %d", v, schemaVersion)
+			}
+			for err := range tx.Check() {
+				return fmt.Errorf("%w: %v; %s", ErrDamaged, err, restoreHint)
+			}
+			bad, total, err := undecodable(tx, 5)
+			if err != nil {
+				return err
+			}
+			if total > 0 {
+				return &UndecodableError{Total: total, First: bad}
+			}
+			return nil
+		})
 	})
-	if err != nil {
+	if errors.Is(err, ErrDamaged) && !strings.HasPrefix(err.Error(), "store:") {
+		return fmt.Errorf("store: %s: %w", path, err)
+	}
+	if err != nil && !errors.Is(err, ErrDamaged) {
 		return fmt.Errorf("store: verify %s: %w", path, err)
 	}
-	return nil
+	return err
+}
+
+// UndecodableError says that records in a database do not decode: how
+// many, and the first few.
+type UndecodableError struct {
+	Total int
+	First []Undecodable
+}
+
+func (e *UndecodableError) Error() string {
+	parts := make([]string, len(e.First))
+	for i, u := range e.First {
+		parts[i] = u.Error()
+	}
+	more := ""
+	if e.Total > len(e.First) {
+		more = fmt.Sprintf(" and %d more", e.Total-len(e.First))
+	}
+	return fmt.Sprintf("%d record(s) do not decode: %s%s", e.Total, strings.Join(parts, "; "), more)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -88,6 +89,12 @@ type Store struct {
 	// dueVisits counts due-index entries ClaimDue has read, so a test can
 	// prove an idle tick does not walk future entries.
 	dueVisits atomic.Int64
+
+	// The page checks (damage.go): the last one, and the damage found.
+	path      string
+	checking  sync.Mutex
+	lastCheck atomic.Pointer[pageCheck]
+	damage    atomic.Pointer[error]
 }
 
 // New opens or creates the database at path. (It is not called Open
@@ -102,17 +109,37 @@ func New(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+	if err := inspect(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := safely(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
+		return err
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is locked, another kept is running", ErrLocked, path)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db.MaxBatchDelay = opts.MaxBatchDelay
-	s := &Store{db: db, now: opts.Now, write: db.Batch}
-	if err := db.Update(s.init); err != nil {
+	s := &Store{db: db, now: opts.Now, write: db.Batch, path: path}
+	if err := safely(path, func() error { return db.Update(s.init) }); err != nil {
 		db.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := s.checkPages(); err != nil {
+		db.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
@@ -141,8 +168,10 @@ func (s *Store) init(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close releases the database file.
+// Close releases the database file, once a page check in flight is done.
 func (s *Store) Close() error {
+	s.checking.Lock()
+	defer s.checking.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// goodFile writes a database with enough promises to fill a few hundred
+// pages, closed, and returns its path and bytes.
+func goodFile(t *testing.T) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kept.db")
+	st, err := New(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := make([]Promise, 2000)
+	for i := range ps {
+		ps[i] = Promise{Team: "T1", ID: int64(i + 1), Text: strings.Repeat("a promise long enough to fill pages ", 3), Owner: "U0ANN", Creator: "U0ANN", Due: time.Now().Add(time.Hour), State: Open}
+	}
+	if _, err := st.Import(Dump{Promises: ps}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// scribble overwrites the start of every third page after the first few,
+// as a bad disk or a stray write would.
+func scribble(data []byte) []byte {
+	out := append([]byte(nil), data...)
+	for i := 8 * 4096; i+4096 < len(out); i += 3 * 4096 {
+		for j := range 200 {
+			out[i+j] = byte(j*7 + 3)
+		}
+	}
+	return out
+}
+
+func oneLine(t *testing.T, err error) {
+	t.Helper()
+	if strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("error is not one line: %q", err)
+	}
+}
+
+// TestDamagedFilesAreRefused: New and Verify refuse, with one line
+// wrapping ErrDamaged and no panic, a file that is empty, truncated or
+// not a database at all; an empty file is not made into a new database.
+func TestDamagedFilesAreRefused(t *testing.T) {
+	_, good := goodFile(t)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "the file is empty (0 bytes)"},
+		{"half truncated", good[:len(good)/2], "the file is truncated"},
+		{"a few bytes", good[:100], "the file is truncated: 100 bytes"},
+		{"not a database", []byte(strings.Repeat("hello, ", 2000)), "not a database file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "kept.db")
+			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for what, err := range map[string]error{"New": func() error {
+				st, err := New(path, Options{})
+				if err == nil {
+					st.Close()
+				}
+				return err
+			}(), "Verify": Verify(path)} {
+				if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "restore the last backup") {
+					t.Errorf("%s: %v; want ErrDamaged saying %q", what, err, tt.want)
+					continue
+				}
+				oneLine(t, err)
+			}
+			if fi, err := os.Stat(path); err != nil || fi.Size() != int64(len(tt.data)) {
+				t.Errorf("the file was changed: %v, %d bytes", err, fi.Size())
+			}
+		})
+	}
+}
+
+// TestScribbledPagesAreRefused: bbolt opens a file whose pages are
+// scribbled on, and one key reads back; the page check in New finds the
+// damage.
+func TestScribbledPagesAreRefused(t *testing.T) {
+	_, good := goodFile(t)
+	path := filepath.Join(t.TempDir(), "kept.db")
+	if err := os.WriteFile(path, scribble(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(path, Options{})
+	if err == nil {
+		st.Close()
+	}
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "restore the last backup") {
+		t.Fatalf("New: %v, want ErrDamaged", err)
+	}
+	oneLine(t, err)
+	if err := Verify(path); !errors.Is(err, ErrDamaged) {
+		t.Errorf("Verify: %v, want ErrDamaged", err)
+	}
+}
+
+// TestPingFindsDamageWhileOpen: pages scribbled on while kept runs (the
+// file is mapped, so kept sees them) make Ping fail once a page check has
+// run, and for good.
+func TestPingFindsDamageWhileOpen(t *testing.T) {
+	path, good := goodFile(t)
+	st, err := New(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ping(); err != nil {
+		t.Fatalf("Ping of a sound file: %v", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(scribble(good)[8*4096:], 8*4096); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st.lastCheck.Store(&pageCheck{}) // the last check is long ago
+	for range 100 {
+		if err = st.Ping(); err != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the check runs in the background
+	}
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Ping after the pages were scribbled on: %v, want ErrDamaged", err)
+	}
+	oneLine(t, err)
+}
+
+func TestSoundFileStaysUsable(t *testing.T) {
+	path, _ := goodFile(t)
+	st, err := New(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ping(); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	if err := Verify(path + ".missing"); err == nil || errors.Is(err, ErrDamaged) {
+		t.Errorf("Verify of a missing file: %v", err)
+	}
+}
+
+// TestVerifyDecodesEveryRecord: pages can be sound while a record is not
+// JSON; Verify (kept check, kept backup) names it.
+func TestVerifyDecodesEveryRecord(t *testing.T) {
+	path, _ := goodFile(t)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTeams).Bucket([]byte("T1")).Bucket(bucketPromises)
+		if err := b.Put(itob(7), []byte(`{"id":7,"text":`)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketNudges).Put(itob(99), []byte("not json"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Verify(path)
+	var ue *UndecodableError
+	if !errors.As(err, &ue) || ue.Total != 2 || !strings.Contains(err.Error(), "T1/promises 0000000000000007") || !strings.Contains(err.Error(), "nudges 0000000000000063") {
+		t.Errorf("Verify: %v; want the two undecodable records named", err)
+	}
+	oneLine(t, err)
+}
