@@ -128,19 +128,16 @@ func New(path string, opts Options) (*Store, error) {
 	}
 	db.MaxBatchDelay = opts.MaxBatchDelay
 	s := &Store{db: db, now: opts.Now, write: db.Batch, path: path}
-	if err := safely(path, func() error { return db.Update(s.init) }); err != nil {
-		db.Close()
-		if errors.Is(err, ErrDamaged) {
-			return nil, err
+	// Pages first, so that a damaged file is left as it was found; then
+	// the buckets and the schema version.
+	for _, step := range []func() error{s.checkPages, func() error { return db.Update(s.init) }} {
+		if err := safely(path, step); err != nil {
+			db.Close()
+			if errors.Is(err, ErrDamaged) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := s.checkPages(); err != nil {
-		db.Close()
-		if errors.Is(err, ErrDamaged) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
 }
