@@ -76,8 +76,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	return 2
 }
 
-// commands are what `kept COMMAND` accepts.
-var commands = []string{"run", "check", "backup", "export", "import", "health", "sim", "bench", "help"}
+// commands are what `kept COMMAND` accepts: the cases of run's switch.
+var commands = []string{"run", "check", "backup", "export", "import", "health", "sim", "bench", "detect", "help"}
 
 func isCommand(s string) bool { return slices.Contains(commands, s) }
 
