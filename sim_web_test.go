@@ -62,14 +62,18 @@ func (w *lineWriter) String() string {
 	return w.buf.String()
 }
 
-// TestSimWeb is a newcomer's first minutes with `kept sim` in a real
-// browser: a promise in one line, the reminder after moving the clock, Done
-// updating it in place; the form with a wrong date and then a right one;
-// the Home tab and a button on it; the message shortcut on a customer's
-// message in a shared channel; @-completion sending a real mention; and the
-// weekly digest after moving the clock a week. It saves the README's
-// screenshots when run with -screenshots.
-func TestSimWeb(t *testing.T) {
+// webSim is `kept sim` serving its page, and a headless Chromium on it.
+type webSim struct {
+	t    *testing.T
+	tab  context.Context
+	url  string
+	shot func(name string)
+}
+
+// startWebSim runs `kept sim` with its clock at start and opens its page
+// in Chromium as Ann; it skips (or fails, with CI=true) without Chromium.
+func startWebSim(t *testing.T, start string) *webSim {
+	t.Helper()
 	browser := chromium()
 	if browser == "" {
 		if os.Getenv("CI") == "true" {
@@ -77,34 +81,25 @@ func TestSimWeb(t *testing.T) {
 		}
 		t.Skip("no Chromium (apt-get install chromium): skipping the web sim's browser test")
 	}
-	shotDir := t.TempDir()
-	if *screenshots {
-		shotDir = filepath.Join("docs", "sim")
-		if err := os.MkdirAll(shotDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	simCtx, stopSim := context.WithCancel(ctx)
 	out := &lineWriter{re: regexp.MustCompile(`http://127\.0\.0\.1:\d+/`), c: make(chan string, 1)}
 	var errs consoleOutput
 	exited := make(chan int, 1)
 	go func() {
-		// Monday 23 Nov 2026, 8:55 in New York, where Ann works.
-		args := []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "kept.db"), "-at", "2026-11-23T13:55:00Z"}
+		args := []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "kept.db"), "-at", start}
 		exited <- simulate(simCtx, args, func(string) string { return "" }, strings.NewReader(""), out, &errs)
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		stopSim()
 		if code := <-exited; code != 0 {
 			t.Errorf("kept sim exited %d: %s", code, errs.String())
 		}
-	}()
-	var url string
+	})
+	w := &webSim{t: t}
 	select {
-	case url = <-out.c:
+	case w.url = <-out.c:
 	case code := <-exited:
 		t.Fatalf("kept sim exited %d before serving: %s%s", code, out.String(), errs.String())
 	case <-ctx.Done():
@@ -122,16 +117,16 @@ func TestSimWeb(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	tab, closeTab := chromedp.NewContext(alloc)
-	defer closeTab()
-
-	// Any uncaught exception in the page fails the test.
-	var jsMu sync.Mutex
-	var jsErrors []string
+	t.Cleanup(closeTab)
+	w.tab = tab
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	// Any uncaught exception or console error in the page fails the test.
+	var jsMu sync.Mutex
+	var jsErrors []string
 	go func() {
 		for m, err := range chromedp.Console(tab) {
 			if err != nil {
@@ -144,64 +139,97 @@ func TestSimWeb(t *testing.T) {
 			}
 		}
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		jsMu.Lock()
 		defer jsMu.Unlock()
 		for _, e := range jsErrors {
 			t.Errorf("page error: %s", e)
 		}
-	}()
+	})
+	w.step("load the page", chromedp.Navigate(w.url+"#as=U0ANN&conv=C0SALES"), chromedp.WaitVisible(chromedp.ID("composer-input")))
+	return w
+}
 
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(tab, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			html, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('#main') ? document.querySelector('#main').innerText : ''`))
-			t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, html)
-		}
+// step runs actions, failing with what the page shows when they time out.
+func (w *webSim) step(what string, actions ...chromedp.Action[chromedp.Void]) {
+	w.t.Helper()
+	sctx, cancel := context.WithTimeout(w.tab, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		text, _ := chromedp.Run(w.tab, chromedp.Evaluate[string](`document.body.innerText`))
+		w.t.Fatalf("%s: %v\nthe page shows:\n%s", what, err, text)
 	}
-	shot := func(name string) {
-		t.Helper()
-		// Let the page settle: the last refresh drawn, no menu open.
-		step("settle before "+name, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 300))`, chromedp.EvalAwaitPromise)(ctx, tg)
-			return err
-		}))
-		b, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil || img.Bounds().Dx() != 1280 {
-			t.Fatalf("screenshot %s is not a 1280-wide PNG: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shotDir, name+".png"), b, 0o644); err != nil {
+}
+
+// screenshot saves the viewport as name.png in dir.
+func (w *webSim) screenshot(dir, name string) {
+	w.t.Helper()
+	// Let the page settle: the last refresh drawn.
+	w.step("settle before "+name, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 300))`, chromedp.EvalAwaitPromise)(ctx, tg)
+		return err
+	}))
+	b, err := chromedp.Run(w.tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		w.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil || img.Bounds().Dx() != 1280 {
+		w.t.Fatalf("screenshot %s is not a 1280-wide PNG: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// message is the XPath of a message whose text contains s.
+func message(s string) string {
+	return fmt.Sprintf(`//div[contains(concat(" ", @class, " "), " msg ")][contains(., %q)]`, s)
+}
+
+// xp is an XPath selector.
+func xp(path string) chromedp.Search { return chromedp.Search(path) }
+
+func (w *webSim) typeLine(what, line string) {
+	w.t.Helper()
+	w.step(what, chromedp.Click(chromedp.ID("composer-input")), chromedp.SendKeys(chromedp.ID("composer-input"), line), chromedp.KeyEvent(kb.Enter))
+}
+
+func (w *webSim) become(name string) {
+	w.t.Helper()
+	w.step("become "+name,
+		chromedp.Click(chromedp.ID("who-button")),
+		chromedp.Click(xp(fmt.Sprintf(`//div[@id="menu"]//button[contains(., %q)]`, name)), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(fmt.Sprintf(`//button[@id="who-button"][contains(., %q)]`, name))),
+	)
+}
+
+func (w *webSim) open(conv string) {
+	w.t.Helper()
+	w.step("open "+conv, chromedp.Click(xp(fmt.Sprintf(`//nav[@id="sidebar"]//button[contains(., %q)]`, conv)), chromedp.NodeVisible))
+}
+
+// TestSimWeb is a newcomer's first minutes with `kept sim` in a real
+// browser: a promise in one line, the reminder after moving the clock, Done
+// updating it in place; the form with a wrong date and then a right one;
+// the Home tab and a button on it; the message shortcut on a customer's
+// message in a shared channel; @-completion sending a real mention; and the
+// weekly digest after moving the clock a week. It saves the README's
+// screenshots when run with -screenshots.
+func TestSimWeb(t *testing.T) {
+	shotDir := t.TempDir()
+	if *screenshots {
+		shotDir = filepath.Join("docs", "sim")
+		if err := os.MkdirAll(shotDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// message is the XPath of a message whose text contains s.
-	message := func(s string) string {
-		return fmt.Sprintf(`//div[contains(concat(" ", @class, " "), " msg ")][contains(., %q)]`, s)
-	}
-	typeLine := func(what, line string) {
-		t.Helper()
-		step(what, chromedp.Click(chromedp.ID("composer-input")), chromedp.SendKeys(chromedp.ID("composer-input"), line), chromedp.KeyEvent(kb.Enter))
-	}
-	switchTo := func(name string) {
-		t.Helper()
-		step("become "+name,
-			chromedp.Click(chromedp.ID("who-button")),
-			chromedp.Click(chromedp.Search(fmt.Sprintf(`//div[@id="menu"]//button[contains(., %q)]`, name)), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//button[@id="who-button"][contains(., %q)]`, name))),
-		)
-	}
-	open := func(conv string) {
-		t.Helper()
-		step("open "+conv, chromedp.Click(chromedp.Search(fmt.Sprintf(`//nav[@id="sidebar"]//button[contains(., %q)]`, conv)), chromedp.NodeVisible))
-	}
+	// Monday 23 Nov 2026, 8:55 in New York, where Ann works.
+	w := startWebSim(t, "2026-11-23T13:55:00Z")
+	step, shot, typeLine, open := w.step, func(name string) { w.screenshot(shotDir, name) }, w.typeLine, w.open
+	switchTo := w.become
+	tab := w.tab
 
-	step("load the page", chromedp.Navigate(url+"#as=U0ANN&conv=C0SALES"), chromedp.WaitVisible(chromedp.ID("composer-input")))
 
 	// The composer offers the manifest's commands with their usage hints.
 	step("slash completion",
@@ -319,4 +347,95 @@ func hover(t *testing.T, tab context.Context, xpath string) {
 	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1])); err != nil {
 		t.Fatalf("hover: %v", err)
 	}
+}
+
+// TestSimWebZones: "tomorrow" is 9:00 where each owner lives. Bob's
+// reminder arrives at 9:00 in Paris and Ann's six hours later, at 9:00 in
+// New York, moving the clock to a date and time in each one's own zone;
+// a reply only one person can see stays hidden from the other.
+func TestSimWebZones(t *testing.T) {
+	w := startWebSim(t, "2026-11-23T13:55:00Z") // Mon 8:55 in New York, 14:55 in Paris
+	w.typeLine("Ann promises", "/promise Acme: call back tomorrow")
+	w.step("Ann's answer", chromedp.WaitVisible(xp(message("Got it")+`[contains(., "Acme")]`)))
+	w.become("Bob Brun")
+	w.open("sales")
+	w.step("Bob does not see Ann's answer", chromedp.WaitNotPresent(xp(message("Got it")+`[contains(., "Acme")]`)))
+	w.typeLine("Bob promises", "/promise Initech: call back tomorrow")
+	w.step("Bob's answer", chromedp.WaitVisible(xp(message("Got it")+`[contains(., "Initech")]`)))
+
+	w.step("the clock refuses the past",
+		chromedp.SetValue(chromedp.ID("clock-input"), "2026-11-20T09:00"),
+		chromedp.Click(xp(`//form[@id="clock-to"]/button`)),
+		chromedp.WaitVisible(xp(message("the clock only moves forward")+`[contains(., "Only visible to you")]`)),
+	)
+	w.step("Bob moves the clock to 9:00 tomorrow, his time",
+		chromedp.SetValue(chromedp.ID("clock-input"), "2026-11-24T09:00"),
+		chromedp.Click(xp(`//form[@id="clock-to"]/button`)),
+		chromedp.WaitVisible(xp(`//span[@id="clock-text"][contains(., "Tue 24 Nov 2026, 9:00 AM CET")]`)),
+	)
+	w.open("Kept")
+	w.step("Bob's reminder, due today at 9:00 his time",
+		chromedp.WaitVisible(xp(message("Time to keep your word")+`[contains(., "Initech")]//time[contains(., "Today at 9:00 AM")]`)))
+
+	w.become("Ann Archer")
+	w.step("Ann's clock reads 3:00 in the morning", chromedp.WaitVisible(xp(`//span[@id="clock-text"][contains(., "Tue 24 Nov 2026, 3:00 AM EST")]`)))
+	w.step("Ann has no reminder yet", chromedp.WaitVisible(xp(`//div[@id="messages"]//div[contains(@class, "empty")]`)))
+	w.step("Ann moves the clock to 9:00, her time",
+		chromedp.SetValue(chromedp.ID("clock-input"), "2026-11-24T09:00"),
+		chromedp.Click(xp(`//form[@id="clock-to"]/button`)),
+		chromedp.WaitVisible(xp(message("Time to keep your word")+`[contains(., "Acme")]//time[contains(., "Today at 9:00 AM")]`)),
+	)
+}
+
+// TestSimWebReminderMenus: the reminder's Snooze menu, its "Pick a time…"
+// form (closed once, then submitted) and the Reassign user menu.
+func TestSimWebReminderMenus(t *testing.T) {
+	w := startWebSim(t, "2026-11-23T13:55:00Z")
+	for _, c := range []string{"Acme", "Globex", "Initech"} {
+		w.typeLine("promise for "+c, "/promise "+c+": call back in 10 minutes")
+		w.step("answer for "+c, chromedp.WaitVisible(xp(message("Got it")+fmt.Sprintf(`[contains(., %q)]`, c))))
+	}
+	w.step("move the clock 10 minutes", chromedp.Click(chromedp.CSS(`button[data-advance="10m"]`)))
+	w.open("Kept")
+	reminder := func(c string) string { return message("Time to keep your word") + fmt.Sprintf(`[contains(., %q)]`, c) }
+	for _, c := range []string{"Acme", "Globex", "Initech"} {
+		w.step("reminder for "+c, chromedp.WaitVisible(xp(reminder(c)+`//button[contains(., "Done")]`)))
+	}
+
+	w.step("snooze Acme an hour",
+		chromedp.Click(xp(reminder("Acme")+`//button[@data-type="static_select"]`), chromedp.NodeVisible),
+		chromedp.Click(xp(`//div[@id="menu"]//button[contains(., "1 hour")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(reminder("Acme")+`[contains(., "Snoozed")]//time[contains(., "Today at 10:05 AM")]`)),
+		chromedp.WaitNotPresent(xp(reminder("Acme")+`//button[contains(., "Done")]`)),
+	)
+
+	w.step("hand Globex to Bob",
+		chromedp.Click(xp(reminder("Globex")+`//button[@data-type="users_select"]`), chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.CSS(`#menu .menu-search`), "bob"),
+		chromedp.Click(xp(`//div[@id="menu"]//button[contains(., "Bob Brun")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(reminder("Globex")+`[contains(., "Handed to")]//span[contains(@class, "s-mention")][contains(., "Bob Brun")]`)),
+	)
+
+	pickATime := func() {
+		w.step("Pick a time…",
+			chromedp.Click(xp(reminder("Initech")+`//button[@data-type="static_select"]`), chromedp.NodeVisible),
+			chromedp.Click(xp(`//div[@id="menu"]//button[contains(., "Pick a time")]`), chromedp.NodeVisible),
+			chromedp.WaitVisible(xp(`//div[@id="modal"]//h2[contains(., "Snooze #3")]`)),
+		)
+	}
+	pickATime()
+	w.step("close the form", chromedp.Click(chromedp.CSS(`#modal .modal-close`)), chromedp.WaitNotVisible(chromedp.ID("modal-layer")))
+	w.step("nothing changed", chromedp.WaitVisible(xp(reminder("Initech")+`//button[contains(., "Done")]`)))
+	pickATime()
+	w.step("snooze to Wednesday 14:30",
+		chromedp.SetValue(chromedp.CSS(`.s-input[data-block="date"] input`), "2026-11-25"),
+		chromedp.SetValue(chromedp.CSS(`.s-input[data-block="time"] input`), "14:30"),
+		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
+		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
+		chromedp.WaitVisible(xp(reminder("Initech")+`[contains(., "Snoozed")]//time[contains(., "Nov 25, 2026 at 2:30 PM")]`)),
+	)
+
+	w.become("Bob Brun")
+	w.open("Kept")
+	w.step("Bob was told", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "Globex")]`)))
 }

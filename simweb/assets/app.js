@@ -53,10 +53,13 @@ async function refresh() {
   if (fetching) { again = true; return; }
   fetching = true;
   try {
-    const q = new URLSearchParams({as: ui.as, conv: ui.conv, tab: ui.tab});
-    const res = await fetch('/api/state?' + q.toString());
+    const asked = {as: ui.as, conv: ui.conv, tab: ui.tab};
+    const res = await fetch('/api/state?' + new URLSearchParams(asked).toString());
     const data = await res.json();
-    if (!data.error) {
+    // Navigation while the answer was on its way: it is stale, ask again.
+    if (asked.as !== ui.as || asked.conv !== ui.conv || asked.tab !== ui.tab) {
+      again = true;
+    } else if (!data.error) {
       ui.data = data;
       ui.as = data.me.id;
       if (data.conv) ui.conv = data.conv.id;
@@ -75,14 +78,22 @@ function render() {
   document.title = (d.conv ? (d.conv.kind === 'channel' ? '#' + d.conv.name : d.conv.name) + ' · ' : '') + d.workspace;
   $('#clock-text').textContent = d.clock.text;
   if (document.activeElement !== $('#clock-input')) $('#clock-input').value = d.clock.input;
-  $('#who-button').innerHTML = avatar(d.me) + '<span class="who-name">' + esc(d.me.real_name) + '</span><span class="who-role">' + esc(d.me.role) + '</span><span class="s-caret">⌄</span>';
-  $('#team').innerHTML = '<div class="team-name">' + esc(d.workspace) + '</div><div class="team-sub">' + esc(d.me.real_name) + ' · ' + esc(d.me.tz) + '</div>';
+  setHTML($('#who-button'), avatar(d.me) + '<span class="who-name">' + esc(d.me.real_name) + '</span><span class="who-role">' + esc(d.me.role) + '</span><span class="s-caret">⌄</span>');
+  setHTML($('#team'), '<div class="team-name">' + esc(d.workspace) + '</div><div class="team-sub">' + esc(d.me.real_name) + ' · ' + esc(d.me.tz) + '</div>');
   renderSidebar();
   renderHead();
   renderMessages();
   renderHome();
   renderModal();
   renderComposerHint();
+}
+
+// setHTML redraws el only when its content changes, so that a refresh
+// never swaps a button out from under a click.
+function setHTML(el, html) {
+  if (el.dataset.drawn === html) return;
+  el.dataset.drawn = html;
+  el.innerHTML = html;
 }
 
 function esc(s) {
@@ -100,27 +111,44 @@ function seenFor(conv) {
 
 function renderSidebar() {
   const d = ui.data;
-  const item = c => {
-    const unread = c.id === ui.conv ? 0 : c.count - seenFor(c.id);
-    const label = c.kind === 'channel' ? '<span class="hash">' + (c.shared ? '⇄' : '#') + '</span>' + esc(c.name) : '<span class="app-dot">✓</span>' + esc(c.name);
-    return '<li><button type="button" class="side-item' + (c.id === ui.conv ? ' active' : '') + (unread > 0 ? ' unread' : '') +
-      '" data-conv="' + esc(c.id) + '" data-kind="' + c.kind + '">' + label +
-      (unread > 0 ? '<span class="badge">' + unread + '</span>' : '') + '</button></li>';
-  };
-  $('#channel-list').innerHTML = d.channels.map(item).join('');
-  $('#app-list').innerHTML = d.apps.map(item).join('');
+  syncList($('#channel-list'), d.channels);
+  syncList($('#app-list'), d.apps);
   $('#apps-section').hidden = d.apps.length === 0;
+}
+
+// syncList keeps one button per conversation and changes it in place, so
+// that a badge appearing never replaces the button being clicked.
+function syncList(ul, convs) {
+  const have = new Map($$('button', ul).map(b => [b.dataset.conv, b]));
+  convs.forEach((c, i) => {
+    let b = have.get(c.id);
+    if (!b) {
+      const li = document.createElement('li');
+      b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.conv = c.id;
+      li.appendChild(b);
+    }
+    have.delete(c.id);
+    if (ul.children[i] !== b.parentElement) ul.insertBefore(b.parentElement, ul.children[i] || null);
+    const unread = c.id === ui.conv ? 0 : c.count - seenFor(c.id);
+    b.dataset.kind = c.kind;
+    b.className = 'side-item' + (c.id === ui.conv ? ' active' : '') + (unread > 0 ? ' unread' : '');
+    const label = c.kind === 'channel' ? '<span class="hash">' + (c.shared ? '⇄' : '#') + '</span>' + esc(c.name) : '<span class="app-dot">✓</span>' + esc(c.name);
+    setHTML(b, label + (unread > 0 ? '<span class="badge">' + unread + '</span>' : ''));
+  });
+  have.forEach(b => b.parentElement.remove());
 }
 
 function renderHead() {
   const c = ui.data.conv;
-  if (!c) { $('#conv-head').innerHTML = ''; return; }
+  if (!c) { setHTML($('#conv-head'), ''); return; }
   if (c.kind === 'channel') {
     const note = c.shared ? ' <span class="shared-note">shared with an external organisation</span>' : '';
     const kept = c.app_in ? '' : ' <span class="head-note">' + esc(ui.data.app) + ' is not in this channel</span>';
-    $('#conv-head').innerHTML = '<h1># ' + esc(c.name) + '</h1><span class="members">👤 ' + c.members + '</span>' + note + kept;
+    setHTML($('#conv-head'), '<h1># ' + esc(c.name) + '</h1><span class="members">👤 ' + c.members + '</span>' + note + kept);
   } else {
-    $('#conv-head').innerHTML = '<h1><span class="app-dot big">✓</span>' + esc(c.name) + '</h1>';
+    setHTML($('#conv-head'), '<h1><span class="app-dot big">✓</span>' + esc(c.name) + '</h1>');
   }
   const tabs = $('#tabs');
   tabs.hidden = c.kind !== 'app';
@@ -161,13 +189,13 @@ function renderMessages() {
     prev = el;
   }
   have.forEach(el => el.remove());
-  if (!want.length) {
-    box.innerHTML = '<div class="empty">' + (d.conv.kind === 'app'
+  const empty = $('.empty', box);
+  if (!want.length && !(empty && empty.dataset.conv === d.conv.id)) {
+    box.innerHTML = '<div class="empty" data-conv="' + esc(d.conv.id) + '">' + (d.conv.kind === 'app'
       ? 'This is the very beginning of your direct messages with ' + esc(d.app) + '. Try <code>/promise help</code>.'
       : 'This is the very beginning of <b>#' + esc(d.conv.name) + '</b>.') + '</div>';
-  } else {
-    const empty = $('.empty', box);
-    if (empty) empty.remove();
+  } else if (want.length && empty) {
+    empty.remove();
   }
   if (atBottom || added) box.scrollTop = box.scrollHeight;
   const s = ui.seen[ui.as] = ui.seen[ui.as] || {};
@@ -201,9 +229,9 @@ function renderHome() {
     ui.homeHTML = h.html;
     home.innerHTML = '<div class="surface" data-view="' + esc(h.id) + '">' + h.html + '</div>';
   }
-  $('#about').innerHTML = '<div class="surface about"><h2>' + esc(ui.data.app) + '</h2><p>Remembers what your team promised customers, and nudges when it is due.</p>' +
+  setHTML($('#about'), '<div class="surface about"><h2>' + esc(ui.data.app) + '</h2><p>Remembers what your team promised customers, and nudges when it is due.</p>' +
     '<h3>Slash commands</h3><ul>' + ui.data.commands.map(c => '<li><code>' + esc(c.Name) + '</code> ' + esc(c.Description) + '<br><span class="hint">' + esc(c.UsageHint) + '</span></li>').join('') + '</ul>' +
-    '<h3>Shortcuts</h3><ul>' + ui.data.shortcuts.map(s => '<li><b>' + esc(s.Name) + '</b>: ' + esc(s.Description) + '</li>').join('') + '</ul></div>';
+    '<h3>Shortcuts</h3><ul>' + ui.data.shortcuts.map(s => '<li><b>' + esc(s.Name) + '</b>: ' + esc(s.Description) + '</li>').join('') + '</ul></div>');
 }
 
 function renderModal() {
@@ -355,7 +383,12 @@ function openMenu(anchor, items, cls, searchable) {
 
 function closeMenu() { $('#menu').hidden = true; }
 
-document.addEventListener('keydown', e => { if (e.key === 'Escape') { closeMenu(); hidePopup(); } });
+document.addEventListener('keydown', e => {
+  if (e.key !== 'Escape') return;
+  if (!$('#menu').hidden) { closeMenu(); return; }
+  if (ui.popup) { hidePopup(); return; }
+  if (!$('#modal-layer').hidden) closeModal(true); // as Slack: Esc closes the form
+});
 
 // ---- Modals
 
