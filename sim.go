@@ -35,7 +35,7 @@ var simUsers = []slacksim.User{
 	{ID: "U0CID", Name: "cid", RealName: "Cid Rao", TZ: "Asia/Kolkata"},
 	{ID: "U0DEE", Name: "dee", RealName: "Dee Dunn", TZ: "Europe/London"},
 	{ID: "U0LEE", Name: "lee", RealName: "Lee Park", TZ: "America/Los_Angeles"},
-	{ID: "U0CARA", Name: "cara", RealName: "Cara Diaz", TZ: "America/Chicago"},
+	{ID: "U0CARA", Name: "cara", RealName: "Cara Diaz", TZ: "America/Chicago", TeamID: "T0ACME"},
 }
 
 // simPeople says what each of them stands for on the web page.
@@ -62,7 +62,7 @@ func simChannels(bot string) []slacksim.Channel {
 	return []slacksim.Channel{
 		{ID: "C0GENERAL", Name: "general", Members: team},
 		{ID: simDigestChannel, Name: "sales", Members: append(slices.Clone(team), bot)},
-		{ID: "C0ACME", Name: "acme-shared", Members: []string{"U0ANN", "U0BOB", "U0CARA", bot}},
+		{ID: "C0ACME", Name: "acme-shared", Members: []string{"U0ANN", "U0BOB", "U0CARA", bot}, Shared: true},
 	}
 }
 

@@ -11,6 +11,7 @@
 package simweb
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -293,6 +294,7 @@ type convJSON struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind"` // channel or app
 	Shared   bool   `json:"shared,omitempty"`
+	Private  bool   `json:"private,omitempty"`
 	AppIn    bool   `json:"app_in"`
 	Members  int    `json:"members"`
 	Count    int    `json:"count"` // messages me can see, for unread marks
@@ -395,13 +397,13 @@ func (w *Web) state(me slacksim.User, p Person, conv, tab string) (*stateJSON, e
 	}
 	bot := w.sim.BotUserID()
 	for _, c := range ws.channels {
-		shared := false
+		shared := c.Shared
 		for _, id := range c.Members {
 			if q := w.find(id); q.Org != "" {
 				shared = true
 			}
 		}
-		st.Channels = append(st.Channels, convJSON{ID: c.ID, Name: c.Name, Kind: "channel", Shared: shared,
+		st.Channels = append(st.Channels, convJSON{ID: c.ID, Name: c.Name, Kind: "channel", Shared: shared, Private: c.Private,
 			AppIn: slices.Contains(c.Members, bot), Members: len(c.Members), Count: count[c.ID]})
 	}
 	if !external {
@@ -426,6 +428,10 @@ func (w *Web) state(me slacksim.User, p Person, conv, tab string) (*stateJSON, e
 	}
 	st.Conv = cur
 	if cur != nil && !(cur.Kind == "app" && tab == "home") {
+		// Replies sit under the message they answer, as an open thread.
+		slices.SortStableFunc(msgs, func(a, b slacksim.Message) int {
+			return cmp.Compare(tsMicros(threadRoot(a)), tsMicros(threadRoot(b)))
+		})
 		for _, m := range msgs {
 			if m.Channel != cur.ID || !ws.visible(m) {
 				continue
@@ -503,6 +509,9 @@ func (ws *workspace) message(m slacksim.Message) (string, error) {
 	if m.Ephemeral {
 		class += " msg-ephemeral"
 	}
+	if m.ThreadTS != "" && m.ThreadTS != m.TS {
+		class += " msg-reply"
+	}
 	fmt.Fprintf(&b, `<div class="%s" data-ts="%s" data-channel="%s" data-user="%s">`, class, attr(m.TS), attr(m.Channel), attr(m.User))
 	if m.Ephemeral {
 		b.WriteString(`<div class="msg-only-you"><span class="eye">👁</span> Only visible to you</div>`)
@@ -523,8 +532,25 @@ func (ws *workspace) message(m slacksim.Message) (string, error) {
 	if m.Updates > 0 {
 		b.WriteString(`<span class="msg-edited">(edited)</span>`)
 	}
-	b.WriteString(`</div><div class="msg-body">` + body + `</div></div></div></div>`)
+	b.WriteString(`</div><div class="msg-body">` + body + `</div>`)
+	if m.ReplyCount > 0 {
+		fmt.Fprintf(&b, `<div class="msg-replies">%d %s</div>`, m.ReplyCount, map[bool]string{true: "reply", false: "replies"}[m.ReplyCount == 1])
+	}
+	b.WriteString(`</div></div></div>`)
 	return b.String(), nil
+}
+
+// threadRoot is the ts of the thread m belongs to: its parent's, or its own.
+func threadRoot(m slacksim.Message) string {
+	if m.ThreadTS != "" {
+		return m.ThreadTS
+	}
+	return m.TS
+}
+
+func tsMicros(ts string) int64 {
+	t := tsTime(ts)
+	return t.UnixMicro()
 }
 
 func tsTime(ts string) time.Time {
@@ -603,7 +629,11 @@ func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request)
 		}
 		return m
 	})
-	w.sim.PostAs(me.ID, req.Conv, text)
+	// Say, not PostAs: an app in the channel gets the message event, as
+	// it would from Slack.
+	if _, err := w.sim.Say(ctx, me.ID, req.Conv, text); err != nil {
+		return nil, problem{"Your message was posted, but the app did not take it: " + slackCode(err) + "."}
+	}
 	return nil, nil
 }
 

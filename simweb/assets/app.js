@@ -134,7 +134,7 @@ function syncList(ul, convs) {
     const unread = c.id === ui.conv ? 0 : c.count - seenFor(c.id);
     b.dataset.kind = c.kind;
     b.className = 'side-item' + (c.id === ui.conv ? ' active' : '') + (unread > 0 ? ' unread' : '');
-    const label = c.kind === 'channel' ? '<span class="hash">' + (c.shared ? '⇄' : '#') + '</span>' + esc(c.name) : '<span class="app-dot">✓</span>' + esc(c.name);
+    const label = c.kind === 'channel' ? '<span class="hash">' + (c.shared ? '⇄' : c.private ? '🔒' : '#') + '</span>' + esc(c.name) : '<span class="app-dot">✓</span>' + esc(c.name);
     setHTML(b, label + (unread > 0 ? '<span class="badge">' + unread + '</span>' : ''));
   });
   have.forEach(b => b.parentElement.remove());
@@ -146,7 +146,7 @@ function renderHead() {
   if (c.kind === 'channel') {
     const note = c.shared ? ' <span class="shared-note">shared with an external organisation</span>' : '';
     const kept = c.app_in ? '' : ' <span class="head-note">' + esc(ui.data.app) + ' is not in this channel</span>';
-    setHTML($('#conv-head'), '<h1># ' + esc(c.name) + '</h1><span class="members">👤 ' + c.members + '</span>' + note + kept);
+    setHTML($('#conv-head'), '<h1>' + (c.private ? '🔒 ' : '# ') + esc(c.name) + '</h1><span class="members">👤 ' + c.members + '</span>' + note + kept);
   } else {
     setHTML($('#conv-head'), '<h1><span class="app-dot big">✓</span>' + esc(c.name) + '</h1>');
   }
