@@ -230,7 +230,6 @@ func TestSimWeb(t *testing.T) {
 	switchTo := w.become
 	tab := w.tab
 
-
 	// The composer offers the manifest's commands with their usage hints.
 	step("slash completion",
 		chromedp.Click(chromedp.ID("composer-input")),
