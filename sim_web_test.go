@@ -64,10 +64,9 @@ func (w *lineWriter) String() string {
 
 // webSim is `kept sim` serving its page, and a headless Chromium on it.
 type webSim struct {
-	t    *testing.T
-	tab  context.Context
-	url  string
-	shot func(name string)
+	t   *testing.T
+	tab context.Context
+	url string
 }
 
 // startWebSim runs `kept sim` with its clock at start and opens its page
