@@ -364,6 +364,10 @@ func (c *console) click(ctx context.Context, what string) {
 			if _, err := c.sim.Click(ctx, c.user.ID, last, ch.actionID, ch.value); err != nil {
 				fmt.Fprintf(c.out, "Slack says: %v\n", err)
 			}
+			// The message is rewritten after the ack: wait for it.
+			if err := c.d.Bot.Settle(ctx); err != nil {
+				fmt.Fprintf(c.out, "Kept is still busy: %v\n", err)
+			}
 			return
 		}
 	}

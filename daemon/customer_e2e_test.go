@@ -88,6 +88,7 @@ func TestCheckinPrompt(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "checkin_touch", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	form := e.lastView(ann, "open")
 	if got := e.sim.RenderView(form); !strings.Contains(got, "Acme") {
 		t.Errorf("touch form = %s", got)
@@ -95,9 +96,11 @@ func TestCheckinPrompt(t *testing.T) {
 	if r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, noteInput("")); err != nil || r.Errors["note"] == "" {
 		t.Fatalf("an empty note was accepted: %+v, %v", r, err)
 	}
+	e.settle()
 	if _, err := e.sim.SubmitView(e.ctx(), ann, form.ID, noteInput("called just to talk; they open an office in Lyon")); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	c := e.customer("Acme")
 	if !c.LastTouch.Equal(touchAt) || c.LastNote != "called just to talk; they open an office in Lyon" || c.LastBy != ann {
 		t.Fatalf("after the touch: %+v", c)
@@ -127,6 +130,7 @@ func TestCheckinPrompt(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[1], "checkin_snooze", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	now := e.clock.Now()
 	if c := e.customer("Acme"); !c.NextPrompt.Equal(now.Add(7 * 24 * time.Hour)) {
 		t.Errorf("after snooze, next prompt %v, want a week from now", c.NextPrompt)
@@ -135,6 +139,7 @@ func TestCheckinPrompt(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[1], "checkin_cadence", "30d"); err == nil {
 		t.Errorf("the snoozed prompt still offers the cadence menu")
 	}
+	e.settle()
 }
 
 // prompts are the keep-in-touch prompts among user's DMs.
@@ -167,6 +172,7 @@ func TestCheckinChangeCadence(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "checkin_cadence", "90d"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	c := e.customer("globex")
 	if c.Cadence != 90*24*time.Hour || !c.NextPrompt.Equal(time.Date(2027, 3, 7, 10, 0, 0, 0, newYork)) {
 		t.Errorf("after Change cadence: cadence %v, next %v", c.Cadence, c.NextPrompt.In(newYork))
@@ -205,6 +211,7 @@ func TestCustomerCardAndTouches(t *testing.T) {
 	if _, err := e.sim.SubmitView(e.ctx(), ann, e.lastView(ann, "open").ID, noteInput("sent the deck by email")); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	waitFor(t, e, func() bool { return e.sawEphemeral(ann, "Logged a touch with *Acme*") })
 	// Keeping the promise logs a touch too.
 	e.clock.Advance(time.Hour)
@@ -269,6 +276,7 @@ func TestCustomerRemove(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, ask, "customer_keep", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	e.customer("Acme")
 	e.cmd(ann, "/customer", "remove Acme")
 	for _, m := range e.sim.Messages() {
@@ -279,6 +287,7 @@ func TestCustomerRemove(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, ask, "customer_remove", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if _, err := e.d.Store.Customer(team, "Acme"); err == nil {
 		t.Fatal("Acme is still there")
 	}

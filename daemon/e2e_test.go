@@ -122,6 +122,16 @@ func (e *env) slash(user, text string) slacksim.Reply {
 	return r
 }
 
+// settle waits for what Kept does after an ack (rewriting the clicked
+// message, republishing a Home tab), so that a test looks at Slack once
+// Kept is done with it.
+func (e *env) settle() {
+	e.t.Helper()
+	if err := e.d.Bot.Settle(e.ctx()); err != nil {
+		e.t.Fatalf("follow-up work did not finish: %v", err)
+	}
+}
+
 func (e *env) tick() {
 	e.t.Helper()
 	if err := e.d.Scheduler.Tick(e.ctx()); err != nil {
@@ -221,6 +231,7 @@ func TestPromiseRemindDone(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	dms = e.sim.DMs(ann)
 	if len(dms) != 1 || dms[0].Updates != 1 {
 		t.Fatalf("want the reminder updated in place once, got %d DMs, %d updates", len(dms), dms[0].Updates)
@@ -250,6 +261,7 @@ func TestSnoozeRemindsAgain(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "promise_snooze", "1:1h"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	p := e.promises()[0]
 	if want := due.Add(time.Hour); !p.Due.Equal(want) || p.State != store.Open {
 		t.Fatalf("after snooze: due %v state %s, want %v open", p.Due, p.State, want)

@@ -69,6 +69,7 @@ func TestModal(t *testing.T) {
 	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("Acme", "send the contract", "2026-11-24", "15:00", bob)); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	ps := e.promises()
 	paris := mustZone("Europe/Paris")
 	if len(ps) != 1 || !ps[0].Due.Equal(time.Date(2026, 11, 24, 15, 0, 0, 0, paris)) || ps[0].Owner != bob || ps[0].Creator != ann || ps[0].Customer != "Acme" {
@@ -89,6 +90,7 @@ func TestMessageShortcut(t *testing.T) {
 	if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", src); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	v := e.lastView(ann, "open")
 	if !strings.Contains(string(v.JSON), "Can you send us the SOC2 report?") {
 		t.Fatalf("modal not prefilled: %s", v.JSON)
@@ -96,6 +98,7 @@ func TestMessageShortcut(t *testing.T) {
 	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("Initech", "Can you send us the SOC2 report?", "2026-11-24", "09:00", ann)); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	ps := e.promises()
 	if len(ps) != 1 || !strings.Contains(ps[0].Permalink, "/archives/"+chan_+"/p"+strings.Replace(src.TS, ".", "", 1)) {
 		t.Fatalf("promise %+v has no permalink to the message", ps)
@@ -119,6 +122,7 @@ func TestReassign(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "promise_reassign", bob); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	p := e.promises()[0]
 	if p.Owner != bob || p.Zone != "Europe/Paris" {
 		t.Fatalf("after reassign: owner %s zone %s", p.Owner, p.Zone)
@@ -159,6 +163,7 @@ func TestStaleReminder(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, old, "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.promises()[0]; p.State != store.Open || p.Owner != bob {
 		t.Errorf("a click on the stale reminder changed the promise: %+v", p)
 	}
@@ -169,6 +174,7 @@ func TestStaleReminder(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, old, "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if !e.sawEphemeral(ann, "already kept") {
 		t.Errorf("a click on a kept promise's reminder was not answered")
 	}
@@ -207,6 +213,7 @@ func TestOverdueAndLate(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[1], "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.promises()[0]; p.State != store.Kept || p.OnTime {
 		t.Errorf("kept 3 days late recorded as %+v", p)
 	}
@@ -224,6 +231,7 @@ func TestNonOwnerIsRefused(t *testing.T) {
 		if _, err := e.sim.Click(e.ctx(), bob, dm, click.action, click.value); err != nil {
 			t.Fatal(err)
 		}
+		e.settle()
 	}
 	for _, cmd := range []string{"done 1", "cancel 1", "snooze 1 tomorrow", "give 1 <@U0BOB|bob>"} {
 		if got := replyText(e.slash(bob, cmd)); !strings.Contains(got, "Only <@U0ANN>") {
@@ -274,6 +282,7 @@ func TestAppHome(t *testing.T) {
 	if _, err := e.sim.ClickView(e.ctx(), ann, home.ID, "promise_done", "1"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.promises()[0]; p.State != store.Kept {
 		t.Fatalf("Done on the Home tab: %s", p.State)
 	}
@@ -296,6 +305,7 @@ func TestRecurringPromise(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, e.sim.DMs(ann)[0], "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	p := e.promises()[0]
 	if want := first.AddDate(0, 0, 7); p.State != store.Open || !p.Due.Equal(want) {
 		t.Fatalf("after Done: state %s due %v, want open %v", p.State, p.Due.In(newYork), want)
@@ -317,6 +327,7 @@ func TestSnoozePickATime(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), bob, e.sim.DMs(bob)[0], "promise_snooze", "1:pick"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	v := e.lastView(bob, "open")
 	in := map[string]map[string]slack.BlockAction{
 		"date": {"value": {SelectedDate: "2026-11-25"}},
@@ -325,6 +336,7 @@ func TestSnoozePickATime(t *testing.T) {
 	if _, err := e.sim.SubmitView(e.ctx(), bob, v.ID, in); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	want := time.Date(2026, 11, 25, 8, 30, 0, 0, mustZone("Europe/Paris"))
 	if p := e.promises()[0]; !p.Due.Equal(want) {
 		t.Errorf("picked snooze: due %v, want %v (Bob's zone)", p.Due, want)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -15,92 +13,73 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCallback) any {
-	switch cb.Type {
-	case slack.InteractionTypeBlockActions:
-		for _, a := range cb.ActionCallback.BlockActions {
-			b.blockAction(ctx, op, cb, a)
-		}
-	case slack.InteractionTypeViewSubmission:
-		switch cb.View.CallbackID {
-		case slackui.PromiseCallback:
-			return b.submitPromiseModal(ctx, op, cb)
-		case slackui.SnoozeCallback:
-			return b.submitSnoozeModal(ctx, op, cb)
-		}
-	case slack.InteractionTypeMessageAction:
-		if cb.CallbackID == slackui.ShortcutCallback {
-			b.shortcut(ctx, cb)
-		}
-	}
-	return nil
-}
-
-// blockAction handles a click on a reminder. The click is answered by
-// updating the message in place; refusals go to the clicker alone.
-func (b *Bot) blockAction(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
+// promiseAction handles a click on a promise's buttons, in a reminder or
+// on the Home tab. The change is committed before the ack; the message is
+// rewritten and the Home tabs republished after it. A refusal goes to the
+// clicker alone.
+func (b *Bot) promiseAction(c click) error {
+	ctx, cb, a := c.ctx, c.cb, c.a
 	log := b.cfg.Log.With("action", a.ActionID, "user", cb.User.ID, "team", cb.Team.ID)
-	value := a.Value
-	if a.SelectedOption.Value != "" {
-		value = a.SelectedOption.Value
-	}
 	// The block id names the promise and the owner the message was for.
-	_, blockRef, _ := strings.Cut(a.BlockID, ":")
-	_, shownOwner, _ := strings.Cut(blockRef, ":")
-	if a.ActionID == slackui.ActionReassign {
-		value = blockRef
+	block, ok := slackui.ParsePromiseBlock(a.BlockID)
+	id, choice := block.ID, ""
+	if a.ActionID != slackui.ActionReassign {
+		value := a.Value
+		if a.SelectedOption.Value != "" {
+			value = a.SelectedOption.Value
+		}
+		id, choice, ok = slackui.ParsePromiseValue(value)
 	}
-	idText, choice, _ := strings.Cut(value, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		log.Warn("action with a bad value", "value", value)
-		return
+	if !ok {
+		log.Warn("action with a bad block id or value", "block", a.BlockID, "value", a.Value)
+		return nil
 	}
 	var fn func(*store.Promise) error
 	switch a.ActionID {
 	case slackui.ActionDone:
 		fn = b.keep(cb.User.ID)
 	case slackui.ActionReassign:
-		fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser)
-		if err != nil {
-			b.tell(ctx, cb, err)
-			return
+		var err error
+		if fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser); err != nil {
+			return err
 		}
 	case slackui.ActionSnooze:
 		p, err := b.store.Promise(cb.Team.ID, id)
 		if err != nil {
-			b.tell(ctx, cb, b.lookupError(err, id))
-			return
+			return b.lookupError(err, id)
 		}
-		if choice == "pick" {
-			b.openSnoozeModal(ctx, cb, p)
-			return
+		if choice == slackui.SnoozePick {
+			// The form shows the promise's text: only to whoever may change it.
+			if err := b.mayChangeOpen(cb.User.ID, p); err != nil {
+				return err
+			}
+			b.later(ctx, func(ctx context.Context) { b.openSnoozeModal(ctx, cb, p) })
+			return nil
 		}
 		until, err := snoozeUntil(choice, b.cfg.Now(), b.zoneOr(ctx, p.Owner))
 		if err != nil {
 			log.Warn("unknown snooze choice", "choice", choice)
-			return
+			return nil
 		}
 		fn = b.snooze(cb.User.ID, until)
-	default:
-		log.Warn("unknown action")
-		return
 	}
-	p, err := b.change(op, cb.Team.ID, id, cb.User.ID, func(p *store.Promise) error {
-		if shownOwner != "" && shownOwner != p.Owner && p.State == store.Open {
-			return errReply(fmt.Sprintf("#%d now belongs to <@%s>, so this message is out of date; nothing changed.", p.ID, p.Owner))
+	p, err := b.change(c.op, cb.Team.ID, id, cb.User.ID, func(p *store.Promise) error {
+		if block.Owner != "" && block.Owner != p.Owner && p.State == store.Open {
+			return conflict(fmt.Sprintf("#%d now belongs to <@%s>, so this message is out of date; nothing changed.", p.ID, p.Owner))
 		}
 		return fn(p)
 	})
 	if err != nil {
-		b.tell(ctx, cb, err)
-		// A click on an old reminder shows what became of the promise.
-		if cur, gerr := b.store.Promise(cb.Team.ID, id); gerr == nil && cur.State != store.Open && cb.Container.Type != "view" {
-			b.updateReminder(ctx, cb, cur, "")
+		// A click on an old reminder shows what became of the promise, to
+		// whoever may see it: a refused click never puts someone else's
+		// promise in the clicker's message.
+		if cur, gerr := b.store.Promise(cb.Team.ID, id); gerr == nil && cur.State != store.Open && cb.Container.Type != "view" && b.mayChange(cb.User.ID, cur) {
+			b.later(ctx, func(ctx context.Context) { b.updateReminder(ctx, cb, cur, "") })
 		}
-		return
+		return err
 	}
-	b.afterChange(ctx, cb, p, a.ActionID)
+	b.later(ctx, func(ctx context.Context) { b.afterChange(ctx, cb, p, a.ActionID) })
+	return nil
 }
 
 // afterChange shows the result of a click: the reminder updated in place,
@@ -179,9 +158,9 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 // tell answers the clicker privately, in the channel of the click.
 func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, err error) {
 	text := msgInternal
-	var user errReply
+	var user refusal
 	if errors.As(err, &user) {
-		text = string(user)
+		text = user.text
 	} else {
 		b.cfg.Log.Error("action failed", "err", err)
 	}

@@ -9,7 +9,6 @@ package inbound
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -104,6 +103,11 @@ type Bot struct {
 	connected atomic.Bool
 	everUp    atomic.Bool // a connection after the first is a reconnect
 	inflight  sync.WaitGroup
+
+	// Follow-up work after acks (followup.go): what is pending, and the
+	// slots that bound how much runs at once.
+	pending pending
+	slots   chan struct{}
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -123,7 +127,8 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 	if cfg.Zones == nil {
 		cfg.Zones = zones.New(api, cfg.Zone, cfg.Now)
 	}
-	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}, zones: cfg.Zones}
+	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}, zones: cfg.Zones,
+		slots: make(chan struct{}, followUpLimit)}
 	for _, a := range cfg.Admins {
 		b.admins[a] = true
 	}
@@ -141,7 +146,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer closeSocket()
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.sm.RunContext(sockCtx) }()
-	defer b.inflight.Wait()
+	defer func() {
+		// What was acknowledged is committed; what it asked of Slack
+		// afterwards gets its deadline to finish.
+		b.inflight.Wait()
+		drain, cancel := context.WithTimeout(context.Background(), followUpTimeout)
+		defer cancel()
+		if err := b.Settle(drain); err != nil {
+			b.cfg.Log.Warn("shutdown: follow-up work still running", "err", err)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -189,54 +203,36 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 	req := *evt.Request
-	var reply any
+	ctx, queued := withFollowUps(ctx)
+	var (
+		reply any
+		err   error
+	)
 	start, outcome := time.Now(), ""
 	defer func() {
 		if r := recover(); r != nil {
 			b.cfg.Log.Error("handler panicked", "type", evt.Type, "panic", r)
-			reply = ephemeral(msgInternal)
-			outcome = "panic"
+			reply, outcome = ephemeral(msgInternal), "panic"
 		}
 		if err := b.sm.AckCtx(ctx, req.EnvelopeID, reply); err != nil {
 			b.cfg.Log.Error("ack failed", "envelope", req.EnvelopeID, "err", err)
 			outcome = "ack_failed"
 		}
-		b.observe(evt.Data, reply, outcome, time.Since(start))
+		// Only now, with the envelope acknowledged, the other Slack calls.
+		b.runQueued(queued)
+		b.cfg.Observer.Handled(kindOf(evt.Data), outcome, time.Since(start))
 	}()
+	log := b.cfg.Log.With("type", evt.Type, "envelope", req.EnvelopeID)
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
-		reply = b.command(ctx, req.EnvelopeID, data)
+		reply, err = b.command(ctx, req.EnvelopeID, data)
+		reply, outcome = b.answer(log, reply, err)
 	case slack.InteractionCallback:
-		var mine bool
-		if reply, mine = b.customerInteraction(ctx, req.EnvelopeID, data); !mine {
-			reply = b.interaction(ctx, req.EnvelopeID, data)
-		}
+		reply, err = b.interaction(ctx, req.EnvelopeID, data)
+		_, outcome = b.answer(log, nil, err)
 	case slackevents.EventsAPIEvent:
 		b.event(ctx, data)
-	}
-}
-
-func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) any {
-	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID)
-	cmd.Text = unescapeEntities(cmd.Text)
-	switch cmd.Command {
-	case "/promise":
-		return b.promiseCommand(ctx, op, cmd, log)
-	case "/customer":
-		return b.customerCommand(ctx, op, cmd, log)
-	case "/touch":
-		return b.touchCommand(ctx, op, cmd, log)
-	}
-	log.Warn("unknown slash command")
-	return ephemeral("I don't know the command " + slackui.Escape(cmd.Command) + ". Try `/promise help`.")
-}
-
-func (b *Bot) event(ctx context.Context, e slackevents.EventsAPIEvent) {
-	switch ev := e.InnerEvent.Data.(type) {
-	case *slackevents.AppHomeOpenedEvent:
-		if ev.Tab == "" || ev.Tab == "home" {
-			b.publishHome(ctx, e.TeamID, ev.User)
-		}
+		outcome = "ok"
 	}
 }
 
@@ -247,19 +243,22 @@ func (b *Bot) mayChange(user string, p store.Promise) bool {
 	return user == p.Owner || user == p.Creator || b.isAdmin(user)
 }
 
-// answer turns a handler's result into the ack: an errReply is shown as
-// is, anything else is logged and apologised for.
-func (b *Bot) answer(log *slog.Logger, reply any, err error) any {
+// answer turns a handler's result into the ack and its metrics outcome,
+// in one place: a refusal is shown as is and counted by its code;
+// anything else is logged and apologised for.
+func (b *Bot) answer(log *slog.Logger, reply any, err error) (any, string) {
 	if err == nil {
-		return reply
+		return reply, "ok"
 	}
-	var user errReply
-	if errors.As(err, &user) {
-		log.Info("command refused", "reason", err)
-		return ephemeral(string(user))
+	if r, ok := asRefusal(err); ok {
+		log.Info("refused", "code", r.code, "reason", err)
+		if r.text != "" && reply == nil {
+			reply = ephemeral(r.text, slackui.Section(r.text))
+		}
+		return reply, string(r.code)
 	}
-	log.Error("command failed", "err", err)
-	return ephemeral(msgInternal)
+	log.Error("failed", "err", err)
+	return ephemeral(msgInternal), "error"
 }
 
 // ephemeral is the ack payload of a slash command that only the caller sees.

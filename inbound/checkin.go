@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,39 +22,12 @@ import (
 // checkinSnooze is how far "Snooze a week" moves a check-in.
 const checkinSnooze = 7 * 24 * time.Hour
 
-// customerInteraction handles the clicks and forms of customers and
-// check-ins; ok is false for everything else, which goes to interaction.
-
-func (b *Bot) customerInteraction(ctx context.Context, op string, cb slack.InteractionCallback) (reply any, ok bool) {
-	switch cb.Type {
-	case slack.InteractionTypeBlockActions:
-		acts := cb.ActionCallback.BlockActions
-		if len(acts) == 0 {
-			return nil, false
-		}
-		for _, a := range acts {
-			if !strings.HasPrefix(a.ActionID, "checkin_") && !strings.HasPrefix(a.ActionID, "customer_") {
-				return nil, false
-			}
-		}
-		for _, a := range acts {
-			b.customerAction(ctx, op, cb, a)
-		}
-		return nil, true
-	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == slackui.TouchCallback {
-			return b.submitTouchModal(ctx, op, cb), true
-		}
-	}
-	return nil, false
-}
-
-func (b *Bot) customerAction(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
-	switch a.ActionID {
-	case slackui.ActionCustomerRemove, slackui.ActionCustomerKeep:
-		b.removeClicked(ctx, op, cb, a)
-		return
-	}
+// customerAction handles a click on a check-in prompt's buttons and the
+// Home tab's "Log a touch". Anyone may log a touch; snoozing a check-in or
+// changing its cadence is a change of the customer, its owner's or an
+// admin's to make, as from any other surface.
+func (b *Bot) customerAction(k click) error {
+	ctx, op, cb, a := k.ctx, k.op, k.cb, k.a
 	key := a.Value
 	if a.ActionID == slackui.ActionCheckinCadence {
 		// A menu option's value cannot hold a long name; the block id
@@ -63,56 +35,71 @@ func (b *Bot) customerAction(ctx context.Context, op string, cb slack.Interactio
 		key = b.nudgeSubject(cb.Team.ID, a.BlockID)
 	}
 	c, err := b.store.Customer(cb.Team.ID, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("That customer has been removed; nothing to do.")
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			err = errReply("That customer has been removed; nothing to do.")
-		}
-		b.tell(ctx, cb, err)
-		return
+		return fmt.Errorf("inbound: customer: %w", err)
 	}
 	origin := touchOrigin{Key: store.CustomerKey(c.Name), Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs}
 	now := b.cfg.Now()
+	var change func(c *store.Customer) error
 	switch a.ActionID {
 	case slackui.ActionCheckinTouch, slackui.ActionHomeTouch:
-		if err := b.openTouchModal(ctx, cb.TriggerID, c, origin); err != nil {
-			b.cfg.Log.Error("open touch modal", "err", err)
-		}
-		return
-	case slackui.ActionCheckinSnooze:
-		c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
-			if c.Cadence == 0 {
-				return errReply("That customer has no check-ins any more; nothing to snooze.")
+		b.later(ctx, func(ctx context.Context) {
+			if err := b.openTouchModal(ctx, cb.TriggerID, c, origin); err != nil {
+				b.cfg.Log.Error("open touch modal", "err", err)
 			}
-			c.NextPrompt = now.Add(checkinSnooze)
-			return nil
 		})
+		return nil
+	case slackui.ActionCheckinSnooze:
+		change = func(c *store.Customer) error {
+			if c.Cadence == 0 {
+				return conflict("That customer has no check-ins any more; nothing to snooze.")
+			}
+			// A week from now, and never before the customer is due a
+			// touch: a click on an old prompt, after a touch or a longer
+			// cadence, must not bring the check-in forward.
+			c.NextPrompt = now.Add(checkinSnooze)
+			if due := slackui.DueAt(*c); c.NextPrompt.Before(due) {
+				c.NextPrompt = due
+			}
+			return nil
+		}
 	case slackui.ActionCheckinCadence:
 		d, perr := parseCadence(a.SelectedOption.Value)
 		if perr != nil {
 			b.cfg.Log.Warn("unknown cadence choice", "value", a.SelectedOption.Value)
-			return
+			return nil
 		}
-		c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
+		change = func(c *store.Customer) error {
 			c.Cadence = d
 			return nil
-		})
-	default:
-		b.cfg.Log.Warn("unknown customer action", "action", a.ActionID)
-		return
+		}
 	}
-	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		b.tell(ctx, cb, err)
-		return
+	c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
+		if err := b.mayChangeCustomer(cb.User.ID, *c); err != nil {
+			return err
+		}
+		return change(c)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("That customer has been removed; nothing to do.")
+	case err != nil && !errors.Is(err, store.ErrDuplicate):
+		return err
 	}
-	b.updatePrompt(ctx, cb.Team.ID, origin, c, a.ActionID, cb.User.ID)
-	b.refreshHome(ctx, c.Team, c.Owner)
+	b.later(ctx, func(ctx context.Context) {
+		b.updatePrompt(ctx, cb.Team.ID, origin, c, a.ActionID, cb.User.ID)
+		b.refreshHome(ctx, c.Team, c.Owner)
+	})
+	return nil
 }
 
-// nudgeSubject reads "checkin:<nudge id>" and returns the nudge's subject.
+// nudgeSubject reads a check-in's block id and returns its nudge's subject.
 func (b *Bot) nudgeSubject(team, blockID string) string {
-	_, idText, _ := strings.Cut(blockID, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
+	id, ok := slackui.ParseCheckinBlock(blockID)
+	if !ok {
 		return ""
 	}
 	n, err := b.store.Nudge(id)
@@ -163,9 +150,7 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		b.cfg.Log.Error("add touch from modal", "err", err)
 		return viewErrors(map[string]string{slackui.FieldNote: "Sorry, I could not save this. Please try again in a minute."})
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
+	b.later(ctx, func(ctx context.Context) {
 		if origin.TS != "" {
 			b.updatePrompt(ctx, cb.Team.ID, origin, c, slackui.ActionCheckinTouch, cb.User.ID)
 		} else if origin.Reply != "" {
@@ -181,7 +166,7 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		if c.Owner != cb.User.ID {
 			b.refreshHome(ctx, c.Team, c.Owner)
 		}
-	}()
+	})
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -51,21 +50,20 @@ type customerArgs struct {
 	setNotes   bool
 }
 
-var customerVerbs = map[string]string{
-	"add": "add", "new": "add", "list": "list", "ls": "list", "edit": "edit", "set": "edit",
-	"remove": "remove", "delete": "remove", "rm": "remove", "show": "show", "help": "help",
-}
-
 // optionWords end a customer name in `add` and `edit`.
 var optionWords = map[string]bool{"every": true, "never": true, "tier": true, "owner": true, "notes": true, "note": true}
 
-// parseCustomerArgs reads the text of `/customer`. Its errors are errReply:
+// parseCustomerArgs reads the text of `/customer`. Its errors are refusals:
 // they say what was wrong and show the right form.
 func parseCustomerArgs(text string) (customerArgs, error) {
 	text = strings.TrimSpace(text)
 	first, rest, _ := strings.Cut(text, " ")
-	verb, ok := customerVerbs[strings.ToLower(first)]
-	if !ok {
+	// The verbs and their aliases are the route table's; digest has its
+	// own words and never comes here.
+	c, _ := commandNamed("/customer")
+	v, ok := lookup(c.verbs, first)
+	verb := v.name
+	if !ok || v.sub != nil {
 		verb, rest = "show", text
 	}
 	a := customerArgs{verb: verb}
@@ -79,7 +77,7 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 	case "show", "remove":
 		name, tail := cutName(rest, false)
 		if strings.TrimSpace(tail) != "" {
-			return a, errReply(fmt.Sprintf("I didn't understand “%s” after the name. Put a name with spaces in quotes, like `/customer %s \"Acme Corp\"`.", slackui.Escape(strings.TrimSpace(tail)), verb))
+			return a, invalid(fmt.Sprintf("I didn't understand “%s” after the name. Put a name with spaces in quotes, like `/customer %s \"Acme Corp\"`.", slackui.Escape(strings.TrimSpace(tail)), verb))
 		}
 		a.name = name
 		return a, checkName(a.name, "`/customer "+verb+" Acme`")
@@ -88,7 +86,7 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
 	if first, _, _ := strings.Cut(name, " "); optionWords[strings.ToLower(first)] && !strings.EqualFold(first, "never") && quotes[r] == 0 {
 		// "add every 14d" names no one; "add Tier One" needs quotes.
-		return a, errReply(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", slackui.Escape(first), verb, slackui.Escape(name)))
+		return a, invalid(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", slackui.Escape(first), verb, slackui.Escape(name)))
 	}
 	a.name = name
 	example := "`/customer add Acme every 14d tier key owner @ann`"
@@ -128,28 +126,28 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 			case "standard", "std":
 				a.tier = store.StandardTier
 			default:
-				return a, errReply("The tier is `key` or `standard`, as in `tier key`.")
+				return a, invalid("The tier is `key` or `standard`, as in `tier key`.")
 			}
 			i++
 		case "owner":
 			m := mention.FindStringSubmatch(next)
 			if m == nil || len(m[0]) != len(next) {
-				return a, errReply("Name the owner with an @-mention, as in `owner @ann`.")
+				return a, invalid("Name the owner with an @-mention, as in `owner @ann`.")
 			}
 			a.owner = m[1]
 			i++
 		case "notes", "note":
 			a.notes, a.setNotes = strings.Join(words[i+1:], " "), true
 			if n := utf8.RuneCountInString(a.notes); n > slackui.MaxText {
-				return a, errReply(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
+				return a, invalid(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
 			}
 			i = len(words)
 		default:
-			return a, errReply(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
+			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
 		}
 	}
 	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes {
-		return a, errReply("What should change? For example `/customer edit Acme every 30d`, `tier key`, `owner @bob` or `notes …`.")
+		return a, invalid("What should change? For example `/customer edit Acme every 30d`, `tier key`, `owner @bob` or `notes …`.")
 	}
 	return a, nil
 }
@@ -186,11 +184,11 @@ func checkName(name, example string) error {
 	n := utf8.RuneCountInString(name)
 	switch {
 	case store.CustomerKey(name) == "":
-		return errReply("Which customer? For example " + example + ".")
+		return invalid("Which customer? For example " + example + ".")
 	case n > maxName:
-		return errReply(fmt.Sprintf("That name is %d characters long; a customer name can be at most %d. Use a short name and put the rest in `notes …`.", n, maxName))
+		return invalid(fmt.Sprintf("That name is %d characters long; a customer name can be at most %d. Use a short name and put the rest in `notes …`.", n, maxName))
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return errReply("A customer name can't contain control characters. " + example)
+		return invalid("A customer name can't contain control characters. " + example)
 	}
 	return nil
 }
@@ -200,7 +198,7 @@ func checkName(name, example string) error {
 func parseCadence(phrase string) (time.Duration, error) {
 	d, err := cadence.Parse(phrase)
 	if err != nil {
-		return 0, errReply(slackui.Escape(err.Error()))
+		return 0, invalid(slackui.Escape(err.Error()))
 	}
 	return d, nil
 }
@@ -212,44 +210,40 @@ func (b *Bot) tierCadence(t store.Tier) time.Duration {
 	return cmp.Or(b.cfg.StandardCadence, defaultStandardCadence)
 }
 
-func (b *Bot) customerCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
-	if first, rest, _ := strings.Cut(strings.TrimSpace(cmd.Text), " "); strings.EqualFold(first, "digest") {
-		reply, err := b.digestCommand(ctx, op, cmd, rest) // digest.go
-		return b.answer(log, reply, err)
-	}
+// customerVerb is `/customer add|show|list|edit|remove …` and
+// `/customer NAME`: parseCustomerArgs reads the whole text.
+func (b *Bot) customerVerb(c call) (any, error) {
+	ctx, op, cmd := c.ctx, c.op, c.cmd
 	a, err := parseCustomerArgs(cmd.Text)
 	if err != nil {
-		return b.answer(log, nil, err)
+		return nil, err
 	}
-	var reply any
 	switch a.verb {
-	case "help":
-		return ephemeral(customerHelp, slackui.Section(customerHelp))
 	case "list":
-		reply, err = b.listCustomers(ctx, cmd)
+		return b.listCustomers(ctx, cmd)
 	case "show":
-		reply, err = b.showCustomer(ctx, cmd.TeamID, cmd.UserID, a.name)
+		return b.showCustomer(ctx, cmd.TeamID, cmd.UserID, a.name)
 	case "add":
-		reply, err = b.addCustomer(ctx, op, cmd, a)
+		return b.addCustomer(ctx, op, cmd, a)
 	case "edit":
-		reply, err = b.editCustomer(ctx, op, cmd, a)
+		return b.editCustomer(ctx, op, cmd, a)
 	case "remove":
-		reply, err = b.confirmRemove(cmd, a.name)
+		return b.confirmRemove(cmd, a.name)
 	}
-	return b.answer(log, reply, err)
+	return helpVerb("/customer")(b, c)
 }
 
 // ownerOK checks that owner is an active user, as a promise's owner is.
 func (b *Bot) ownerOK(ctx context.Context, owner string) error {
 	var gone zones.NoSuchUserError
 	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
-		return errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own it. Name someone who is in this workspace.", owner))
+		return notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to own it. Name someone who is in this workspace.", owner))
 	}
 	return nil
 }
 
 func notFoundCustomer(name string) error {
-	return errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", slackui.Escape(name), slackui.Escape(name)))
+	return notFound(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", slackui.Escape(name), slackui.Escape(name)))
 }
 
 func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
@@ -264,7 +258,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	c, err := b.store.AddCustomer(op, c)
 	switch {
 	case errors.Is(err, store.ErrExists):
-		return nil, errReply(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
+		return nil, conflict(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
 		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
@@ -273,7 +267,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	if c.Cadence > 0 {
 		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.NextPrompt, loc), c.Owner, slackui.Escape(c.Name))
 	}
-	go b.refreshHome(context.WithoutCancel(ctx), c.Team, c.Owner)
+	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
@@ -314,13 +308,12 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	if c.Cadence > 0 {
 		text += " Next check-in " + slackui.Day(c.NextPrompt, loc) + "."
 	}
-	go func() {
-		ctx := context.WithoutCancel(ctx)
+	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)
 		if before.Owner != "" && before.Owner != c.Owner {
 			b.refreshHome(ctx, c.Team, before.Owner)
 		}
-	}()
+	})
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
@@ -385,11 +378,12 @@ func (b *Bot) mayChangeCustomer(user string, c store.Customer) error {
 	if user == c.Owner || b.isAdmin(user) {
 		return nil
 	}
-	return errReply(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, slackui.Escape(c.Name), slackui.Escape(c.Name)))
+	return forbidden(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, slackui.Escape(c.Name), slackui.Escape(c.Name)))
 }
 
 // removeClicked answers the confirmation's buttons by replacing it.
-func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.InteractionCallback, a *slack.BlockAction) {
+func (b *Bot) removeClicked(k click) error {
+	ctx, op, cb, a := k.ctx, k.op, k.cb, k.a
 	var text string
 	if a.ActionID == slackui.ActionCustomerKeep {
 		text = "OK, nothing removed."
@@ -401,13 +395,13 @@ func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.Interaction
 		if err == nil {
 			err = b.store.RemoveCustomer(op, cb.Team.ID, a.Value)
 		}
-		var refused errReply
+		var refused refusal
 		switch {
 		case errors.As(err, &refused):
-			text = string(refused)
+			text = refused.text
 		case err == nil, errors.Is(err, store.ErrDuplicate):
 			text = fmt.Sprintf("Removed *%s*. Its promises keep their text.", slackui.Escape(c.Name))
-			b.refreshHome(ctx, c.Team, c.Owner)
+			b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 		case errors.Is(err, store.ErrNotFound):
 			text = "That customer was already removed."
 		default:
@@ -415,14 +409,15 @@ func (b *Bot) removeClicked(ctx context.Context, op string, cb slack.Interaction
 			text = msgInternal
 		}
 	}
-	b.respond(ctx, cb, text)
+	b.later(ctx, func(ctx context.Context) { b.respond(ctx, cb, text) })
+	return nil
 }
 
 // respond replaces the message a click came from through its response_url,
 // which also works for ephemeral messages, where chat.update does not.
 func (b *Bot) respond(ctx context.Context, cb slack.InteractionCallback, text string) {
 	if cb.ResponseURL == "" {
-		b.tell(ctx, cb, errReply(text))
+		b.tell(ctx, cb, invalid(text))
 		return
 	}
 	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: []slack.Block{slackui.Section(text)}}}
@@ -452,35 +447,33 @@ func postResponse(ctx context.Context, responseURL string, msg *slack.WebhookMes
 
 // touchCommand is `/touch NAME what happened`; `/touch NAME` alone opens
 // a short form.
-func (b *Bot) touchCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
+func (b *Bot) touchCommand(call call) (any, error) {
+	ctx, op, cmd, log := call.ctx, call.op, call.cmd, call.log
 	text := strings.TrimSpace(cmd.Text)
-	if text == "" || strings.EqualFold(text, "help") {
-		return ephemeral("Log a contact with a customer: " + usageTouch + " The next keep-in-touch prompt then counts from today.")
-	}
 	c, note, err := b.findCustomerIn(cmd.TeamID, text)
 	if err != nil {
-		return b.answer(log, nil, err)
+		return nil, err
 	}
 	if note == "" {
 		if err := b.openTouchModal(ctx, cmd.TriggerID, c, touchOrigin{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}); err != nil {
 			log.Error("open touch modal", "err", err)
-			return ephemeral(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", slackui.Escape(c.Name)))
+			return nil, unavailable(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", slackui.Escape(c.Name)))
 		}
-		return nil
+		return nil, nil
 	}
 	if n := utf8.RuneCountInString(note); n > slackui.MaxText {
-		return ephemeral(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, slackui.MaxText))
+		return nil, invalid(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, slackui.MaxText))
 	}
 	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: "call", Note: note})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		return b.answer(log, nil, fmt.Errorf("inbound: add touch: %w", err))
+		return nil, fmt.Errorf("inbound: add touch: %w", err)
 	}
 	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
 	if c.Cadence > 0 {
 		text += " Next check-in " + slackui.Day(c.NextPrompt, b.zoneOr(ctx, cmd.UserID)) + "."
 	}
-	go b.refreshHome(context.WithoutCancel(ctx), c.Team, cmd.UserID)
-	return ephemeral(text, slackui.Section(text))
+	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, cmd.UserID) })
+	return ephemeral(text, slackui.Section(text)), nil
 }
 
 // touchSeparators may follow a customer name in /touch: "Acme: called".
@@ -513,7 +506,7 @@ func (b *Bot) findCustomerIn(team, text string) (store.Customer, string, error) 
 		return c, note, nil
 	}
 	first := strings.TrimRight(words[0], touchSeparators)
-	return store.Customer{}, "", errReply(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it. %s", slackui.Escape(first), slackui.Escape(first), usageTouch))
+	return store.Customer{}, "", notFound(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it. %s", slackui.Escape(first), slackui.Escape(first), usageTouch))
 }
 
 func (b *Bot) lookupCustomer(team, name string) (store.Customer, error) {
@@ -578,12 +571,3 @@ func (b *Bot) touchForPromise(op, by string, p store.Promise) {
 		b.cfg.Log.Error("log a touch for a kept promise", "promise", p.ID, "err", err)
 	}
 }
-
-const customerHelp = "*Keep in touch with the customers that matter, not only when something is wrong.*\n" +
-	"• `/customer add Acme every 14d tier key owner @ann` adds a customer (defaults: you own it, tier standard, the tier's cadence).\n" +
-	"• `/customer Acme` shows its card: owner, cadence, last touch, open promises, recent touches.\n" +
-	"• `/customer list` lists customers, most overdue first.\n" +
-	"• `/customer edit Acme every 30d` changes the cadence; also `tier key`, `owner @bob`, `notes …`.\n" +
-	"• `/customer remove Acme` removes it (after you confirm).\n" +
-	"• `/touch Acme called just to talk; they open an office in Lyon` logs a touch.\n" +
-	"Cadences: `every 14d`, `every 2w`, `every 3 months`, `never`. When a customer's last touch is older than its cadence, its owner gets one prompt, in their working hours. Keeping a promise for a customer counts as a touch."

@@ -60,7 +60,7 @@ func TestParseCadence(t *testing.T) {
 		case tt.want < 0 && err == nil:
 			t.Errorf("parseCadence(%q) = %v, want an error", tt.in, got)
 		case tt.want < 0:
-			var user errReply
+			var user refusal
 			if !errors.As(err, &user) || !strings.Contains(err.Error(), "every 14d") && !strings.Contains(err.Error(), "2 years") {
 				t.Errorf("parseCadence(%q) error %q does not show the right form", tt.in, err)
 			}
@@ -115,7 +115,7 @@ func TestParseCustomerArgs(t *testing.T) {
 	for _, tt := range tests {
 		got, err := parseCustomerArgs(tt.in)
 		if tt.wantErr != "" {
-			var user errReply
+			var user refusal
 			if !errors.As(err, &user) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("parseCustomerArgs(%.40q) error = %v, want one saying %q", tt.in, err, tt.wantErr)
 			}
@@ -153,7 +153,7 @@ func FuzzCustomerArgs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		a, err := parseCustomerArgs(text)
 		if err != nil {
-			var user errReply
+			var user refusal
 			if !errors.As(err, &user) {
 				t.Errorf("%q: error %v is not for the user", text, err)
 			}
@@ -179,7 +179,7 @@ func FuzzCustomerArgs(f *testing.F) {
 		}
 		n++
 		cmd := slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U0ANN", Command: "/customer", Text: text, TriggerID: "1.2.3"}
-		checkReply(t, text, b.command(context.Background(), "fuzz-"+strings.Repeat("x", n%3)+text, cmd))
+		checkReply(t, text, b.reply(context.Background(), "fuzz-"+strings.Repeat("x", n%3)+text, cmd))
 	})
 }
 
@@ -199,7 +199,7 @@ func testBot(t *testing.T, now *time.Time) (*Bot, *store.Store) {
 
 func (b *Bot) run(text, command string) string {
 	cmd := slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U0ANN", Command: command, Text: text, TriggerID: "1.2.3"}
-	reply, _ := b.command(context.Background(), "", cmd).(map[string]any)
+	reply, _ := b.reply(context.Background(), "", cmd).(map[string]any)
 	s, _ := reply["text"].(string)
 	return s
 }

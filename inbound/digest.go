@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -25,50 +24,48 @@ type digestAPI interface {
 	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
 }
 
-// digestCommand is `/customer digest …`: on its own, the digest for the
-// caller only; "here" posts it in the channel; "subscribe [all]" and
-// "unsubscribe" choose whether this channel gets the scheduled one.
-func (b *Bot) digestCommand(ctx context.Context, op string, cmd slack.SlashCommand, args string) (any, error) {
-	verb, rest, _ := strings.Cut(strings.ToLower(strings.TrimSpace(args)), " ")
-	rest = strings.TrimSpace(rest)
-	log := b.cfg.Log.With("command", "/customer digest", "user", cmd.UserID, "team", cmd.TeamID)
-	switch {
-	case verb == "" && rest == "":
-		return b.digestReply(ctx, cmd, "")
-	case verb == "here" && rest == "":
-		return b.digestHere(ctx, cmd, log)
-	case verb == "subscribe" && (rest == "" || rest == "all"):
-		scope := store.ScopeMembers
-		if rest == "all" {
-			scope = store.ScopeAll
-		}
-		return b.subscribe(ctx, cmd, scope)
-	case verb == "help" && rest == "":
-		return ephemeral(digestHelp, slackui.Section(digestHelp)), nil
-	case verb == "unsubscribe" && rest == "":
-		err := b.store.Unsubscribe(cmd.TeamID, cmd.ChannelID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, errReply("This channel isn't subscribed to the digest, so there is nothing to stop.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		return ephemeral("Done: this channel won't get the scheduled digest any more. `/customer digest subscribe` brings it back."), nil
+// unsubscribe is `/customer digest unsubscribe`.
+func (b *Bot) unsubscribe(c call) (any, error) {
+	if c.args != "" {
+		return nil, invalid(digestUsage())
 	}
-	return nil, errReply(digestUsage)
+	err := b.store.Unsubscribe(c.cmd.TeamID, c.cmd.ChannelID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, conflict("This channel isn't subscribed to the digest, so there is nothing to stop.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ephemeral("Done: this channel won't get the scheduled digest any more. `/customer digest subscribe` brings it back."), nil
 }
 
-const digestUsage = "I didn't get that. " + digestHelp
+// digestHelp is the help of `/customer digest`, from the route table.
+func digestHelp() string {
+	c, _ := commandNamed("/customer")
+	v, _ := lookup(c.verbs, "digest")
+	return subHelp("The digest commands are:", v)
+}
 
-const digestHelp = "The digest commands are:\n" +
-	"• `/customer digest` shows it to you alone\n" +
-	"• `/customer digest here` posts it in this channel\n" +
-	"• `/customer digest subscribe` sends it here on schedule, for this channel's members' customers (`subscribe all` for everyone's)\n" +
-	"• `/customer digest unsubscribe` stops that"
+func digestUsage() string { return "I didn't get that. " + digestHelp() }
+
+func digestHelpVerb(_ *Bot, c call) (any, error) {
+	if c.args != "" {
+		return nil, invalid(digestUsage())
+	}
+	text := digestHelp()
+	return ephemeral(text, slackui.Section(text)), nil
+}
 
 // digestReply is the digest as an ephemeral ack, with lead if any and a
 // warning for each digest channel Slack is refusing.
-func (b *Bot) digestReply(ctx context.Context, cmd slack.SlashCommand, lead string) (any, error) {
+func (b *Bot) digestReply(c call) (any, error) {
+	if c.args != "" {
+		return nil, invalid(digestUsage())
+	}
+	return b.digestFor(c.ctx, c.cmd, "")
+}
+
+func (b *Bot) digestFor(ctx context.Context, cmd slack.SlashCommand, lead string) (any, error) {
 	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now())
 	if err != nil {
 		return nil, err
@@ -86,7 +83,11 @@ func (b *Bot) digestReply(ctx context.Context, cmd slack.SlashCommand, lead stri
 }
 
 // digestHere posts the digest in the caller's channel.
-func (b *Bot) digestHere(ctx context.Context, cmd slack.SlashCommand, log *slog.Logger) (any, error) {
+func (b *Bot) digestHere(c call) (any, error) {
+	if c.args != "" {
+		return nil, invalid(digestUsage())
+	}
+	ctx, cmd, log := c.ctx, c.cmd, c.log
 	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now())
 	if err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func (b *Bot) digestHere(ctx context.Context, cmd slack.SlashCommand, log *slog.
 		return nil, nil // the digest in the channel is the answer
 	case code == "not_in_channel" || code == "channel_not_found":
 		log.Info("digest here: not in the channel", "channel", cmd.ChannelID, "err", code)
-		return b.digestReply(ctx, cmd, "I'm not in this channel, so I can't post here: invite me with `/invite @Kept` and try again. Meanwhile, here it is just for you.")
+		return b.digestFor(ctx, cmd, "I'm not in this channel, so I can't post here: invite me with `/invite @Kept` and try again. Meanwhile, here it is just for you.")
 	}
 	return nil, fmt.Errorf("inbound: digest here: %w", err)
 }
@@ -106,9 +107,18 @@ func (b *Bot) digestHere(ctx context.Context, cmd slack.SlashCommand, log *slog.
 // subscribe makes the caller's channel get the scheduled digest. Kept must
 // be in the channel to post there, so it checks now rather than fail on
 // the day.
-func (b *Bot) subscribe(ctx context.Context, cmd slack.SlashCommand, scope string) (any, error) {
+func (b *Bot) subscribe(c call) (any, error) {
+	ctx, cmd := c.ctx, c.cmd
+	scope := store.ScopeMembers
+	switch strings.ToLower(c.args) {
+	case "":
+	case "all":
+		scope = store.ScopeAll
+	default:
+		return nil, invalid(digestUsage())
+	}
 	if !strings.HasPrefix(cmd.ChannelID, "C") && !strings.HasPrefix(cmd.ChannelID, "G") {
-		return nil, errReply("Run `/customer digest subscribe` in the channel that should get the digest, not in a direct message.")
+		return nil, invalid("Run `/customer digest subscribe` in the channel that should get the digest, not in a direct message.")
 	}
 	api, ok := b.api.(digestAPI)
 	if !ok {
@@ -116,7 +126,7 @@ func (b *Bot) subscribe(ctx context.Context, cmd slack.SlashCommand, scope strin
 	}
 	info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: cmd.ChannelID})
 	if code := slackErrorCode(err); code == "channel_not_found" || (err == nil && !info.IsMember) {
-		return nil, errReply("I'm not in this channel yet, so I couldn't post the digest here. Invite me with `/invite @Kept`, then run `/customer digest subscribe` again.")
+		return nil, invalid("I'm not in this channel yet, so I couldn't post the digest here. Invite me with `/invite @Kept`, then run `/customer digest subscribe` again.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inbound: subscribe: %w", err)

@@ -133,7 +133,7 @@ func FuzzPromiseCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, user string) {
 		n++
 		cmd := slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: user, Command: "/promise", Text: text, TriggerID: "1.2.3"}
-		reply := b.command(context.Background(), "fuzz-"+strings.Repeat("x", n%3)+text, cmd)
+		reply := b.reply(context.Background(), "fuzz-"+strings.Repeat("x", n%3)+text, cmd)
 		checkReply(t, text, reply)
 	})
 }
@@ -183,7 +183,7 @@ func FuzzSocketPayload(f *testing.F) {
 		ctx := context.Background()
 		var cmd slack.SlashCommand
 		if json.Unmarshal(payload, &cmd) == nil {
-			checkReply(t, string(payload), b.command(ctx, "fuzz-cmd-"+string(rune(n)), cmd))
+			checkReply(t, string(payload), b.reply(ctx, "fuzz-cmd-"+string(rune(n)), cmd))
 		}
 		var cb slack.InteractionCallback
 		if json.Unmarshal(payload, &cb) == nil {
@@ -193,4 +193,11 @@ func FuzzSocketPayload(f *testing.F) {
 			b.event(ctx, ev)
 		}
 	})
+}
+
+// reply is the ack Kept sends for cmd, refusals and failures included.
+func (b *Bot) reply(ctx context.Context, op string, cmd slack.SlashCommand) any {
+	r, err := b.command(ctx, op, cmd)
+	r, _ = b.answer(b.cfg.Log, r, err)
+	return r
 }

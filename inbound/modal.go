@@ -35,11 +35,24 @@ func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string
 	return nil
 }
 
-// viewErrors is the ack that keeps the modal open with messages under the
-// fields that are wrong.
-func viewErrors(errs map[string]string) map[string]any {
-	return map[string]any{"response_action": "errors", "errors": errs}
+// formErrors is the ack that keeps a form open with messages under the
+// fields that are wrong, by block id.
+type formErrors map[string]string
+
+// MarshalJSON writes the ack payload Slack reads.
+func (f formErrors) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"response_action": "errors", "errors": map[string]string(f)})
 }
+
+// first is one of the messages, for the log.
+func (f formErrors) first() string {
+	for _, msg := range f {
+		return msg
+	}
+	return ""
+}
+
+func viewErrors(errs map[string]string) formErrors { return formErrors(errs) }
 
 // submitPromiseModal validates the modal and records the promise. Invalid
 // input keeps the modal open with the error on the right field.
@@ -90,15 +103,13 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 		return viewErrors(map[string]string{slackui.FieldWhat: "Sorry, I could not save this. Please try again in a minute."})
 	}
 	// The modal closes on an empty ack; the confirmation goes where it was opened.
-	go b.confirmElsewhere(context.WithoutCancel(ctx), p, cb.User.ID, origin.Channel)
+	b.later(ctx, func(ctx context.Context) { b.confirmElsewhere(ctx, p, cb.User.ID, origin.Channel) })
 	return nil
 }
 
 // confirmElsewhere tells the recorder (and a different owner) about a promise
 // made through the modal, which has no reply of its own.
 func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, channel string) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
 	fallback, blocks := slackui.Confirmation(p, user, b.zoneOr(ctx, user))
 	opts := []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 	var err error
@@ -125,7 +136,13 @@ func (b *Bot) tellNewOwner(ctx context.Context, p store.Promise, by string) {
 }
 
 // shortcut is the "Promise a follow-up" message shortcut.
+// The form opens after the ack: its trigger lasts 3 seconds, and a slow
+// permalink lookup must not make Slack show an error meanwhile.
 func (b *Bot) shortcut(ctx context.Context, cb slack.InteractionCallback) {
+	b.later(ctx, func(ctx context.Context) { b.openFromShortcut(ctx, cb) })
+}
+
+func (b *Bot) openFromShortcut(ctx context.Context, cb slack.InteractionCallback) {
 	origin := modalOrigin{Channel: cb.Channel.ID}
 	ts := cb.Message.Timestamp
 	if ts == "" {
@@ -210,15 +227,17 @@ func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.Interac
 	}
 	p, err = b.change(op, cb.Team.ID, p.ID, cb.User.ID, b.snooze(cb.User.ID, until))
 	if err != nil {
-		var user errReply
+		var user refusal
 		if errors.As(err, &user) {
-			return viewErrors(map[string]string{slackui.FieldDate: string(user)})
+			return viewErrors(map[string]string{slackui.FieldDate: user.text})
 		}
 		b.cfg.Log.Error("snooze from modal", "err", err)
 		return viewErrors(map[string]string{slackui.FieldDate: "Sorry, I could not save this. Please try again in a minute."})
 	}
 	cb.Container.ChannelID, cb.Container.MessageTs = origin.Channel, origin.TS
-	b.updateReminder(ctx, cb, p, slackui.ActionSnooze)
-	b.refreshHome(ctx, p.Team, p.Owner)
+	b.later(ctx, func(ctx context.Context) {
+		b.updateReminder(ctx, cb, p, slackui.ActionSnooze)
+		b.refreshHome(ctx, p.Team, p.Owner)
+	})
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,48 +27,29 @@ const onTimeGrace = time.Hour
 // should_escape on: <@U123|ann> or <@U123>.
 var mention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
 
-// errReply is an error whose text is fit to show the user as is.
-type errReply string
-
-func (e errReply) Error() string { return string(e) }
-
 const msgInternal = "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 
 const usagePromise = "Try `/promise Acme: send the renewal quote friday 5pm`, or `/promise help`."
 
-func (b *Bot) promiseCommand(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) any {
-	text := strings.TrimSpace(cmd.Text)
-	verb, rest, _ := strings.Cut(text, " ")
-	rest = strings.TrimSpace(rest)
-	var (
-		reply any
-		err   error
-	)
-	switch strings.ToLower(verb) {
-	case "help":
-		return ephemeral(helpText, slackui.Section(helpText))
-	case "list":
-		reply, err = b.listPromises(ctx, cmd)
-	case "":
-		if err := b.openPromiseModal(ctx, cmd.TriggerID, cmd.UserID, "", modalOrigin{Channel: cmd.ChannelID}); err != nil {
-			log.Error("open promise modal", "err", err)
-			return ephemeral("I couldn't open the form. Record it in one line instead: " + usagePromise)
-		}
-		return nil
-	case "give":
-		reply, err = b.give(ctx, op, cmd, rest)
-	case "done", "cancel", "snooze":
-		reply, err = b.changeByCommand(ctx, op, cmd, strings.ToLower(verb), rest)
-	default:
-		reply, err = b.newPromise(ctx, op, cmd)
+// promiseForm is `/promise` alone: the form.
+func (b *Bot) promiseForm(c call) (any, error) {
+	if err := b.openPromiseModal(c.ctx, c.cmd.TriggerID, c.cmd.UserID, "", modalOrigin{Channel: c.cmd.ChannelID}); err != nil {
+		c.log.Error("open promise modal", "err", err)
+		return nil, unavailable("I couldn't open the form. Record it in one line instead: " + usagePromise)
 	}
-	return b.answer(log, reply, err)
+	return nil, nil
 }
 
-func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
+// changeVerb is the handler of `/promise done|cancel|snooze N [WHEN]`.
+func changeVerb(verb string) func(*Bot, call) (any, error) {
+	return func(b *Bot, c call) (any, error) { return b.changeByCommand(c.ctx, c.op, c.cmd, verb, c.args) }
+}
+
+func (b *Bot) newPromise(c call) (any, error) {
+	ctx, op, cmd := c.ctx, c.op, c.cmd
 	text := strings.TrimSpace(cmd.Text)
 	if utf8.RuneCountInString(text) > slackui.MaxText {
-		return nil, errReply(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), slackui.MaxText))
+		return nil, invalid(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), slackui.MaxText))
 	}
 	owner := cmd.UserID
 	if m := mention.FindStringSubmatch(text); m != nil {
@@ -82,7 +62,7 @@ func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand)
 	if err != nil {
 		var gone zones.NoSuchUserError
 		if errors.As(err, &gone) {
-			return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to own this promise. Name someone who is in this workspace.", owner))
+			return nil, notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to own this promise. Name someone who is in this workspace.", owner))
 		}
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
 	}
@@ -92,7 +72,7 @@ func (b *Bot) newPromise(ctx context.Context, op string, cmd slack.SlashCommand)
 		return nil, timeError(err, what)
 	}
 	if strings.TrimSpace(what) == "" {
-		return nil, errReply("What did you promise? " + usagePromise)
+		return nil, invalid("What did you promise? " + usagePromise)
 	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:     cmd.TeamID,
@@ -130,16 +110,16 @@ func timeError(err error, text string) error {
 	examples := "`" + strings.Join(duetime.Examples, "`, `") + "`"
 	switch {
 	case errors.Is(err, duetime.ErrNoWhat):
-		return errReply("What did you promise? " + usagePromise)
+		return invalid("What did you promise? " + usagePromise)
 	case errors.Is(err, duetime.ErrPast):
-		return errReply("That time is in the past. When will you do it? For example " + examples + ".")
+		return invalid("That time is in the past. When will you do it? For example " + examples + ".")
 	case errors.Is(err, duetime.ErrNoTime):
 		if text == "" {
-			return errReply("What did you promise, and when? " + usagePromise)
+			return invalid("What did you promise, and when? " + usagePromise)
 		}
-		return errReply("I couldn't find when in “" + slackui.Escape(text) + "”. End it with a time, such as " + examples + ".")
+		return invalid("I couldn't find when in “" + slackui.Escape(text) + "”. End it with a time, such as " + examples + ".")
 	}
-	return errReply("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usagePromise)
+	return invalid("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usagePromise)
 }
 
 // zoneOr is the user's zone, or the workspace's when Slack cannot tell.
@@ -147,7 +127,8 @@ func (b *Bot) zoneOr(ctx context.Context, user string) *time.Location {
 	return b.zones.Or(ctx, user)
 }
 
-func (b *Bot) listPromises(ctx context.Context, cmd slack.SlashCommand) (any, error) {
+func (b *Bot) listPromises(c call) (any, error) {
+	ctx, cmd := c.ctx, c.cmd
 	ps, err := b.store.Promises(cmd.TeamID, cmd.UserID, store.Open)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: list promises: %w", err)
@@ -165,7 +146,7 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		if verb == "snooze" {
 			form = "`/promise snooze 42 tomorrow`"
 		}
-		return nil, errReply("Which promise? Give its number, like " + form + ". `/promise list` shows yours.")
+		return nil, invalid("Which promise? Give its number, like " + form + ". `/promise list` shows yours.")
 	}
 	var change func(p *store.Promise) error
 	switch verb {
@@ -176,7 +157,7 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 	case "snooze":
 		when = strings.TrimSpace(when)
 		if when == "" {
-			return nil, errReply(fmt.Sprintf("Until when? For example `/promise snooze %d tomorrow` or `/promise snooze %d in 2 hours`.", id, id))
+			return nil, invalid(fmt.Sprintf("Until when? For example `/promise snooze %d tomorrow` or `/promise snooze %d in 2 hours`.", id, id))
 		}
 		p, err := b.store.Promise(cmd.TeamID, id)
 		if err != nil {
@@ -197,18 +178,27 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
+// mayChangeOpen refuses user a change of p unless they may make it (the
+// owner, who recorded it, an admin) and p is still open.
+func (b *Bot) mayChangeOpen(user string, p store.Promise) error {
+	if !b.mayChange(user, p) {
+		if p.Creator == "" || p.Creator == p.Owner {
+			return forbidden(fmt.Sprintf("Only <@%s>, who owns #%d, or an admin can change it.", p.Owner, p.ID))
+		}
+		return forbidden(fmt.Sprintf("Only <@%s> (who owns #%d), <@%s> (who recorded it) or an admin can change it.", p.Owner, p.ID, p.Creator))
+	}
+	if p.State != store.Open {
+		return conflict(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))
+	}
+	return nil
+}
+
 // change applies fn to promise id after checking that user may change it
 // and that it is still open.
 func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Promise) error) (store.Promise, error) {
 	p, err := b.store.UpdatePromise(op, team, id, func(p *store.Promise) error {
-		if !b.mayChange(user, *p) {
-			if p.Creator == "" || p.Creator == p.Owner {
-				return errReply(fmt.Sprintf("Only <@%s>, who owns #%d, or an admin can change it.", p.Owner, p.ID))
-			}
-			return errReply(fmt.Sprintf("Only <@%s> (who owns #%d), <@%s> (who recorded it) or an admin can change it.", p.Owner, p.ID, p.Creator))
-		}
-		if p.State != store.Open {
-			return errReply(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))
+		if err := b.mayChangeOpen(user, *p); err != nil {
+			return err
 		}
 		return fn(p)
 	})
@@ -221,9 +211,9 @@ func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Prom
 
 func (b *Bot) lookupError(err error, id int64) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return errReply(fmt.Sprintf("There is no promise #%d here. `/promise list` shows yours.", id))
+		return notFound(fmt.Sprintf("There is no promise #%d here. `/promise list` shows yours.", id))
 	}
-	var user errReply
+	var user refusal
 	if errors.As(err, &user) {
 		return user
 	}
@@ -293,12 +283,13 @@ func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) stri
 }
 
 // give is `/promise give 42 @bob`.
-func (b *Bot) give(ctx context.Context, op string, cmd slack.SlashCommand, rest string) (any, error) {
+func (b *Bot) give(c call) (any, error) {
+	ctx, op, cmd, rest := c.ctx, c.op, c.cmd, c.args
 	num, who, _ := strings.Cut(rest, " ")
 	id, err := strconv.ParseInt(strings.TrimPrefix(num, "#"), 10, 64)
 	m := mention.FindStringSubmatch(strings.TrimSpace(who))
 	if err != nil || id <= 0 || m == nil {
-		return nil, errReply("Give which promise to whom? For example `/promise give 42 @bob`.")
+		return nil, invalid("Give which promise to whom? For example `/promise give 42 @bob`.")
 	}
 	fn, err := b.reassign(ctx, cmd.UserID, m[1])
 	if err != nil {
@@ -308,12 +299,10 @@ func (b *Bot) give(ctx context.Context, op string, cmd slack.SlashCommand, rest 
 	if err != nil {
 		return nil, err
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
+	b.later(ctx, func(ctx context.Context) {
 		b.tellNewOwner(ctx, p, cmd.UserID)
 		b.refreshHome(ctx, p.Team, p.Owner)
-	}()
+	})
 	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", slackui.Summary(p), p.Owner, slackui.Date(p.Due, b.zoneOr(ctx, cmd.UserID)))
 	return ephemeral(text, slackui.Section(text)), nil
 }
@@ -325,16 +314,16 @@ func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise)
 	var gone zones.NoSuchUserError
 	switch {
 	case errors.As(err, &gone):
-		return nil, errReply(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))
+		return nil, notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))
 	case err != nil:
 		// Without their zone a series would follow the wrong clock for good.
 		b.cfg.Log.Warn("zone of new owner unknown", "user", to, "err", err)
-		return nil, errReply(fmt.Sprintf("I couldn't ask Slack for <@%s>'s time zone just now; nothing changed. Please try again in a minute.", to))
+		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for <@%s>'s time zone just now; nothing changed. Please try again in a minute.", to))
 	}
 	now := b.cfg.Now()
 	return func(p *store.Promise) error {
 		if p.Owner == to {
-			return errReply(fmt.Sprintf("#%d already belongs to <@%s>.", p.ID, to))
+			return conflict(fmt.Sprintf("#%d already belongs to <@%s>.", p.ID, to))
 		}
 		p.History = append(p.History, store.Event{At: now, Kind: "reassigned", By: by, Detail: p.Owner + " → " + to})
 		p.Owner = to

@@ -2,33 +2,22 @@ package inbound
 
 import (
 	"slices"
-	"strings"
 	"time"
-
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
-
-	"github.com/keptbot/kept/slackui"
 )
 
 // What Kept asks of Slack. The app manifest (manifest.yml) must declare
 // exactly this: manifest_test.go holds the two together, and `kept check`
 // compares a workspace's grant with the manifest.
 
-// Commands are the slash commands Kept answers, each with the first words
-// it treats as subcommands; the subcommand names the metrics label, and
-// anything else typed is labelled "text".
-var Commands = map[string][]string{
-	"/promise":  {"help", "list", "give", "done", "cancel", "snooze"},
-	"/customer": {"help", "list", "add", "edit", "remove", "show", "digest"},
-	"/touch":    {"help"},
-}
+// Commands are the slash commands Kept answers, each with its verbs, as the
+// route table (routes.go) has them.
+var Commands map[string][]string
 
 // Shortcuts are the callback ids of the message shortcuts Kept handles.
-var Shortcuts = []string{slackui.ShortcutCallback}
+var Shortcuts []string
 
 // Events are the Events API event types Kept subscribes to.
-var Events = []string{"app_home_opened"}
+var Events []string
 
 // APIMethod is a Web API method and the bot token scopes Kept needs for it.
 type APIMethod struct {
@@ -67,8 +56,10 @@ func Scopes() []string {
 
 // Observer is told what the bot handled; *metrics.Metrics implements it.
 type Observer interface {
-	// Handled reports one envelope: its type label, its outcome (ok,
-	// error, panic, ack_failed) and the time from receipt to ack.
+	// Handled reports one envelope: its type label (routes.go), its
+	// outcome (ok; a refusal's code: invalid, not_found, forbidden,
+	// conflict, limited, unavailable; error, panic, ack_failed) and the
+	// time from receipt to ack.
 	Handled(kind, outcome string, ack time.Duration)
 	// Reconnected reports a Socket Mode connection after the first.
 	Reconnected()
@@ -78,49 +69,3 @@ type nopObserver struct{}
 
 func (nopObserver) Handled(string, string, time.Duration) {}
 func (nopObserver) Reconnected()                          {}
-
-func (b *Bot) observe(data any, reply any, outcome string, took time.Duration) {
-	if outcome == "" {
-		outcome = "ok"
-		if m, ok := reply.(map[string]any); ok && m["text"] == msgInternal {
-			outcome = "error"
-		}
-	}
-	b.cfg.Observer.Handled(kindOf(data), outcome, took)
-}
-
-// kindOf names what an envelope carried with a label of bounded
-// cardinality: what users type never becomes a label.
-func kindOf(data any) string {
-	switch d := data.(type) {
-	case slack.SlashCommand:
-		verbs, ok := Commands[d.Command]
-		if !ok {
-			return "unknown_command"
-		}
-		verb, _, _ := strings.Cut(strings.TrimSpace(d.Text), " ")
-		verb = strings.ToLower(verb)
-		switch {
-		case verb == "":
-			return d.Command
-		case slices.Contains(verbs, verb):
-			return d.Command + " " + verb
-		}
-		return d.Command + " text"
-	case slack.InteractionCallback:
-		switch d.Type {
-		case slack.InteractionTypeBlockActions:
-			if len(d.ActionCallback.BlockActions) > 0 {
-				return "block_actions:" + d.ActionCallback.BlockActions[0].ActionID
-			}
-		case slack.InteractionTypeViewSubmission:
-			return "view_submission:" + d.View.CallbackID
-		case slack.InteractionTypeMessageAction:
-			return "shortcut:" + d.CallbackID
-		}
-		return string(d.Type)
-	case slackevents.EventsAPIEvent:
-		return "event:" + d.InnerEvent.Type
-	}
-	return "other"
-}

@@ -3,7 +3,6 @@ package slackui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -75,7 +74,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 		opts = append(opts, slack.NewOptionBlockObject(ch.value, Plain(ch.label), nil))
 	}
 	cadence := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain("Change cadence"), ActionCheckinCadence, opts...)
-	return fallback, append(blocks, slack.NewActionBlock("checkin:"+strconv.FormatInt(nudge, 10), logged, snooze, cadence))
+	return fallback, append(blocks, slack.NewActionBlock(CheckinBlock(nudge), logged, snooze, cadence))
 }
 
 // Week is a person's week: promises kept on time and late, touches logged.

@@ -172,5 +172,5 @@ func ConfirmRemove(c store.Customer) (string, []slack.Block) {
 	yes := slack.NewButtonBlockElement(ActionCustomerRemove, store.CustomerKey(c.Name), Plain("Remove "+Truncate(c.Name, 60)))
 	yes.Style = slack.StyleDanger
 	no := slack.NewButtonBlockElement(ActionCustomerKeep, store.CustomerKey(c.Name), Plain("Keep it"))
-	return text, []slack.Block{Section(text), slack.NewActionBlock("customer_remove", yes, no)}
+	return text, []slack.Block{Section(text), slack.NewActionBlock(removeBlock, yes, no)}
 }

@@ -2,7 +2,6 @@ package slackui
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -57,6 +56,6 @@ func Home(open []store.Promise, loc *time.Location, now time.Time) slack.HomeTab
 
 func homeActions(p store.Promise) *slack.ActionBlock {
 	a := actions(p)
-	a.BlockID = "home:" + strconv.FormatInt(p.ID, 10) + ":" + p.Owner
+	a.BlockID = PromiseBlock{ID: p.ID, Owner: p.Owner, Home: true}.String()
 	return a
 }

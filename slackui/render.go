@@ -21,6 +21,9 @@ const (
 	ActionReassign = "promise_reassign"
 )
 
+// SnoozePick is the snooze menu's choice that opens a form for the time.
+const SnoozePick = "pick"
+
 // snoozeChoices are the reminder's snooze menu, in the owner's zone.
 var snoozeChoices = []struct{ value, label string }{
 	{"20m", "20 minutes"},
@@ -28,7 +31,7 @@ var snoozeChoices = []struct{ value, label string }{
 	{"3h", "3 hours"},
 	{"tomorrow", "Tomorrow 9:00"},
 	{"monday", "Next Monday 9:00"},
-	{"pick", "Pick a time…"},
+	{SnoozePick, "Pick a time…"},
 }
 
 // Date writes t with Slack's date token, so each reader sees it in
@@ -141,16 +144,15 @@ func details(p store.Promise, loc *time.Location) []string {
 }
 
 func actions(p store.Promise) *slack.ActionBlock {
-	id := strconv.FormatInt(p.ID, 10)
-	done := slack.NewButtonBlockElement(ActionDone, id, slack.NewTextBlockObject(slack.PlainTextType, "Done", false, false))
+	done := slack.NewButtonBlockElement(ActionDone, PromiseValue(p.ID), slack.NewTextBlockObject(slack.PlainTextType, "Done", false, false))
 	done.Style = slack.StylePrimary
 	var opts []*slack.OptionBlockObject
 	for _, c := range snoozeChoices {
-		opts = append(opts, slack.NewOptionBlockObject(id+":"+c.value, slack.NewTextBlockObject(slack.PlainTextType, c.label, false, false), nil))
+		opts = append(opts, slack.NewOptionBlockObject(SnoozeValue(p.ID, c.value), slack.NewTextBlockObject(slack.PlainTextType, c.label, false, false), nil))
 	}
 	snooze := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slack.NewTextBlockObject(slack.PlainTextType, "Snooze…", false, false), ActionSnooze, opts...)
 	reassign := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, slack.NewTextBlockObject(slack.PlainTextType, "Reassign…", false, false), ActionReassign)
-	return slack.NewActionBlock("promise:"+id+":"+p.Owner, done, snooze, reassign)
+	return slack.NewActionBlock(PromiseBlock{ID: p.ID, Owner: p.Owner}.String(), done, snooze, reassign)
 }
 
 // Outcome says what became of a promise, for a reminder updated in place.
