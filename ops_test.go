@@ -184,7 +184,13 @@ func TestCommandsAreCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := get(t, "http://"+d.OpsAddr()+"/metrics")
+	// An envelope is counted once its ack is sent, so just after the
+	// answer arrives here.
+	var m string
+	eventually(t, ctx, func() bool {
+		m = get(t, "http://"+d.OpsAddr()+"/metrics")
+		return strings.Contains(m, `kept_ack_seconds_count{type="/promise list"} 2`)
+	})
 	for _, want := range []string{
 		`kept_commands_total{outcome="ok",type="/promise list"} 2`,
 		`kept_commands_total{outcome="ok",type="/promise text"} 1`,

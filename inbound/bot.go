@@ -218,9 +218,9 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 			b.cfg.Log.Error("ack failed", "envelope", req.EnvelopeID, "err", err)
 			outcome = "ack_failed"
 		}
+		b.cfg.Observer.Handled(kindOf(evt.Data), outcome, time.Since(start))
 		// Only now, with the envelope acknowledged, the other Slack calls.
 		b.runQueued(queued)
-		b.cfg.Observer.Handled(kindOf(evt.Data), outcome, time.Since(start))
 	}()
 	log := b.cfg.Log.With("type", evt.Type, "envelope", req.EnvelopeID)
 	switch data := evt.Data.(type) {
