@@ -248,7 +248,12 @@ func TestSimWeb(t *testing.T) {
 	open("Kept")
 	step("the reminder", chromedp.WaitVisible(chromedp.Search(message("Time to keep your word")+`//button[contains(., "Done")]`)))
 	step("the date token is drawn in Ann's zone", chromedp.WaitVisible(chromedp.Search(message("Time to keep your word")+`//time[contains(., "Today at 9:05 AM")]`)))
+	step("the Snooze menu",
+		chromedp.Click(chromedp.Search(message("Time to keep your word")+`//button[@data-type="static_select"]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="menu"]//button[contains(., "Tomorrow 9:00")]`)),
+	)
 	shot("reminder")
+	step("close the menu", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.ID("menu")))
 	step("press Done", chromedp.Click(chromedp.Search(message("Time to keep your word")+`//button[contains(., "Done")]`), chromedp.NodeVisible))
 	step("the reminder is updated in place",
 		chromedp.WaitVisible(chromedp.Search(message("Kept, on time")+`//span[contains(@class, "msg-edited")]`)),

@@ -537,7 +537,15 @@ function pick(i) {
 }
 
 input.addEventListener('input', () => { grow(); updatePopup(); });
+// Enter sends and Shift+Enter breaks the line, whichever way the key
+// arrives (a char event after the keydown included).
+let shiftHeld = false;
+input.addEventListener('keyup', e => { shiftHeld = e.shiftKey; });
+input.addEventListener('beforeinput', e => {
+  if ((e.inputType === 'insertLineBreak' || e.inputType === 'insertParagraph') && !shiftHeld) e.preventDefault();
+});
 input.addEventListener('keydown', e => {
+  shiftHeld = e.shiftKey;
   if (ui.popup) {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
