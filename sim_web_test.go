@@ -442,3 +442,36 @@ func TestSimWebReminderMenus(t *testing.T) {
 	w.open("Kept")
 	w.step("Bob was told", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "Globex")]`)))
 }
+
+// TestSimWebCheckin: a key customer not heard from in a week gets its
+// owner a keep-in-touch prompt, with the last note for context; "Logged a
+// touch" opens a form that wants a line about it, then marks the prompt.
+func TestSimWebCheckin(t *testing.T) {
+	w := startWebSim(t, "2026-11-23T13:55:00Z") // Mon 8:55 in New York
+	w.typeLine("add a customer", "/customer add Acme every 7d tier key")
+	w.step("added", chromedp.WaitVisible(xp(message("Added")+`[contains(., "Acme")]`)))
+	w.typeLine("log a touch", "/touch Acme called just to talk; they open an office in Lyon")
+	w.step("logged", chromedp.WaitVisible(xp(message("Lyon")+`[contains(., "Only visible to you")]`)))
+	// Mon 30 Nov 8:55 is before Ann's working hours: no prompt until 9:00.
+	w.step("a week later", chromedp.Click(chromedp.CSS(`button[data-advance="1w"]`)), chromedp.WaitVisible(xp(`//span[@id="clock-text"][contains(., "Mon 30 Nov 2026, 8:55 AM")]`)))
+	w.open("Kept")
+	w.step("no prompt before 9:00", chromedp.WaitVisible(xp(`//div[@id="messages"]//div[contains(@class, "empty")]`)))
+	w.step("an hour later", chromedp.Click(chromedp.CSS(`button[data-advance="1h"]`)))
+	prompt := message("Time to check in with")
+	w.step("the prompt, with the last note",
+		chromedp.WaitVisible(xp(prompt+`[contains(., "Acme")][contains(., "Lyon")]//button[contains(., "Logged a touch")]`)),
+		chromedp.WaitVisible(xp(prompt+`//button[@data-type="static_select"][contains(., "Change cadence")]`)),
+	)
+	w.step("Logged a touch",
+		chromedp.Click(xp(prompt+`//button[contains(., "Logged a touch")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(`//div[@id="modal"]//div[contains(@class, "s-input")][@data-block="note"]`)),
+		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
+		chromedp.WaitVisible(xp(`//div[@data-block="note"]//div[contains(@class, "s-error")][normalize-space(.) != ""]`)),
+		chromedp.SendKeys(chromedp.CSS(`.s-input[data-block="note"] textarea, .s-input[data-block="note"] input`), "lunch with their new CFO"),
+		chromedp.WaitNotVisible(xp(`//div[@data-block="note"]//div[contains(@class, "s-error")]`)),
+		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
+		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
+		chromedp.WaitVisible(xp(prompt+`[contains(., "Touch logged")]`)),
+		chromedp.WaitNotPresent(xp(prompt+`//button[contains(., "Logged a touch")]`)),
+	)
+}
