@@ -4,11 +4,12 @@ package main
 //
 // A running kept holds an exclusive lock on its bbolt file, so no second
 // process can open it, not even read-only. `kept backup` and `kept export`
-// therefore ask the running kept for a copy over its HTTP listener
-// (KEPT_METRICS_ADDR, path /backup, loopback clients only), which streams
-// it from one read transaction: consistent, and the bot keeps writing.
-// When no kept answers there, they open the file directly. `kept import`
-// writes, so it needs kept stopped.
+// therefore ask the running kept for a copy on the Unix socket beside the
+// database (KEPT_DB + ".sock", owner-only; never over TCP, where a network
+// peer or a DNS-rebinding page could ask too), which streams it from one
+// read transaction: consistent, and the bot keeps writing. When no kept
+// answers there, they open the file directly. `kept import` writes, so it
+// needs kept stopped.
 
 import (
 	"context"
@@ -64,48 +65,45 @@ func noArgs(cmd string, rest []string, stderr io.Writer) bool {
 	return false
 }
 
-// errNoKept says no kept answered on KEPT_METRICS_ADDR.
+// errNoKept says no kept answered on the backup socket.
 var errNoKept = errors.New("no kept is listening")
 
-// fetchBackup asks a running kept for a consistent copy of its database,
-// written to w. It returns errNoKept when nothing listens there.
-func fetchBackup(ctx context.Context, addr string, w io.Writer) (int64, error) {
-	base, err := metrics.LocalURL(addr)
+// fetchBackup asks the kept serving the backup socket sock for a
+// consistent copy of its database, written to w. It returns errNoKept
+// when nothing listens there.
+func fetchBackup(ctx context.Context, sock string, w io.Writer) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metrics.BackupURL, nil)
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+metrics.BackupPath, nil)
-	if err != nil {
-		return 0, err
-	}
-	res, err := http.DefaultClient.Do(req)
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	res, err := metrics.BackupClient(sock).Do(req)
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
 		return 0, errNoKept
 	}
 	if err != nil {
-		return 0, fmt.Errorf("ask the running kept at %s: %w", base, err)
+		return 0, fmt.Errorf("ask the running kept on %s: %w", sock, err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
-		return 0, fmt.Errorf("the running kept at %s answered %s: %s", base, res.Status, strings.TrimSpace(string(msg)))
+		return 0, fmt.Errorf("the running kept on %s answered %s: %s", sock, res.Status, strings.TrimSpace(string(msg)))
 	}
 	n, err := io.Copy(w, res.Body)
 	if err != nil {
-		return n, fmt.Errorf("receive the copy from %s: %w", base, err)
+		return n, fmt.Errorf("receive the copy from %s: %w", sock, err)
 	}
 	// The trailers arrive after the body: only now is the copy known whole.
 	if e := res.Trailer.Get(metrics.TrailerError); e != "" {
 		return n, fmt.Errorf("the running kept could not finish the copy: %s", e)
 	}
 	if size, _ := strconv.ParseInt(res.Trailer.Get(metrics.TrailerSize), 10, 64); size != n || size == 0 {
-		return n, fmt.Errorf("the copy from %s is incomplete: received %d bytes, the server sent %q", base, n, res.Trailer.Get(metrics.TrailerSize))
+		return n, fmt.Errorf("the copy from %s is incomplete: received %d bytes, the server sent %q", sock, n, res.Trailer.Get(metrics.TrailerSize))
 	}
 	return n, nil
 }
 
 // snapshot writes a consistent copy of cfg.DB to path: from the running
-// kept if one answers on KEPT_METRICS_ADDR, else from the file itself. It
+// kept if one answers on the backup socket, else from the file itself. It
 // says which in how.
 func snapshot(ctx context.Context, cfg config.Config, path string) (n int64, how string, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -117,25 +115,20 @@ func snapshot(ctx context.Context, cfg config.Config, path string) (n int64, how
 			err = cerr
 		}
 	}()
-	if cfg.MetricsAddr != "" {
-		n, err = fetchBackup(ctx, cfg.MetricsAddr, f)
-		if !errors.Is(err, errNoKept) {
-			if err == nil {
-				err = f.Sync()
-			}
-			return n, "from the running kept at " + cfg.MetricsAddr, err
+	sock := metrics.BackupSocket(cfg.DB)
+	n, err = fetchBackup(ctx, sock, f)
+	if !errors.Is(err, errNoKept) {
+		if err == nil {
+			err = f.Sync()
 		}
+		return n, "from the running kept", err
 	}
 	if _, err := os.Stat(cfg.DB); err != nil {
 		return 0, "", fmt.Errorf("no database at %s (%v); set KEPT_DB or -db to the file kept uses", cfg.DB, err)
 	}
 	st, err := store.New(cfg.DB, store.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
-		hint := "set KEPT_METRICS_ADDR to the running kept's (e.g. :9090) so that it can be asked for a copy"
-		if cfg.MetricsAddr != "" {
-			hint = "but nothing answers on KEPT_METRICS_ADDR " + cfg.MetricsAddr + "; give the same address the running kept has"
-		}
-		return 0, "", fmt.Errorf("%s is held by a running kept, %s", cfg.DB, hint)
+		return 0, "", fmt.Errorf("%s is held by a running kept, but nothing answers on its backup socket %s: run kept backup as the user kept runs as, on the same host (docker exec), with the same KEPT_DB", cfg.DB, sock)
 	}
 	if err != nil {
 		return 0, "", err

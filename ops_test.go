@@ -210,8 +210,8 @@ func TestCommandsAreCounted(t *testing.T) {
 // committed: the copy opens, checks out, holds every promise committed
 // before the backup began, and nothing half-written.
 func TestBackupWhileWriting(t *testing.T) {
-	sim, d := startKept(t, slacksim.Options{})
-	db := filepath.Join(t.TempDir(), "unused.db") // the running kept is asked, not the file
+	db := filepath.Join(t.TempDir(), "kept.db") // held: the running kept is asked, not the file
+	sim, d := startKeptAt(t, slacksim.Options{}, db)
 	getenv := keptEnv(d, sim, db)
 	add := func(i int) {
 		if _, err := d.Store.AddPromise("", store.Promise{Team: "T0KEPT", Text: fmt.Sprintf("promise %d", i), Owner: "U0ANN", Creator: "U0ANN", Due: time.Now().Add(time.Hour)}); err != nil {
@@ -304,17 +304,17 @@ func TestBackupFallbacks(t *testing.T) {
 	if _, err := st.AddPromise("", store.Promise{Team: "T1", Text: "x", Owner: "U0ANN", Due: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	// Held, and no listener to ask: say how to fix it, write nothing.
+	// Held, and no socket to ask: say how to fix it, write nothing.
 	file := filepath.Join(dir, "backup.db")
 	code, _, errs := runKept(env(map[string]string{"KEPT_DB": db}), "backup", file)
-	if code != 1 || !strings.Contains(errs, "held by a running kept") || !strings.Contains(errs, "KEPT_METRICS_ADDR") {
+	if code != 1 || !strings.Contains(errs, "held by a running kept") || !strings.Contains(errs, "backup socket") {
 		t.Errorf("backup of a held database without a listener: %d, %q", code, errs)
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("a failed backup left %s", file)
 	}
 	st.Close()
-	// Nothing runs (not even on KEPT_METRICS_ADDR): the file is read directly.
+	// Nothing runs: the file is read directly.
 	code, out, errs := runKept(env(map[string]string{"KEPT_DB": db, "KEPT_METRICS_ADDR": "127.0.0.1:1"}), "backup", file)
 	if code != 0 || !strings.Contains(out, "directly from") {
 		t.Fatalf("backup with kept stopped: %d, %q, %q", code, out, errs)
@@ -383,5 +383,39 @@ func TestImportWhileRunning(t *testing.T) {
 	code, _, errs := runKept(keptEnv(d, sim, db), "import", file)
 	if code != 1 || !strings.Contains(errs, "held by a running kept; stop it") {
 		t.Errorf("import while kept runs: %d, %q", code, errs)
+	}
+}
+
+// TestBackupNotOverTCP: the ops listener faces the network; /backup is
+// refused there whoever asks and whatever Host they name, and the copy is
+// served on the owner-only socket beside the database instead.
+func TestBackupNotOverTCP(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kept.db")
+	sim, d := startKeptAt(t, slacksim.Options{}, db)
+	for _, host := range []string{"", "localhost", "attacker.example"} {
+		req, _ := http.NewRequest("GET", "http://"+d.OpsAddr()+"/backup", nil)
+		if host != "" {
+			req.Host = host
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden || bytes.Contains(body, []byte("bolt")) || len(body) > 1024 {
+			t.Errorf("GET /backup over TCP, Host %q: %d, %d bytes", host, res.StatusCode, len(body))
+		}
+	}
+	if got := d.BackupSocket(); got != db+".sock" {
+		t.Fatalf("backup socket %q, want %q", got, db+".sock")
+	}
+	fi, err := os.Stat(db + ".sock")
+	if err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("backup socket: %v, %v; want an owner-only socket", fi.Mode(), err)
+	}
+	code, out, errs := runKept(keptEnv(d, sim, db), "backup", filepath.Join(t.TempDir(), "b.db"))
+	if code != 0 || !strings.Contains(out, "from the running kept") {
+		t.Errorf("kept backup: %d %q %q", code, out, errs)
 	}
 }

@@ -30,7 +30,7 @@ type Config struct {
 	Zone         *time.Location
 	Admins       []string
 	LogLevel     string
-	// MetricsAddr is where /metrics, /healthz and /backup listen; "" is off.
+	// MetricsAddr is where /metrics and /healthz listen; "" is off.
 	MetricsAddr string
 	// DigestChannel gets the team digest, and the nudges whose owner
 	// cannot be reached; "" means none.
@@ -128,7 +128,7 @@ var Settings = []Setting{
 		c.DigestCron = full
 		return nil
 	}},
-	{"KEPT_METRICS_ADDR", "", "Listen address for Prometheus /metrics, /healthz and (to local clients only) /backup, such as :9090 or 127.0.0.1:9090. Empty: off. `kept backup` and `kept health` use it.", func(c *Config, v string) error {
+	{"KEPT_METRICS_ADDR", "", "Listen address for Prometheus /metrics and /healthz, such as :9090 or 127.0.0.1:9090. Empty: off. `kept health` uses it. Backups are served on a Unix socket beside KEPT_DB, never here.", func(c *Config, v string) error {
 		host, port, err := net.SplitHostPort(v)
 		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /") {
 			return fmt.Errorf("is %q; use host:port such as :9090 (all interfaces) or 127.0.0.1:9090 (this host only)", v)

@@ -33,10 +33,12 @@ type Daemon struct {
 	Scheduler *scheduler.Scheduler
 	log       *slog.Logger
 
-	// Metrics counts what Kept does; ops serves it with /healthz and
-	// /backup when KEPT_METRICS_ADDR is set (ops.go).
+	// Metrics counts what Kept does; ops serves it with /healthz when
+	// KEPT_METRICS_ADDR is set, backups /backup on the Unix socket beside
+	// the database (ops.go).
 	Metrics *metrics.Metrics
 	ops     net.Listener
+	backups net.Listener
 }
 
 // Options are what the environment does not say: the clock and the logger.
@@ -112,7 +114,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		DigestChannel: cfg.DigestChannel,
 	})
 	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m}
-	if err := d.listen(cfg.MetricsAddr); err != nil {
+	if err := d.listen(cfg.MetricsAddr, cfg.DB); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -139,6 +141,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
 	wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+	if d.backups != nil {
+		wg.Go(func() { fail("backups", d.serveBackups(ctx)) })
+	}
 	if d.ops != nil {
 		wg.Go(func() { fail("metrics", d.serveOps(ctx)) })
 	}

@@ -10,18 +10,29 @@ import (
 // errNotConnected is what /healthz says while the socket is down.
 var errNotConnected = errors.New("not connected to Slack (Socket Mode); reconnecting")
 
-// listen binds KEPT_METRICS_ADDR, if set, before anything runs: a port in
-// use stops Kept at start, with the address in the message.
-func (d *Daemon) listen(addr string) error {
+// listen binds the backup socket beside db and KEPT_METRICS_ADDR, if set,
+// before anything runs: a port in use stops Kept at start, with the
+// address in the message. A socket path too long for the system only
+// costs `kept backup` while kept runs, so it is a warning.
+func (d *Daemon) listen(addr, db string) error {
+	sock := metrics.BackupSocket(db)
+	if ln, err := metrics.ListenBackup(sock); err != nil {
+		d.log.Warn("kept backup cannot ask this kept for a copy while it runs", "err", err)
+	} else {
+		d.backups = ln
+	}
 	if addr == "" {
 		return nil
 	}
 	ln, err := metrics.Listen(addr)
 	if err != nil {
+		if d.backups != nil {
+			d.backups.Close()
+		}
 		return err
 	}
 	d.ops = ln
-	d.log.Info("serving /metrics, /healthz and /backup", "addr", ln.Addr().String())
+	d.log.Info("serving /metrics and /healthz", "addr", ln.Addr().String())
 	return nil
 }
 
@@ -49,8 +60,22 @@ func (d *Daemon) Ready() error {
 
 func (d *Daemon) serveOps(ctx context.Context) error {
 	return metrics.Serve(ctx, d.ops, metrics.NewHandler(d.Metrics, metrics.Options{
-		Ready:  d.Ready,
+		Ready: d.Ready,
+		Log:   d.log,
+	}))
+}
+
+func (d *Daemon) serveBackups(ctx context.Context) error {
+	return metrics.Serve(ctx, d.backups, metrics.BackupHandler(metrics.Options{
 		Backup: d.Store.Backup,
 		Log:    d.log,
 	}))
+}
+
+// BackupSocket is the socket /backup is served on, "" if none.
+func (d *Daemon) BackupSocket() string {
+	if d.backups == nil {
+		return ""
+	}
+	return d.backups.Addr().String()
 }

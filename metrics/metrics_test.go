@@ -2,10 +2,14 @@ package metrics
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -104,9 +108,10 @@ func TestHandler(t *testing.T) {
 		{"nudges", "/metrics", "10.0.0.9:5000", nil, 200, `kept_nudges_total{kind="reminder",outcome="sent"} 1`},
 		{"backlog", "/metrics", "10.0.0.9:5000", nil, 200, "kept_due_backlog 3"},
 		{"backlog unreadable, rest served", "/metrics", "10.0.0.9:5000", func() { backlogErr = errors.New("closed") }, 200, "kept_socket_reconnects_total 1"},
-		{"backup to loopback", "/backup", "127.0.0.1:5000", nil, 200, "bolt"},
-		{"backup to loopback v6", "/backup", "[::1]:5000", nil, 200, "bolt"},
-		{"backup refused to the network", "/backup", "10.0.0.9:5000", nil, 403, "local clients only"},
+		// Never over TCP, not even to loopback: a reverse proxy on the
+		// host, or a page that rebinds its name to 127.0.0.1, is loopback.
+		{"no backup to loopback", "/backup", "127.0.0.1:5000", nil, 403, "not served over TCP"},
+		{"no backup to the network", "/backup", "10.0.0.9:5000", nil, 403, "not served over TCP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,11 +129,61 @@ func TestHandler(t *testing.T) {
 	}
 }
 
+// TestBackupSocket: the backup socket is owner-only, serves a copy to a
+// request for localhost, refuses one that names another host (a DNS
+// rebinding page's), and a socket left by a killed kept is replaced.
+func TestBackupSocket(t *testing.T) {
+	dir, err := os.MkdirTemp("", "kb") // short: a socket path has a length limit
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := BackupSocket(filepath.Join(dir, "kept.db"))
+	stale, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.(*net.UnixListener).SetUnlinkOnClose(false)
+	stale.Close() // as SIGKILL leaves it: the file, nobody listening
+	ln, err := ListenBackup(sock)
+	if err != nil {
+		t.Fatalf("ListenBackup over a stale socket: %v", err)
+	}
+	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("socket mode %v (%v), want owner-only", fi.Mode(), err)
+	}
+	if _, err := ListenBackup(sock); err == nil {
+		t.Error("a second ListenBackup on a live socket succeeded")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, BackupHandler(Options{Backup: func(w io.Writer) (int64, error) {
+			n, err := w.Write([]byte("bolt"))
+			return int64(n), err
+		}}))
+	}()
+	defer func() { cancel(); <-done }()
+	for host, want := range map[string]int{"localhost": 200, "127.0.0.1:9090": 200, "[::1]": 200, "evil.example": 403, "10.0.0.9": 403, "localhost.evil.example": 403} {
+		req, _ := http.NewRequest("GET", BackupURL, nil)
+		req.Host = host
+		res, err := BackupClient(sock).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want || (want == 200) != (string(body) == "bolt") {
+			t.Errorf("Host %s: %d %q, want %d", host, res.StatusCode, body, want)
+		}
+	}
+}
+
 // TestBackupTrailers: the size trailer comes only after a whole copy; a
 // failed copy says why in the error trailer instead.
 func TestBackupTrailers(t *testing.T) {
 	for _, fail := range []bool{false, true} {
-		h := NewHandler(New(nil), Options{Ready: func() error { return nil }, Backup: func(w io.Writer) (int64, error) {
+		h := BackupHandler(Options{Backup: func(w io.Writer) (int64, error) {
 			n, _ := w.Write(bytes.Repeat([]byte("x"), 100))
 			if fail {
 				return int64(n), errors.New("disk on fire")

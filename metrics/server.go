@@ -9,7 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -28,14 +31,17 @@ type Options struct {
 	// Ready says whether Kept can serve: nil while the socket is connected
 	// and the database open, else why not.
 	Ready func() error
-	// Backup writes a consistent copy of the database (store.Backup); nil
-	// turns /backup off.
+	// Backup writes a consistent copy of the database (store.Backup), for
+	// BackupHandler.
 	Backup func(io.Writer) (int64, error)
 	Log    *slog.Logger
 }
 
-// NewHandler serves /metrics, /healthz and, to loopback clients only,
-// /backup.
+// NewHandler serves /metrics and /healthz on KEPT_METRICS_ADDR, which may
+// face the network (:9090 in a container, for Prometheus). /backup is not
+// served there: a TCP peer, or a browser on the host led there by DNS
+// rebinding, would get the whole database. It answers 403 and points to
+// the backup socket (BackupHandler).
 func NewHandler(m *Metrics, opts Options) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
@@ -52,42 +58,103 @@ func NewHandler(m *Metrics, opts Options) http.Handler {
 		}
 		io.WriteString(w, "ok\n")
 	})
-	if opts.Backup != nil {
-		mux.HandleFunc("GET "+BackupPath, func(w http.ResponseWriter, r *http.Request) {
-			serveBackup(w, r, opts)
-		})
-	}
+	mux.HandleFunc(BackupPath, func(w http.ResponseWriter, r *http.Request) {
+		opts.Log.Warn("backup refused over TCP", "client", r.RemoteAddr, "host", r.Host)
+		http.Error(w, "backups are not served over TCP: run `kept backup FILE` on the same host (docker exec), which asks kept on the Unix socket beside its database", http.StatusForbidden)
+	})
 	return mux
 }
 
-func serveBackup(w http.ResponseWriter, r *http.Request, opts Options) {
-	// The listener may face the network (:9090 in a container, for
-	// Prometheus); the database may not.
-	if !loopback(r.RemoteAddr) {
-		http.Error(w, "backups are served to local clients only: run `kept backup` on the same host (docker exec)", http.StatusForbidden)
-		return
+// BackupSocket is where a kept whose database is db serves /backup: a
+// Unix socket beside the file, for its owner only. Whoever may read the
+// database file may have a copy; nobody else, on the network or not, can
+// connect.
+func BackupSocket(db string) string { return db + ".sock" }
+
+// BackupHandler serves /backup, for the backup socket only. A request
+// whose Host is not local is refused too: no browser is sent there.
+func BackupHandler(opts Options) http.Handler {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
 	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+BackupPath, func(w http.ResponseWriter, r *http.Request) {
+		if !localHost(r.Host) {
+			opts.Log.Warn("backup refused: the request names another host", "host", r.Host)
+			http.Error(w, "backups are served to requests for localhost only", http.StatusForbidden)
+			return
+		}
+		serveBackup(w, opts)
+	})
+	return mux
+}
+
+func serveBackup(w http.ResponseWriter, opts Options) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Trailer", TrailerSize+", "+TrailerError)
 	began := time.Now()
 	n, err := opts.Backup(w)
 	if err != nil {
 		w.Header().Set(TrailerError, err.Error())
-		opts.Log.Error("backup failed", "client", r.RemoteAddr, "bytes", n, "err", err)
+		opts.Log.Error("backup failed", "bytes", n, "err", err)
 		return
 	}
 	w.Header().Set(TrailerSize, strconv.FormatInt(n, 10))
-	opts.Log.Info("backup served", "client", r.RemoteAddr, "bytes", n, "took", time.Since(began))
+	opts.Log.Info("backup served", "bytes", n, "took", time.Since(began))
 }
 
-func loopback(remote string) bool {
-	host, _, err := net.SplitHostPort(remote)
-	if err != nil {
-		return false
+// localHost reports whether a request's Host names this machine:
+// localhost or a loopback address, with or without a port.
+func localHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
 }
+
+// ListenBackup binds the backup socket at path, owner-only. A socket file
+// left by a kept that was killed is removed first; one that answers
+// belongs to a running kept, which the database lock has already ruled
+// out, so it is an error.
+func ListenBackup(path string) (net.Listener, error) {
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("metrics: a process answers on the backup socket %s already", path)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("metrics: remove the stale backup socket: %w", err)
+		}
+	}
+	// Created owner-only from the start, not chmod-ed after: there is no
+	// moment when another user could connect.
+	old := syscall.Umask(0o077)
+	ln, err := net.Listen("unix", path)
+	syscall.Umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: listen on the backup socket %s: %w", path, err)
+	}
+	return ln, nil
+}
+
+// BackupClient is an HTTP client that reaches the kept serving the backup
+// socket at path, whatever the URL's host: ask it for BackupURL.
+func BackupClient(path string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+}
+
+// BackupURL is the URL to ask with BackupClient.
+const BackupURL = "http://localhost" + BackupPath
 
 // Listen binds addr at start-up, so that a port in use stops Kept with a
 // clear error instead of failing later in the background.
@@ -123,7 +190,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 
 // LocalURL is the base URL a client on the same host uses to reach a kept
 // listening on addr (KEPT_METRICS_ADDR): an unspecified host (":9090",
-// "0.0.0.0:9090") is reached over loopback, as /backup requires.
+// "0.0.0.0:9090") is reached over loopback.
 func LocalURL(addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
