@@ -136,7 +136,8 @@ func usage(w io.Writer) {
 
 Usage:
   kept            run the bot (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
-  kept sim        try Kept on a local Slack simulator, no workspace needed
+  kept sim        try Kept in a small Slack in your browser, no workspace needed
+                  (-open opens the page, -addr where it listens, -console a text prompt instead)
   kept bench      measure Kept (ack latency, store, scheduler, memory); -quick for a short run
   kept check      verify the tokens, the scopes against the manifest, the digest channel and the database
   kept backup FILE               a consistent copy of the database, also while kept runs

@@ -135,6 +135,12 @@ func (p problem) Error() string { return p.msg }
 
 func (w *Web) post(h func(context.Context, slacksim.User, Person, request) (any, error)) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
+		// Only the page itself may act: JSON (which a cross-site form cannot
+		// send without a preflight this server never grants) from its own origin.
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || !sameOrigin(r) {
+			writeJSON(rw, http.StatusForbidden, map[string]string{"error": "only the page itself can do this"})
+			return
+		}
 		var req request
 		if err := json.NewDecoder(http.MaxBytesReader(rw, r.Body, 1<<20)).Decode(&req); err != nil {
 			writeJSON(rw, http.StatusBadRequest, map[string]string{"error": "bad request: " + err.Error()})
@@ -160,6 +166,13 @@ func (w *Web) post(h func(context.Context, slacksim.User, Person, request) (any,
 			writeJSON(rw, http.StatusOK, out)
 		}
 	}
+}
+
+// sameOrigin accepts requests without an Origin (same-origin GETs, tools)
+// and those whose Origin is the host they were sent to.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || o == "http://"+r.Host || o == "https://"+r.Host
 }
 
 func writeJSON(rw http.ResponseWriter, status int, v any) {

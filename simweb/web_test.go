@@ -224,6 +224,49 @@ func TestEventsStreamChanges(t *testing.T) {
 	}
 }
 
+// TestOnlyThePageActs: another site open in the same browser cannot drive
+// the workspace with a form post or a cross-origin fetch.
+func TestOnlyThePageActs(t *testing.T) {
+	p := newPage(t)
+	body := `{"as":"U0ANN","advance":"1w"}`
+	for name, req := range map[string]func() *http.Request{
+		"a form post": func() *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/clock", strings.NewReader(body))
+			r.Header.Set("Content-Type", "text/plain")
+			return r
+		},
+		"another origin": func() *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/clock", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Origin", "http://evil.example")
+			return r
+		},
+	} {
+		res, err := http.DefaultClient.Do(req())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", name, res.StatusCode)
+		}
+	}
+	if p.ticks != 0 {
+		t.Error("the clock moved")
+	}
+	r, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/clock", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Origin", p.srv.URL)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || p.ticks != 1 {
+		t.Errorf("the page's own request: %d, %d ticks", res.StatusCode, p.ticks)
+	}
+}
+
 func TestPageIsServedFromTheBinary(t *testing.T) {
 	p := newPage(t)
 	for path, want := range map[string]string{

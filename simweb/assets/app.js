@@ -67,6 +67,9 @@ async function refresh() {
       writeHash();
       render();
     }
+    $('#offline').hidden = true;
+  } catch (err) {
+    $('#offline').hidden = false; // kept sim stopped, or is restarting
   } finally {
     fetching = false;
     if (again) { again = false; refresh(); }
