@@ -438,9 +438,24 @@ func TestSimWebReminderMenus(t *testing.T) {
 		chromedp.WaitVisible(xp(reminder("Initech")+`[contains(., "Snoozed")]//time[contains(., "Nov 25, 2026 at 2:30 PM")]`)),
 	)
 
+	// The form's owner menu keeps its choice until the form is submitted.
+	w.open("sales")
+	w.typeLine("open the form", "/promise")
+	w.step("send it", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(xp(`//div[@id="modal"]//h2[contains(., "Promise a follow-up")]`)))
+	w.step("a promise for Bob to keep",
+		chromedp.SendKeys(chromedp.CSS(`.s-input[data-block="what"] textarea`), "send Hooli the deck"),
+		chromedp.Click(chromedp.CSS(`.s-input[data-block="owner"] .s-select`)),
+		chromedp.SendKeys(chromedp.CSS(`#menu .menu-search`), "bo"),
+		chromedp.Click(xp(`//div[@id="menu"]//button[contains(., "Bob Brun")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(`//div[@data-block="owner"]//span[contains(@class, "s-select-label")][contains(., "Bob Brun")]`)),
+		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
+		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
+	)
+
 	w.become("Bob Brun")
 	w.open("Kept")
 	w.step("Bob was told", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "Globex")]`)))
+	w.step("and about the deck", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "send Hooli the deck")]`)))
 }
 
 // TestSimWebCheckin: a key customer not heard from in a week gets its
