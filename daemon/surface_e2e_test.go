@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,131 @@ func TestShutdownFinishesFollowUps(t *testing.T) {
 	e.stop()
 	if m, _ := e.sim.Message(dm.Channel, dm.TS); m.Updates != 1 {
 		t.Errorf("the shutdown dropped the reminder's rewrite: %d updates", m.Updates)
+	}
+}
+
+// lastAck is the newest message Kept showed user from a command's ack.
+func (e *env) lastAck(user string) slacksim.Message {
+	e.t.Helper()
+	ms := e.sim.Messages()
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].ViaAck && ms[i].EphemeralTo == user {
+			return ms[i]
+		}
+	}
+	e.t.Fatalf("no ack message for %s", user)
+	return slacksim.Message{}
+}
+
+func TestShowPromise(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "<@U0BOB|bob> Acme: send the deck tomorrow 3pm")
+	e.slash(bob, "snooze 1 friday 5pm")
+	got := replyText(e.slash(ann, "show 1"))
+	for _, want := range []string{"#1", "Acme", "send the deck", "Owner <@U0BOB>", "recorded by <@U0ANN>", "History", "snoozed by <@U0BOB>", "/promise edit 1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/promise show 1 lacks %q:\n%s", want, got)
+		}
+	}
+	if got := replyText(e.slash(cid, "show 1")); !strings.Contains(got, "only they") || strings.Contains(got, "send the deck") {
+		t.Errorf("someone else's promise was shown to cid: %q", got)
+	}
+	for text, want := range map[string]string{"show 9": "no promise #9", "show": "Which promise?", "show 1 please": "Give only its number"} {
+		if got := replyText(e.slash(ann, text)); !strings.Contains(got, want) {
+			t.Errorf("/promise %s = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestEditPromise(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: send the deck tomorrow 3pm")
+	if got := replyText(e.slash(bob, "edit 1")); !strings.Contains(got, "Only <@U0ANN>") {
+		t.Errorf("bob could open ann's promise in a form: %q", got)
+	}
+	e.slash(ann, "edit 1")
+	v := e.lastView(ann, "open")
+	if v.View.CallbackID != "promise_edit" {
+		t.Fatalf("opened %q", v.View.CallbackID)
+	}
+	raw, _ := json.Marshal(v.View)
+	form := string(raw)
+	for _, want := range []string{`"initial_value":"send the deck"`, `"initial_value":"Acme"`, `"initial_date":"2026-11-24"`, `"initial_time":"15:00"`, `"initial_user":"U0ANN"`} {
+		if !strings.Contains(form, want) {
+			t.Errorf("the edit form is not filled with %q:\n%s", want, form)
+		}
+	}
+	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("Acme", "send the deck v2", "2026-11-25", "10:00", ann)); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	p := e.promises()[0]
+	if p.Text != "send the deck v2" || !p.Due.Equal(time.Date(2026, 11, 25, 10, 0, 0, 0, newYork)) || p.History[len(p.History)-1].Kind != "edited" {
+		t.Errorf("after the edit: %q due %v, history %+v", p.Text, p.Due, p.History)
+	}
+	if len(e.promises()) != 1 {
+		t.Errorf("the edit made a new promise")
+	}
+}
+
+func TestListFiltersAndPages(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.slash(ann, "<@U0BOB|bob> Acme: send the quote tomorrow 3pm")
+	e.slash(ann, "<@U0BOB|bob> Globex: demo friday 5pm")
+	e.slash(bob, "Initech: lunch in 2 hours")
+	e.clock.Advance(90 * time.Minute) // #1 is overdue now
+	tests := []struct {
+		user, text string
+		want, not  []string
+	}{
+		{ann, "list", []string{"Your open promises (1)", "call back"}, []string{"send the quote"}},
+		{ann, "list mine", []string{"call back"}, []string{"demo"}},
+		{ann, "list by me", []string{"recorded for others (2)", "send the quote", "demo"}, []string{"call back", "lunch"}},
+		{ann, "list <@U0BOB|bob>", []string{"of <@U0BOB> (3)", "lunch", "demo"}, []string{"call back"}},
+		{ann, "list acme", []string{"Open promises for Acme (2)", "call back", "send the quote"}, []string{"demo", "lunch"}},
+		{ann, "list overdue", []string{"overdue (1)", "call back"}, []string{"quote"}},
+		{bob, "list overdue", []string{"Nothing open (Your open promises, overdue)"}, []string{"lunch"}},
+	}
+	for _, tt := range tests {
+		got := replyText(e.slash(tt.user, tt.text))
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("/promise %s (as %s) lacks %q:\n%s", tt.text, tt.user, w, got)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(got, w) {
+				t.Errorf("/promise %s (as %s) shows %q:\n%s", tt.text, tt.user, w, got)
+			}
+		}
+	}
+
+	// 45 promises: two pages of 20 and one of 5, by the Next page button.
+	for i := range 42 {
+		e.slash(cid, "Hooli: item "+string(rune('A'+i%26))+" in 3 days")
+	}
+	e.slash(cid, "list")
+	seen := 0
+	for page := 1; ; page++ {
+		m := e.lastAck(cid)
+		if page > 1 {
+			m, _ = e.sim.Message(m.Channel, m.TS)
+		}
+		text := blocksText(m.Blocks)
+		seen += strings.Count(text, "• ")
+		if !strings.Contains(text, "[Next page]") {
+			break
+		}
+		if page == 5 {
+			t.Fatal("too many pages")
+		}
+		if _, err := e.sim.Click(e.ctx(), cid, m, "promise_list_more", ""); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+	}
+	if seen != 42 {
+		t.Errorf("the pages showed %d promises, want 42", seen)
 	}
 }

@@ -88,6 +88,10 @@ type Config struct {
 	// Zones is the cache of users' zones, shared with the notifier; nil
 	// makes one of the handlers' own.
 	Zones *zones.Cache
+	// FormSecret keys the signature of forms' private_metadata
+	// (metadata.go); the daemon passes the bot token. "" means a random
+	// key, valid until the process ends.
+	FormSecret string
 }
 
 // Bot handles everything that arrives from Slack.
@@ -108,6 +112,8 @@ type Bot struct {
 	// slots that bound how much runs at once.
 	pending pending
 	slots   chan struct{}
+
+	metaKey []byte // signs forms' private_metadata (metadata.go)
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -128,7 +134,7 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 		cfg.Zones = zones.New(api, cfg.Zone, cfg.Now)
 	}
 	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}, zones: cfg.Zones,
-		slots: make(chan struct{}, followUpLimit)}
+		slots: make(chan struct{}, followUpLimit), metaKey: metaKey(cfg.FormSecret)}
 	for _, a := range cfg.Admins {
 		b.admins[a] = true
 	}

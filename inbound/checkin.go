@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,7 +46,7 @@ func (b *Bot) customerAction(k click) error {
 	switch a.ActionID {
 	case slackui.ActionCheckinTouch, slackui.ActionHomeTouch:
 		b.later(ctx, func(ctx context.Context) {
-			if err := b.openTouchModal(ctx, cb.TriggerID, c, origin); err != nil {
+			if err := b.openTouchModal(ctx, cb.TriggerID, cb.User.ID, c, origin); err != nil {
 				b.cfg.Log.Error("open touch modal", "err", err)
 			}
 		})
@@ -118,10 +117,9 @@ type touchOrigin struct {
 	Reply   string `json:"r,omitempty"` // the response_url of /touch, for the confirmation
 }
 
-func (b *Bot) openTouchModal(ctx context.Context, triggerID string, c store.Customer, origin touchOrigin) error {
+func (b *Bot) openTouchModal(ctx context.Context, triggerID, user string, c store.Customer, origin touchOrigin) error {
 	origin.Key = store.CustomerKey(c.Name)
-	meta, _ := json.Marshal(origin)
-	view := slackui.TouchModal(c, string(meta))
+	view := slackui.TouchModal(c, b.sealMeta(user, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open touch modal: %w", err)
 	}
@@ -130,7 +128,9 @@ func (b *Bot) openTouchModal(ctx context.Context, triggerID string, c store.Cust
 
 func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
 	var origin touchOrigin
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &origin)
+	if err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin); err != nil {
+		return viewErrors(map[string]string{slackui.FieldNote: staleFormText})
+	}
 	note := strings.TrimSpace(viewValues(cb)[slackui.FieldNote].Value)
 	switch n := utf8.RuneCountInString(note); {
 	case note == "":

@@ -27,8 +27,7 @@ type modalOrigin struct {
 
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
-	meta, _ := json.Marshal(origin)
-	view := slackui.PromiseModal(user, text, b.cfg.Now().In(loc), string(meta))
+	view := slackui.PromiseModal(user, text, b.cfg.Now().In(loc), b.sealMeta(user, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}
@@ -58,45 +57,24 @@ func viewErrors(errs map[string]string) formErrors { return formErrors(errs) }
 // input keeps the modal open with the error on the right field.
 func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
 	values := viewValues(cb)
-	origin := viewOrigin(cb)
-	errs := map[string]string{}
-	customer := strings.TrimSpace(values[slackui.FieldCustomer].Value)
-	what := strings.TrimSpace(values[slackui.FieldWhat].Value)
-	switch {
-	case what == "":
-		errs[slackui.FieldWhat] = "Say what you promised."
-	case utf8.RuneCountInString(what) > slackui.MaxText:
-		errs[slackui.FieldWhat] = fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)
-	}
-	if utf8.RuneCountInString(customer) > 200 {
-		errs[slackui.FieldCustomer] = "A customer name is at most 200 characters."
-	}
-	owner := values[slackui.FieldOwner].SelectedUser
-	if owner == "" {
-		owner = cb.User.ID
-	}
-	loc, err := b.zones.Zone(ctx, owner)
+	origin, err := b.viewOrigin(cb)
 	if err != nil {
-		var gone zones.NoSuchUserError
-		if errors.As(err, &gone) {
-			errs[slackui.FieldOwner] = "That person is not an active member of this workspace."
-		}
-		loc = b.cfg.Zone
+		return viewErrors(map[string]string{slackui.FieldWhat: staleFormText})
 	}
-	due := b.pickedTime(values, loc, errs)
+	f, errs := b.readPromiseForm(ctx, cb, values)
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:      cb.Team.ID,
-		Text:      what,
-		Customer:  customer,
-		Owner:     owner,
+		Text:      f.what,
+		Customer:  f.customer,
+		Owner:     f.owner,
 		Creator:   cb.User.ID,
 		Channel:   origin.Channel,
 		Permalink: origin.Permalink,
-		Due:       due.UTC(),
-		Zone:      loc.String(),
+		Due:       f.due.UTC(),
+		Zone:      f.loc.String(),
 	})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		b.cfg.Log.Error("add promise from modal", "err", err)
@@ -105,6 +83,47 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	// The modal closes on an empty ack; the confirmation goes where it was opened.
 	b.later(ctx, func(ctx context.Context) { b.confirmElsewhere(ctx, p, cb.User.ID, origin.Channel) })
 	return nil
+}
+
+// promiseFields are the promise form's fields, read and checked.
+type promiseFields struct {
+	customer, what, owner string
+	due                   time.Time
+	loc                   *time.Location // the owner's
+}
+
+// readPromiseForm reads the promise form (new or edit); what is wrong goes
+// into errs under each field's block id.
+func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback, values map[string]slack.BlockAction) (promiseFields, map[string]string) {
+	errs := map[string]string{}
+	f := promiseFields{
+		customer: strings.TrimSpace(values[slackui.FieldCustomer].Value),
+		what:     strings.TrimSpace(values[slackui.FieldWhat].Value),
+		owner:    values[slackui.FieldOwner].SelectedUser,
+	}
+	switch {
+	case f.what == "":
+		errs[slackui.FieldWhat] = "Say what you promised."
+	case utf8.RuneCountInString(f.what) > slackui.MaxText:
+		errs[slackui.FieldWhat] = fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)
+	}
+	if utf8.RuneCountInString(f.customer) > 200 {
+		errs[slackui.FieldCustomer] = "A customer name is at most 200 characters."
+	}
+	if f.owner == "" {
+		f.owner = cb.User.ID
+	}
+	loc, err := b.zones.Zone(ctx, f.owner)
+	if err != nil {
+		var gone zones.NoSuchUserError
+		if errors.As(err, &gone) {
+			errs[slackui.FieldOwner] = "That person is not an active member of this workspace."
+		}
+		loc = b.cfg.Zone
+	}
+	f.loc = loc
+	f.due = b.pickedTime(values, loc, errs)
+	return f, errs
 }
 
 // confirmElsewhere tells the recorder (and a different owner) about a promise
@@ -172,10 +191,11 @@ func viewValues(cb slack.InteractionCallback) map[string]slack.BlockAction {
 	return values
 }
 
-func viewOrigin(cb slack.InteractionCallback) modalOrigin {
+// viewOrigin reads a form's metadata, signed for its submitter.
+func (b *Bot) viewOrigin(cb slack.InteractionCallback) (modalOrigin, error) {
 	var origin modalOrigin
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &origin)
-	return origin
+	err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin)
+	return origin, err
 }
 
 // pickedTime reads the date and time pickers as a wall time in loc; what
@@ -207,7 +227,7 @@ func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location
 // the owner's zone.
 func (b *Bot) openSnoozeModal(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
 	loc := b.zoneOr(ctx, p.Owner)
-	meta, _ := json.Marshal(modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
+	meta := b.sealMeta(cb.User.ID, modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
 	view := slackui.SnoozeModal(p, loc, b.cfg.Now(), string(meta))
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		b.cfg.Log.Error("open snooze modal", "err", err)
@@ -215,7 +235,10 @@ func (b *Bot) openSnoozeModal(ctx context.Context, cb slack.InteractionCallback,
 }
 
 func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
-	origin := viewOrigin(cb)
+	origin, err := b.viewOrigin(cb)
+	if err != nil {
+		return viewErrors(map[string]string{slackui.FieldDate: staleFormText})
+	}
 	p, err := b.store.Promise(cb.Team.ID, origin.Promise)
 	if err != nil {
 		return viewErrors(map[string]string{slackui.FieldDate: "That promise is gone."})

@@ -127,16 +127,6 @@ func (b *Bot) zoneOr(ctx context.Context, user string) *time.Location {
 	return b.zones.Or(ctx, user)
 }
 
-func (b *Bot) listPromises(c call) (any, error) {
-	ctx, cmd := c.ctx, c.cmd
-	ps, err := b.store.Promises(cmd.TeamID, cmd.UserID, store.Open)
-	if err != nil {
-		return nil, fmt.Errorf("inbound: list promises: %w", err)
-	}
-	fallback, blocks := slackui.PromiseList(ps, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
-	return ephemeral(fallback, blocks...), nil
-}
-
 // changeByCommand is `/promise done|cancel|snooze N [WHEN]`.
 func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCommand, verb, rest string) (any, error) {
 	num, when, _ := strings.Cut(rest, " ")

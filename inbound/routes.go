@@ -89,7 +89,9 @@ func init() {
 				{"/promise", "alone opens a form"},
 			},
 			verbs: []verb{
-				{name: "list", usage: "/promise list", help: "shows your open promises", handle: (*Bot).listPromises},
+				{name: "list", usage: "/promise list", help: "shows your open promises, soonest due first, a page at a time; add `overdue`, `by me` (the ones you recorded for others), `@ann` or a customer's name to narrow it", handle: (*Bot).listPromises},
+				{name: "show", usage: "/promise show 42", help: "shows #42 in full, with its history", handle: (*Bot).showPromise},
+				{name: "edit", usage: "/promise edit 42", help: "opens #42 in a form to change what, when, for whom or who keeps it", handle: (*Bot).editPromise},
 				{name: "done", usage: "/promise done 42", help: "marks #42 kept", handle: changeVerb("done")},
 				{name: "snooze", usage: "/promise snooze 42 tomorrow", help: "reminds you of #42 later", handle: changeVerb("snooze")},
 				{name: "cancel", usage: "/promise cancel 42", help: "cancels #42: nobody is reminded", handle: changeVerb("cancel")},
@@ -103,8 +105,8 @@ func init() {
 				"assign": "give", "reassign": "give", "transfer": "give", "handoff": "give", "hand": "give",
 				"postpone": "snooze", "defer": "snooze", "delay": "snooze", "later": "snooze", "remind": "snooze",
 				"ls": "list", "all": "list",
-				"edit": "", "update": "", "change": "", "modify": "", "move": "", "reschedule": "",
-				"show": "", "view": "", "info": "", "details": "",
+				"update": "edit", "change": "edit", "modify": "edit", "move": "edit", "reschedule": "edit",
+				"view": "show", "info": "show", "details": "show",
 			},
 		},
 		{
@@ -157,9 +159,11 @@ func init() {
 		slackui.ActionHomeTouch:      (*Bot).customerAction,
 		slackui.ActionCustomerRemove: (*Bot).removeClicked,
 		slackui.ActionCustomerKeep:   (*Bot).removeClicked,
+		slackui.ActionListMore:       (*Bot).nextPage,
 	}
 	views = map[string]func(b *Bot, ctx context.Context, op string, cb slack.InteractionCallback) any{
 		slackui.PromiseCallback: (*Bot).submitPromiseModal,
+		slackui.EditCallback:    (*Bot).submitEdit,
 		slackui.SnoozeCallback:  (*Bot).submitSnoozeModal,
 		slackui.TouchCallback:   (*Bot).submitTouchModal,
 	}

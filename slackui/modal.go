@@ -13,6 +13,7 @@ import (
 // shortcut, which prefills it with the message and keeps its permalink.
 const (
 	PromiseCallback  = "promise_modal"
+	EditCallback     = "promise_edit"
 	SnoozeCallback   = "snooze_modal"
 	ShortcutCallback = "promise_followup"
 
@@ -24,26 +25,46 @@ const (
 	FieldValue    = "value" // the action id of every input in the modal
 )
 
-// PromiseModal is the form: customer, what, date, time and owner.
+// PromiseModal is the form: customer, what, date, time and owner. now is
+// in the caller's zone; the date starts at tomorrow 9:00.
 func PromiseModal(user, text string, now time.Time, meta string) slack.ModalViewRequest {
+	due := now.AddDate(0, 0, 1)
+	return promiseForm(formFill{owner: user, what: text, date: due.Format("2006-01-02"), clock: "09:00"}, meta,
+		PromiseCallback, "Promise a follow-up", "Promise")
+}
+
+// EditModal is `/promise edit 42`: the same form, filled with p, its due
+// time in the owner's zone loc.
+func EditModal(p store.Promise, loc *time.Location, meta string) slack.ModalViewRequest {
+	due := p.Due.In(loc)
+	return promiseForm(formFill{customer: p.Customer, what: p.Text, owner: p.Owner, date: due.Format("2006-01-02"), clock: due.Format("15:04")}, meta,
+		EditCallback, "Edit #"+strconv.FormatInt(p.ID, 10), "Save")
+}
+
+// formFill is what the promise form starts with.
+type formFill struct{ customer, what, owner, date, clock string }
+
+func promiseForm(f formFill, meta, callback, title, submit string) slack.ModalViewRequest {
 	customer := slack.NewPlainTextInputBlockElement(Plain("Acme"), FieldValue)
+	customer.InitialValue = f.customer
+	customer.MaxLength = MaxName
 	what := slack.NewPlainTextInputBlockElement(Plain("Send the renewal quote"), FieldValue)
 	what.Multiline = true
 	what.MaxLength = MaxText
-	what.InitialValue = text
+	what.InitialValue = f.what
 	date := slack.NewDatePickerBlockElement(FieldValue)
-	date.InitialDate = now.AddDate(0, 0, 1).Format("2006-01-02")
+	date.InitialDate = f.date
 	tm := slack.NewTimePickerBlockElement(FieldValue)
-	tm.InitialTime = "09:00"
+	tm.InitialTime = f.clock
 	owner := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, Plain("Who keeps it"), FieldValue)
-	owner.InitialUser = user
+	owner.InitialUser = f.owner
 	customerInput := slack.NewInputBlock(FieldCustomer, Plain("Customer"), nil, customer)
 	customerInput.Optional = true
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		CallbackID:      PromiseCallback,
-		Title:           Plain("Promise a follow-up"),
-		Submit:          Plain("Promise"),
+		CallbackID:      callback,
+		Title:           Plain(title),
+		Submit:          Plain(submit),
 		Close:           Plain("Cancel"),
 		PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{

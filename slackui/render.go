@@ -187,27 +187,6 @@ func Plural(n int, unit string) string {
 	return strconv.Itoa(n) + " " + unit + "s"
 }
 
-// PromiseList is `/promise list`.
-func PromiseList(ps []store.Promise, loc *time.Location, now time.Time) (string, []slack.Block) {
-	if len(ps) == 0 {
-		return "Nothing open. Record one with `/promise Acme: call back tomorrow 3pm`.", nil
-	}
-	var lines []string
-	for i, p := range ps {
-		if i == 40 {
-			lines = append(lines, fmt.Sprintf("…and %d more.", len(ps)-i))
-			break
-		}
-		mark := "•"
-		if p.Due.Before(now) {
-			mark = "⚠️"
-		}
-		lines = append(lines, fmt.Sprintf("%s %s · due %s", mark, Summary(p), Date(p.Due, loc)))
-	}
-	text := fmt.Sprintf("*Your open promises (%d)*\n%s", len(ps), strings.Join(lines, "\n"))
-	return fmt.Sprintf("You have %d open promises.", len(ps)), SplitSections(text)
-}
-
 // SplitSections keeps each section under Slack's 3,000-character limit.
 func SplitSections(text string) []slack.Block {
 	const limit = 2900
@@ -232,3 +211,7 @@ func Escape(s string) string {
 // MaxText bounds what a promise may say: a promise is a sentence, not a
 // document, and Slack sections stop at 3,000 characters.
 const MaxText = 2000
+
+// MaxName bounds a customer name: it is shown in lists, cards and button
+// labels, and 80 characters is a long company name.
+const MaxName = 80

@@ -107,9 +107,10 @@ func TestInjectionIsInert(t *testing.T) {
 	fallback, blocks := Reminder(p, false, newYork, now)
 	blocks = append(blocks, Section(fallback)) // notifications show the fallback
 	_, confirm := Confirmation(p, p.Owner, newYork)
-	_, list := PromiseList([]store.Promise{p}, newYork, now)
+	_, list := PromiseList(ListPage{Title: yourTitle, Shown: []store.Promise{p}, Total: 1}, newYork, now)
+	_, detail := PromiseDetail(p, newYork, now)
 	home := Home([]store.Promise{p}, newYork, now).Blocks.BlockSet
-	for name, bs := range map[string][]slack.Block{"reminder": blocks, "confirmation": confirm, "list": list, "home": home} {
+	for name, bs := range map[string][]slack.Block{"reminder": blocks, "confirmation": confirm, "list": list, "home": home, "detail": detail} {
 		raw := rawJSON(t, bs, "")
 		var s string
 		for _, frag := range []string{"<!channel>", "<!here>", "<!subteam", "<@U999", "<!everyone>", "<https://evil"} {
@@ -132,5 +133,43 @@ func TestSlackDate(t *testing.T) {
 	want := "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 09:00 EDT>"
 	if got != want {
 		t.Errorf("slackDate = %q, want %q", got, want)
+	}
+}
+
+func TestListAndDetailGolden(t *testing.T) {
+	now := time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+	late, later := samplePromise(), samplePromise()
+	late.ID, later.ID, later.Due = 7, 9, now.Add(48*time.Hour)
+	q := ListQuery{Owner: "U0BOB", Overdue: false, Customer: "Acme & Sons"}
+	more := ListCursor{Query: q, Offset: ListPageSize}.String()
+	text, blocks := PromiseList(ListPage{Title: ListTitle(q, "U0ANN"), Shown: []store.Promise{late, later}, Total: 22, More: more}, newYork, now)
+	golden(t, "list-page", map[string]any{"text": text, "blocks": blocks})
+
+	p := samplePromise()
+	p.History = []store.Event{
+		{At: p.Created, Kind: "created", By: "U0BOB"},
+		{At: p.Created.Add(time.Hour), Kind: "snoozed", By: "U0ANN", Detail: "from " + p.Due.Add(-24*time.Hour).Format(time.RFC3339)},
+		{At: p.Created.Add(2 * time.Hour), Kind: "reassigned", By: "U0BOB", Detail: "U0CID → U0ANN"},
+		{At: p.Created.Add(3 * time.Hour), Kind: "edited", By: "U0ANN", Detail: "<!channel> text"},
+	}
+	text, blocks = PromiseDetail(p, newYork, now)
+	golden(t, "detail", map[string]any{"text": text, "blocks": blocks})
+}
+
+func TestListCursorRoundTrip(t *testing.T) {
+	for _, c := range []ListCursor{
+		{},
+		{Offset: 40, Query: ListQuery{ByMe: true, Overdue: true}},
+		{Offset: 20, Query: ListQuery{Owner: "U0BOB", Customer: "Acme | Sons"}},
+	} {
+		got, ok := ParseListCursor(c.String())
+		if !ok || got != c {
+			t.Errorf("ParseListCursor(%q) = %+v, %v; want %+v", c.String(), got, ok, c)
+		}
+	}
+	for _, bad := range []string{"", "x|||", "-1|||", "20|o|U1"} {
+		if _, ok := ParseListCursor(bad); ok {
+			t.Errorf("ParseListCursor(%q) accepted", bad)
+		}
 	}
 }

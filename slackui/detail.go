@@ -1,0 +1,77 @@
+package slackui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/store"
+)
+
+// PromiseDetail renders `/promise show 42`: what was promised, to whom and
+// when, where it came from, what became of it, and its history.
+func PromiseDetail(p store.Promise, loc *time.Location, now time.Time) (string, []slack.Block) {
+	state := "open, due " + Date(p.Due, loc)
+	switch {
+	case p.State != store.Open:
+		state = Outcome(p, loc)
+	case p.Due.Before(now):
+		state = fmt.Sprintf("*open, %s late* (due %s)", Lateness(now.Sub(p.Due)), Date(p.Due, loc))
+	}
+	head := Summary(p) + "\n" + upperFirst(state)
+	facts := []string{"Owner " + MentionUser(p.Owner)}
+	if p.Creator != "" && p.Creator != p.Owner {
+		facts = append(facts, "recorded by "+MentionUser(p.Creator))
+	}
+	facts = append(facts, "recorded "+Date(p.Created, loc))
+	if p.Repeat != "" {
+		facts = append(facts, "repeats "+Escape(p.Repeat))
+	}
+	if strings.HasPrefix(p.Permalink, "https://") {
+		facts = append(facts, "<"+p.Permalink+"|source message>")
+	}
+	blocks := []slack.Block{Section(head), Context(strings.Join(facts, " · "))}
+	if len(p.History) > 0 {
+		lines := []string{"*History*"}
+		for _, e := range p.History {
+			lines = append(lines, "• "+Date(e.At, loc)+" · "+eventText(e, loc))
+		}
+		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
+	}
+	if p.State == store.Open {
+		id := PromiseValue(p.ID)
+		blocks = append(blocks, Context(fmt.Sprintf("`/promise done %s` · `/promise snooze %s tomorrow` · `/promise edit %s` · `/promise give %s @someone`", id, id, id, id)))
+	}
+	return fmt.Sprintf("#%d: %s", p.ID, Escape(p.Text)), blocks
+}
+
+// eventText says what one history event was, in words.
+func eventText(e store.Event, loc *time.Location) string {
+	by := ""
+	if e.By != "" {
+		by = " by " + MentionUser(e.By)
+	}
+	switch e.Kind {
+	case "created":
+		return "recorded" + by
+	case "kept":
+		return "kept" + by + ", " + Escape(e.Detail)
+	case "cancelled":
+		return "cancelled" + by
+	case "snoozed":
+		if from, err := time.Parse("from "+time.RFC3339, e.Detail); err == nil {
+			return "snoozed" + by + " (it was due " + Date(from, loc) + ")"
+		}
+	case "reassigned":
+		if from, to, ok := strings.Cut(e.Detail, " → "); ok {
+			return "handed from " + MentionUser(from) + " to " + MentionUser(to) + by
+		}
+	}
+	text := Escape(e.Kind) + by
+	if e.Detail != "" {
+		text += ": " + Escape(e.Detail)
+	}
+	return text
+}
