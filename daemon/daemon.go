@@ -102,6 +102,8 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		KeyCadence:      cfg.KeyCadence,
 		StandardCadence: cfg.StandardCadence,
 		Zones:           zc,
+		// Forms opened before a restart still verify after it.
+		FormSecret: cfg.BotToken,
 	})
 	sched := scheduler.New(st, n, scheduler.Config{
 		Tick:         cfg.Tick,
