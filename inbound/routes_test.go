@@ -112,7 +112,7 @@ func TestNotAVerb(t *testing.T) {
 		{"snoze", "snooze"},
 		{"lsit", "list"},
 		{"gvie 3 <@U0BOB>", "give"},
-		{"modify 1 send the deck v2 tomorrow", "?"},
+		{"modify 1 send the deck v2 tomorrow", "edit"},
 		{"delete the old files tomorrow", ""},
 		{"call back tomorrow 3pm", ""},
 		{"done 4", ""}, // a verb itself never gets here
