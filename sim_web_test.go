@@ -303,6 +303,17 @@ func TestSimWeb(t *testing.T) {
 	switchTo("Ann Archer")
 	open("acme-shared")
 	hover(t, tab, message("updated price list"))
+	step("reply in the thread",
+		chromedp.Click(chromedp.Search(message("updated price list")+`//button[contains(@class, "msg-thread")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="thread-note"][contains(., "Cara Diaz")]`)),
+	)
+	typeLine("Ann answers in the thread", "On it, Cara.")
+	step("the reply is under her message",
+		chromedp.WaitVisible(chromedp.Search(message("updated price list")+`//div[contains(@class, "msg-replies")][contains(., "1 reply")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[contains(@class, "msg-reply")][contains(., "On it, Cara.")]`)),
+		chromedp.WaitNotVisible(chromedp.ID("thread-note")),
+	)
+	hover(t, tab, message("updated price list"))
 	step("the message shortcut",
 		chromedp.Click(chromedp.Search(message("updated price list")+`//button[contains(@class, "msg-more")]`), chromedp.NodeVisible),
 		chromedp.Click(chromedp.Search(`//div[@id="menu"]//button[contains(., "Promise a follow-up")]`), chromedp.NodeVisible),

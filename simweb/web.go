@@ -118,6 +118,7 @@ type request struct {
 	Conv     string          `json:"conv"`
 	Text     string          `json:"text"`
 	TS       string          `json:"ts"`
+	Thread   string          `json:"thread_ts"`
 	View     string          `json:"view"`
 	ActionID string          `json:"action_id"`
 	Value    string          `json:"value"`
@@ -644,7 +645,11 @@ func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request)
 	})
 	// Say, not PostAs: an app in the channel gets the message event, as
 	// it would from Slack.
-	if _, err := w.sim.Say(ctx, me.ID, req.Conv, text); err != nil {
+	say := func() (slacksim.Message, error) { return w.sim.Say(ctx, me.ID, req.Conv, text) }
+	if req.Thread != "" {
+		say = func() (slacksim.Message, error) { return w.sim.Reply(ctx, me.ID, req.Conv, req.Thread, text) }
+	}
+	if _, err := say(); err != nil {
 		return nil, problem{"Your message was posted, but the app did not take it: " + slackCode(err) + "."}
 	}
 	return nil, nil

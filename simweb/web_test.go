@@ -130,6 +130,38 @@ func TestStateShowsWhatEachPersonSees(t *testing.T) {
 	}
 }
 
+// TestThreads: replies are drawn under the message they answer, which
+// says how many it has, whatever came in between.
+func TestThreads(t *testing.T) {
+	p := newPage(t)
+	ctx := context.Background()
+	parent, err := p.sim.Say(ctx, "U0CARA", "C0ACME", "can you send the price list?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.sim.Say(ctx, "U0ANN", "C0ACME", "unrelated"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.sim.Reply(ctx, "U0ANN", "C0ACME", parent.TS, "on its way"); err != nil {
+		t.Fatal(err)
+	}
+	st := p.state("U0ANN", "C0ACME", "")
+	if len(st.Messages) != 3 {
+		t.Fatalf("%d messages", len(st.Messages))
+	}
+	for i, want := range []string{"price list", "on its way", "unrelated"} {
+		if !strings.Contains(st.Messages[i].HTML, want) {
+			t.Errorf("message %d is not %q: %s", i, want, st.Messages[i].HTML)
+		}
+	}
+	if !strings.Contains(st.Messages[0].HTML, `class="msg-replies">1 reply`) || !strings.Contains(st.Messages[1].HTML, "msg-reply") {
+		t.Errorf("the thread is not drawn as one:\n%s\n%s", st.Messages[0].HTML, st.Messages[1].HTML)
+	}
+	if !strings.Contains(st.Messages[0].HTML, `class="msg-org">🏢 Acme`) {
+		t.Errorf("the customer's message does not say where she is from: %s", st.Messages[0].HTML)
+	}
+}
+
 func TestSend(t *testing.T) {
 	p := newPage(t)
 	dm := p.state("U0ANN", "", "").Apps[0].ID

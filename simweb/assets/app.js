@@ -15,6 +15,7 @@ const ui = {
   modalKey: '',    // id/hash of the modal on screen
   homeHTML: '',
   popup: null,     // composer completions: {items, index, apply}
+  thread: null,    // {conv, ts} while replying in a thread
 };
 
 function readHash() {
@@ -214,10 +215,12 @@ function slackbot(text) {
 // decorate adds the hover toolbar with the message shortcuts.
 function decorate(el) {
   const d = ui.data;
-  if (!el.dataset.ts || el.classList.contains('msg-ephemeral') || !d.shortcuts.length) return;
+  if (!el.dataset.ts || el.classList.contains('msg-ephemeral')) return;
+  if (d.conv.kind !== 'channel' && !d.shortcuts.length) return;
   const bar = document.createElement('div');
   bar.className = 'msg-tools';
-  bar.innerHTML = '<button type="button" class="msg-more" title="More actions" aria-label="More actions">⋮</button>';
+  const reply = el.classList.contains('msg-reply') || d.conv.kind !== 'channel' ? '' : '<button type="button" class="msg-thread" title="Reply in thread" aria-label="Reply in thread">💬</button>';
+  bar.innerHTML = reply + '<button type="button" class="msg-more" title="More actions" aria-label="More actions">⋮</button>';
   el.appendChild(bar);
 }
 
@@ -264,6 +267,7 @@ document.addEventListener('click', e => {
   if (!t) { closeMenu(); return; }
   if (t.closest('#menu')) return; // menu items handle themselves
   if (t.dataset.conv) {
+    endThread();
     ui.conv = t.dataset.conv;
     ui.tab = t.dataset.kind === 'app' ? (ui.tab === 'home' ? 'home' : 'messages') : 'messages';
     ui.homeHTML = '';
@@ -282,6 +286,8 @@ document.addEventListener('click', e => {
   if (t.dataset.advance) { api('/api/clock', {advance: t.dataset.advance}); return; }
   if (t.id === 'who-button') { whoMenu(t); return; }
   if (t.classList.contains('msg-more')) { shortcutMenu(t); return; }
+  if (t.classList.contains('msg-thread')) { startThread(t.closest('.msg')); return; }
+  if (t.id === 'thread-cancel') { endThread(); return; }
   if (t.classList.contains('modal-x')) { closeModal(true); return; }
   if (t.classList.contains('modal-close')) { closeModal(false); return; }
   if (t.classList.contains('modal-submit')) { submitModal(); return; }
@@ -311,12 +317,28 @@ function whoMenu(anchor) {
   })), 'who-menu');
 }
 
+// A reply in a thread: the composer says where it goes until sent or cancelled.
+function startThread(msg) {
+  ui.thread = {conv: msg.dataset.channel, ts: msg.dataset.ts};
+  const who = $('.msg-name', msg).textContent;
+  $('#thread-note').hidden = false;
+  $('#thread-who').textContent = who;
+  input.focus();
+}
+
+function endThread() {
+  ui.thread = null;
+  $('#thread-note').hidden = true;
+}
+
 function shortcutMenu(anchor) {
   const msg = anchor.closest('.msg');
-  openMenu(anchor, ui.data.shortcuts.map(s => ({
+  const items = ui.data.shortcuts.map(s => ({
     html: '<span class="menu-main">' + esc(s.Name) + ' <span class="menu-sub">' + esc(ui.data.app) + '</span></span>',
     pick: () => api('/api/shortcut', {conv: msg.dataset.channel, ts: msg.dataset.ts, callback_id: s.CallbackID}),
-  })), 'shortcut-menu');
+  }));
+  if (!items.length) items.push({html: '<span class="menu-sub">No shortcuts here</span>', pick: () => {}});
+  openMenu(anchor, items, 'shortcut-menu');
 }
 
 // ---- Block Kit elements
@@ -570,7 +592,9 @@ input.addEventListener('keydown', e => {
     input.value = '';
     grow();
     renderComposerHint();
-    api('/api/send', {conv: ui.conv, text});
+    const thread = ui.thread && ui.thread.conv === ui.conv && !text.startsWith('/') ? ui.thread.ts : '';
+    if (thread) endThread();
+    api('/api/send', {conv: ui.conv, text, thread_ts: thread});
   }
 });
 
