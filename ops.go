@@ -279,7 +279,13 @@ func importFile(args []string, getenv func(string) string, stdout, stderr io.Wri
 	f, err := transfer.Read(in, rest[0], transfer.Options{Team: team})
 	in.Close()
 	if err != nil {
-		fmt.Fprintf(stderr, "kept: nothing imported: %v\n", err)
+		// Every refused row, a line each.
+		for i, line := range strings.Split(err.Error(), "\n") {
+			if i == 0 {
+				line = "nothing imported: " + line
+			}
+			fmt.Fprintln(stderr, "kept: "+line)
+		}
 		return 1
 	}
 	db := cfg.DB

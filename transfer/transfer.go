@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keptbot/kept/cadence"
 	"github.com/keptbot/kept/store"
 )
 
@@ -93,25 +94,28 @@ func WriteCSV(w io.Writer, d store.Dump, kind Kind) error {
 		return fmt.Errorf("transfer: no such kind %q; use promises, customers or touches", kind)
 	}
 	_ = cw.Write(cols)
-	var err error
+	var rows [][]string
 	switch kind {
 	case Promises:
 		for _, p := range d.Promises {
-			if err = cw.Write(promiseRow(p)); err != nil {
-				break
-			}
+			rows = append(rows, promiseRow(p))
 		}
 	case Customers:
 		for _, c := range d.Customers {
-			if err = cw.Write(customerRow(c)); err != nil {
-				break
-			}
+			rows = append(rows, customerRow(c))
 		}
 	case Touches:
 		for _, t := range d.Touches {
-			if err = cw.Write(touchRow(t)); err != nil {
-				break
-			}
+			rows = append(rows, touchRow(t))
+		}
+	}
+	var err error
+	for _, row := range rows {
+		for i := range row {
+			row[i] = defuse(row[i])
+		}
+		if err = cw.Write(row); err != nil {
+			break
 		}
 	}
 	cw.Flush()
@@ -119,6 +123,29 @@ func WriteCSV(w io.Writer, d store.Dump, kind Kind) error {
 		return fmt.Errorf("transfer: write csv: %w", err)
 	}
 	return nil
+}
+
+// formulaStart is what makes a spreadsheet read a cell as a formula
+// (OWASP's CSV injection): a promise typed as "=HYPERLINK(…)" must open as
+// text.
+const formulaStart = "=+-@\t\r"
+
+// defuse prefixes a cell that a spreadsheet would run as a formula with a
+// quote, as spreadsheets expect; a cell that already starts with quotes
+// before such a character gets one more, so that defang undoes it exactly.
+func defuse(cell string) string {
+	if rest := strings.TrimLeft(cell, "'"); rest != "" && strings.ContainsRune(formulaStart, rune(rest[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// defang undoes defuse on a cell read back.
+func defang(cell string) string {
+	if rest := strings.TrimLeft(cell, "'"); len(rest) < len(cell) && rest != "" && strings.ContainsRune(formulaStart, rune(rest[0])) {
+		return cell[1:]
+	}
+	return cell
 }
 
 func ts(t time.Time) string {
@@ -140,11 +167,16 @@ func promiseRow(p store.Promise) []string {
 }
 
 func customerRow(c store.Customer) []string {
-	cadence := ""
-	if c.Cadence != 0 {
-		cadence = c.Cadence.String()
+	// A cadence as /customer takes it ("every 14 days"); one that is not
+	// whole days, which only an old import could make, as a Go duration.
+	cadenceCell := "never"
+	switch {
+	case c.Cadence%(24*time.Hour) != 0:
+		cadenceCell = c.Cadence.String()
+	case c.Cadence > 0:
+		cadenceCell = cadence.Text(c.Cadence)
 	}
-	return []string{c.Team, c.Name, c.Owner, string(c.Tier), cadence, c.Notes, ts(c.Created),
+	return []string{c.Team, c.Name, c.Owner, string(c.Tier), cadenceCell, c.Notes, ts(c.Created),
 		ts(c.LastTouch), c.LastNote, c.LastBy, ts(c.NextPrompt)}
 }
 
@@ -158,6 +190,10 @@ type File struct {
 	Name  string
 	Dump  store.Dump
 	lines map[Kind][]int // by kind, the line of each record; nil for JSON
+	// cols are the columns a CSV file has, by kind; nil for JSON, which
+	// has them all. Import fills the others from the stored record.
+	cols map[Kind]map[string]bool
+	now  time.Time // for the checks, from Options
 }
 
 // LineError is a refused record: the file, the line it starts on (0 when
@@ -177,20 +213,74 @@ func (e *LineError) Error() string {
 
 func (e *LineError) Unwrap() error { return e.Err }
 
+// maxReported bounds the refusals one import lists: past it, a file is
+// wrong throughout, and a count says how much.
+const maxReported = 50
+
+// Errors are every refused record of a file, one a line, so that a
+// spreadsheet is fixed in one go rather than a row a run.
+type Errors struct {
+	Lines []*LineError // the first maxReported
+	Total int
+}
+
+func (e *Errors) Error() string {
+	var b strings.Builder
+	for i, l := range e.Lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l.Error())
+	}
+	if more := e.Total - len(e.Lines); more > 0 {
+		fmt.Fprintf(&b, "\n… and %d more rows refused", more)
+	}
+	return b.String()
+}
+
+// Unwrap gives the refusals to errors.As and errors.Is.
+func (e *Errors) Unwrap() []error {
+	out := make([]error, len(e.Lines))
+	for i, l := range e.Lines {
+		out[i] = l
+	}
+	return out
+}
+
+func (e *Errors) add(l *LineError) {
+	e.Total++
+	if len(e.Lines) < maxReported {
+		e.Lines = append(e.Lines, l)
+	}
+}
+
 // Options tune Read.
 type Options struct {
 	// Team fills an empty or missing team column, so that a hand-made CSV
 	// for a single workspace need not repeat its id on every row.
 	Team string
+	// Now is the clock the hundred-year horizon is counted from; nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
 }
 
 // Read reads a JSON export or a CSV file of one kind, told apart by the
-// first character and, for CSV, by the header. Every row is checked; the
-// first problem is returned as a *LineError and nothing is kept.
+// first character and, for CSV, by the header. Every record is checked;
+// the problems, all of them, are returned as *Errors, and nothing is kept.
 func Read(r io.Reader, name string, opts Options) (*File, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("transfer: read %s: %w", name, err)
+	}
+	if opts.Team != "" && !teamID.MatchString(opts.Team) {
+		return nil, fmt.Errorf("transfer: -team %q is not a Slack workspace id (T…)", opts.Team)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // spreadsheets write a BOM
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
@@ -220,6 +310,27 @@ func readJSON(data []byte, name string, opts Options) (*File, error) {
 	}
 	f := &File{Name: name, Dump: doc.Dump}
 	f.fillTeam(opts.Team)
+	// The records a JSON file brings are checked as a CSV's rows are,
+	// named by their place in the file.
+	var errs Errors
+	for i, p := range f.Dump.Promises {
+		if err := checkPromise(p, opts.now()); err != nil {
+			errs.add(&LineError{name, 0, fmt.Errorf("promise %d (%s #%d): %w", i+1, p.Team, p.ID, err)})
+		}
+	}
+	for i, c := range f.Dump.Customers {
+		if err := checkCustomer(c, opts.now(), true); err != nil {
+			errs.add(&LineError{name, 0, fmt.Errorf("customer %d (%q): %w", i+1, c.Name, err)})
+		}
+	}
+	for i, t := range f.Dump.Touches {
+		if err := checkTouch(t, opts.now()); err != nil {
+			errs.add(&LineError{name, 0, fmt.Errorf("touch %d: %w", i+1, err)})
+		}
+	}
+	if errs.Total > 0 {
+		return nil, &errs
+	}
 	return f, nil
 }
 
@@ -266,33 +377,44 @@ func readCSV(data []byte, name string, opts Options) (*File, error) {
 	if err != nil {
 		return nil, &LineError{name, 1, err}
 	}
-	f := &File{Name: name, lines: map[Kind][]int{}}
+	f := &File{Name: name, lines: map[Kind][]int{}, cols: map[Kind]map[string]bool{kind: {}}, now: opts.now()}
+	for _, col := range header {
+		f.cols[kind][col] = true
+	}
+	var errs Errors
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvError(name, err)
+			// The reader cannot find the next row after a broken quote.
+			errs.add(csvError(name, err).(*LineError))
+			break
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line at the end of a hand-made file
 		}
 		if len(rec) != len(header) {
-			return nil, &LineError{name, line, fmt.Errorf("has %d fields, the header has %d", len(rec), len(header))}
+			errs.add(&LineError{name, line, fmt.Errorf("has %d fields, the header has %d", len(rec), len(header))})
+			continue
 		}
 		row := map[string]string{}
 		for i, col := range header {
-			row[col] = strings.TrimSpace(rec[i])
+			row[col] = defang(strings.TrimSpace(rec[i]))
 		}
 		if row["team"] == "" {
 			row["team"] = opts.Team
 		}
 		if err := f.add(kind, row); err != nil {
-			return nil, &LineError{name, line, err}
+			errs.add(&LineError{name, line, err})
+			continue
 		}
 		f.lines[kind] = append(f.lines[kind], line)
+	}
+	if errs.Total > 0 {
+		return nil, &errs
 	}
 	return f, nil
 }
@@ -340,6 +462,9 @@ func kindOf(header []string) (Kind, error) {
 
 func (f *File) add(kind Kind, row map[string]string) error {
 	p := parser{row: row}
+	if row["team"] == "" {
+		return errors.New(`team is empty; fill the team column with the workspace id (T…), or give -team`)
+	}
 	switch kind {
 	case Promises:
 		pr := store.Promise{
@@ -361,7 +486,7 @@ func (f *File) add(kind Kind, row map[string]string) error {
 			}
 		}
 		if p.err == nil {
-			p.err = checkPromise(pr)
+			p.err = checkPromise(pr, f.now)
 		}
 		f.Dump.Promises = append(f.Dump.Promises, pr)
 	case Customers:
@@ -369,36 +494,38 @@ func (f *File) add(kind Kind, row map[string]string) error {
 		if tier == "" {
 			tier = store.StandardTier
 		}
-		f.Dump.Customers = append(f.Dump.Customers, store.Customer{
+		c := store.Customer{
 			Team: row["team"], Name: row["name"], Owner: row["owner"], Tier: tier,
-			Cadence: p.duration("cadence"), Notes: row["notes"], Created: p.time("created"),
+			Cadence: p.cadence("cadence"), Notes: row["notes"], Created: p.time("created"),
 			LastTouch: p.time("last_touch"), LastNote: row["last_note"], LastBy: row["last_by"],
 			NextPrompt: p.time("next_prompt"),
-		})
+		}
+		if p.err == nil {
+			p.err = checkCustomer(c, f.now, f.cols[Customers]["owner"])
+		}
+		f.Dump.Customers = append(f.Dump.Customers, c)
 	case Touches:
-		f.Dump.Touches = append(f.Dump.Touches, store.Touch{
+		t := store.Touch{
 			Team: row["team"], Customer: row["customer"], By: row["by"], At: p.time("at"),
 			Kind: row["kind"], Note: row["note"],
-		})
+		}
+		if p.err == nil {
+			p.err = checkTouch(t, f.now)
+		}
+		f.Dump.Touches = append(f.Dump.Touches, t)
 	}
-	if p.err == nil && row["team"] == "" {
-		p.err = errors.New(`team is empty; fill the team column with the workspace id (T…), or give --team`)
+	if p.err != nil {
+		// A refused row is not kept: the file is refused whole anyway.
+		switch kind {
+		case Promises:
+			f.Dump.Promises = f.Dump.Promises[:len(f.Dump.Promises)-1]
+		case Customers:
+			f.Dump.Customers = f.Dump.Customers[:len(f.Dump.Customers)-1]
+		case Touches:
+			f.Dump.Touches = f.Dump.Touches[:len(f.Dump.Touches)-1]
+		}
 	}
 	return p.err
-}
-
-// checkPromise catches at read time, with the line still at hand, what
-// the store would refuse later by index.
-func checkPromise(p store.Promise) error {
-	switch p.State {
-	case store.Open, store.Kept, store.Cancelled:
-	default:
-		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
-	}
-	if p.ID <= 0 {
-		return fmt.Errorf("id is %d; ids are whole numbers from 1, and an existing id is updated", p.ID)
-	}
-	return nil
 }
 
 // parser converts cells, keeping the first error.
@@ -446,27 +573,42 @@ func (p *parser) bool(col string) bool {
 	return b
 }
 
-func (p *parser) duration(col string) time.Duration {
+// cadence reads what /customer takes ("14d", "2w", "every 3 months",
+// "never"), and the Go durations older exports wrote ("336h0m0s").
+func (p *parser) cadence(col string) time.Duration {
 	v := p.row[col]
 	if v == "" || v == "0" {
 		return 0
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		p.fail(col, errors.New("use a Go duration such as 168h (a week), or 0 for never"))
+	d, err := cadence.Parse(v)
+	if err != nil {
+		if gd, gerr := time.ParseDuration(v); gerr == nil {
+			return gd // held to the bounds by checkCustomer
+		}
+		p.fail(col, errors.New("use a cadence such as 14d, 2w, every 3 months, or never"))
 	}
 	return d
 }
 
-// Importer is the store's Import.
+// Importer is what Import needs of the store: Import itself, and the
+// records a partial CSV row is laid over.
 type Importer interface {
 	Import(d store.Dump, dryRun bool) (store.ImportReport, error)
+	Promise(team string, id int64) (store.Promise, error)
+	Customer(team, name string) (store.Customer, error)
 }
 
-// Import applies f in one transaction. A record the store refuses is
-// reported as a *LineError naming its line (CSV) or its place (JSON).
+// Import applies f in one transaction. A CSV row updates only the columns
+// its file has: a `name,owner` file changes owners and leaves each
+// customer's tier, cadence, next check-in and spelling as they were. A
+// record the store refuses is reported as a *LineError naming its line
+// (CSV) or its place (JSON).
 func (f *File) Import(st Importer, dryRun bool) (store.ImportReport, error) {
-	rep, err := st.Import(f.Dump, dryRun)
+	d, err := f.overlay(st)
+	if err != nil {
+		return store.ImportReport{}, fmt.Errorf("transfer: import %s: %w", f.Name, err)
+	}
+	rep, err := st.Import(d, dryRun)
 	var ie *store.ImportError
 	if errors.As(err, &ie) {
 		kind := map[string]Kind{"promise": Promises, "customer": Customers, "touch": Touches}[ie.Kind]
@@ -479,6 +621,101 @@ func (f *File) Import(st Importer, dryRun bool) (store.ImportReport, error) {
 		return rep, fmt.Errorf("transfer: import %s: %w", f.Name, err)
 	}
 	return rep, nil
+}
+
+// overlay lays each CSV row over the record stored under its key, so that
+// the columns the file lacks keep their stored values. JSON, which has
+// every field, is imported as it is.
+func (f *File) overlay(st Importer) (store.Dump, error) {
+	d := f.Dump
+	if cols := f.cols[Promises]; cols != nil && !hasAll(cols, Promises) {
+		d.Promises = slices.Clone(d.Promises)
+		for i, p := range d.Promises {
+			old, err := st.Promise(p.Team, p.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return d, err
+			}
+			d.Promises[i] = overlayPromise(old, p, cols)
+		}
+	}
+	if cols := f.cols[Customers]; cols != nil && !hasAll(cols, Customers) {
+		d.Customers = slices.Clone(d.Customers)
+		for i, c := range d.Customers {
+			old, err := st.Customer(c.Team, c.Name)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return d, err
+			}
+			d.Customers[i] = overlayCustomer(old, c, cols)
+		}
+	}
+	return d, nil
+}
+
+func hasAll(cols map[string]bool, kind Kind) bool {
+	for _, c := range Columns[kind] {
+		if !cols[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// overlayPromise is old with the columns in cols taken from p.
+func overlayPromise(old, p store.Promise, cols map[string]bool) store.Promise {
+	set := func(col string, apply func()) {
+		if cols[col] {
+			apply()
+		}
+	}
+	set("text", func() { old.Text = p.Text })
+	set("customer", func() { old.Customer = p.Customer })
+	set("owner", func() { old.Owner = p.Owner })
+	set("creator", func() { old.Creator = p.Creator })
+	set("channel", func() { old.Channel = p.Channel })
+	set("permalink", func() { old.Permalink = p.Permalink })
+	set("due", func() { old.Due = p.Due })
+	set("zone", func() { old.Zone = p.Zone })
+	set("repeat", func() { old.Repeat = p.Repeat })
+	set("created", func() { old.Created = p.Created })
+	set("state", func() { old.State = p.State })
+	set("kept_at", func() { old.KeptAt = p.KeptAt })
+	set("on_time", func() { old.OnTime = p.OnTime })
+	set("reminded", func() { old.Reminded = p.Reminded })
+	set("overdue", func() { old.Overdue = p.Overdue })
+	set("history", func() { old.History = p.History })
+	return old
+}
+
+// overlayCustomer is old with the columns in cols taken from c. The name
+// is the key a row was matched by, so the stored spelling stays; a new
+// cadence without a next_prompt column gets its next check-in anew.
+func overlayCustomer(old, c store.Customer, cols map[string]bool) store.Customer {
+	set := func(col string, apply func()) {
+		if cols[col] {
+			apply()
+		}
+	}
+	set("owner", func() { old.Owner = c.Owner })
+	set("tier", func() { old.Tier = c.Tier })
+	set("cadence", func() {
+		if c.Cadence != old.Cadence && !cols["next_prompt"] {
+			old.NextPrompt = time.Time{}
+		}
+		old.Cadence = c.Cadence
+	})
+	set("notes", func() { old.Notes = c.Notes })
+	set("created", func() { old.Created = c.Created })
+	set("last_touch", func() { old.LastTouch = c.LastTouch })
+	set("last_note", func() { old.LastNote = c.LastNote })
+	set("last_by", func() { old.LastBy = c.LastBy })
+	set("next_prompt", func() { old.NextPrompt = c.NextPrompt })
+	return old
 }
 
 // Summary says in a line per kind what an import did, leaving out the

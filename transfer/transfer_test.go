@@ -214,7 +214,7 @@ func TestRefusedWhole(t *testing.T) {
 		{"a touch for an unknown customer", "team,customer,at,kind\nT1,Initech,2026-11-24T15:00:00Z,call\n", 2, `customer "Initech" is not in T1`},
 		{"bad tier", "team,name,tier\nT1,Acme,gold\n", 2, `tier is "gold"`},
 		{"json record", `{"kept_export": 1, "promises": [{"team":"T1","id":1,"text":"x","owner":"U0ANN","due":"2026-11-24T15:00:00Z","state":"done"}]}`,
-			0, `promise 1 (counting from 1 in "promises"): state is "done"`},
+			0, `promise 1 (T1 #1): state is "done"`},
 		{"json syntax", "{\"kept_export\": 1,\n \"promises\": [}\n", 2, "invalid character"},
 		{"not a kept export", `{"promises": []}`, 1, "not a Kept export"},
 	}
