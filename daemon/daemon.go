@@ -104,6 +104,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Zones:           zc,
 		// Forms opened before a restart still verify after it.
 		FormSecret: cfg.BotToken,
+		WorkHours:  cfg.WorkHours,
 	})
 	sched := scheduler.New(st, n, scheduler.Config{
 		Tick:         cfg.Tick,

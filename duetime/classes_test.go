@@ -263,6 +263,18 @@ var phraseClasses = []struct {
 	{"recurrence", []string{"weekly on friday", "every friday", "every friday at 9am"}, func(o oracle) expect {
 		return rec(o.first(weekdayIn(time.Friday), 9, 0, nil))
 	}},
+	// Slack /remind's documented forms (README, "Compared with Slack's /remind").
+	{"/remind forms", []string{"in 5 minutes", "5m"}, func(o oracle) expect { return o.after(5 * time.Minute) }},
+	{"/remind forms", []string{"at 4:30pm"}, func(o oracle) expect { return o.first(every, 16, 30, nil) }},
+	{"/remind forms", []string{"tomorrow"}, func(o oracle) expect { return o.at(1, 9, 0) }},
+	{"/remind forms", []string{"next thursday"}, func(o oracle) expect { return o.next(time.Thursday, 9, 0) }},
+	{"/remind forms", []string{"on June 1st", "june 1", "1st of june"}, func(o oracle) expect { return o.monthDay(time.June, 1) }},
+	{"/remind forms", []string{"every Monday", "every monday at 9am"}, func(o oracle) expect {
+		return rec(o.first(weekdayIn(time.Monday), 9, 0, nil))
+	}},
+	{"/remind forms", []string{"06/01/2028"}, func(o oracle) expect {
+		return expect{choices: []time.Time{o.wall(date{2028, 1, 6}, 9, 0, nil).due, o.wall(date{2028, 6, 1}, 9, 0, nil).due}}
+	}},
 	{"DST gap and overlap", []string{"tomorrow 2:30am", "tomorrow at 2:30am"}, func(o oracle) expect { return o.at(1, 2, 30) }},
 	{"DST gap and overlap", []string{"tomorrow 1:30am"}, func(o oracle) expect { return o.at(1, 1, 30) }},
 	{"refused: in the past", []string{"last friday", "last monday", "2 days ago"}, func(o oracle) expect { return expect{err: ErrPast} }},

@@ -188,7 +188,17 @@ func Read(text string, now time.Time, loc *time.Location, opt Options) (Answer, 
 	if strings.HasPrefix(strings.ToLower(text), "every ") {
 		return Answer{}, recurrenceRefusal(text)
 	}
-	return Answer{}, refuse(ErrNoTime, "I couldn't find when. End with a time, such as “"+strings.Join(Examples, "”, “")+"”.")
+	return Answer{}, refuse(ErrNoTime, "I couldn't find when in “"+tail(text, 80)+"”. End it with a time, such as “"+strings.Join(Examples, "”, “")+"”.")
+}
+
+// tail is the end of s, at most n runes, with an ellipsis when cut: a
+// reason quotes what it is about without repeating a whole long promise.
+func tail(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
 }
 
 // ReadPhrase reads a whole phrase ("tomorrow 3pm", "friday eod", "3/4"),

@@ -136,7 +136,7 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 	if p.State == store.Open {
 		// Snoozed or handed over: a new reminder comes later, to the owner;
 		// this copy no longer needs buttons.
-		note := slackui.Outcome(p, loc)
+		note := slackui.Outcome(p, loc, b.cfg.Now())
 		switch {
 		case action == slackui.ActionReassign:
 			note = "➡️ *Handed to <@" + p.Owner + ">*"
@@ -146,7 +146,7 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 			if !p.OnTime {
 				kept = "✅ *Kept, late*"
 			}
-			note = kept + " · next one due " + slackui.Date(p.Due, loc)
+			note = kept + " · next one due " + slackui.Date(p.Due, b.cfg.Now(), loc)
 		}
 		blocks = append(blocks[:len(blocks)-1], slackui.Context(note))
 	}
@@ -178,4 +178,44 @@ func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, err error)
 	if _, err := b.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
 		b.cfg.Log.Error("post ephemeral", "err", err)
 	}
+}
+
+// timeChoice answers a press on a time question's button (timeQuestion):
+// the chosen command runs as if the clicker had typed it, with the
+// clicker's own rights, and its answer replaces the question.
+func (b *Bot) timeChoice(k click) error {
+	ctx, cb, a := k.ctx, k.cb, k.a
+	if a.ActionID == slackui.ActionTimeCancel {
+		b.later(ctx, func(ctx context.Context) { b.respond(ctx, cb, "OK, nothing changed.") })
+		return nil
+	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	cmd := slack.SlashCommand{Command: "/promise", Text: a.Value, TeamID: cb.Team.ID, UserID: cb.User.ID, UserName: cb.User.Name, ChannelID: channel}
+	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID, "via", "time question")
+	// The value was unescaped when the command was first typed: run it as is.
+	reply, err := b.route(ctx, k.op, cmd, log)
+	answer, _ := b.answer(log, reply, err)
+	m, _ := answer.(map[string]any)
+	text, _ := m["text"].(string)
+	blocks, _ := m["blocks"].([]slack.Block)
+	if text == "" {
+		text = msgInternal
+	}
+	if len(blocks) == 0 {
+		blocks = []slack.Block{slackui.Section(text)}
+	}
+	b.later(ctx, func(ctx context.Context) {
+		if cb.ResponseURL == "" {
+			b.tell(ctx, cb, invalid(text))
+			return
+		}
+		msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true, Blocks: &slack.Blocks{BlockSet: blocks}}
+		if err := postResponse(ctx, cb.ResponseURL, msg); err != nil {
+			b.cfg.Log.Error("answer a time question through response_url", "err", err)
+		}
+	})
+	return nil
 }

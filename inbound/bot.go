@@ -22,6 +22,7 @@ import (
 	"github.com/keptbot/kept/digest"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
 	"github.com/keptbot/kept/zones"
 )
 
@@ -92,6 +93,9 @@ type Config struct {
 	// (metadata.go); the daemon passes the bot token. "" means a random
 	// key, valid until the process ends.
 	FormSecret string
+	// WorkHours gives the working days that "in 3 business days" counts;
+	// the zero value means workhours.Default.
+	WorkHours workhours.Hours
 }
 
 // Bot handles everything that arrives from Slack.

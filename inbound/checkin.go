@@ -187,7 +187,7 @@ func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin,
 		note = "🔁 *Cadence changed* to " + slackui.CadenceText(c.Cadence)
 	}
 	if c.Cadence > 0 {
-		note += " · next check-in " + slackui.Day(c.NextPrompt, loc)
+		note += " · next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), loc)
 	}
 	fallback, blocks := slackui.Checkin(c, 0, loc, b.cfg.Now())
 	blocks = append(blocks[:len(blocks)-1], slackui.Context(note))

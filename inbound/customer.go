@@ -265,7 +265,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	loc := b.zoneOr(ctx, cmd.UserID)
 	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.NextPrompt, loc), c.Owner, slackui.Escape(c.Name))
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.NextPrompt, b.cfg.Now(), loc), c.Owner, slackui.Escape(c.Name))
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -306,7 +306,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	loc := b.zoneOr(ctx, cmd.UserID)
 	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackui.Day(c.NextPrompt, loc) + "."
+		text += " Next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), loc) + "."
 	}
 	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)
@@ -470,7 +470,7 @@ func (b *Bot) touchCommand(call call) (any, error) {
 	}
 	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackui.Day(c.NextPrompt, b.zoneOr(ctx, cmd.UserID)) + "."
+		text += " Next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)) + "."
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, cmd.UserID) })
 	return ephemeral(text, slackui.Section(text)), nil

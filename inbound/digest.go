@@ -141,7 +141,7 @@ func (b *Bot) subscribe(c call) (any, error) {
 	when := ""
 	if b.cfg.DigestNext != nil {
 		if next := b.cfg.DigestNext(b.cfg.Now()); !next.IsZero() {
-			when = ", next on " + slackui.Date(next, b.zoneOr(ctx, cmd.UserID))
+			when = ", next on " + slackui.Date(next, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID))
 		}
 	}
 	return ephemeral(fmt.Sprintf("Done: this channel will get the digest for %s%s. `/customer digest unsubscribe` stops it.", whose, when)), nil

@@ -129,7 +129,7 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 // confirmElsewhere tells the recorder (and a different owner) about a promise
 // made through the modal, which has no reply of its own.
 func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, channel string) {
-	fallback, blocks := slackui.Confirmation(p, user, b.zoneOr(ctx, user))
+	fallback, blocks := slackui.Confirmation(p, user, b.zoneOr(ctx, user), b.cfg.Now())
 	opts := []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 	var err error
 	if channel != "" {
@@ -148,7 +148,7 @@ func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, chann
 
 // tellNewOwner lets someone know a promise is now theirs.
 func (b *Bot) tellNewOwner(ctx context.Context, p store.Promise, by string) {
-	text := fmt.Sprintf("<@%s> handed you a promise: %s, due %s. I'll remind you then.", by, slackui.Summary(p), slackui.Date(p.Due, b.zoneOr(ctx, p.Owner)))
+	text := fmt.Sprintf("<@%s> handed you a promise: %s, due %s. I'll remind you then.", by, slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner)))
 	if _, _, err := b.api.PostMessageContext(ctx, p.Owner, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))); err != nil {
 		b.cfg.Log.Warn("tell new owner", "owner", p.Owner, "err", err)
 	}

@@ -66,11 +66,14 @@ func (b *Bot) newPromise(c call) (any, error) {
 		}
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
 	}
-	now := b.cfg.Now()
-	what, due, repeat, err := duetime.Split(what, now, loc)
+	ans, err := duetime.Read(what, b.cfg.Now(), loc, b.timeOptions())
 	if err != nil {
 		return nil, timeError(err, what)
 	}
+	if ans.Question != nil {
+		return timeQuestion(cmd.Text, *ans.Question, ans.Phrase)
+	}
+	what, due, repeat := ans.What, ans.Due, ans.Repeat
 	if strings.TrimSpace(what) == "" {
 		return nil, invalid("What did you promise? " + usagePromise)
 	}
@@ -92,7 +95,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 	if owner != cmd.UserID {
 		callerLoc = b.zoneOr(ctx, cmd.UserID)
 	}
-	fallback, blocks := slackui.Confirmation(p, cmd.UserID, callerLoc)
+	fallback, blocks := slackui.Confirmation(p, cmd.UserID, callerLoc, b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -106,20 +109,47 @@ func splitCustomer(text string) (customer, rest string) {
 	return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
 }
 
+// timeError says why a time was refused: duetime gives the reason in
+// words a person can act on ("“last friday” is in the past", "2:30am on
+// Sun 14 Mar 2027 does not exist in America/New_York …").
 func timeError(err error, text string) error {
-	examples := "`" + strings.Join(duetime.Examples, "`, `") + "`"
 	switch {
 	case errors.Is(err, duetime.ErrNoWhat):
 		return invalid("What did you promise? " + usagePromise)
-	case errors.Is(err, duetime.ErrPast):
-		return invalid("That time is in the past. When will you do it? For example " + examples + ".")
-	case errors.Is(err, duetime.ErrNoTime):
-		if text == "" {
-			return invalid("What did you promise, and when? " + usagePromise)
-		}
-		return invalid("I couldn't find when in “" + slackui.Escape(text) + "”. End it with a time, such as " + examples + ".")
+	case errors.Is(err, duetime.ErrNoTime) && strings.TrimSpace(text) == "":
+		return invalid("What did you promise, and when? " + usagePromise)
+	}
+	if reason := duetime.Reason(err); reason != "" {
+		return invalid(slackui.Escape(reason))
 	}
 	return invalid("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usagePromise)
+}
+
+// timeOptions are the workspace settings time phrases depend on.
+func (b *Bot) timeOptions() duetime.Options {
+	return duetime.Options{Work: b.cfg.WorkHours}
+}
+
+// timeQuestion answers a phrase that reads more than one way ("3/4", or
+// "nov 30" gone by this year) with a button for each reading. A button
+// carries the command as typed with the phrase replaced by the exact
+// time chosen, so pressing it is the same as typing that (timeChoice).
+func timeQuestion(text string, q duetime.Question, phrase string) (any, error) {
+	base, ok := strings.CutSuffix(strings.TrimSpace(text), phrase)
+	values := make([]string, len(q.Choices))
+	for i, c := range q.Choices {
+		values[i] = base + c.Phrase
+	}
+	if ok {
+		if fallback, blocks, fits := slackui.TimeQuestion(q, values); fits {
+			return ephemeral(fallback, blocks...), nil
+		}
+	}
+	var exact []string
+	for _, c := range q.Choices {
+		exact = append(exact, "“"+c.Phrase+"” ("+c.Label+")")
+	}
+	return nil, invalid(slackui.Escape(q.Text) + " Write the time exactly: " + strings.Join(exact, " or ") + ".")
 }
 
 // zoneOr is the user's zone, or the workspace's when Slack cannot tell.
@@ -154,11 +184,16 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 			return nil, b.lookupError(err, id)
 		}
 		loc := b.zoneOr(ctx, p.Owner)
-		due, err := duetime.Parse(when, b.cfg.Now(), loc)
-		if err != nil {
+		ans, err := duetime.ReadPhrase(when, b.cfg.Now(), loc, b.timeOptions())
+		switch {
+		case err != nil:
 			return nil, timeError(err, when)
+		case ans.Question != nil:
+			return timeQuestion(cmd.Text, *ans.Question, ans.Phrase)
+		case ans.Repeat != "":
+			return nil, invalid(fmt.Sprintf("A snooze is one time, and “%s” repeats. Give one time, such as `/promise snooze %d tomorrow 9am`.", slackui.Escape(ans.Phrase), id))
 		}
-		change = b.snooze(cmd.UserID, due)
+		change = b.snooze(cmd.UserID, ans.Due)
 	}
 	p, err := b.change(op, cmd.TeamID, id, cmd.UserID, change)
 	if err != nil {
@@ -261,7 +296,7 @@ func (b *Bot) loadZone(name string) *time.Location {
 func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) string {
 	switch {
 	case verb == "done" && p.Repeat != "" && p.State == store.Open:
-		return fmt.Sprintf("Kept %s. Next one is due %s.", slackui.Summary(p), slackui.Date(p.Due, loc))
+		return fmt.Sprintf("Kept %s. Next one is due %s.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc))
 	case verb == "done" && p.OnTime:
 		return fmt.Sprintf("Kept, on time: %s. Well done.", slackui.Summary(p))
 	case verb == "done":
@@ -269,7 +304,7 @@ func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) stri
 	case verb == "cancel":
 		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", slackui.Summary(p))
 	}
-	return fmt.Sprintf("Snoozed %s until %s.", slackui.Summary(p), slackui.Date(p.Due, loc))
+	return fmt.Sprintf("Snoozed %s until %s.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc))
 }
 
 // give is `/promise give 42 @bob`.
@@ -293,7 +328,7 @@ func (b *Bot) give(c call) (any, error) {
 		b.tellNewOwner(ctx, p, cmd.UserID)
 		b.refreshHome(ctx, p.Team, p.Owner)
 	})
-	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", slackui.Summary(p), p.Owner, slackui.Date(p.Due, b.zoneOr(ctx, cmd.UserID)))
+	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", slackui.Summary(p), p.Owner, slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 

@@ -98,7 +98,7 @@ func init() {
 				{name: "give", usage: "/promise give 42 @bob", help: "hands #42 to Bob", handle: (*Bot).give},
 				{name: "help", usage: "/promise help", help: "shows this", handle: helpVerb("/promise")},
 			},
-			outro: "Times: `in 2 hours`, `tomorrow 3pm`, `friday 5pm`, `dec 3`, `2026-12-01 14:00`. A date without a time means 9:00.",
+			outro: "Times: `in 2 hours`, `tomorrow 3pm`, `friday eod`, `on the 15th`, `dec 3`, `in 3 business days`, `every monday and thursday 10am`. A date without a time means 9:00; a date that reads two ways (`3/4`) gets a question.",
 			lookalikes: map[string]string{
 				"delete": "cancel", "del": "cancel", "remove": "cancel", "rm": "cancel", "drop": "cancel", "abandon": "cancel",
 				"complete": "done", "completed": "done", "finish": "done", "finished": "done", "close": "done", "keep": "done", "kept": "done",
@@ -160,6 +160,10 @@ func init() {
 		slackui.ActionCustomerRemove: (*Bot).removeClicked,
 		slackui.ActionCustomerKeep:   (*Bot).removeClicked,
 		slackui.ActionListMore:       (*Bot).nextPage,
+		slackui.ActionTimeCancel:     (*Bot).timeChoice,
+	}
+	for i := range slackui.MaxTimeChoices {
+		actions[slackui.TimeChoiceAction(i)] = (*Bot).timeChoice
 	}
 	views = map[string]func(b *Bot, ctx context.Context, op string, cb slack.InteractionCallback) any{
 		slackui.PromiseCallback: (*Bot).submitPromiseModal,
@@ -249,6 +253,12 @@ func (c command) route(text string) (handle func(*Bot, call) (any, error), args,
 func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
 	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID)
 	cmd.Text = unescapeEntities(cmd.Text)
+	return b.route(ctx, op, cmd, log)
+}
+
+// route answers a command whose text is already unescaped: typed, or
+// carried by a time question's button (timeChoice).
+func (b *Bot) route(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) (any, error) {
 	c, ok := commandNamed(cmd.Command)
 	if !ok {
 		log.Warn("unknown slash command")

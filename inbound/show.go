@@ -116,7 +116,7 @@ func (b *Bot) submitEdit(ctx context.Context, op string, cb slack.InteractionCal
 		return viewErrors(map[string]string{slackui.FieldWhat: "Sorry, I could not save this. Please try again in a minute."})
 	}
 	b.later(ctx, func(ctx context.Context) {
-		text := "Saved " + slackui.Summary(p) + ", due " + slackui.Date(p.Due, b.zoneOr(ctx, cb.User.ID)) + "."
+		text := "Saved " + slackui.Summary(p) + ", due " + slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cb.User.ID)) + "."
 		opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))}
 		if _, err := b.api.PostEphemeralContext(ctx, origin.Channel, cb.User.ID, opts...); err != nil {
 			b.cfg.Log.Warn("confirm edit", "err", err)

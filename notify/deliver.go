@@ -36,7 +36,7 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 			// Kept or cancelled since it was queued: nothing to say.
 			return "", "", nil
 		}
-		note = promiseNote(p, n.Kind, b.cfg.Zone)
+		note = promiseNote(p, n.Kind, b.cfg.Zone, b.cfg.Now())
 		// Slack accepts a DM to a deactivated user without error, so ask.
 		var gone zones.NoSuchUserError
 		if _, err := b.zones.Zone(ctx, p.Owner); errors.As(err, &gone) {

@@ -159,12 +159,12 @@ func slackErrorCode(err error) string {
 }
 
 // promiseNote says what a reminder was about, for the digest channel.
-func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location) string {
+func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location, now time.Time) string {
 	what := "reminder"
 	if kind == store.OverdueNudge {
 		what = "overdue reminder"
 	}
-	return fmt.Sprintf("%s %s, due %s.", what, slackui.Summary(p), slackui.Date(p.Due, loc))
+	return fmt.Sprintf("%s %s, due %s.", what, slackui.Summary(p), slackui.Date(p.Due, now, loc))
 }
 
 // unreachable handles a failed post of nudge n to a person: when Slack says

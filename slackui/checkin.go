@@ -54,7 +54,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 	fallback := fmt.Sprintf("Time to check in with %s: %s %s.", Escape(c.Name), DaysText(now.Sub(since)), what)
 	blocks := []slack.Block{Section(head)}
 	if !c.LastTouch.IsZero() {
-		last := fmt.Sprintf("Last time, %s, <@%s>", Day(c.LastTouch, loc), c.LastBy)
+		last := fmt.Sprintf("Last time, %s, <@%s>", Day(c.LastTouch, now, loc), c.LastBy)
 		if c.LastNote != "" {
 			last += ": “" + Escape(c.LastNote) + "”"
 		} else {

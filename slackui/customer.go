@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/duetime"
 	"github.com/keptbot/kept/store"
 )
 
@@ -26,8 +27,8 @@ func Truncate(s string, n int) string {
 
 // Day is a date in each reader's zone ("Mon 7 Dec"), with loc's for
 // the fallback.
-func Day(t time.Time, loc *time.Location) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan"))
+func Day(t, now time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), duetime.FormatDay(t, now, loc))
 }
 
 // DaysText is "today", "1 day", "16 days".
@@ -53,7 +54,7 @@ func DueAt(c store.Customer) time.Time {
 func TouchState(c store.Customer, loc *time.Location, now time.Time) string {
 	var s string
 	if c.LastTouch.IsZero() {
-		s = "no touch yet (added " + Day(c.Created, loc) + ")"
+		s = "no touch yet (added " + Day(c.Created, now, loc) + ")"
 	} else {
 		s = "last touch " + DaysText(now.Sub(c.LastTouch)) + " ago"
 		if now.Sub(c.LastTouch) < 24*time.Hour {
@@ -67,7 +68,7 @@ func TouchState(c store.Customer, loc *time.Location, now time.Time) string {
 	case now.After(due):
 		s += fmt.Sprintf(", *%s overdue*", DaysText(now.Sub(due)))
 	default:
-		s += ", next due " + Day(due, loc)
+		s += ", next due " + Day(due, now, loc)
 	}
 	return s
 }
@@ -85,9 +86,9 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), c.Owner, upperFirst(state))
 	blocks := []slack.Block{Section(head)}
 	if !c.LastTouch.IsZero() {
-		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, loc), c.LastBy)
+		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, now, loc), c.LastBy)
 		if c.LastNote != "" {
-			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, loc), c.LastBy, Escape(c.LastNote))
+			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, now, loc), c.LastBy, Escape(c.LastNote))
 		}
 		blocks = append(blocks, Section(last))
 	}
@@ -101,7 +102,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", Summary(p), Date(p.Due, loc), p.Owner))
+			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", Summary(p), Date(p.Due, now, loc), p.Owner))
 		}
 		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
 	} else {
@@ -110,7 +111,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 	if len(touches) > 0 {
 		lines := []string{"*Recent touches*"}
 		for _, t := range touches {
-			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, loc), Escape(t.Kind), t.By)
+			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(t.Kind), t.By)
 			if t.Note != "" {
 				line += ": “" + Escape(t.Note) + "”"
 			}

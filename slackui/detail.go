@@ -13,19 +13,19 @@ import (
 // PromiseDetail renders `/promise show 42`: what was promised, to whom and
 // when, where it came from, what became of it, and its history.
 func PromiseDetail(p store.Promise, loc *time.Location, now time.Time) (string, []slack.Block) {
-	state := "open, due " + Date(p.Due, loc)
+	state := "open, due " + Date(p.Due, now, loc)
 	switch {
 	case p.State != store.Open:
-		state = Outcome(p, loc)
+		state = Outcome(p, loc, now)
 	case p.Due.Before(now):
-		state = fmt.Sprintf("*open, %s late* (due %s)", Lateness(now.Sub(p.Due)), Date(p.Due, loc))
+		state = fmt.Sprintf("*open, %s late* (due %s)", Lateness(now.Sub(p.Due)), Date(p.Due, now, loc))
 	}
 	head := Summary(p) + "\n" + upperFirst(state)
 	facts := []string{"Owner " + MentionUser(p.Owner)}
 	if p.Creator != "" && p.Creator != p.Owner {
 		facts = append(facts, "recorded by "+MentionUser(p.Creator))
 	}
-	facts = append(facts, "recorded "+Date(p.Created, loc))
+	facts = append(facts, "recorded "+Date(p.Created, now, loc))
 	if p.Repeat != "" {
 		facts = append(facts, "repeats "+Escape(p.Repeat))
 	}
@@ -36,7 +36,7 @@ func PromiseDetail(p store.Promise, loc *time.Location, now time.Time) (string, 
 	if len(p.History) > 0 {
 		lines := []string{"*History*"}
 		for _, e := range p.History {
-			lines = append(lines, "• "+Date(e.At, loc)+" · "+eventText(e, loc))
+			lines = append(lines, "• "+Date(e.At, now, loc)+" · "+eventText(e, loc, now))
 		}
 		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
 	}
@@ -48,7 +48,7 @@ func PromiseDetail(p store.Promise, loc *time.Location, now time.Time) (string, 
 }
 
 // eventText says what one history event was, in words.
-func eventText(e store.Event, loc *time.Location) string {
+func eventText(e store.Event, loc *time.Location, now time.Time) string {
 	by := ""
 	if e.By != "" {
 		by = " by " + MentionUser(e.By)
@@ -62,7 +62,7 @@ func eventText(e store.Event, loc *time.Location) string {
 		return "cancelled" + by
 	case "snoozed":
 		if from, err := time.Parse("from "+time.RFC3339, e.Detail); err == nil {
-			return "snoozed" + by + " (it was due " + Date(from, loc) + ")"
+			return "snoozed" + by + " (it was due " + Date(from, now, loc) + ")"
 		}
 	case "reassigned":
 		if from, to, ok := strings.Cut(e.Detail, " → "); ok {

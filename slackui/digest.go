@@ -22,7 +22,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(Plain("Kept digest")),
-		Context(fmt.Sprintf("For %s · %s", scope, Date(d.Now, loc))),
+		Context(fmt.Sprintf("For %s · %s", scope, Date(d.Now, d.Now, loc))),
 	}
 	if d.Empty() {
 		text := "🌤️ Nothing to report: nobody is going quiet, no promise is late, and nothing was due or logged in the last two weeks."

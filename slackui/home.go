@@ -47,7 +47,7 @@ func Home(open []store.Promise, loc *time.Location, now time.Time) slack.HomeTab
 				break
 			}
 			shown++
-			text := fmt.Sprintf("%s\nDue %s", Summary(p), Date(p.Due, loc))
+			text := fmt.Sprintf("%s\nDue %s", Summary(p), Date(p.Due, now, loc))
 			blocks = append(blocks, Section(text), homeActions(p))
 		}
 	}

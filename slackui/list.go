@@ -50,7 +50,7 @@ func PromiseList(page ListPage, loc *time.Location, now time.Time) (string, []sl
 		if p.Due.Before(now) {
 			mark = "⚠️"
 		}
-		line := fmt.Sprintf("%s %s · due %s", mark, Summary(p), Date(p.Due, loc))
+		line := fmt.Sprintf("%s %s · due %s", mark, Summary(p), Date(p.Due, now, loc))
 		if page.Title != yourTitle {
 			line += " · " + MentionUser(p.Owner)
 		}

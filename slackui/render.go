@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/duetime"
 	"github.com/keptbot/kept/store"
 )
 
@@ -35,14 +36,16 @@ var snoozeChoices = []struct{ value, label string }{
 }
 
 // Date writes t with Slack's date token, so each reader sees it in
-// their own zone; the fallback (for notifications and old clients) is in loc.
-func Date(t time.Time, loc *time.Location) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan 15:04 MST"))
+// their own zone (Slack's token shows the year); the fallback, for
+// notifications and clients that do not render tokens, is in loc and shows
+// the year whenever it is not now's (duetime.Format).
+func Date(t, now time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), duetime.Format(t, now, loc))
 }
 
 // PlainDate is for text fallbacks, where tokens are not rendered.
-func PlainDate(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+func PlainDate(t, now time.Time, loc *time.Location) string {
+	return duetime.Format(t, now, loc)
 }
 
 func promiseRef(p store.Promise) string { return "#" + strconv.FormatInt(p.ID, 10) }
@@ -75,17 +78,17 @@ func Context(texts ...string) *slack.ContextBlock {
 }
 
 // Confirmation is the ephemeral answer to a recorded promise.
-func Confirmation(p store.Promise, caller string, loc *time.Location) (string, []slack.Block) {
+func Confirmation(p store.Promise, caller string, loc *time.Location, now time.Time) (string, []slack.Block) {
 	who := "I'll remind you"
 	if p.Owner != caller {
 		who = "I'll remind <@" + p.Owner + ">"
 	}
-	due := Date(p.Due, loc)
+	due := Date(p.Due, now, loc)
 	text := fmt.Sprintf("Got it: %s, due %s. %s then.", Summary(p), due, who)
 	if p.Repeat != "" {
 		text = fmt.Sprintf("Got it: %s, due %s and then %s. %s each time.", Summary(p), due, Escape(p.Repeat), who)
 	}
-	fallback := fmt.Sprintf("Got it: %s due %s", promiseRef(p), PlainDate(p.Due, loc))
+	fallback := fmt.Sprintf("Got it: %s due %s", promiseRef(p), PlainDate(p.Due, now, loc))
 	return fallback, []slack.Block{Section(text)}
 }
 
@@ -98,11 +101,11 @@ func Reminder(p store.Promise, overdue bool, loc *time.Location, now time.Time) 
 		head = fmt.Sprintf("⚠️ *Still open, %s late.* %s", Lateness(now.Sub(p.Due)), Summary(p))
 		fallback = fmt.Sprintf("Overdue: #%d %s", p.ID, Escape(p.Text))
 	}
-	blocks := []slack.Block{Section(head), Context(details(p, loc)...)}
+	blocks := []slack.Block{Section(head), Context(details(p, loc, now)...)}
 	if p.State == store.Open {
 		blocks = append(blocks, actions(p))
 	} else {
-		blocks = append(blocks, Context(Outcome(p, loc)))
+		blocks = append(blocks, Context(Outcome(p, loc, now)))
 	}
 	return fallback, blocks
 }
@@ -115,7 +118,7 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 	if c.LastTouch.IsZero() {
 		return fallback, blocks
 	}
-	line := "Last touch with *" + Escape(c.Name) + "* " + Date(c.LastTouch, loc)
+	line := "Last touch with *" + Escape(c.Name) + "* " + Date(c.LastTouch, now, loc)
 	if c.LastBy != "" {
 		line += " by <@" + c.LastBy + ">"
 	}
@@ -128,12 +131,12 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 }
 
 // details is the context line: when it was due, who recorded it, where.
-func details(p store.Promise, loc *time.Location) []string {
-	d := "Due " + Date(p.Due, loc) + " · recorded "
+func details(p store.Promise, loc *time.Location, now time.Time) []string {
+	d := "Due " + Date(p.Due, now, loc) + " · recorded "
 	if p.Creator != "" && p.Creator != p.Owner {
 		d += "by <@" + p.Creator + "> "
 	}
-	d += Date(p.Created, loc)
+	d += Date(p.Created, now, loc)
 	if p.Permalink != "" && strings.HasPrefix(p.Permalink, "https://") {
 		d += " · <" + p.Permalink + "|source message>"
 	}
@@ -156,17 +159,17 @@ func actions(p store.Promise) *slack.ActionBlock {
 }
 
 // Outcome says what became of a promise, for a reminder updated in place.
-func Outcome(p store.Promise, loc *time.Location) string {
+func Outcome(p store.Promise, loc *time.Location, now time.Time) string {
 	switch p.State {
 	case store.Kept:
 		if p.OnTime {
-			return "✅ *Kept, on time* · " + Date(p.KeptAt, loc)
+			return "✅ *Kept, on time* · " + Date(p.KeptAt, now, loc)
 		}
-		return "✅ *Kept, late* · " + Date(p.KeptAt, loc)
+		return "✅ *Kept, late* · " + Date(p.KeptAt, now, loc)
 	case store.Cancelled:
 		return "🚫 *Cancelled*"
 	}
-	return "💤 *Snoozed* until " + Date(p.Due, loc)
+	return "💤 *Snoozed* until " + Date(p.Due, now, loc)
 }
 
 // Lateness is a rough, human "how late": "3 hours", "2 days".

@@ -106,7 +106,7 @@ func TestInjectionIsInert(t *testing.T) {
 	now := p.Due
 	fallback, blocks := Reminder(p, false, newYork, now)
 	blocks = append(blocks, Section(fallback)) // notifications show the fallback
-	_, confirm := Confirmation(p, p.Owner, newYork)
+	_, confirm := Confirmation(p, p.Owner, newYork, now)
 	_, list := PromiseList(ListPage{Title: yourTitle, Shown: []store.Promise{p}, Total: 1}, newYork, now)
 	_, detail := PromiseDetail(p, newYork, now)
 	home := Home([]store.Promise{p}, newYork, now).Blocks.BlockSet
@@ -129,10 +129,37 @@ func TestInjectionIsInert(t *testing.T) {
 
 func TestSlackDate(t *testing.T) {
 	due := time.Date(2027, 3, 14, 13, 0, 0, 0, time.UTC) // 9:00 EDT, the first day of DST
-	got := Date(due, newYork)
-	want := "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 09:00 EDT>"
-	if got != want {
-		t.Errorf("slackDate = %q, want %q", got, want)
+	tests := []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2027, 1, 2, 9, 0, 0, 0, newYork), "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 09:00 EDT>"},
+		// Not this year: the fallback, which notifications show, says which.
+		{time.Date(2026, 12, 1, 9, 0, 0, 0, newYork), "<!date^1805029200^{date_short_pretty} at {time}|Sun 14 Mar 2027 09:00 EDT>"},
+	}
+	for _, tt := range tests {
+		if got := Date(due, tt.now, newYork); got != tt.want {
+			t.Errorf("Date(%v) = %q, want %q", tt.now, got, tt.want)
+		}
+	}
+	if got := Day(due, time.Date(2026, 12, 1, 9, 0, 0, 0, newYork), newYork); got != "<!date^1805029200^{date_short_pretty}|Sun 14 Mar 2027>" {
+		t.Errorf("Day = %q", got)
+	}
+}
+
+// TestNextYearConfirmation: a promise due next year says so in the
+// confirmation's fallback text and blocks.
+func TestNextYearConfirmation(t *testing.T) {
+	p := samplePromise()
+	p.Due = time.Date(2027, 1, 5, 14, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	fallback, blocks := Confirmation(p, p.Owner, newYork, now)
+	if !strings.Contains(fallback, "Tue 5 Jan 2027 09:00 EST") || !strings.Contains(string(rawJSON(t, blocks, "")), "Tue 5 Jan 2027") {
+		t.Errorf("confirmation %q, %s does not show the year", fallback, rawJSON(t, blocks, ""))
+	}
+	fallback, _ = Confirmation(p, p.Owner, newYork, p.Due.Add(-time.Hour))
+	if strings.Contains(fallback, "2027") {
+		t.Errorf("confirmation %q shows this year", fallback)
 	}
 }
 
