@@ -52,6 +52,8 @@ func TestModal(t *testing.T) {
 		{"past", modalInput("Acme", "call back", "2026-11-22", "15:00", ann), "date"},
 		{"too long", modalInput("Acme", strings.Repeat("y", 2001), "2026-11-24", "15:00", ann), "what"},
 		{"owner gone", modalInput("Acme", "call back", "2026-11-24", "15:00", "U0GONE"), "owner"},
+		// 2:30 on 14 March 2027 does not exist in Ann's New York.
+		{"skipped by DST", modalInput("Acme", "call back", "2027-03-14", "02:30", ann), "time"},
 	}
 	for _, tt := range invalid {
 		r, err := e.sim.SubmitView(e.ctx(), ann, v.ID, tt.input)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/duetime"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/zones"
@@ -216,11 +217,17 @@ func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location
 	if derr != nil || terr != nil {
 		return time.Time{}
 	}
-	t := time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
-	if !t.After(b.cfg.Now()) {
+	// The same rules as a typed time: a wall time the clocks skip is
+	// refused with the reason, never moved an hour.
+	exact := day.Format(time.DateOnly) + " " + hm.Format("15:04")
+	a, err := duetime.ReadPhrase(exact, b.cfg.Now(), loc, b.timeOptions())
+	switch {
+	case errors.Is(err, duetime.ErrPast):
 		errs[slackui.FieldDate] = "That is in the past. Pick a date and time still to come."
+	case err != nil:
+		errs[slackui.FieldTime] = duetime.Reason(err)
 	}
-	return t
+	return a.Due
 }
 
 // openSnoozeModal is the reminder's "Pick a time…": a date and a time in
