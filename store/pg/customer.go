@@ -1,0 +1,465 @@
+package pg
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keptbot/kept/store"
+)
+
+// customerRecord is a customer as stored, as in the bbolt store.
+type customerRecord struct {
+	store.Customer
+	// LastPrompt is when the last check-in was queued: a cadence change
+	// must not bring the next one closer than a cadence after it.
+	LastPrompt time.Time `json:"last_prompt,omitzero"`
+	// Pending is the last check-in nudge queued, so that a prompt held
+	// back until working hours is not joined by a second one.
+	Pending int64 `json:"pending,omitempty"`
+}
+
+// displayName is name trimmed with inner runs of space collapsed.
+func displayName(name string) string { return strings.Join(strings.Fields(name), " ") }
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func customerNotFound(team, name string) error {
+	return fmt.Errorf("%w: customer %s/%q", store.ErrNotFound, team, name)
+}
+
+type rowQuerier interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+func loadCustomer(ctx context.Context, q rowQuerier, team, key string, lock bool) (customerRecord, error) {
+	var r customerRecord
+	sql := `SELECT doc FROM customers WHERE team = $1 AND key = $2`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	var doc []byte
+	err := q.QueryRow(ctx, sql, team, key).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) || key == "" {
+		return r, customerNotFound(team, key)
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return r, fmt.Errorf("customer %s/%q: %w", team, key, err)
+	}
+	return r, nil
+}
+
+func saveCustomer(ctx context.Context, tx pgx.Tx, r *customerRecord) error {
+	key := store.CustomerKey(r.Name)
+	r.Created = r.Created.UTC()
+	if r.Cadence <= 0 {
+		r.Cadence, r.NextPrompt = 0, time.Time{}
+	}
+	for _, t := range []*time.Time{&r.LastTouch, &r.NextPrompt, &r.LastPrompt} {
+		if !t.IsZero() {
+			*t = t.UTC()
+		}
+	}
+	var next *int64
+	if !r.NextPrompt.IsZero() {
+		n := nanos(r.NextPrompt)
+		next = &n
+	}
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO customers (team, key, next_prompt_ns, doc) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (team, key) DO UPDATE SET next_prompt_ns = $3, doc = $4`, r.Team, key, next, doc)
+	return err
+}
+
+// editCustomer runs a command that changes the existing customer team/key
+// in one transaction, as the bbolt store's: an op already applied returns
+// the customer as it is and store.ErrDuplicate without calling edit; a
+// missing customer or a failed edit changes nothing and is returned as
+// failed.
+func (s *Store) editCustomer(op, team, key string, edit func(ctx context.Context, tx pgx.Tx, r *customerRecord) (failed, err error)) (out store.Customer, failed, err error) {
+	err = s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		out, failed = store.Customer{}, nil
+		_, dup, err := claimOp(ctx, tx, op, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		r, err := loadCustomer(ctx, tx, team, key, !dup)
+		if errors.Is(err, store.ErrNotFound) {
+			failed = err
+			return errRollback
+		}
+		if err != nil {
+			return err
+		}
+		if dup {
+			out, failed = r.Customer, store.ErrDuplicate
+			return nil
+		}
+		if failed, err = edit(ctx, tx, &r); failed != nil || err != nil {
+			if err == nil {
+				err = errRollback
+			}
+			return err
+		}
+		if err := saveCustomer(ctx, tx, &r); err != nil {
+			return err
+		}
+		out = r.Customer
+		return setOp(ctx, tx, op, opRecord{Team: team})
+	})
+	return out, failed, err
+}
+
+// AddCustomer stores a new customer, as the bbolt store's AddCustomer. It
+// returns store.ErrExists if the name's key is taken; an op already
+// applied returns the customer and store.ErrDuplicate.
+func (s *Store) AddCustomer(op string, c store.Customer) (store.Customer, error) {
+	c.Name = displayName(c.Name)
+	key := store.CustomerKey(c.Name)
+	if key == "" {
+		return store.Customer{}, errors.New("pg: add customer: empty name")
+	}
+	if c.Team == "" {
+		return store.Customer{}, errors.New("pg: add customer: empty team")
+	}
+	var out store.Customer
+	var failed error
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		out, failed = store.Customer{}, nil
+		now := s.now().UTC()
+		_, dup, err := claimOp(ctx, tx, op, now)
+		if err != nil {
+			return err
+		}
+		if dup {
+			r, err := loadCustomer(ctx, tx, c.Team, key, false)
+			if err != nil {
+				failed = err
+				return errRollback
+			}
+			out, failed = r.Customer, store.ErrDuplicate
+			return nil
+		}
+		if r, err := loadCustomer(ctx, tx, c.Team, key, true); err == nil {
+			out = r.Customer
+			failed = fmt.Errorf("%w: customer %q", store.ErrExists, out.Name)
+			return errRollback
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		r := customerRecord{Customer: c}
+		if r.Created.IsZero() {
+			r.Created = now
+		}
+		if r.Cadence > 0 && r.NextPrompt.IsZero() {
+			r.NextPrompt = later(r.Created, r.LastTouch).Add(r.Cadence)
+		}
+		// Two replicas adding the same name at once: the primary key
+		// lets one in, and the other finds it taken.
+		tag, err := tx.Exec(ctx, `INSERT INTO customers (team, key, doc) VALUES ($1, $2, '{}') ON CONFLICT DO NOTHING`, c.Team, key)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			failed = fmt.Errorf("%w: customer %q", store.ErrExists, c.Name)
+			return errRollback
+		}
+		if err := saveCustomer(ctx, tx, &r); err != nil {
+			return err
+		}
+		out = r.Customer
+		return setOp(ctx, tx, op, opRecord{Team: c.Team})
+	})
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("pg: add customer: %w", err)
+	}
+	return out, failed
+}
+
+// Customer returns the team's customer matching name (see
+// store.CustomerKey), or an error wrapping store.ErrNotFound.
+func (s *Store) Customer(team, name string) (store.Customer, error) {
+	var r customerRecord
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) (err error) {
+		r, err = loadCustomer(ctx, q, team, store.CustomerKey(name), false)
+		return err
+	})
+	if err != nil {
+		return store.Customer{}, err
+	}
+	return r.Customer, nil
+}
+
+// Customers lists the team's customers sorted by name key.
+func (s *Store) Customers(team string) ([]store.Customer, error) {
+	var out []store.Customer
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		rows, err := q.Query(ctx, `SELECT doc FROM customers WHERE team = $1 ORDER BY key`, team)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var doc []byte
+			if err := rows.Scan(&doc); err != nil {
+				return err
+			}
+			var r customerRecord
+			if err := json.Unmarshal(doc, &r); err != nil {
+				return fmt.Errorf("customer in %s: %w", team, err)
+			}
+			out = append(out, r.Customer)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: customers: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateCustomer loads the customer matching name, calls fn on a copy and
+// saves the result atomically, with the bbolt store's rules: Name may be
+// respelled but keep its key; a changed Cadence with NextPrompt left alone
+// recomputes NextPrompt; an op already applied returns the current
+// customer and store.ErrDuplicate without calling fn.
+func (s *Store) UpdateCustomer(op, team, name string, fn func(*store.Customer) error) (store.Customer, error) {
+	key := store.CustomerKey(name)
+	out, failed, err := s.editCustomer(op, team, key, func(_ context.Context, _ pgx.Tx, r *customerRecord) (error, error) {
+		c := r.Customer
+		if err := fn(&c); err != nil {
+			return err, nil
+		}
+		c.Name = displayName(c.Name)
+		if store.CustomerKey(c.Name) != key {
+			return fmt.Errorf("pg: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name), nil
+		}
+		c.Team, c.Created = r.Team, r.Created
+		if c.Cadence != r.Cadence && c.NextPrompt.Equal(r.NextPrompt) && c.Cadence > 0 {
+			c.NextPrompt = later(later(c.Created, c.LastTouch), r.LastPrompt).Add(c.Cadence)
+		}
+		r.Customer = c
+		return nil, nil
+	})
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("pg: update customer %s/%q: %w", team, key, err)
+	}
+	return out, failed
+}
+
+// RemoveCustomer deletes the customer matching name and its touches. An
+// error wrapping store.ErrNotFound says there was none; an op already
+// applied returns store.ErrDuplicate.
+func (s *Store) RemoveCustomer(op, team, name string) error {
+	key := store.CustomerKey(name)
+	var failed error
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		failed = nil
+		_, dup, err := claimOp(ctx, tx, op, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		if dup {
+			failed = store.ErrDuplicate
+			return nil
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM customers WHERE team = $1 AND key = $2`, team, key)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 || key == "" {
+			failed = customerNotFound(team, key)
+			return errRollback
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM touches WHERE team = $1 AND customer_key = $2`, team, key)
+		if err != nil {
+			return err
+		}
+		return setOp(ctx, tx, op, opRecord{Team: team})
+	})
+	if err != nil {
+		return fmt.Errorf("pg: remove customer %s/%q: %w", team, key, err)
+	}
+	return failed
+}
+
+// AddTouch logs a touch with the customer t.Customer names and returns
+// the customer as updated, with the bbolt store's rules: a touch newer
+// than the last becomes LastTouch and restarts the cadence, an older one
+// is only recorded.
+func (s *Store) AddTouch(op string, t store.Touch) (store.Customer, error) {
+	key := store.CustomerKey(t.Customer)
+	if t.Kind == "" {
+		return store.Customer{}, errors.New("pg: add touch: empty kind")
+	}
+	out, failed, err := s.editCustomer(op, t.Team, key, func(ctx context.Context, tx pgx.Tx, r *customerRecord) (error, error) {
+		touch := t
+		touch.Customer = r.Name
+		if touch.At.IsZero() {
+			touch.At = s.now()
+		}
+		touch.At = touch.At.UTC()
+		if err := putTouch(ctx, tx, key, touch); err != nil {
+			return nil, err
+		}
+		if r.LastTouch.IsZero() || touch.At.After(r.LastTouch) {
+			r.LastTouch, r.LastNote, r.LastBy = touch.At, touch.Note, touch.By
+			if r.Cadence > 0 {
+				r.NextPrompt = touch.At.Add(r.Cadence)
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return store.Customer{}, fmt.Errorf("pg: add touch: %w", err)
+	}
+	return out, failed
+}
+
+func putTouch(ctx context.Context, tx pgx.Tx, key string, t store.Touch) error {
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO touches (team, customer_key, at_ns, doc) VALUES ($1, $2, $3, $4)`, t.Team, key, nanos(t.At), doc)
+	return err
+}
+
+func (s *Store) touches(sql string, args ...any) ([]store.Touch, error) {
+	var out []store.Touch
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var doc []byte
+			if err := rows.Scan(&doc); err != nil {
+				return err
+			}
+			var t store.Touch
+			if err := json.Unmarshal(doc, &t); err != nil {
+				return fmt.Errorf("touch: %w", err)
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Touches returns up to limit (<= 0: all) of the customer's touches,
+// newest first, from that customer's index.
+func (s *Store) Touches(team, customer string, limit int) ([]store.Touch, error) {
+	q := `SELECT doc FROM touches WHERE team = $1 AND customer_key = $2 ORDER BY at_ns DESC, seq DESC`
+	args := []any{team, store.CustomerKey(customer)}
+	if limit > 0 {
+		q += ` LIMIT $3`
+		args = append(args, limit)
+	}
+	out, err := s.touches(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("pg: touches: %w", err)
+	}
+	return out, nil
+}
+
+// TouchesBetween returns the team's touches with from <= At < to, oldest
+// first.
+func (s *Store) TouchesBetween(team string, from, to time.Time) ([]store.Touch, error) {
+	out, err := s.touches(`SELECT doc FROM touches WHERE team = $1 AND at_ns >= $2 AND at_ns < $3 ORDER BY at_ns, seq`, team, nanos(from), nanos(to))
+	if err != nil {
+		return nil, fmt.Errorf("pg: touches between: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimCheckins queues the keep-in-touch prompts due at now, in one
+// transaction, as the bbolt store's ClaimCheckins: one nudge per customer
+// whose NextPrompt <= now, none while an earlier one is still in the
+// outbox, and NextPrompt moved to now+Cadence. Fenced.
+func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
+	now = now.UTC()
+	var work bool
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		return q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE next_prompt_ns <= $1)`, nanos(now)).Scan(&work)
+	})
+	if err != nil || !work {
+		return nil, err
+	}
+	var out []store.Nudge
+	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {
+		out = nil
+		q := `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key FOR UPDATE SKIP LOCKED`
+		args := []any{nanos(now)}
+		if limit > 0 {
+			q = `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key LIMIT $2 FOR UPDATE SKIP LOCKED`
+			args = append(args, limit)
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var recs []customerRecord
+		for rows.Next() {
+			var doc []byte
+			var r customerRecord
+			if err := rows.Scan(&doc); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal(doc, &r); err != nil {
+				rows.Close()
+				return fmt.Errorf("customer: %w", err)
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			r.NextPrompt = now.Add(r.Cadence)
+			held := false
+			if r.Pending != 0 {
+				if p, err := loadNudge(ctx, tx, r.Pending, false); err == nil && pending(p.State) {
+					held = true
+				}
+			}
+			if !held {
+				n := store.Nudge{Kind: store.Checkin, Team: r.Team, Subject: store.CustomerKey(r.Name), To: r.Owner, State: store.NudgeDue, NotBefore: now, Created: now}
+				if err := putNudge(ctx, tx, &n); err != nil {
+					return err
+				}
+				r.Pending, r.LastPrompt = n.ID, now
+				out = append(out, n)
+			}
+			if err := saveCustomer(ctx, tx, &r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: claim checkins: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,249 @@
+package pg
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keptbot/kept/store"
+)
+
+func pending(st store.NudgeState) bool { return st == store.NudgeDue || st == store.NudgeSending }
+
+// putNudge writes n, assigning an ID from the nudges sequence if it has
+// none.
+func putNudge(ctx context.Context, tx pgx.Tx, n *store.Nudge) error {
+	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
+	if n.ID == 0 {
+		if err := tx.QueryRow(ctx, `SELECT nextval('nudges_id_seq')`).Scan(&n.ID); err != nil {
+			return fmt.Errorf("next nudge id: %w", err)
+		}
+	}
+	doc, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO UPDATE SET state = $5, not_before_ns = $6, doc = $7`,
+		n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc)
+	return err
+}
+
+func decodeNudge(doc []byte) (store.Nudge, error) {
+	var n store.Nudge
+	err := json.Unmarshal(doc, &n)
+	return n, err
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func queryNudges(ctx context.Context, q querier, sql string, args ...any) ([]store.Nudge, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Nudge
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		n, err := decodeNudge(doc)
+		if err != nil {
+			return nil, fmt.Errorf("nudge: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// AddNudge queues n. It assigns ID and Created, State NudgeDue if empty
+// and NotBefore now if zero.
+func (s *Store) AddNudge(n store.Nudge) (store.Nudge, error) {
+	now := s.now().UTC()
+	n.ID, n.Created = 0, now
+	if n.State == "" {
+		n.State = store.NudgeDue
+	}
+	if n.NotBefore.IsZero() {
+		n.NotBefore = now
+	}
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		n.ID = 0
+		return putNudge(ctx, tx, &n)
+	})
+	if err != nil {
+		return store.Nudge{}, fmt.Errorf("pg: add nudge: %w", err)
+	}
+	return n, nil
+}
+
+func loadNudge(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, id int64, lock bool) (store.Nudge, error) {
+	sql := `SELECT doc FROM nudges WHERE id = $1`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	var doc []byte
+	err := q.QueryRow(ctx, sql, id).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Nudge{}, fmt.Errorf("%w: nudge %d", store.ErrNotFound, id)
+	}
+	if err != nil {
+		return store.Nudge{}, err
+	}
+	n, err := decodeNudge(doc)
+	if err != nil {
+		return n, fmt.Errorf("pg: nudge %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// Nudge returns one nudge, or an error wrapping store.ErrNotFound.
+func (s *Store) Nudge(id int64) (store.Nudge, error) {
+	var n store.Nudge
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) (err error) {
+		n, err = loadNudge(ctx, q, id, false)
+		return err
+	})
+	return n, err
+}
+
+// PendingNudges returns up to limit outbox nudges (limit <= 0: all) due
+// or sending with NotBefore at or before now, oldest NotBefore first. It
+// reads the outbox index only up to now.
+func (s *Store) PendingNudges(now time.Time, limit int) ([]store.Nudge, error) {
+	var out []store.Nudge
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) (err error) {
+		if limit <= 0 {
+			out, err = queryNudges(ctx, q, `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1 ORDER BY not_before_ns, id`, nanos(now))
+			return err
+		}
+		out, err = queryNudges(ctx, q, `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1 ORDER BY not_before_ns, id LIMIT $2`, nanos(now), limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: pending nudges: %w", err)
+	}
+	return out, nil
+}
+
+// NextNudgeAfter returns the earliest NotBefore in the outbox after t, if
+// any: one probe of the outbox index.
+func (s *Store) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
+	var at *int64
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		return q.QueryRow(ctx, `SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns > $1`, nanos(t)).Scan(&at)
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("pg: next nudge: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, false, nil
+	}
+	return fromNanos(*at), true, nil
+}
+
+// change applies fn to nudge id in one transaction. Unless allowDone, a
+// nudge no longer pending is left alone and store.ErrNotPending returned.
+// fence says whether the change belongs to the scheduler's term.
+func (s *Store) change(id int64, allowDone, fence bool, fn func(*store.Nudge)) (store.Nudge, error) {
+	var n store.Nudge
+	var failed error
+	err := s.tx(fence, func(ctx context.Context, tx pgx.Tx) error {
+		old, err := loadNudge(ctx, tx, id, true)
+		if errors.Is(err, store.ErrNotFound) {
+			failed = err
+			return errRollback
+		}
+		if err != nil {
+			return err
+		}
+		if !allowDone && !pending(old.State) {
+			failed = fmt.Errorf("%w: nudge %d is %s", store.ErrNotPending, id, old.State)
+			return errRollback
+		}
+		n = old
+		fn(&n)
+		return putNudge(ctx, tx, &n)
+	})
+	if err != nil {
+		return store.Nudge{}, fmt.Errorf("pg: nudge %d: %w", id, err)
+	}
+	if failed != nil {
+		return store.Nudge{}, failed
+	}
+	return n, nil
+}
+
+// MarkSending records a delivery attempt; the nudge stays in the outbox
+// until MarkSent or FailNudge, so a crash mid-send retries it. Fenced: a
+// replica that lost its term cannot start a delivery.
+func (s *Store) MarkSending(id int64) (store.Nudge, error) {
+	return s.change(id, false, true, func(n *store.Nudge) {
+		n.State = store.NudgeSending
+		n.Attempts++
+	})
+}
+
+// MarkSent records where the nudge was delivered and takes it out of the
+// outbox. It is not fenced: the message is in Slack whoever records it,
+// and recording it is what stops the next term from looking for it.
+func (s *Store) MarkSent(id int64, channel, ts string) error {
+	_, err := s.change(id, true, false, func(n *store.Nudge) {
+		n.State, n.Channel, n.TS, n.Error = store.NudgeSent, channel, ts, ""
+	})
+	return err
+}
+
+// RetryNudge puts the nudge back in the outbox at notBefore. Fenced.
+func (s *Store) RetryNudge(id int64, notBefore time.Time, errText string) error {
+	_, err := s.change(id, false, true, func(n *store.Nudge) {
+		n.State, n.NotBefore, n.Error = store.NudgeDue, notBefore, errText
+	})
+	return err
+}
+
+// DeferNudge puts the nudge back at notBefore like RetryNudge, but takes
+// back the attempt MarkSending counted (a 429, a check-in outside working
+// hours). Fenced.
+func (s *Store) DeferNudge(id int64, notBefore time.Time, errText string) error {
+	_, err := s.change(id, false, true, func(n *store.Nudge) {
+		n.State, n.NotBefore, n.Error = store.NudgeDue, notBefore, errText
+		if n.Attempts > 0 {
+			n.Attempts--
+		}
+	})
+	return err
+}
+
+// FailNudge gives up on the nudge and takes it out of the outbox. Fenced.
+func (s *Store) FailNudge(id int64, errText string) error {
+	_, err := s.change(id, false, true, func(n *store.Nudge) {
+		n.State, n.Error = store.NudgeFailed, errText
+	})
+	return err
+}
+
+// Nudges lists every nudge of kind ("" = any) in ID order, for tests and
+// admin tools.
+func (s *Store) Nudges(kind store.NudgeKind) ([]store.Nudge, error) {
+	var out []store.Nudge
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) (err error) {
+		out, err = queryNudges(ctx, q, `SELECT doc FROM nudges WHERE $1 = '' OR kind = $1 ORDER BY id`, string(kind))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: nudges: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,371 @@
+package pg
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keptbot/kept/store"
+)
+
+// record is a promise as stored: the bbolt store's record without its
+// index key, which is the next_ns column here.
+type record struct {
+	store.Promise
+	// RemindedAt is when ClaimDue queued the reminder.
+	RemindedAt time.Time `json:"reminded_at,omitzero"`
+}
+
+// next is the promise's next action time, if it has one: the bbolt
+// store's rule, which the due index follows.
+func (r *record) next(overdueAfter time.Duration) (time.Time, bool) {
+	switch {
+	case r.State != store.Open:
+		return time.Time{}, false
+	case !r.Reminded:
+		return r.Due, true
+	case r.Overdue || overdueAfter <= 0:
+		return time.Time{}, false
+	}
+	at := r.Due.Add(overdueAfter)
+	// A reminder queued after the follow-up was already due (the bot was
+	// down) gets a full overdueAfter before the follow-up.
+	if !r.RemindedAt.IsZero() && !r.RemindedAt.Before(at) {
+		at = r.RemindedAt.Add(overdueAfter)
+	}
+	return at, true
+}
+
+func notFound(team string, id int64) error {
+	return fmt.Errorf("%w: promise %s/#%d", store.ErrNotFound, team, id)
+}
+
+// loadRecord reads team/id, locking its row for the transaction when
+// lock is set.
+func loadRecord(ctx context.Context, tx pgx.Tx, team string, id int64, lock bool) (record, error) {
+	var r record
+	q := `SELECT doc FROM promises WHERE team = $1 AND id = $2`
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	var doc []byte
+	err := tx.QueryRow(ctx, q, team, id).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, notFound(team, id)
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return r, fmt.Errorf("promise %s/#%d: %w", team, id, err)
+	}
+	return r, nil
+}
+
+// save writes r (insert or update) with its next action time.
+func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration) error {
+	r.Due, r.Created = r.Due.UTC(), r.Created.UTC()
+	if !r.KeptAt.IsZero() {
+		r.KeptAt = r.KeptAt.UTC()
+	}
+	var next *int64
+	if at, ok := r.next(overdueAfter); ok {
+		n := nanos(at)
+		next = &n
+	}
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7`,
+		r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc)
+	return err
+}
+
+// AddPromise stores a new promise, as the bbolt store's AddPromise: it
+// assigns ID (the team's next), Created (if zero) and State Open, appends
+// a "created" event and indexes it. An op already applied returns the
+// promise op created and store.ErrDuplicate.
+func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
+	var out store.Promise
+	var dup bool
+	if p.Team == "" {
+		return out, errors.New("pg: add promise: empty team")
+	}
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.now().UTC()
+		prev, d, err := claimOp(ctx, tx, op, now)
+		if err != nil {
+			return err
+		}
+		if dup = d; dup {
+			r, err := loadRecord(ctx, tx, prev.Team, prev.ID, false)
+			out = r.Promise
+			return err
+		}
+		var seq int64
+		err = tx.QueryRow(ctx, `INSERT INTO teams (team, promise_seq) VALUES ($1, 1)
+			ON CONFLICT (team) DO UPDATE SET promise_seq = teams.promise_seq + 1 RETURNING promise_seq`, p.Team).Scan(&seq)
+		if err != nil {
+			return fmt.Errorf("next id: %w", err)
+		}
+		r := record{Promise: p}
+		r.ID, r.State, r.Reminded, r.Overdue = seq, store.Open, false, false
+		if r.Created.IsZero() {
+			r.Created = now
+		}
+		r.History = append(slices.Clip(p.History), store.Event{At: now, Kind: "created", By: p.Creator})
+		if err := save(ctx, tx, &r, s.overdue()); err != nil {
+			return err
+		}
+		out = r.Promise
+		return setOp(ctx, tx, op, opRecord{Team: r.Team, ID: r.ID})
+	})
+	if err != nil {
+		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
+	}
+	if dup {
+		return out, store.ErrDuplicate
+	}
+	return out, nil
+}
+
+// UpdatePromise loads team/id, calls fn on a copy and saves the result
+// atomically, re-indexing it, as the bbolt store's UpdatePromise. If fn
+// returns an error nothing is saved and that error is returned. A changed
+// Due resets Reminded and Overdue. An op already applied returns the
+// current promise and store.ErrDuplicate without calling fn.
+func (s *Store) UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error) {
+	var out store.Promise
+	var dup bool
+	var failed error
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		_, d, err := claimOp(ctx, tx, op, s.now().UTC())
+		if err != nil {
+			return err
+		}
+		r, err := loadRecord(ctx, tx, team, id, !d)
+		if errors.Is(err, store.ErrNotFound) {
+			failed = err
+			return errRollback
+		}
+		if err != nil {
+			return err
+		}
+		if dup = d; dup {
+			out = r.Promise
+			return nil
+		}
+		p := r.Promise
+		if err := fn(&p); err != nil {
+			failed = err
+			return errRollback
+		}
+		p.Team, p.ID = team, id
+		if !p.Due.Equal(r.Due) {
+			p.Reminded, p.Overdue = false, false
+			r.RemindedAt = time.Time{}
+		}
+		r.Promise = p
+		if err := save(ctx, tx, &r, s.overdue()); err != nil {
+			return err
+		}
+		out = r.Promise
+		return setOp(ctx, tx, op, opRecord{Team: team, ID: id})
+	})
+	switch {
+	case err != nil:
+		return store.Promise{}, fmt.Errorf("pg: update promise %s/#%d: %w", team, id, err)
+	case failed != nil:
+		return store.Promise{}, failed
+	case dup:
+		return out, store.ErrDuplicate
+	}
+	return out, nil
+}
+
+// Promise returns one promise, or an error wrapping store.ErrNotFound.
+func (s *Store) Promise(team string, id int64) (store.Promise, error) {
+	var r record
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) (err error) {
+		r, err = loadRecord(ctx, tx, team, id, false)
+		return err
+	})
+	if err != nil {
+		return store.Promise{}, err
+	}
+	return r.Promise, nil
+}
+
+// Promises lists a team's promises, filtered by owner ("" = any) and
+// state ("" = any), sorted by Due then ID.
+func (s *Store) Promises(team, owner string, state store.State) ([]store.Promise, error) {
+	out, err := s.promises(false, `SELECT doc FROM promises WHERE team = $1 AND ($2 = '' OR owner = $2) AND ($3 = '' OR state = $3) ORDER BY due_ns, id`,
+		team, owner, string(state))
+	if err != nil {
+		return nil, fmt.Errorf("pg: promises: %w", err)
+	}
+	return out, nil
+}
+
+// promises runs a query of promise docs.
+func (s *Store) promises(withoutHistory bool, q string, args ...any) ([]store.Promise, error) {
+	var out []store.Promise
+	err := s.read(func(ctx context.Context, db *pgxpool.Pool) error {
+		rows, err := db.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var doc []byte
+			if err := rows.Scan(&doc); err != nil {
+				return err
+			}
+			var r record
+			if err := json.Unmarshal(doc, &r); err != nil {
+				return fmt.Errorf("promise: %w", err)
+			}
+			if withoutHistory {
+				r.History = nil
+			}
+			out = append(out, r.Promise)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DuePromises returns what the digest reports on, as the bbolt store's
+// DuePromises: team's promises late at lateAt (open, due before it) or due
+// in [from, to) in any state but cancelled, by Due then ID, without their
+// history. The (team, due_ns) index bounds what it reads.
+func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error) {
+	out, err := s.promises(true, `SELECT doc FROM promises WHERE team = $1 AND (
+			(state = 'open' AND due_ns < $4) OR
+			(state <> 'cancelled' AND due_ns >= $2 AND due_ns < $3))
+		ORDER BY due_ns, id`, team, nanos(from), nanos(to), nanos(lateAt))
+	if err != nil {
+		return nil, fmt.Errorf("pg: due promises: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimDue queues the nudges due at now, in one transaction, as the bbolt
+// store's ClaimDue: a reminder for a promise not yet reminded for its
+// current Due, else an overdue follow-up once overdueAfter has passed. It
+// reads the due index up to now, at most limit rows (<= 0: no bound), and
+// skips rows another transaction holds. Fenced.
+func (s *Store) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error) {
+	now = now.UTC()
+	s.SetOverdueAfter(overdueAfter)
+	// Most ticks find nothing due: one indexed read, and no transaction
+	// that would take the term row and write.
+	work, err := s.hasWork(now, overdueAfter)
+	if err != nil || !work {
+		return nil, err
+	}
+	var out []store.Nudge
+	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {
+		out = nil
+		setting, _ := json.Marshal(overdueAfter)
+		if _, err := tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ('overdue_after', $1)
+			ON CONFLICT (key) DO UPDATE SET value = $1 WHERE meta.value <> $1`, string(setting)); err != nil {
+			return err
+		}
+		q := `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team FOR UPDATE SKIP LOCKED`
+		args := []any{nanos(now)}
+		if limit > 0 {
+			q = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team LIMIT $2 FOR UPDATE SKIP LOCKED`
+			args = append(args, limit)
+		}
+		recs, err := scanRecords(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			n, ok, err := claim(ctx, tx, r, now, overdueAfter)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, n)
+			}
+		}
+		return pruneOps(ctx, tx, now)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: claim due: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) hasWork(now time.Time, overdueAfter time.Duration) (bool, error) {
+	setting, _ := json.Marshal(overdueAfter)
+	var work bool
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		return q.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM promises WHERE next_ns <= $1) OR
+			EXISTS (SELECT 1 FROM ops WHERE at_ns <= $2) OR
+			NOT EXISTS (SELECT 1 FROM meta WHERE key = 'overdue_after' AND value = $3)`,
+			nanos(now), nanos(now.Add(-opsTTL)), string(setting)).Scan(&work)
+	})
+	if err != nil {
+		return false, fmt.Errorf("pg: claim due: %w", err)
+	}
+	return work, nil
+}
+
+func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]record, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []record
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var r record
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return nil, fmt.Errorf("promise: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// claim handles one due promise: it queues its nudge if one is owed at
+// now, and moves its index entry either way.
+func claim(ctx context.Context, tx pgx.Tx, r record, now time.Time, overdueAfter time.Duration) (store.Nudge, bool, error) {
+	var kind store.NudgeKind
+	// When the promise changed or overdueAfter grew since it was indexed,
+	// only its index entry moves.
+	if at, ok := r.next(overdueAfter); ok && !at.After(now) {
+		if !r.Reminded {
+			kind, r.Reminded, r.RemindedAt = store.Reminder, true, now
+			r.History = append(r.History, store.Event{At: now, Kind: "reminded"})
+		} else {
+			kind, r.Overdue = store.OverdueNudge, true
+			r.History = append(r.History, store.Event{At: now, Kind: "overdue"})
+		}
+	}
+	if err := save(ctx, tx, &r, overdueAfter); err != nil {
+		return store.Nudge{}, false, err
+	}
+	if kind == "" {
+		return store.Nudge{}, false, nil
+	}
+	n := store.Nudge{Kind: kind, Team: r.Team, PromiseID: r.ID, To: r.Owner, State: store.NudgeDue, NotBefore: now, Created: now}
+	err := putNudge(ctx, tx, &n)
+	return n, err == nil, err
+}
