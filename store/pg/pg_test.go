@@ -73,7 +73,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func openPG(t *testing.T, now func() time.Time) (*pg.Store, string) {
@@ -133,9 +133,15 @@ func TestSameAsBolt(t *testing.T) {
 	}
 	var sent []int64 // nudge ids handed between steps, the same in both
 	steps := []step{
-		{"add", 0, func(b backend) (any, error) { return b.AddPromise("e1", promise("T1", "U1", "send the deck", time.Hour)) }},
-		{"add again", 0, func(b backend) (any, error) { return b.AddPromise("e1", promise("T1", "U1", "send the deck", time.Hour)) }},
-		{"add second", 0, func(b backend) (any, error) { return b.AddPromise("e2", promise("T1", "U2", "call back", 2*time.Hour+1)) }},
+		{"add", 0, func(b backend) (any, error) {
+			return b.AddPromise("e1", promise("T1", "U1", "send the deck", time.Hour))
+		}},
+		{"add again", 0, func(b backend) (any, error) {
+			return b.AddPromise("e1", promise("T1", "U1", "send the deck", time.Hour))
+		}},
+		{"add second", 0, func(b backend) (any, error) {
+			return b.AddPromise("e2", promise("T1", "U2", "call back", 2*time.Hour+1))
+		}},
 		{"add other team", 0, func(b backend) (any, error) { return b.AddPromise("", promise("T2", "U9", "ship it", 3*day)) }},
 		{"add no op", 0, func(b backend) (any, error) { return b.AddPromise("", promise("T1", "U1", "later", 10*day)) }},
 		{"snooze", time.Minute, func(b backend) (any, error) {
