@@ -165,6 +165,10 @@ func checkDigestChannel(ctx context.Context, c *checker, api *slack.Client, chan
 }
 
 func checkDB(ctx context.Context, c *checker, cfg config.Config) {
+	if config.Postgres(cfg.DB) {
+		checkPG(ctx, c, cfg.DB)
+		return
+	}
 	if _, err := os.Stat(cfg.DB); errors.Is(err, os.ErrNotExist) {
 		c.note("database: %s does not exist yet; kept creates it on first start (check that its directory is writable)", cfg.DB)
 		return

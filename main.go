@@ -60,6 +60,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return export(ctx, args, getenv, stdout, stderr)
 	case "import":
 		return importFile(args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
 	case "health":
 		return health(ctx, args, getenv, stdout, stderr)
 	case "sim":
@@ -99,7 +101,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) in
 		fmt.Fprintf(stderr, "kept: %v\n", err)
 		return 1
 	}
-	log.Info("kept starting", "db", cfg.DB, "api", cfg.APIURL, "tick", cfg.Tick)
+	log.Info("kept starting", "db", dbName(cfg.DB), "api", cfg.APIURL, "tick", cfg.Tick)
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	var runErr error
@@ -143,6 +145,7 @@ Usage:
   kept backup FILE               a consistent copy of the database, also while kept runs
   kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]
   kept import [-n] [-team T…] FILE   a kept export or a CSV; all or nothing, idempotent; -n: dry run
+  kept migrate [-n] -from FILE   copy a bbolt database into the PostgreSQL one KEPT_DB names, and verify
   kept detect [-zone Z] [-now T] < FILE   which messages Kept would offer to track as promises
   kept health     exit 0 if the running kept is ready (/healthz), for a container HEALTHCHECK
   kept help       this text

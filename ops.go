@@ -149,6 +149,9 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprintln(stderr, "kept: usage: kept backup FILE   (a consistent copy of the database, safe while kept runs)")
 		return 2
 	}
+	if config.Postgres(cfg.DB) {
+		return backupPG(stderr, cfg.DB)
+	}
 	dst := rest[0]
 	if fi, err := os.Stat(dst); (err == nil && fi.IsDir()) || strings.HasSuffix(dst, string(os.PathSeparator)) {
 		// A directory: the copy goes in it, named for the database and
@@ -209,25 +212,7 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprintln(stderr, "kept: usage: kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]")
 		return 2
 	}
-	// Export reads a snapshot, so it works the same whether kept runs.
-	dir, err := os.MkdirTemp("", "kept-export-")
-	if err != nil {
-		fmt.Fprintf(stderr, "kept: export: %v\n", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	snap := filepath.Join(dir, "snapshot.db")
-	if _, _, err := snapshot(ctx, cfg, snap); err != nil {
-		fmt.Fprintf(stderr, "kept: export: %v\n", err)
-		return 1
-	}
-	st, err := store.New(snap, store.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "kept: export: %v\n", err)
-		return 1
-	}
-	d, err := st.Export()
-	st.Close()
+	d, err := exportDump(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "kept: export: %v\n", err)
 		return 1
@@ -255,6 +240,35 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 1
 	}
 	return 0
+}
+
+// exportDump reads everything to export: from a snapshot of a bbolt
+// file, so it works the same whether kept runs, or from PostgreSQL in one
+// repeatable-read transaction while replicas write.
+func exportDump(ctx context.Context, cfg config.Config) (store.Dump, error) {
+	if config.Postgres(cfg.DB) {
+		st, err := openPG(ctx, cfg.DB)
+		if err != nil {
+			return store.Dump{}, err
+		}
+		defer st.Close()
+		return st.Export()
+	}
+	dir, err := os.MkdirTemp("", "kept-export-")
+	if err != nil {
+		return store.Dump{}, err
+	}
+	defer os.RemoveAll(dir)
+	snap := filepath.Join(dir, "snapshot.db")
+	if _, _, err := snapshot(ctx, cfg, snap); err != nil {
+		return store.Dump{}, err
+	}
+	st, err := store.New(snap, store.Options{})
+	if err != nil {
+		return store.Dump{}, err
+	}
+	defer st.Close()
+	return st.Export()
 }
 
 func importFile(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -288,20 +302,29 @@ func importFile(args []string, getenv func(string) string, stdout, stderr io.Wri
 		}
 		return 1
 	}
-	db := cfg.DB
-	if _, err := os.Stat(db); dryRun && errors.Is(err, os.ErrNotExist) {
-		// A dry run changes nothing, not even by creating the file: it
-		// runs against an empty database of its own.
-		dir, err := os.MkdirTemp("", "kept-import-")
-		if err != nil {
-			fmt.Fprintf(stderr, "kept: import: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		db = filepath.Join(dir, "empty.db")
-		fmt.Fprintf(stdout, "no database at %s yet: as if into a new one\n", cfg.DB)
+	var st interface {
+		transfer.Importer
+		Close() error
 	}
-	st, err := store.New(db, store.Options{Timeout: 500 * time.Millisecond})
+	if config.Postgres(cfg.DB) {
+		// Replicas may keep running: the import is one transaction.
+		st, err = openPG(context.Background(), cfg.DB)
+	} else {
+		db := cfg.DB
+		if _, err := os.Stat(db); dryRun && errors.Is(err, os.ErrNotExist) {
+			// A dry run changes nothing, not even by creating the file: it
+			// runs against an empty database of its own.
+			dir, err := os.MkdirTemp("", "kept-import-")
+			if err != nil {
+				fmt.Fprintf(stderr, "kept: import: %v\n", err)
+				return 1
+			}
+			defer os.RemoveAll(dir)
+			db = filepath.Join(dir, "empty.db")
+			fmt.Fprintf(stdout, "no database at %s yet: as if into a new one\n", cfg.DB)
+		}
+		st, err = store.New(db, store.Options{Timeout: 500 * time.Millisecond})
+	}
 	if errors.Is(err, store.ErrLocked) {
 		fmt.Fprintf(stderr, "kept: nothing imported: %s is held by a running kept; stop it, import, start it again (the import is one transaction, a few seconds)\n", cfg.DB)
 		return 1

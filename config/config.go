@@ -21,10 +21,13 @@ import (
 
 // Config is everything Kept can be told.
 type Config struct {
-	AppToken     string
-	BotToken     string
-	APIURL       string
-	DB           string
+	AppToken string
+	BotToken string
+	APIURL   string
+	DB       string
+	// Lease bounds how long a scheduling replica that stopped answering
+	// holds its turn (PostgreSQL only).
+	Lease        time.Duration
 	Tick         time.Duration
 	OverdueAfter time.Duration
 	Zone         *time.Location
@@ -43,6 +46,12 @@ type Config struct {
 	KeyCadence, StandardCadence time.Duration
 	// WorkHours is when keep-in-touch prompts go out, in each owner's zone.
 	WorkHours workhours.Hours
+}
+
+// Postgres reports whether db (KEPT_DB) names a PostgreSQL database rather
+// than a bbolt file.
+func Postgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // Setting describes one environment variable.
@@ -73,12 +82,15 @@ var Settings = []Setting{
 		c.APIURL = v
 		return nil
 	}},
-	{"KEPT_DB", "kept.db", "Path of the bbolt database file. Only one kept process may use it.", func(c *Config, v string) error {
+	{"KEPT_DB", "kept.db", "Path of the bbolt database file, which only one kept process may use; or a postgres:// URL, which several kept replicas may share (see Running more than one).", func(c *Config, v string) error {
 		if v == "" {
-			return errors.New("is empty; set it to a file path such as /data/kept.db")
+			return errors.New("is empty; set it to a file path such as /data/kept.db, or a URL such as postgres://kept@db/kept")
 		}
 		c.DB = v
 		return nil
+	}},
+	{"KEPT_LEASE", "10s", "With PostgreSQL: how long a scheduling replica that stopped answering keeps its turn before another takes over (a replica that dies hands over at once).", func(c *Config, v string) error {
+		return duration(&c.Lease, v, time.Second, "10s")
 	}},
 	{"KEPT_TICK", "30s", "How often the scheduler looks for due reminders (a Go duration: 1s, 30s, 1m).", func(c *Config, v string) error {
 		return duration(&c.Tick, v, time.Second, "30s")

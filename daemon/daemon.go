@@ -22,13 +22,13 @@ import (
 	"github.com/keptbot/kept/metrics"
 	"github.com/keptbot/kept/notify"
 	"github.com/keptbot/kept/scheduler"
-	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/pg"
 	"github.com/keptbot/kept/zones"
 )
 
 // Daemon is a running Kept.
 type Daemon struct {
-	Store     *store.Store
+	Store     Store
 	Bot       *inbound.Bot
 	Scheduler *scheduler.Scheduler
 	log       *slog.Logger
@@ -39,6 +39,9 @@ type Daemon struct {
 	Metrics *metrics.Metrics
 	ops     net.Listener
 	backups net.Listener
+	// replica is set on PostgreSQL, where the scheduler runs only while
+	// this process holds the scheduling term.
+	replica *replica
 }
 
 // Options are what the environment does not say: the clock and the logger.
@@ -63,7 +66,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: KEPT_DIGEST_CRON: %w", err)
 	}
-	st, err := store.New(cfg.DB, store.Options{Now: opts.Now})
+	st, rep, err := openStore(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +109,26 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		FormSecret: cfg.BotToken,
 		WorkHours:  cfg.WorkHours,
 	})
-	sched := scheduler.New(st, n, scheduler.Config{
+	var (
+		schedStore scheduler.Store     = st
+		deliverer  scheduler.Deliverer = n
+	)
+	if rep != nil {
+		schedStore = rep.store.Fenced(rep.epoch)
+		deliverer = termDeliverer{Notifier: n, r: rep, now: opts.Now}
+		rep.elector.OnChange = func(t *pg.Term) {
+			rep.term.Store(t)
+			if t != nil {
+				m.Scheduling(true, t.Epoch)
+			} else {
+				m.Scheduling(false, 0)
+			}
+		}
+		m.Scheduling(false, 0)
+	} else {
+		m.Scheduling(true, 0)
+	}
+	sched := scheduler.New(schedStore, deliverer, scheduler.Config{
 		Tick:         cfg.Tick,
 		OverdueAfter: cfg.OverdueAfter,
 		Now:          opts.Now,
@@ -116,12 +138,23 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Digest:        digest,
 		DigestChannel: cfg.DigestChannel,
 	})
-	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m}
+	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep}
 	if err := d.listen(cfg.MetricsAddr, cfg.DB); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// Scheduling reports whether this process schedules now, and in which
+// term: always, in term 0, with bbolt; while it holds the term with
+// PostgreSQL.
+func (d *Daemon) Scheduling() (bool, int64) {
+	if d.replica == nil {
+		return true, 0
+	}
+	e := d.replica.epoch()
+	return e != 0, e
 }
 
 // Run serves until ctx is done, then finishes what is in flight and closes
@@ -143,7 +176,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 	wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
-	wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+	if d.replica != nil {
+		// One replica schedules at a time: this one while it holds the
+		// term, and not a moment after it lost it.
+		wg.Go(func() {
+			fail("scheduler", d.replica.elector.Run(ctx, func(ctx context.Context, _ *pg.Term) error {
+				return d.Scheduler.Run(ctx)
+			}))
+		})
+	} else {
+		wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+	}
 	if d.backups != nil {
 		wg.Go(func() { fail("backups", d.serveBackups(ctx)) })
 	}

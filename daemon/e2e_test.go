@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +64,7 @@ func start(t *testing.T) *env {
 		AppToken:     "xapp-1-sim",
 		BotToken:     "xoxb-sim",
 		APIURL:       sim.URL(),
-		DB:           filepath.Join(t.TempDir(), "kept.db"),
+		DB:           testDB(t),
 		Tick:         time.Hour, // the tests tick by hand after moving the clock
 		OverdueAfter: 24 * time.Hour,
 		Zone:         time.UTC,
@@ -104,6 +103,14 @@ func (e *env) run() {
 	defer wcancel()
 	if err := e.sim.Wait(wctx, func() bool { return e.sim.ConnectionsOpened() > before && e.sim.Connections() > 0 }); err != nil {
 		e.t.Fatalf("bot did not connect: %v", err)
+	}
+	// The tests tick by hand: on PostgreSQL, once this replica schedules.
+	for on, _ := d.Scheduling(); !on; on, _ = d.Scheduling() {
+		select {
+		case <-wctx.Done():
+			e.t.Fatal("kept did not take the scheduling term within 10s")
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
@@ -357,6 +364,9 @@ func TestRestartSendsEachReminderOnce(t *testing.T) {
 }
 
 func TestSecondProcessFailsFast(t *testing.T) {
+	if onPostgres() {
+		t.Skip("replicas share a PostgreSQL database: replica_e2e_test.go")
+	}
 	e := start(t)
 	began := time.Now()
 	_, err := daemon.New(e.cfg, daemon.Options{})

@@ -3,7 +3,9 @@ package daemon
 import (
 	"context"
 	"errors"
+	"io"
 
+	"github.com/keptbot/kept/config"
 	"github.com/keptbot/kept/metrics"
 )
 
@@ -15,11 +17,13 @@ var errNotConnected = errors.New("not connected to Slack (Socket Mode); reconnec
 // address in the message. A socket path too long for the system only
 // costs `kept backup` while kept runs, so it is a warning.
 func (d *Daemon) listen(addr, db string) error {
-	sock := metrics.BackupSocket(db)
-	if ln, err := metrics.ListenBackup(sock); err != nil {
-		d.log.Warn("kept backup cannot ask this kept for a copy while it runs", "err", err)
-	} else {
-		d.backups = ln
+	if !config.Postgres(db) {
+		sock := metrics.BackupSocket(db)
+		if ln, err := metrics.ListenBackup(sock); err != nil {
+			d.log.Warn("kept backup cannot ask this kept for a copy while it runs", "err", err)
+		} else {
+			d.backups = ln
+		}
 	}
 	if addr == "" {
 		return nil
@@ -59,15 +63,25 @@ func (d *Daemon) Ready() error {
 }
 
 func (d *Daemon) serveOps(ctx context.Context) error {
-	return metrics.Serve(ctx, d.ops, metrics.NewHandler(d.Metrics, metrics.Options{
-		Ready: d.Ready,
-		Log:   d.log,
-	}))
+	opts := metrics.Options{Ready: d.Ready, Log: d.log}
+	if d.replica != nil {
+		opts.Role = d.replica.role
+	}
+	return metrics.Serve(ctx, d.ops, metrics.NewHandler(d.Metrics, opts))
 }
 
+// serveBackups streams the bbolt file to `kept backup`. PostgreSQL is
+// backed up with its own tools (pg_dump, base backups and WAL archiving),
+// and listen opens no backup socket for it.
 func (d *Daemon) serveBackups(ctx context.Context) error {
+	b, ok := d.Store.(interface {
+		Backup(io.Writer) (int64, error)
+	})
+	if !ok {
+		return nil
+	}
 	return metrics.Serve(ctx, d.backups, metrics.BackupHandler(metrics.Options{
-		Backup: d.Store.Backup,
+		Backup: b.Backup,
 		Log:    d.log,
 	}))
 }

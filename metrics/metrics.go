@@ -24,6 +24,8 @@ type Metrics struct {
 	nudges     *prometheus.CounterVec
 	apiErrors  *prometheus.CounterVec
 	reconnects prometheus.Counter
+	scheduling prometheus.Gauge
+	term       prometheus.Gauge
 }
 
 // New returns Metrics with every Kept collector registered, plus the Go
@@ -55,8 +57,16 @@ func New(backlog func() (int, error)) *Metrics {
 			Name: "kept_socket_reconnects_total",
 			Help: "Socket Mode connections opened after the first one: Slack's routine refreshes and recoveries from dropped connections.",
 		}),
+		scheduling: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kept_scheduling",
+			Help: "1 while this replica is the one that schedules and delivers nudges, 0 while it stands by (several replicas on one PostgreSQL database).",
+		}),
+		term: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kept_scheduling_term",
+			Help: "The scheduling term this replica holds, 0 while it holds none (and with bbolt): it grows by one at every takeover.",
+		}),
 	}
-	m.reg.MustRegister(m.handled, m.ack, m.nudges, m.apiErrors, m.reconnects,
+	m.reg.MustRegister(m.handled, m.ack, m.nudges, m.apiErrors, m.reconnects, m.scheduling, m.term,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -68,6 +78,17 @@ func New(backlog func() (int, error)) *Metrics {
 		})
 	}
 	return m
+}
+
+// Scheduling records whether this replica schedules, and in which term
+// (0 with bbolt, which has one process and no terms).
+func (m *Metrics) Scheduling(on bool, term int64) {
+	m.term.Set(float64(term))
+	if on {
+		m.scheduling.Set(1)
+	} else {
+		m.scheduling.Set(0)
+	}
 }
 
 // Handled counts one handled envelope; kind is its bounded type label

@@ -34,7 +34,10 @@ type Options struct {
 	// Backup writes a consistent copy of the database (store.Backup), for
 	// BackupHandler.
 	Backup func(io.Writer) (int64, error)
-	Log    *slog.Logger
+	// Role, if set, is added to a ready /healthz answer: whether this
+	// replica schedules ("ok: scheduling, term 3") or stands by.
+	Role func() string
+	Log  *slog.Logger
 }
 
 // NewHandler serves /metrics and /healthz on KEPT_METRICS_ADDR, which may
@@ -54,6 +57,10 @@ func NewHandler(m *Metrics, opts Options) http.Handler {
 		if err := opts.Ready(); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		if opts.Role != nil {
+			fmt.Fprintf(w, "ok: %s\n", opts.Role())
 			return
 		}
 		io.WriteString(w, "ok\n")

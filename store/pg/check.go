@@ -2,9 +2,16 @@ package pg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// ErrNoSchema is Check's answer for a database kept has not started on
+// yet: the first kept to start creates the schema.
+var ErrNoSchema = errors.New("pg: no Kept schema in this database yet")
 
 // Info is what Check found.
 type Info struct {
@@ -28,11 +35,12 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 	if err != nil {
 		return info, fmt.Errorf("pg: query the server: %w", err)
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&info.Version); err != nil {
-		return info, fmt.Errorf("pg: read the schema version: %w", err)
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return info, fmt.Errorf("pg: look for the schema: %w", err)
 	}
-	if info.Version != SchemaVersion {
-		return info, fmt.Errorf("pg: schema version %d, this kept writes %d", info.Version, SchemaVersion)
+	if !exists {
+		return info, ErrNoSchema
 	}
 	var missing []string
 	for _, t := range tables {
@@ -58,6 +66,12 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 	if len(missing) > 0 {
 		return info, fmt.Errorf("pg: %s lacks %s: GRANT them (or run kept as the owner of its tables)", info.User, strings.Join(missing, ", "))
 	}
+	if err := s.pool.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&info.Version); err != nil {
+		return info, fmt.Errorf("pg: read the schema version: %w", err)
+	}
+	if info.Version != SchemaVersion {
+		return info, fmt.Errorf("pg: schema version %d, this kept writes %d", info.Version, SchemaVersion)
+	}
 	err = s.pool.QueryRow(ctx, `SELECT epoch, holder FROM scheduler WHERE id = 1`).Scan(&info.Term, &info.Holder)
 	if err != nil {
 		return info, fmt.Errorf("pg: read the scheduling term: %w", err)
@@ -69,4 +83,18 @@ func (s *Store) Check(ctx context.Context) (Info, error) {
 func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	_, err := s.pool.Exec(ctx, sql, args...)
 	return err
+}
+
+// Inspect connects to url without migrating anything and runs Check: what
+// `kept check` does, which must change nothing, not even the schema.
+func Inspect(ctx context.Context, url string) (Info, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return Info{}, fmt.Errorf("pg: %s: %w", Redact(url), err)
+	}
+	defer pool.Close()
+	if err := pool.Ping(ctx); err != nil {
+		return Info{}, fmt.Errorf("pg: connect to %s: %w", Redact(url), err)
+	}
+	return (&Store{pool: pool}).Check(ctx)
 }

@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -89,9 +88,6 @@ func (e *Elector) Run(ctx context.Context, lead func(ctx context.Context, t *Ter
 	}
 	return nil
 }
-
-// errStandby says the lock is held by another replica.
-var errStandby = errors.New("another replica schedules")
 
 // term connects, takes the lock if it is free, and leads while it holds it.
 func (e *Elector) term(ctx context.Context, lease time.Duration, log *slog.Logger, lead func(context.Context, *Term) error) error {
