@@ -187,6 +187,14 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintf(stderr, "kept sim: %v\n", err)
 			return 1
 		}
+		// What real Slack would have refused or timed out on is a bug in
+		// Kept (or the simulator); say so rather than let it pass.
+		if errs := sim.Errors(); len(errs) > 0 {
+			fmt.Fprintf(stderr, "kept sim: the simulated Slack saw %d protocol problems:\n", len(errs))
+			for _, err := range errs {
+				fmt.Fprintf(stderr, "  %v\n", err)
+			}
+		}
 		return code
 	}
 	if !*consoleMode {

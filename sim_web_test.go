@@ -92,7 +92,7 @@ func startWebSim(t *testing.T, start string) *webSim {
 	}()
 	t.Cleanup(func() {
 		stopSim()
-		if code := <-exited; code != 0 {
+		if code := <-exited; code != 0 || errs.String() != "" {
 			t.Errorf("kept sim exited %d: %s", code, errs.String())
 		}
 	})
