@@ -256,14 +256,24 @@ func (s surface) element(e *element, blockID string, stateful bool) string {
 		if e.Type == "multi_users_select" {
 			opts = s.people
 		}
-		var sel []string
+		sel := map[string]bool{}
 		for _, o := range e.InitialOptions {
-			sel = append(sel, o.Value)
+			sel[o.Value] = true
 		}
-		sel = append(sel, e.InitialUsers...)
-		b, _ := json.Marshal(sel)
-		return fmt.Sprintf(`<select multiple class="s-multi" %s data-options="%s" data-selected="%s"></select>`,
-			data, attr(optionsJSON(opts)), attr(string(b)))
+		for _, u := range e.InitialUsers {
+			sel[u] = true
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, `<select multiple class="s-multi" %s aria-label="%s">`, data, attr(placeholder("Select items")))
+		for _, o := range opts {
+			selected := ""
+			if sel[o.Value] {
+				selected = " selected"
+			}
+			fmt.Fprintf(&b, `<option value="%s"%s>%s</option>`, attr(o.Value), selected, html.EscapeString(o.Text.Text))
+		}
+		b.WriteString(`</select>`)
+		return b.String()
 	case "datepicker":
 		return fmt.Sprintf(`<input type="date" class="s-picker" %s value="%s" aria-label="%s">`, data, attr(e.InitialDate), attr(placeholder("Select a date")))
 	case "timepicker":

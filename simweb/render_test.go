@@ -162,6 +162,8 @@ func TestElements(t *testing.T) {
 			[]string{`<textarea`, `maxlength="300"`, `a &lt;b&gt;</textarea>`}},
 		{"header, divider, context", `[{"type":"header","text":{"type":"plain_text","text":"Kept digest"}},{"type":"divider"},{"type":"context","elements":[{"type":"mrkdwn","text":"_small_"},{"type":"image","image_url":"https://x/y.png","alt_text":"logo"}]}]`,
 			[]string{`data-block="sim0">Kept digest</div>`, `<hr>`, `<i>small</i>`, `🖼 logo`}},
+		{"multi select", `[{"type":"input","block_id":"m","label":{"type":"plain_text","text":"Who"},"element":{"type":"multi_users_select","action_id":"v","initial_users":["U0BOB"]}}]`,
+			[]string{`<select multiple`, `<option value="U0BOB" selected>Bob Brun</option>`}},
 		{"an unknown block says so", `[{"type":"video"}]`, []string{`[video block]`}},
 	} {
 		got, err := s.blocks(json.RawMessage(tt.json))

@@ -16,6 +16,7 @@ const ui = {
   homeHTML: '',
   popup: null,     // composer completions: {items, index, apply}
   thread: null,    // {conv, ts} while replying in a thread
+  clockShown: '',  // what the "move to" field last showed of the clock
 };
 
 function readHash() {
@@ -81,7 +82,10 @@ function render() {
   const d = ui.data;
   document.title = (d.conv ? (d.conv.kind === 'channel' ? '#' + d.conv.name : d.conv.name) + ' · ' : '') + d.workspace;
   $('#clock-text').textContent = d.clock.text;
-  if (document.activeElement !== $('#clock-input')) $('#clock-input').value = d.clock.input;
+  // The "move to" field follows the clock until someone edits it.
+  const to = $('#clock-input');
+  if (document.activeElement !== to && (to.value === ui.clockShown || !to.value)) to.value = d.clock.input;
+  ui.clockShown = d.clock.input;
   setHTML($('#who-button'), avatar(d.me) + '<span class="who-name">' + esc(d.me.real_name) + '</span><span class="who-role">' + esc(d.me.role) + '</span><span class="s-caret">⌄</span>');
   setHTML($('#team'), '<div class="team-name">' + esc(d.workspace) + '</div><div class="team-sub">' + esc(d.me.real_name) + ' · ' + esc(d.me.tz) + '</div>');
   renderSidebar();
@@ -443,6 +447,13 @@ function modalState() {
         const o = JSON.parse(el.dataset.options || '[]').find(o => o.value === el.dataset.selected);
         v.selected_option = o ? {text: {type: 'plain_text', text: o.text, emoji: true}, value: o.value} : null;
         empty = !o;
+        break;
+      }
+      case 'multi_static_select': case 'multi_users_select': {
+        const picked = Array.from(el.selectedOptions);
+        if (t === 'multi_users_select') v.selected_users = picked.map(o => o.value);
+        else v.selected_options = picked.map(o => ({text: {type: 'plain_text', text: o.textContent}, value: o.value}));
+        empty = !picked.length;
         break;
       }
       case 'checkboxes': case 'radio_buttons': {
