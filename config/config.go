@@ -162,7 +162,7 @@ var Settings = []Setting{
 	{"KEPT_STANDARD_CADENCE", "45d", "The same for a standard customer (45d, 6w).", func(c *Config, v string) error {
 		return cadence(&c.StandardCadence, v, "45d")
 	}},
-	{"KEPT_WORK_HOURS", "Mon-Fri 09:00-17:00", "When keep-in-touch prompts go out, in each owner's own time zone: days and a span, such as Mon-Fri 09:00-17:00 or Mon,Wed 08:30-12:00.", func(c *Config, v string) error {
+	{"KEPT_WORK_HOURS", "Mon-Fri 09:00-17:00", "When keep-in-touch prompts go out, in each owner's own time zone: days and a span, such as Mon-Fri 09:00-17:00 or Mon,Wed 08:30-12:00. Its days are the business days of \"in 3 business days\".", func(c *Config, v string) error {
 		h, err := workhours.Parse(v)
 		if err != nil {
 			return fmt.Errorf("is %q; use days and a span such as \"Mon-Fri 09:00-17:00\" or \"Mon,Wed 08:30-12:00\"", v)
