@@ -606,7 +606,7 @@ func (w *Web) handleEvents(rw http.ResponseWriter, r *http.Request) {
 
 // A Slack client turns a typed @name into a mention; for slash commands
 // with should_escape the server does (slacksim).
-var typedMention = regexp.MustCompile(`(^|[\s(])@([a-z0-9._-]+)`)
+var typedMention = regexp.MustCompile(`(^|[\s(])([@#])([a-z0-9][a-z0-9._-]*)`)
 
 func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request) (any, error) {
 	line := strings.TrimSpace(req.Text)
@@ -631,15 +631,20 @@ func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request)
 	if req.Conv == ws.dm {
 		return nil, problem{"Sending messages to this app has been turned off."}
 	}
-	byName := map[string]string{}
+	refs := map[string]string{} // "@ann" -> "<@U0ANN>", "#sales" -> "<#C0SALES>"
 	for id, u := range ws.users {
-		byName[u.Name] = id
+		refs["@"+u.Name] = "<@" + id + ">"
+	}
+	for _, c := range w.sim.Channels() {
+		refs["#"+c.Name] = "<#" + c.ID + ">"
 	}
 	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(line)
 	text = typedMention.ReplaceAllStringFunc(text, func(m string) string {
 		sub := typedMention.FindStringSubmatch(m)
-		if id, ok := byName[sub[2]]; ok {
-			return sub[1] + "<@" + id + ">"
+		// A trailing dot or dash ends the sentence, not the name.
+		name := strings.TrimRight(sub[3], ".-_")
+		if ref, ok := refs[sub[2]+name]; ok {
+			return sub[1] + ref + sub[3][len(name):]
 		}
 		return m
 	})

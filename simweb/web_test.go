@@ -185,8 +185,8 @@ func TestSend(t *testing.T) {
 	if got := msgs[len(msgs)-1]; got.User != "U0ANN" || got.Text != "thanks <@U0CARA> &amp; &lt;all&gt; (@nobody, cc:@ann)" {
 		t.Errorf("posted %q by %s", got.Text, got.User)
 	}
-	p.post("/api/send", map[string]any{"as": "U0ANN", "conv": "C0ACME", "text": "(@ann) first"})
-	if got := p.sim.Messages(); got[len(got)-1].Text != "(<@U0ANN>) first" {
+	p.post("/api/send", map[string]any{"as": "U0ANN", "conv": "C0ACME", "text": "(@ann) first, see #sales. Thanks @cara."})
+	if got := p.sim.Messages(); got[len(got)-1].Text != "(<@U0ANN>) first, see <#C0SALES>. Thanks <@U0CARA>." {
 		t.Errorf("posted %q", got[len(got)-1].Text)
 	}
 }

@@ -523,7 +523,7 @@ function renderComposerHint() {
 
 function currentWord() {
   const upto = input.value.slice(0, input.selectionStart);
-  const m = /(^|\s)([@/][^\s]*)$/.exec(upto);
+  const m = /(^|\s)([@#/][^\s]*)$/.exec(upto);
   if (!m) return null;
   return {word: m[2], start: upto.length - m[2].length};
 }
@@ -539,6 +539,12 @@ function updatePopup() {
     items = d.commands.filter(c => c.Name.startsWith(q)).map(c => ({
       html: '<b>' + esc(c.Name) + '</b> <span class="hint">' + esc(c.UsageHint) + '</span><br><span class="menu-sub">' + esc(c.Description) + ' · ' + esc(d.app) + '</span>',
       insert: c.Name + ' ',
+    }));
+  } else if (w.word[0] === '#') {
+    const q = w.word.slice(1).toLowerCase();
+    items = d.channels.filter(c => c.name.startsWith(q)).map(c => ({
+      html: '<b>#' + esc(c.name) + '</b>' + (c.shared ? ' <span class="menu-sub">shared</span>' : ''),
+      insert: '#' + c.name + ' ',
     }));
   } else if (w.word[0] === '@') {
     const q = w.word.slice(1).toLowerCase();
