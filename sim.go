@@ -50,6 +50,7 @@ var simPeople = []simweb.Person{
 
 const (
 	simAdmin         = "U0DEE"
+	simLead          = "U0LEE"
 	simDigestChannel = "C0SALES"
 )
 
@@ -154,6 +155,8 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 			return "1s"
 		case "KEPT_ADMINS":
 			return cmp.Or(getenv(name), simAdmin)
+		case "KEPT_LEADS":
+			return cmp.Or(getenv(name), simLead)
 		case "KEPT_DIGEST_CHANNEL":
 			return cmp.Or(getenv(name), simDigestChannel)
 		}

@@ -32,7 +32,9 @@ type Config struct {
 	OverdueAfter time.Duration
 	Zone         *time.Location
 	Admins       []string
-	LogLevel     string
+	// Leads may see, post and subscribe the digest, as admins may.
+	Leads    []string
+	LogLevel string
 	// MetricsAddr is where /metrics and /healthz listen; "" is off.
 	MetricsAddr string
 	// DigestChannel gets the team digest, and the nudges whose owner
@@ -110,19 +112,13 @@ var Settings = []Setting{
 		c.Zone = loc
 		return nil
 	}},
-	{"KEPT_ADMINS", "", "Comma-separated Slack user ids (U…) allowed to change anyone's promises.", func(c *Config, v string) error {
-		c.Admins = nil
-		for _, id := range strings.Split(v, ",") {
-			id = strings.TrimSpace(id)
-			if id == "" {
-				continue
-			}
-			if !isUserID(id) {
-				return fmt.Errorf("has %q, not a Slack user id; use ids like U012AB3CD (Profile → ⋮ → Copy member ID)", id)
-			}
-			c.Admins = append(c.Admins, id)
-		}
-		return nil
+	{"KEPT_ADMINS", "", "Comma-separated Slack user ids (U…) allowed to change anyone's promises and customers, and to use the digest.", func(c *Config, v string) (err error) {
+		c.Admins, err = userIDs(v)
+		return err
+	}},
+	{"KEPT_LEADS", "", "Comma-separated Slack user ids (U…) allowed to see, post and subscribe the digest (admins may too).", func(c *Config, v string) (err error) {
+		c.Leads, err = userIDs(v)
+		return err
 	}},
 	{"KEPT_DIGEST_CHANNEL", "", "Channel id (C…) for the team digest, and for reminders whose owner cannot be reached (deactivated). Invite Kept to it.", func(c *Config, v string) error {
 		v = strings.TrimSpace(v)
@@ -247,6 +243,22 @@ func isChannel(s string) bool {
 		}
 	}
 	return true
+}
+
+// userIDs reads a comma-separated list of Slack user ids.
+func userIDs(v string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.Split(v, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !isUserID(id) {
+			return nil, fmt.Errorf("has %q, not a Slack user id; use ids like U012AB3CD (Profile → ⋮ → Copy member ID)", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 func isUserID(s string) bool {

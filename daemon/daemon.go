@@ -94,6 +94,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	b := inbound.New(st, api, sm, inbound.Config{
 		Zone:     cfg.Zone,
 		Admins:   cfg.Admins,
+		Leads:    cfg.Leads,
 		Now:      opts.Now,
 		Log:      opts.Log,
 		Observer: m,

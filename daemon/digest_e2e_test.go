@@ -34,6 +34,7 @@ func startDigest(t *testing.T, at time.Time, channel string) *env {
 	e.cfg.DB = filepath.Join(t.TempDir(), "digest.db")
 	e.cfg.DigestChannel = channel
 	e.cfg.DigestCron = weeklyNY
+	e.cfg.Leads = []string{ann, cid} // the digest is for leads
 	e.clock.Set(at)
 	e.run()
 	// The first tick records the schedule's start; only later ones post.
@@ -205,12 +206,12 @@ func TestDigestCommands(t *testing.T) {
 	e.seed()
 	e.clock.Set(ny(2026, 11, 25, 10, 0))
 
-	r := e.digestCmd(bob, chan_, "")
+	r := e.digestCmd(cid, chan_, "")
 	if r.ResponseType != "ephemeral" || !strings.Contains(replyText(r), "Late promises") {
 		t.Errorf("/customer digest = %q (%s), want the digest, ephemeral", replyText(r), r.ResponseType)
 	}
 	// Kept is not in #sales: "here" says so and shows it to the caller.
-	r = e.digestCmd(bob, chan_, "here")
+	r = e.digestCmd(cid, chan_, "here")
 	if got := replyText(r); !strings.Contains(got, "I'm not in this channel") || !strings.Contains(got, "Going quiet") {
 		t.Errorf("/customer digest here without Kept = %q", got)
 	}

@@ -176,7 +176,12 @@ func (b *Bot) tell(ctx context.Context, cb slack.InteractionCallback, err error)
 		return
 	}
 	if _, err := b.api.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
-		b.cfg.Log.Error("post ephemeral", "err", err)
+		// Not a channel the clicker is in (a click forged on someone
+		// else's message): Kept's DM with them still reaches them.
+		b.cfg.Log.Warn("post ephemeral; answering in a DM", "err", err)
+		if _, _, err := b.api.PostMessageContext(ctx, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
+			b.cfg.Log.Error("post refusal to DM", "err", err)
+		}
 	}
 }
 

@@ -65,7 +65,8 @@ type Slack interface {
 // Config tunes a Bot.
 type Config struct {
 	Zone   *time.Location   // fallback when a user's zone is unknown
-	Admins []string         // may change anyone's promises
+	Admins []string         // may change anyone's promises and customers, and use the digest
+	Leads  []string         // may see, post and subscribe the digest
 	Now    func() time.Time // clock
 	Log    *slog.Logger
 	// Observer is told what was handled, for metrics (surface.go); nil
@@ -105,6 +106,7 @@ type Bot struct {
 	sm     *socketmode.Client
 	cfg    Config
 	admins map[string]bool
+	leads  map[string]bool
 	zones  *zones.Cache
 	homes  homeViewers
 
@@ -117,7 +119,8 @@ type Bot struct {
 	pending pending
 	slots   chan struct{}
 
-	metaKey []byte // signs forms' private_metadata (metadata.go)
+	metaKey []byte    // signs forms' private_metadata (metadata.go)
+	others  forOthers // promises recorded for others, per creator (limit.go)
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -141,6 +144,10 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 		slots: make(chan struct{}, followUpLimit), metaKey: metaKey(cfg.FormSecret)}
 	for _, a := range cfg.Admins {
 		b.admins[a] = true
+	}
+	b.leads = map[string]bool{}
+	for _, l := range cfg.Leads {
+		b.leads[l] = true
 	}
 	return b
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -22,12 +24,109 @@ import (
 // Slack need not.
 type digestAPI interface {
 	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+}
+
+// The digest lists every late promise, with its text, and who is behind
+// with which customer: it is for leads. Only the people in KEPT_LEADS and
+// the admins see it, post it or choose where it goes, and it goes only to
+// channels whose every member is of the team: none shared with another
+// organisation, none with a guest in it.
+
+// mayDigest refuses the digest to anyone who is neither a lead nor an
+// admin.
+func (b *Bot) mayDigest(user string) error {
+	if b.isAdmin(user) || b.leads[user] {
+		return nil
+	}
+	return forbidden("The digest is for leads: it lists every late promise and who is behind with which customer. Only the leads (KEPT_LEADS) and admins (KEPT_ADMINS) can see, post or subscribe it; ask whoever runs Kept to add you.")
+}
+
+const (
+	// guestCheckLimit bounds the members looked up for guests before a
+	// digest goes to a channel; a bigger channel is refused, not guessed.
+	guestCheckLimit = 200
+	// guestCheckTime bounds those lookups, within the 3 s Slack waits.
+	guestCheckTime = 2 * time.Second
+)
+
+// teamOnly refuses a channel that people outside the team can read: one
+// shared with another organisation, or with a guest or someone from
+// another workspace among its members. info is the channel as Slack
+// described it.
+func (b *Bot) teamOnly(ctx context.Context, api digestAPI, team string, info *slack.Channel) error {
+	if info.IsExtShared {
+		return forbidden("This channel is shared with another organisation, and the digest (late promises included) stays within the team. Use a channel only the team is in.")
+	}
+	members, _, err := api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: info.ID, Limit: guestCheckLimit + 1})
+	if err != nil {
+		return fmt.Errorf("inbound: members of %s: %w", info.ID, err)
+	}
+	if len(members) > guestCheckLimit {
+		return forbidden(fmt.Sprintf("This channel has over %d members, too many for me to make sure none is a guest; the digest (late promises included) stays within the team. Use a smaller channel of leads.", guestCheckLimit))
+	}
+	ctx, cancel := context.WithTimeout(ctx, guestCheckTime)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		outsider string
+		failed   error
+	)
+	slots := make(chan struct{}, 8)
+	for _, m := range members {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			out, err := b.zones.Outsider(ctx, m, team)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				failed = err
+			case out:
+				outsider = m
+			}
+		})
+	}
+	wg.Wait()
+	switch {
+	case outsider != "":
+		return forbidden(fmt.Sprintf("<@%s> is a guest or from another workspace, and the digest (late promises included) stays within the team. Use a channel only the team is in.", outsider))
+	case failed != nil:
+		return unavailable("I couldn't check this channel's members for guests just now; nothing was posted. Please try again in a minute.")
+	}
+	return nil
+}
+
+// channelFor checks the channel a digest command was typed in: whether
+// Kept is in it (member), and that it is the team's only; what else is
+// wrong is a refusal that says how to fix it.
+func (b *Bot) channelFor(ctx context.Context, cmd slack.SlashCommand, verb string) (member bool, err error) {
+	if !strings.HasPrefix(cmd.ChannelID, "C") && !strings.HasPrefix(cmd.ChannelID, "G") {
+		return false, invalid("Run `/customer digest " + verb + "` in the channel that should get the digest, not in a direct message.")
+	}
+	api, ok := b.api.(digestAPI)
+	if !ok {
+		return false, errors.New("inbound: digest: this Slack client cannot read channels")
+	}
+	info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: cmd.ChannelID})
+	if code := slackErrorCode(err); code == "channel_not_found" || (err == nil && !info.IsMember) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inbound: digest: %w", err)
+	}
+	return true, b.teamOnly(ctx, api, cmd.TeamID, info)
 }
 
 // unsubscribe is `/customer digest unsubscribe`.
 func (b *Bot) unsubscribe(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
+	}
+	if err := b.mayDigest(c.cmd.UserID); err != nil {
+		return nil, err
 	}
 	err := b.store.Unsubscribe(c.cmd.TeamID, c.cmd.ChannelID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -62,6 +161,9 @@ func (b *Bot) digestReply(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
 	}
+	if err := b.mayDigest(c.cmd.UserID); err != nil {
+		return nil, err
+	}
 	return b.digestFor(c.ctx, c.cmd, "")
 }
 
@@ -82,12 +184,26 @@ func (b *Bot) digestFor(ctx context.Context, cmd slack.SlashCommand, lead string
 	return ephemeral(fallback, blocks...), nil
 }
 
+// notHere is the note on the private digest of a `here` Kept cannot post.
+const notHere = "I'm not in this channel, so I can't post here: invite me with `/invite @Kept` and try again. Meanwhile, here it is just for you."
+
 // digestHere posts the digest in the caller's channel.
 func (b *Bot) digestHere(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
 	}
 	ctx, cmd, log := c.ctx, c.cmd, c.log
+	if err := b.mayDigest(cmd.UserID); err != nil {
+		return nil, err
+	}
+	member, err := b.channelFor(ctx, cmd, "here")
+	if err != nil {
+		return nil, err
+	}
+	if !member {
+		log.Info("digest here: not in the channel", "channel", cmd.ChannelID)
+		return b.digestFor(ctx, cmd, notHere)
+	}
 	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now())
 	if err != nil {
 		return nil, err
@@ -99,7 +215,7 @@ func (b *Bot) digestHere(c call) (any, error) {
 		return nil, nil // the digest in the channel is the answer
 	case code == "not_in_channel" || code == "channel_not_found":
 		log.Info("digest here: not in the channel", "channel", cmd.ChannelID, "err", code)
-		return b.digestFor(ctx, cmd, "I'm not in this channel, so I can't post here: invite me with `/invite @Kept` and try again. Meanwhile, here it is just for you.")
+		return b.digestFor(ctx, cmd, notHere)
 	}
 	return nil, fmt.Errorf("inbound: digest here: %w", err)
 }
@@ -117,19 +233,15 @@ func (b *Bot) subscribe(c call) (any, error) {
 	default:
 		return nil, invalid(digestUsage())
 	}
-	if !strings.HasPrefix(cmd.ChannelID, "C") && !strings.HasPrefix(cmd.ChannelID, "G") {
-		return nil, invalid("Run `/customer digest subscribe` in the channel that should get the digest, not in a direct message.")
+	if err := b.mayDigest(cmd.UserID); err != nil {
+		return nil, err
 	}
-	api, ok := b.api.(digestAPI)
-	if !ok {
-		return nil, errors.New("inbound: subscribe: this Slack client cannot read channels")
-	}
-	info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: cmd.ChannelID})
-	if code := slackErrorCode(err); code == "channel_not_found" || (err == nil && !info.IsMember) {
-		return nil, invalid("I'm not in this channel yet, so I couldn't post the digest here. Invite me with `/invite @Kept`, then run `/customer digest subscribe` again.")
-	}
+	member, err := b.channelFor(ctx, cmd, "subscribe")
 	if err != nil {
-		return nil, fmt.Errorf("inbound: subscribe: %w", err)
+		return nil, err
+	}
+	if !member {
+		return nil, invalid("I'm not in this channel yet, so I couldn't post the digest here. Invite me with `/invite @Kept`, then run `/customer digest subscribe` again.")
 	}
 	if err := b.store.Subscribe(cmd.TeamID, cmd.ChannelID, scope); err != nil {
 		return nil, err

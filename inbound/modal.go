@@ -66,6 +66,10 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
+	if err := b.mayRecordFor(cb.Team.ID, cb.User.ID, f.owner); err != nil {
+		r, _ := asRefusal(err)
+		return viewErrors(map[string]string{slackui.FieldOwner: r.text})
+	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:      cb.Team.ID,
 		Text:      f.what,
@@ -142,7 +146,7 @@ func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, chann
 		b.cfg.Log.Warn("confirm modal promise", "err", err)
 	}
 	if p.Owner != user {
-		b.tellNewOwner(ctx, p, user)
+		b.tellNewOwner(ctx, p, user) // says who recorded it
 	}
 	b.refreshHome(ctx, p.Team, p.Owner)
 }

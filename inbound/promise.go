@@ -77,6 +77,9 @@ func (b *Bot) newPromise(c call) (any, error) {
 	if strings.TrimSpace(what) == "" {
 		return nil, invalid("What did you promise? " + usagePromise)
 	}
+	if err := b.mayRecordFor(cmd.TeamID, cmd.UserID, owner); err != nil {
+		return nil, err
+	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:     cmd.TeamID,
 		Text:     what,
@@ -94,6 +97,9 @@ func (b *Bot) newPromise(c call) (any, error) {
 	callerLoc := loc
 	if owner != cmd.UserID {
 		callerLoc = b.zoneOr(ctx, cmd.UserID)
+		if !errors.Is(err, store.ErrDuplicate) {
+			b.later(ctx, func(ctx context.Context) { b.tellOwner(ctx, p) })
+		}
 	}
 	fallback, blocks := slackui.Confirmation(p, cmd.UserID, callerLoc, b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil

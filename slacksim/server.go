@@ -198,6 +198,7 @@ func (s *Server) Close() {
 type User struct {
 	ID, Name, RealName, TZ string
 	Deleted, IsBot         bool
+	Guest                  bool // a guest account: is_restricted in users.info
 	TeamID                 string
 }
 

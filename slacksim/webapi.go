@@ -320,6 +320,7 @@ func (s *Server) userJSON(u User) map[string]any {
 		"id": u.ID, "team_id": team, "name": u.Name, "deleted": u.Deleted,
 		"real_name": u.RealName, "tz": tz, "tz_label": label, "tz_offset": offset,
 		"is_bot": u.IsBot, "is_app_user": false, "is_admin": false, "is_owner": false,
+		"is_restricted": u.Guest, "is_ultra_restricted": false,
 		"profile": profile, "updated": s.opts.Now().Unix(),
 	}
 }

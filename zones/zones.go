@@ -36,6 +36,8 @@ type Cache struct {
 type cachedZone struct {
 	loc     *time.Location
 	deleted bool
+	guest   bool   // a guest (single- or multi-channel) account
+	team    string // the user's own workspace
 	at      time.Time
 }
 
@@ -85,8 +87,25 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 			loc = l
 		}
 	}
-	z.put(user, cachedZone{loc: loc, at: z.now()})
+	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, team: u.TeamID, at: z.now()})
 	return loc, nil
+}
+
+// Outsider reports whether user is a guest account or belongs to another
+// workspace than team: someone who should not read the team's digest. It
+// shares the zone's users.info answer and cache.
+func (z *Cache) Outsider(ctx context.Context, user, team string) (bool, error) {
+	if _, err := z.Zone(ctx, user); err != nil {
+		var gone NoSuchUserError
+		if errors.As(err, &gone) {
+			return false, nil // deactivated: reads nothing
+		}
+		return false, err
+	}
+	z.mu.Lock()
+	c := z.users[user]
+	z.mu.Unlock()
+	return c.guest || (c.team != "" && team != "" && c.team != team), nil
 }
 
 func (z *Cache) put(user string, c cachedZone) {

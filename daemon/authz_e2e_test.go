@@ -1,0 +1,242 @@
+package daemon_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+)
+
+// told reports whether user was told text, privately: an ephemeral
+// message, or a DM from Kept.
+func (e *env) told(user, text string) bool {
+	dm := e.sim.DMChannel(user)
+	for _, m := range e.sim.Messages() {
+		if (m.Ephemeral && m.EphemeralTo == user || m.Channel == dm && dm != "") && strings.Contains(m.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCheckinButtonsOwnerOnly: "Snooze a week" and "Change cadence" on a
+// keep-in-touch prompt change the customer, so they follow the rule every
+// other surface does: its owner or an admin. Someone else's click (an old
+// prompt, a forged click) changes nothing and is told why; and Snooze on
+// an old prompt never brings the check-in forward.
+func TestCheckinButtonsOwnerOnly(t *testing.T) {
+	e := start(t)
+	e.cmd(ann, "/customer", "add Globex every 2w")
+	e.advanceTo(time.Date(2026, 12, 7, 10, 0, 0, 0, newYork))
+	prompt := e.prompts(ann)[0]
+	before := e.customer("Globex")
+
+	for _, click := range []struct{ action, value string }{{"checkin_snooze", ""}, {"checkin_cadence", "never"}} {
+		if _, err := e.sim.Click(e.ctx(), bob, prompt, click.action, click.value); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		if !e.told(bob, "Only <@U0ANN>") {
+			t.Errorf("bob's %s was not refused", click.action)
+		}
+	}
+	if c := e.customer("Globex"); c.Cadence != before.Cadence || !c.NextPrompt.Equal(before.NextPrompt) {
+		t.Errorf("bob changed ann's customer: cadence %v → %v, next %v → %v", before.Cadence, c.Cadence, before.NextPrompt, c.NextPrompt)
+	}
+
+	// Ann logs a touch; the next check-in is due 14 days after it. A click
+	// on the old prompt's Snooze a week must not move it to a week from now.
+	e.cmd(ann, "/touch", "Globex called about the pilot")
+	due := e.customer("Globex").NextPrompt
+	if _, err := e.sim.Click(e.ctx(), ann, prompt, "checkin_snooze", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if c := e.customer("Globex"); c.NextPrompt.Before(due) {
+		t.Errorf("Snooze a week brought the check-in forward from %v to %v", due, c.NextPrompt)
+	}
+}
+
+// TestRefusedClickShowsNoOtherPromise: a click that names a promise the
+// clicker may not change (a forged block id on their own reminder) is
+// refused, and their message is not rewritten with that promise.
+func TestRefusedClickShowsNoOtherPromise(t *testing.T) {
+	e := start(t)
+	e.slash(bob, "Initech: send the secret pricing tomorrow 3pm") // #1, bob's
+	e.slash(ann, "Acme: call back in 1 hour")                     // #2, ann's
+	e.slash(bob, "done 1")
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	forged := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": ann},
+		"container": map[string]any{"type": "message", "channel_id": dm.Channel, "message_ts": dm.TS},
+		"channel":   map[string]any{"id": dm.Channel},
+		"actions":   []any{map[string]any{"action_id": "promise_done", "block_id": "promise:1:U0BOB", "value": "1", "type": "button"}},
+	}
+	if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	m, _ := e.sim.Message(dm.Channel, dm.TS)
+	if got := blocksText(m.Blocks); strings.Contains(got, "secret pricing") || m.Updates != 0 {
+		t.Errorf("a refused click rewrote ann's reminder with bob's promise: %q", got)
+	}
+	if !e.told(ann, "Only <@U0BOB>") {
+		t.Error("ann was not told why")
+	}
+}
+
+// TestPickATimeChecksFirst: "Pick a time…" opens a form showing the
+// promise's text, so it is refused before the form opens to someone who
+// may not change the promise.
+func TestPickATimeChecksFirst(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: send the secret pricing in 1 hour")
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	if _, err := e.sim.Click(e.ctx(), cid, e.sim.DMs(ann)[0], "promise_snooze", "1:pick"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	for _, v := range e.sim.Views() {
+		if v.UserID == cid {
+			t.Errorf("cid got a form: %s", e.sim.RenderView(v))
+		}
+	}
+	if !e.told(cid, "Only <@U0ANN>") {
+		t.Error("cid was not told why")
+	}
+}
+
+// TestFormMetadataIsSigned: which message a form's submission rewrites
+// comes from its private_metadata, which Kept signs for the user it opened
+// the form for. A submission with metadata Kept did not sign (pointing at
+// someone else's message) or signed for someone else changes nothing.
+func TestFormMetadataIsSigned(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")       // #1, ann's
+	e.slash(bob, "Globex: send the deck in 1 hour") // #2, bob's
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	annDM, bobDM := e.sim.DMs(ann)[0], e.sim.DMs(bob)[0]
+	if _, err := e.sim.Click(e.ctx(), bob, bobDM, "promise_snooze", "2:pick"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	form := e.lastView(bob, "open")
+	values := map[string]any{
+		"date": map[string]any{"value": map[string]any{"type": "datepicker", "selected_date": "2026-11-25"}},
+		"time": map[string]any{"value": map[string]any{"type": "timepicker", "selected_time": "10:00"}},
+	}
+	submit := func(user, meta string) slacksim.Reply {
+		t.Helper()
+		r, err := e.sim.Interact(e.ctx(), map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": user},
+			"view": map[string]any{"id": form.ID, "type": "modal", "callback_id": "snooze_modal", "private_metadata": meta, "state": map[string]any{"values": values}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		return r
+	}
+	unsigned := `{"c":"` + annDM.Channel + `","ts":"` + annDM.TS + `","n":2}`
+	if r := submit(bob, unsigned); r.Errors["date"] == "" {
+		t.Errorf("unsigned metadata was accepted: %s", r.Payload)
+	}
+	if r := submit(cid, form.View.PrivateMetadata); r.Errors["date"] == "" {
+		t.Errorf("metadata signed for bob was accepted from cid: %s", r.Payload)
+	}
+	if m, _ := e.sim.Message(annDM.Channel, annDM.TS); m.Updates != 0 {
+		t.Errorf("a forged submission rewrote ann's reminder: %q", blocksText(m.Blocks))
+	}
+	if p := e.promises()[1]; !p.Due.Equal(e.clock.Now()) && p.ID == 2 {
+		t.Errorf("a forged submission snoozed #2 to %v", p.Due)
+	}
+	// Bob's own form, as Kept signed it, still works.
+	if r := submit(bob, form.View.PrivateMetadata); len(r.Errors) > 0 {
+		t.Errorf("bob's own form was refused: %v", r.Errors)
+	}
+	if m, _ := e.sim.Message(bobDM.Channel, bobDM.TS); m.Updates != 1 || !strings.Contains(blocksText(m.Blocks), "Snoozed") {
+		t.Errorf("bob's reminder after his snooze: %q", blocksText(m.Blocks))
+	}
+}
+
+// TestDigestForLeadsInTeamChannels: the digest (every late promise, with
+// its text) is for leads and admins only, and goes only to channels whose
+// members are all of the team: not one shared with another organisation,
+// not one with a guest in it.
+func TestDigestForLeadsInTeamChannels(t *testing.T) {
+	e := startDigest(t, ny(2026, 11, 23, 10, 0), "")
+	e.seed()
+	for _, text := range []string{"", "here", "subscribe", "subscribe all", "unsubscribe"} {
+		got := replyText(e.digestCmd(bob, chanDigest, text))
+		if !strings.Contains(got, "The digest is for leads") || strings.Contains(got, "renewal quote") {
+			t.Errorf("bob's /customer digest %s = %q, want a refusal", text, got)
+		}
+	}
+	if n := len(e.digestPosts(chanDigest)); n != 0 {
+		t.Errorf("bob posted %d digests", n)
+	}
+	if subs, _ := e.d.Store.Subscriptions(team); len(subs) != 0 {
+		t.Errorf("bob subscribed %v", subs)
+	}
+
+	e.sim.AddUser(slacksim.User{ID: "U0GUEST", Name: "gus", TZ: "America/New_York", Guest: true})
+	e.sim.AddUser(slacksim.User{ID: "U0CARA", Name: "cara", TZ: "America/Chicago", TeamID: "T0ACME"})
+	e.sim.AddChannel(slacksim.Channel{ID: "C0GUESTS", Name: "with-guest", Members: []string{botUser, ann, "U0GUEST"}})
+	e.sim.AddChannel(slacksim.Channel{ID: "C0SHARED", Name: "acme-shared", Members: []string{botUser, ann, "U0CARA"}, Shared: true})
+	for _, ch := range []string{"C0GUESTS", "C0SHARED"} {
+		for _, text := range []string{"here", "subscribe"} {
+			got := replyText(e.digestCmd(ann, ch, text))
+			if !strings.Contains(got, "stays within the team") {
+				t.Errorf("/customer digest %s in %s = %q, want a refusal", text, ch, got)
+			}
+		}
+		if n := len(e.digestPosts(ch)); n != 0 {
+			t.Errorf("%d digests posted in %s", n, ch)
+		}
+	}
+	if subs, _ := e.d.Store.Subscriptions(team); len(subs) != 0 {
+		t.Errorf("subscribed %v", subs)
+	}
+	// A lead in a channel of the team's own gets it.
+	e.digestCmd(ann, chanDigest, "here")
+	if n := len(e.digestPosts(chanDigest)); n != 1 {
+		t.Errorf("ann's /customer digest here posted %d digests, want 1", n)
+	}
+}
+
+// TestPromisesForOthersLimited: someone may record promises for others,
+// but at most 20 an hour, and each owner is told who filled their list.
+func TestPromisesForOthersLimited(t *testing.T) {
+	e := start(t)
+	for i := range 20 {
+		if got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: call them "+string(rune('a'+i))+" tomorrow 3pm")); !strings.Contains(got, "Got it") {
+			t.Fatalf("promise %d for bob refused: %q", i+1, got)
+		}
+	}
+	got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: one more tomorrow 3pm"))
+	if !strings.Contains(got, "as many as Kept takes") {
+		t.Errorf("the 21st promise for bob in an hour = %q, want a refusal", got)
+	}
+	if n := len(e.promises()); n != 20 {
+		t.Errorf("%d promises stored, want 20", n)
+	}
+	if got := replyText(e.slash(ann, "Acme: my own tomorrow 3pm")); !strings.Contains(got, "Got it") {
+		t.Errorf("ann's own promise was refused: %q", got)
+	}
+	e.settle()
+	told := 0
+	for _, m := range e.sim.DMs(bob) {
+		if strings.Contains(m.Text, "<@U0ANN> recorded a promise for you") {
+			told++
+		}
+	}
+	if told != 20 {
+		t.Errorf("bob was told of %d promises recorded for him, want 20", told)
+	}
+	e.clock.Advance(61 * time.Minute)
+	if got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: an hour later tomorrow 3pm")); !strings.Contains(got, "Got it") {
+		t.Errorf("an hour later, a promise for bob = %q", got)
+	}
+}
