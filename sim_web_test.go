@@ -476,6 +476,8 @@ func TestSimWebCheckin(t *testing.T) {
 	w := startWebSim(t, "2026-11-23T13:55:00Z") // Mon 8:55 in New York
 	w.typeLine("add a customer", "/customer add Acme every 7d tier key")
 	w.step("added", chromedp.WaitVisible(xp(message("Added")+`[contains(., "Acme")]`)))
+	w.typeLine("add another", "/customer add Globex every 7d tier key")
+	w.step("added too", chromedp.WaitVisible(xp(message("Added")+`[contains(., "Globex")]`)))
 	w.typeLine("log a touch", "/touch Acme called just to talk; they open an office in Lyon")
 	w.step("logged", chromedp.WaitVisible(xp(message("Lyon")+`[contains(., "Only visible to you")]`)))
 	// Mon 30 Nov 8:55 is before Ann's working hours: no prompt until 9:00.
@@ -483,7 +485,7 @@ func TestSimWebCheckin(t *testing.T) {
 	w.open("Kept")
 	w.step("no prompt before 9:00", chromedp.WaitVisible(xp(`//div[@id="messages"]//div[contains(@class, "empty")]`)))
 	w.step("an hour later", chromedp.Click(chromedp.CSS(`button[data-advance="1h"]`)))
-	prompt := message("Time to check in with")
+	prompt := message("Time to check in with") + `[contains(., "Acme")]`
 	w.step("the prompt, with the last note",
 		chromedp.WaitVisible(xp(prompt+`[contains(., "Acme")][contains(., "Lyon")]//button[contains(., "Logged a touch")]`)),
 		chromedp.WaitVisible(xp(prompt+`//button[@data-type="static_select"][contains(., "Change cadence")]`)),
@@ -499,5 +501,22 @@ func TestSimWebCheckin(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
 		chromedp.WaitVisible(xp(prompt+`[contains(., "Touch logged")]`)),
 		chromedp.WaitNotPresent(xp(prompt+`//button[contains(., "Logged a touch")]`)),
+	)
+
+	// Globex, never touched, is going quiet on the Home tab, with a button.
+	quiet := `//div[@id="home"]//div[contains(@class, "s-section")][contains(., "Globex")]`
+	w.step("the Home tab",
+		chromedp.Click(chromedp.CSS(`#tabs button[data-tab="home"]`)),
+		chromedp.WaitVisible(xp(`//div[@id="home"]//div[contains(., "Customers going quiet")]`)),
+		chromedp.WaitVisible(xp(quiet+`//div[contains(@class, "s-accessory")]//button[contains(., "Log a touch")]`)),
+	)
+	w.step("log a touch from the Home tab",
+		chromedp.Click(xp(quiet+`//button[contains(., "Log a touch")]`), chromedp.NodeVisible),
+		chromedp.WaitVisible(xp(`//div[@id="modal"]//div[contains(@class, "s-input")][@data-block="note"]`)),
+		chromedp.SendKeys(chromedp.CSS(`.s-input[data-block="note"] textarea, .s-input[data-block="note"] input`), "sent the onboarding pack"),
+		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
+		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
+		chromedp.WaitNotPresent(xp(quiet)),
+		chromedp.WaitVisible(xp(`//div[@id="home"]//div[contains(., "touches logged: 2")]`)),
 	)
 }
