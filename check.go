@@ -111,6 +111,10 @@ func checkBotToken(ctx context.Context, c *checker, api *slack.Client, cfg confi
 	if len(extra) > 0 {
 		c.note("scopes: also granted, not needed by Kept: %s", strings.Join(extra, ", "))
 	}
+	// No token can read the app's event subscriptions, so say what they
+	// must be: without the message events, customer channels stay silent.
+	c.note("events: Slack does not show a token the app's event subscriptions; under Event Subscriptions → Subscribe to bot events they must be %s, as in manifest.yml (customer channels need the message ones)",
+		strings.Join(yamlValues(manifestYAML)["settings.event_subscriptions.bot_events.[]"], ", "))
 	return true
 }
 

@@ -211,8 +211,46 @@ func TestManifestCommandsAnswered(t *testing.T) {
 			t.Errorf("shortcut %s opened no form", id)
 		}
 	}
+	// A customer with a shared public channel and a private one, for the
+	// message events; Kept is invited to the public one by Ann.
+	sim.AddUser(slacksim.User{ID: "U0CARA", Name: "cara", TZ: "Europe/London", TeamID: "T0ACME"})
+	sim.AddChannel(slacksim.Channel{ID: "C0ACME", Name: "acme-shared", Members: []string{"U0ANN", "U0CARA"}, Shared: true})
+	sim.AddChannel(slacksim.Channel{ID: "G0ACME", Name: "acme-deal", Members: []string{"U0ANN", "U0KEPTBOT"}, Private: true})
+	if _, err := sim.SlashCommand(ctx, "U0ANN", "C0SALES", "/customer", "add Acme"); err != nil {
+		t.Fatal(err)
+	}
+	offers := func(channel string) int {
+		n := 0
+		for _, c := range sim.Calls() {
+			if c.Method == "chat.postEphemeral" && c.Params["channel"] == channel && c.Error == "" {
+				n++
+			}
+		}
+		return n
+	}
 	for _, ev := range m["settings.event_subscriptions.bot_events.[]"] {
 		switch ev {
+		case "member_joined_channel":
+			if err := sim.Join(ctx, "C0ACME", "U0KEPTBOT", "U0ANN"); err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.Wait(ctx, func() bool { return len(sim.DMs("U0ANN")) > 0 }); err != nil {
+				t.Errorf("member_joined_channel: Kept did not ask Ann which customer the shared channel is for")
+			}
+		case "message.channels", "message.groups":
+			ch := map[string]string{"message.channels": "C0ACME", "message.groups": "G0ACME"}[ev]
+			if ev == "message.channels" {
+				_ = sim.Join(ctx, ch, "U0KEPTBOT", "U0ANN")
+			}
+			if r, err := sim.SlashCommand(ctx, "U0ANN", ch, "/customer", "link Acme"); err != nil || !strings.Contains(r.Text, "Linked") {
+				t.Fatalf("link %s: %v %q", ch, err, r.Text)
+			}
+			if _, err := sim.Say(ctx, "U0ANN", ch, "I'll send you the revised quote tomorrow"); err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.Wait(ctx, func() bool { return offers(ch) > 0 }); err != nil {
+				t.Errorf("%s: no offer to track the promise written in %s", ev, ch)
+			}
 		case "app_home_opened":
 			if err := sim.OpenHome(ctx, "U0ANN"); err != nil {
 				t.Fatal(err)

@@ -48,6 +48,12 @@ type Config struct {
 	KeyCadence, StandardCadence time.Duration
 	// WorkHours is when keep-in-touch prompts go out, in each owner's zone.
 	WorkHours workhours.Hours
+	// Customer channels: a message touch at most once per TouchEvery per
+	// person and customer; a customer's unanswered message is told to its
+	// owner after WaitingAfter of their working hours; Excerpt characters
+	// of a customer's message are kept (0: none).
+	TouchEvery, WaitingAfter time.Duration
+	Excerpt                  int
 }
 
 // Postgres reports whether db (KEPT_DB) names a PostgreSQL database rather
@@ -164,6 +170,20 @@ var Settings = []Setting{
 			return fmt.Errorf("is %q; use days and a span such as \"Mon-Fri 09:00-17:00\" or \"Mon,Wed 08:30-12:00\"", v)
 		}
 		c.WorkHours = h
+		return nil
+	}},
+	{"KEPT_TOUCH_EVERY", "4h", "In a customer channel, what someone on our side writes logs a touch at most once per this long per person and customer.", func(c *Config, v string) error {
+		return duration(&c.TouchEvery, v, time.Minute, "4h")
+	}},
+	{"KEPT_WAITING_AFTER", "4h", "When a customer writes in their channel and nobody on our side answers within this much of the owner's working hours (KEPT_WORK_HOURS), the owner gets one DM.", func(c *Config, v string) error {
+		return duration(&c.WaitingAfter, v, time.Minute, "4h")
+	}},
+	{"KEPT_EXCERPT", "140", "How many characters of a customer's message Kept keeps, for the waiting-on-us DM and card (0 keeps none; the rest of the text is never stored).", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 500 {
+			return fmt.Errorf("is %q; give a number of characters from 0 to 500, such as 140", v)
+		}
+		c.Excerpt = n
 		return nil
 	}},
 }

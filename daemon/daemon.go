@@ -109,6 +109,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		// Forms opened before a restart still verify after it.
 		FormSecret: cfg.BotToken,
 		WorkHours:  cfg.WorkHours,
+
+		TouchEvery:   cfg.TouchEvery,
+		WaitingAfter: cfg.WaitingAfter,
+		Excerpt:      cfg.Excerpt,
 	})
 	var (
 		schedStore scheduler.Store     = st

@@ -49,6 +49,9 @@ type Store interface {
 	Subscribe(team, channel, scope string) error
 	Unsubscribe(team, channel string) error
 	Subscriptions(team string) ([]store.Subscription, error)
+
+	// Customer channels (listen.go).
+	Listening
 }
 
 // Slack is the part of the Web API the bot calls. *slack.Client has it.
@@ -97,6 +100,14 @@ type Config struct {
 	// WorkHours gives the working days that "in 3 business days" counts;
 	// the zero value means workhours.Default.
 	WorkHours workhours.Hours
+
+	// Customer channels (listen.go). TouchEvery bounds message touches to
+	// one per person per customer per period (0: 4 hours). WaitingAfter is
+	// how long, in the owner's WorkHours, a customer's message may go
+	// unanswered before the owner is told (0: 4 hours). Excerpt is how
+	// many characters of a customer's message are kept (0: none).
+	TouchEvery, WaitingAfter time.Duration
+	Excerpt                  int
 }
 
 // Bot handles everything that arrives from Slack.
@@ -121,6 +132,8 @@ type Bot struct {
 
 	metaKey []byte    // signs forms' private_metadata (metadata.go)
 	others  forOthers // promises recorded for others, per creator (limit.go)
+	listen  Listening // customer channels (listen.go)
+	self    identity
 }
 
 // New returns a Bot reading from sm and calling Slack through api.
@@ -141,7 +154,7 @@ func New(st Store, api Slack, sm *socketmode.Client, cfg Config) *Bot {
 		cfg.Zones = zones.New(api, cfg.Zone, cfg.Now)
 	}
 	b := &Bot{store: st, api: api, sm: sm, cfg: cfg, admins: map[string]bool{}, zones: cfg.Zones,
-		slots: make(chan struct{}, followUpLimit), metaKey: metaKey(cfg.FormSecret)}
+		slots: make(chan struct{}, followUpLimit), metaKey: metaKey(cfg.FormSecret), listen: st}
 	for _, a := range cfg.Admins {
 		b.admins[a] = true
 	}

@@ -333,7 +333,9 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 	if err != nil {
 		return nil, fmt.Errorf("inbound: touches: %w", err)
 	}
-	fallback, blocks := slackui.CustomerCard(c, open, touches, b.zoneOr(ctx, user), b.cfg.Now())
+	loc := b.zoneOr(ctx, user)
+	fallback, blocks := slackui.CustomerCard(c, open, touches, loc, b.cfg.Now())
+	blocks = append(blocks, b.channelLines(team, c, loc)...) // listen.go
 	return ephemeral(fallback, blocks...), nil
 }
 
@@ -352,7 +354,9 @@ func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand) (any, e
 	if err != nil {
 		return nil, fmt.Errorf("inbound: list customers: %w", err)
 	}
-	fallback, blocks := slackui.CustomerList(cs, b.zoneOr(ctx, cmd.UserID), b.cfg.Now())
+	loc := b.zoneOr(ctx, cmd.UserID)
+	fallback, blocks := slackui.CustomerList(cs, loc, b.cfg.Now())
+	blocks = append(blocks, b.listenSummary(cmd.TeamID, cs, loc)...) // listen.go
 	return ephemeral(fallback, blocks...), nil
 }
 

@@ -48,6 +48,7 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 	}
 	view := slackui.Home(ps, b.zoneOr(ctx, user), b.cfg.Now())
 	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.customerHome(team, user, b.zoneOr(ctx, user))...) // checkin.go
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.waitingHome(team, user, b.zoneOr(ctx, user))...)  // listen.go
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		b.cfg.Log.Error("home: publish", "user", user, "err", err)
 	}

@@ -96,6 +96,7 @@ func init() {
 				{name: "snooze", usage: "/promise snooze 42 tomorrow", help: "reminds you of #42 later", handle: changeVerb("snooze")},
 				{name: "cancel", usage: "/promise cancel 42", help: "cancels #42: nobody is reminded", handle: changeVerb("cancel")},
 				{name: "give", usage: "/promise give 42 @bob", help: "hands #42 to Bob", handle: (*Bot).give},
+				{name: "suggestions", usage: "/promise suggestions off", help: "stops my offers to track promises you write in customer channels (`on` brings them back)", handle: (*Bot).suggestionsCommand},
 				{name: "help", usage: "/promise help", help: "shows this", handle: helpVerb("/promise")},
 			},
 			outro: "Times: `in 2 hours`, `tomorrow 3pm`, `friday eod`, `on the 15th`, `dec 3`, `in 3 business days`, `every monday and thursday 10am`. A date without a time means 9:00; a date that reads two ways (`3/4`) gets a question.",
@@ -123,6 +124,8 @@ func init() {
 				{name: "list", aliases: []string{"ls"}, usage: "/customer list", help: "lists customers, most overdue first", handle: (*Bot).customerVerb},
 				{name: "edit", aliases: []string{"set"}, usage: "/customer edit Acme every 30d", help: "changes the cadence; also `tier key`, `owner @bob`, `notes …`", handle: (*Bot).customerVerb},
 				{name: "remove", aliases: []string{"delete", "rm"}, usage: "/customer remove Acme", help: "removes it (after you confirm)", handle: (*Bot).customerVerb},
+				{name: "link", usage: "/customer link Acme #acme-shared", help: "links a channel to it (this one if you name none; invite me there first with `/invite @Kept`): what our side writes there counts as a touch, and its owner hears when the customer waits on us", handle: (*Bot).linkVerb},
+				{name: "unlink", usage: "/customer unlink #acme-shared", help: "stops that", handle: (*Bot).unlinkVerb},
 				{name: "digest", usage: "/customer digest", help: "shows the lead's digest; `/customer digest help` for the rest", sub: []verb{
 					{name: "", usage: "/customer digest", help: "shows it to you alone", handle: (*Bot).digestReply},
 					{name: "here", usage: "/customer digest here", help: "posts it in this channel", handle: (*Bot).digestHere},
@@ -161,6 +164,15 @@ func init() {
 		slackui.ActionCustomerKeep:   (*Bot).removeClicked,
 		slackui.ActionListMore:       (*Bot).nextPage,
 		slackui.ActionTimeCancel:     (*Bot).timeChoice,
+
+		slackui.ActionSuggestTrack:   (*Bot).trackSuggestion, // listen.go
+		slackui.ActionSuggestChange:  (*Bot).changeSuggestion,
+		slackui.ActionSuggestDismiss: (*Bot).dismissSuggestion,
+		slackui.ActionLinkChannel:    (*Bot).linkClicked,
+		slackui.ActionLinkPick:       (*Bot).linkClicked,
+		slackui.ActionLinkNone:       (*Bot).linkClicked,
+		slackui.ActionWaitHandled:    (*Bot).waitHandled,
+		slackui.ActionWaitPromise:    (*Bot).waitPromise,
 	}
 	for i := range slackui.MaxTimeChoices {
 		actions[slackui.TimeChoiceAction(i)] = (*Bot).timeChoice
@@ -175,7 +187,9 @@ func init() {
 		slackui.ShortcutCallback: (*Bot).shortcut,
 	}
 	events = map[string]func(b *Bot, ctx context.Context, e slackevents.EventsAPIEvent){
-		"app_home_opened": (*Bot).homeOpened,
+		"app_home_opened":       (*Bot).homeOpened,
+		"message":               (*Bot).messageEvent,      // listen.go
+		"member_joined_channel": (*Bot).memberJoinedEvent, // listen.go
 	}
 
 	// What the manifest must declare (surface.go).
@@ -191,9 +205,18 @@ func init() {
 	}
 	Events = nil
 	for typ := range events {
+		if names, ok := subscribedAs[typ]; ok {
+			Events = append(Events, names...)
+			continue
+		}
 		Events = append(Events, typ)
 	}
 }
+
+// subscribedAs names the subscriptions of an event type whose manifest
+// name is not its type: message events come as message.channels (public
+// channels) and message.groups (private ones).
+var subscribedAs = map[string][]string{"message": {"message.channels", "message.groups"}}
 
 // commandNamed is the route of a slash command, if Kept has one.
 func commandNamed(name string) (command, bool) {

@@ -35,6 +35,7 @@ var APIMethods = map[string]APIMethod{
 	"PostMessageContext":            {"chat.postMessage", []string{"chat:write"}},
 	"PostEphemeralContext":          {"chat.postEphemeral", []string{"chat:write"}},
 	"UpdateMessageContext":          {"chat.update", []string{"chat:write"}},
+	"DeleteMessageContext":          {"chat.delete", []string{"chat:write"}}, // a waiting-on-us DM, once answered
 	"GetPermalinkContext":           {"chat.getPermalink", nil},
 	"OpenViewContext":               {"views.open", nil},
 	"PublishViewContext":            {"views.publish", nil},

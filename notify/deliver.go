@@ -47,6 +47,8 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 		return b.deliverDigest(ctx, n) // rendered fresh, to a channel (digest.go)
 	case store.Checkin:
 		return b.deliverCheckin(ctx, n) // held until the owner's working hours (checkin.go)
+	case store.Waiting:
+		return b.deliverWaiting(ctx, n)
 	default:
 		return "", "", fmt.Errorf("notify: nudge %d: unknown kind %q", n.ID, n.Kind)
 	}

@@ -217,3 +217,24 @@ func channelType(c Channel) string {
 	}
 	return "channel"
 }
+
+func init() {
+	apiMethods["chat.delete"] = apiMethod{handle: (*Server).chatDelete, scope: "chat:write"}
+}
+
+// chatDelete removes one of the bot's own messages, as chat.delete does
+// with a bot token.
+func (s *Server) chatDelete(r *apiRequest) (map[string]any, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.findMessage(r.params["channel"], r.params["ts"])
+	switch {
+	case m == nil || m.Ephemeral || m.Deleted:
+		return nil, "message_not_found"
+	case m.User != s.opts.BotUserID:
+		return nil, "cant_delete_message"
+	}
+	m.Deleted = true
+	s.published(m)
+	return map[string]any{"channel": m.Channel, "ts": m.TS}, ""
+}

@@ -162,3 +162,27 @@ func startOn(y int, m time.Month, d, minute int, loc *time.Location) time.Time {
 	}
 	return c
 }
+
+// Add returns the instant d of working time after t in loc: time outside
+// working hours does not count, so 4 hours after Friday 15:00 (Mon-Fri
+// 9-17) is Monday 11:00. With no working days it is t+d.
+func (h Hours) Add(t time.Time, d time.Duration, loc *time.Location) time.Time {
+	if h.IsZero() {
+		return t.Add(d)
+	}
+	for i := 0; i < 3700 && d > 0; i++ { // ten years of days bound a bad input
+		t = h.Next(t, loc)
+		l := t.In(loc)
+		y, m, day := l.Date()
+		end := time.Date(y, m, day, h.end/60, h.end%60, 0, 0, loc)
+		if left := end.Sub(t); d <= left {
+			return t.Add(d)
+		} else if left > 0 {
+			d -= left
+			t = end
+		} else {
+			t = t.Add(time.Minute) // a gap swallowed the end: move on
+		}
+	}
+	return t
+}

@@ -1,0 +1,709 @@
+package inbound
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/keptbot/kept/commitment"
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+)
+
+// Listening in customer channels (issue 15). In a channel linked to a
+// customer, a message by our side logs a touch (at most one per person per
+// customer per Config.TouchEvery), closes what the customer was waiting
+// on, and, if it promises something with a time, earns its writer an
+// ephemeral offer to track it. A message by the customer's side records
+// when we last heard from them and starts the "waiting on us" clock. Kept
+// never posts where the customer can see: offers are ephemeral to one of
+// our people, everything else is a DM.
+
+// Listening is the part of the store the listener uses.
+type Listening interface {
+	LinkChannel(team, channel, customer, by string) (store.ChannelLink, error)
+	UnlinkChannel(team, channel string) (store.ChannelLink, error)
+	ChannelCustomer(team, channel string) (store.Customer, error)
+	CustomerChannels(team, customer string) ([]string, error)
+	SetHeard(team, customer string, h store.Heard) error
+	LastHeard(team, customer string) (store.Heard, error)
+	OpenWait(w store.Wait, n store.Nudge) (store.Wait, error)
+	CloseWait(team, channel, thread string) (store.Wait, error)
+	CustomerWaits(team, customer string) ([]store.Wait, error)
+	SetSuggestions(team, user string, on bool) error
+	SuggestionsOff(team, user string) (bool, error)
+	MarkApplied(op string) error
+}
+
+// Defaults for the listener's settings.
+const (
+	defaultTouchEvery   = 4 * time.Hour
+	defaultWaitingAfter = 4 * time.Hour
+)
+
+// channelAPI is what the listener asks Slack beyond Slack: whether a
+// channel is shared and whether Kept is in it, and who Kept is.
+type channelAPI interface {
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	DeleteMessageContext(ctx context.Context, channel, messageTimestamp string) (string, string, error)
+}
+
+// identity is Kept's own bot user, asked of auth.test once.
+type identity struct {
+	mu   sync.Mutex
+	user string
+}
+
+func (b *Bot) botUser(ctx context.Context) string {
+	b.self.mu.Lock()
+	defer b.self.mu.Unlock()
+	if b.self.user != "" {
+		return b.self.user
+	}
+	if api, ok := b.api.(channelAPI); ok {
+		if res, err := api.AuthTestContext(ctx); err == nil {
+			b.self.user = res.UserID
+		}
+	}
+	return b.self.user
+}
+
+// messageEvent is the route of message events (message.channels,
+// message.groups). The event is acknowledged at once; what Kept does with
+// it, which asks Slack for zones and links, follows the ack.
+func (b *Bot) messageEvent(ctx context.Context, e slackevents.EventsAPIEvent) {
+	if ev, ok := e.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+		b.later(ctx, func(ctx context.Context) { b.heard(ctx, e.TeamID, ev) })
+	}
+}
+
+// memberJoinedEvent is the route of member_joined_channel.
+func (b *Bot) memberJoinedEvent(ctx context.Context, e slackevents.EventsAPIEvent) {
+	if ev, ok := e.InnerEvent.Data.(*slackevents.MemberJoinedChannelEvent); ok {
+		b.later(ctx, func(ctx context.Context) { b.joined(ctx, e.TeamID, ev) })
+	}
+}
+
+// heard handles a message event.
+func (b *Bot) heard(ctx context.Context, team string, ev *slackevents.MessageEvent) {
+	switch ev.SubType {
+	case "", "thread_broadcast", "file_share":
+	default:
+		return // edits, deletions, joins, channel changes: not something said
+	}
+	if ev.BotID != "" || ev.User == "" || ev.ChannelType == "im" || ev.ChannelType == "mpim" {
+		return
+	}
+	if me := b.botUser(ctx); me != "" && ev.User == me {
+		return
+	}
+	c, err := b.listen.ChannelCustomer(team, ev.Channel)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.cfg.Log.Error("customer of channel", "channel", ev.Channel, "err", err)
+		}
+		return
+	}
+	log := b.cfg.Log.With("team", team, "channel", ev.Channel, "customer", c.Name, "user", ev.User)
+	at := tsTime(ev.TimeStamp, b.cfg.Now())
+	// In a shared channel the other organisation's people carry their own
+	// team; a message without one is from this workspace.
+	ours := cmp.Or(ev.UserTeam, ev.SourceTeam, team) == team
+	if ours {
+		b.ourSideWrote(ctx, log, team, c, ev, at)
+	} else {
+		b.customerWrote(ctx, log, team, c, ev, at)
+	}
+}
+
+// tsTime reads a message ts ("1700000000.000100") as a time.
+func tsTime(ts string, fallback time.Time) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || s <= 0 {
+		return fallback
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000)
+}
+
+func (b *Bot) excerpt(text string) string {
+	n := b.cfg.Excerpt
+	if n <= 0 || text == "" {
+		return ""
+	}
+	text = strings.Join(strings.Fields(unescapeEntities(text)), " ")
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	return string([]rune(text)[:n-1]) + "…"
+}
+
+func (b *Bot) permalink(ctx context.Context, channel, ts string) string {
+	link, err := b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		b.cfg.Log.Warn("permalink", "channel", channel, "err", err)
+	}
+	return link
+}
+
+// ourSideWrote logs the touch, closes what was waiting and offers to track
+// a promise.
+func (b *Bot) ourSideWrote(ctx context.Context, log *slog.Logger, team string, c store.Customer, ev *slackevents.MessageEvent, at time.Time) {
+	b.answered(ctx, log, team, ev.Channel, ev.ThreadTimeStamp)
+	b.messageTouch(ctx, log, team, c, ev, at)
+	b.offer(ctx, log, team, c, ev)
+}
+
+// messageTouch logs a touch of kind message, unless the same person logged
+// one for this customer less than TouchEvery ago.
+func (b *Bot) messageTouch(ctx context.Context, log *slog.Logger, team string, c store.Customer, ev *slackevents.MessageEvent, at time.Time) {
+	every := cmp.Or(b.cfg.TouchEvery, defaultTouchEvery)
+	recent, err := b.store.Touches(team, c.Name, 50)
+	if err != nil {
+		log.Error("touches", "err", err)
+		return
+	}
+	for _, t := range recent {
+		if t.Kind == touchMessage && t.By == ev.User && at.Sub(t.At) < every && t.At.Sub(at) < every {
+			return
+		}
+	}
+	note := "Wrote in <#" + ev.Channel + ">"
+	if link := b.permalink(ctx, ev.Channel, ev.TimeStamp); link != "" {
+		note += ": " + link
+	}
+	op := "touch:" + team + ":" + ev.Channel + ":" + ev.TimeStamp
+	_, err = b.store.AddTouch(op, store.Touch{Team: team, Customer: c.Name, By: ev.User, At: at, Kind: touchMessage, Note: note})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		log.Error("log message touch", "err", err)
+		return
+	}
+	b.refreshHome(ctx, team, c.Owner)
+}
+
+// touchMessage is the touch kind for a message in a customer channel.
+const touchMessage = "message"
+
+// answered closes the waits our side's message answers: the channel's own
+// for a message in the channel; for a reply, its thread's, and the
+// channel's if the reply answers the message that started it. A DM
+// already sent about it is deleted.
+func (b *Bot) answered(ctx context.Context, log *slog.Logger, team, channel, thread string) {
+	threads := []string{thread}
+	if thread != "" {
+		if w, err := b.listenWait(team, channel, ""); err == nil && w.TS == thread {
+			threads = append(threads, "")
+		}
+	}
+	for _, th := range threads {
+		w, err := b.listen.CloseWait(team, channel, th)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				log.Error("close wait", "err", err)
+			}
+			continue
+		}
+		b.withdrawWaitingDM(ctx, log, w)
+	}
+}
+
+func (b *Bot) listenWait(team, channel, thread string) (store.Wait, error) {
+	type waiter interface {
+		Wait(team, channel, thread string) (store.Wait, error)
+	}
+	if s, ok := b.listen.(waiter); ok {
+		return s.Wait(team, channel, thread)
+	}
+	return store.Wait{}, store.ErrNotFound
+}
+
+// withdrawWaitingDM deletes the DM sent about w, if it was sent; one not
+// yet sent finds no wait at delivery and is dropped.
+func (b *Bot) withdrawWaitingDM(ctx context.Context, log *slog.Logger, w store.Wait) {
+	if w.NudgeID == 0 {
+		return
+	}
+	n, err := b.store.Nudge(w.NudgeID)
+	if err != nil || n.TS == "" {
+		return
+	}
+	api, ok := b.api.(channelAPI)
+	if !ok {
+		return
+	}
+	if _, _, err := api.DeleteMessageContext(ctx, n.Channel, n.TS); err != nil {
+		log.Warn("delete the waiting DM", "err", err)
+	}
+}
+
+// customerWrote records when we last heard from the customer and starts
+// the waiting-on-us clock, with the owner's DM queued for when it runs out
+// in their working hours.
+func (b *Bot) customerWrote(ctx context.Context, log *slog.Logger, team string, c store.Customer, ev *slackevents.MessageEvent, at time.Time) {
+	if err := b.listen.SetHeard(team, c.Name, store.Heard{At: at, By: ev.User, Channel: ev.Channel, TS: ev.TimeStamp}); err != nil {
+		log.Error("record last heard", "err", err)
+	}
+	if c.Owner == "" {
+		return
+	}
+	loc := b.zoneOr(ctx, c.Owner)
+	after := cmp.Or(b.cfg.WaitingAfter, defaultWaitingAfter)
+	due := at.Add(after)
+	if !b.cfg.WorkHours.IsZero() {
+		due = b.cfg.WorkHours.Add(at, after, loc)
+	}
+	w := store.Wait{
+		Team: team, Customer: c.Name, Channel: ev.Channel, Thread: ev.ThreadTimeStamp, TS: ev.TimeStamp,
+		By: ev.User, At: at, Excerpt: b.excerpt(ev.Text), Link: b.permalink(ctx, ev.Channel, ev.TimeStamp),
+	}
+	n := store.Nudge{Kind: store.Waiting, Team: team, To: c.Owner, Subject: ev.Channel + "|" + ev.ThreadTimeStamp, NotBefore: due.UTC()}
+	if _, err := b.listen.OpenWait(w, n); err != nil && !errors.Is(err, store.ErrWaiting) {
+		log.Error("open wait", "err", err)
+	}
+	b.refreshHome(ctx, team, c.Owner)
+}
+
+// offer sends the writer, and only them, an ephemeral offer to track the
+// promise their message makes, once per message.
+func (b *Bot) offer(ctx context.Context, log *slog.Logger, team string, c store.Customer, ev *slackevents.MessageEvent) {
+	if off, err := b.listen.SuggestionsOff(team, ev.User); err != nil || off {
+		return
+	}
+	loc := b.zoneOr(ctx, ev.User)
+	r := commitment.Detect(ev.Text, b.cfg.Now(), loc)
+	if !r.Found() {
+		return
+	}
+	if err := b.listen.MarkApplied("offer:" + team + ":" + ev.Channel + ":" + ev.TimeStamp); err != nil {
+		return // offered already (a redelivered event), or the store failed: stay quiet
+	}
+	s := slackui.Suggestion{Task: r.Task, Due: r.Due.Unix(), Customer: c.Name, Channel: ev.Channel, TS: ev.TimeStamp, Zone: loc.String()}
+	fallback, blocks := slackui.SuggestionOffer(s, loc, b.cfg.Now())
+	opts := []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
+	if ev.ThreadTimeStamp != "" {
+		opts = append(opts, slack.MsgOptionTS(ev.ThreadTimeStamp))
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, ev.Channel, ev.User, opts...); err != nil {
+		log.Warn("offer to track a promise", "err", err)
+	}
+}
+
+// joined handles member_joined_channel: when Kept itself is added to a
+// channel shared with another organisation that is not yet linked, it asks
+// the person who added it, in a DM, which customer it is for.
+func (b *Bot) joined(ctx context.Context, team string, ev *slackevents.MemberJoinedChannelEvent) {
+	if me := b.botUser(ctx); me == "" || ev.User != me || ev.Inviter == "" {
+		return
+	}
+	if _, err := b.listen.ChannelCustomer(team, ev.Channel); err == nil {
+		return
+	}
+	api, ok := b.api.(channelAPI)
+	if !ok {
+		return
+	}
+	info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: ev.Channel})
+	if err != nil {
+		b.cfg.Log.Warn("info of the channel Kept joined", "channel", ev.Channel, "err", err)
+		return
+	}
+	if !info.IsExtShared {
+		return
+	}
+	customers, err := b.store.Customers(team)
+	if err != nil {
+		b.cfg.Log.Error("customers", "err", err)
+		return
+	}
+	fallback, blocks := slackui.ChannelQuestion(ev.Channel, suggestCustomer(info.Name, customers), customers)
+	if _, _, err := b.api.PostMessageContext(ctx, ev.Inviter, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		b.cfg.Log.Warn("ask which customer a channel is for", "err", err)
+	}
+}
+
+// suggestCustomer picks the customer whose name the channel's name
+// contains ("acme-shared" suggests Acme; "ext-acme-corp" Acme Corp),
+// preferring the longest such name.
+func suggestCustomer(channel string, customers []store.Customer) string {
+	name := " " + strings.Join(strings.FieldsFunc(strings.ToLower(channel), func(r rune) bool {
+		return r == '-' || r == '_' || r == '.' || r == ' '
+	}), " ") + " "
+	best := ""
+	for _, c := range customers {
+		words := strings.Fields(strings.ToLower(strings.NewReplacer("-", " ", "_", " ", ".", " ", ",", " ").Replace(c.Name)))
+		if len(words) == 0 {
+			continue
+		}
+		key := " " + strings.Join(words, " ") + " "
+		if strings.Contains(name, key) && len(c.Name) > len(best) {
+			best = c.Name
+		}
+	}
+	return best
+}
+
+// channelMention is a channel as Slack writes it in a command with
+// should_escape: <#C123|name>, or <#C123>.
+var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
+
+// linkChannel links channel to customer after checking that Kept is in
+// it; the refusal says how to invite Kept otherwise.
+func (b *Bot) linkChannel(ctx context.Context, team, user, customer, channel string) (string, error) {
+	if api, ok := b.api.(channelAPI); ok {
+		info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+		var se slack.SlackErrorResponse
+		switch {
+		case errors.As(err, &se) && se.Err == "channel_not_found", err == nil && !info.IsMember:
+			return "", conflict(fmt.Sprintf("I'm not in <#%s> yet, so I can't hear what is said there. Invite me: type `/invite @Kept` in <#%s>, then link it again.", channel, channel))
+		case err != nil:
+			b.cfg.Log.Warn("channel info", "channel", channel, "err", err)
+			return "", unavailable("I couldn't ask Slack about that channel just now; nothing changed. Please try again in a minute.")
+		}
+	}
+	l, err := b.listen.LinkChannel(team, channel, customer, user)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", notFoundCustomer(customer)
+	case errors.Is(err, store.ErrExists):
+		return "", conflict(fmt.Sprintf("<#%s> already belongs to *%s*; a channel belongs to one customer. Unlink it first with `/customer unlink <#%s>`.", channel, slackui.Escape(l.Customer), channel))
+	case err != nil:
+		return "", fmt.Errorf("inbound: link channel: %w", err)
+	}
+	return fmt.Sprintf("Linked <#%s> to *%s*. What our side writes there now counts as a touch, I'll tell the owner when %s is waiting on us, and I'll offer to track promises written there (only to whoever wrote them). I never post anything in the channel that the customer can see.", channel, slackui.Escape(l.Customer), slackui.Escape(l.Customer)), nil
+}
+
+// cutChannel takes a channel mention off the end of s.
+func cutChannel(s string) (rest, channel string) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, " "); i >= 0 && channelMention.MatchString(s[i+1:]) {
+		return strings.TrimSpace(s[:i]), channelMention.FindStringSubmatch(s[i+1:])[1]
+	}
+	if channelMention.MatchString(s) {
+		return "", channelMention.FindStringSubmatch(s)[1]
+	}
+	return s, ""
+}
+
+// linkVerb is `/customer link NAME #channel`, the current channel when
+// none is named.
+func (b *Bot) linkVerb(k call) (any, error) {
+	cmd := k.cmd
+	rest, channel := cutChannel(k.args)
+	name, tail := cutName(rest, false)
+	if strings.TrimSpace(tail) != "" || name == "" {
+		return nil, invalid("Try `/customer link Acme #acme-shared`: a customer, then the channel (this channel if you leave it out).")
+	}
+	if channel == "" {
+		if strings.HasPrefix(cmd.ChannelID, "D") || cmd.ChannelID == "" {
+			return nil, invalid("Which channel? Try `/customer link " + slackui.Escape(name) + " #acme-shared`.")
+		}
+		channel = cmd.ChannelID
+	}
+	c, err := b.lookupCustomer(cmd.TeamID, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.mayChangeCustomer(cmd.UserID, c); err != nil {
+		return nil, err
+	}
+	text, err := b.linkChannel(k.ctx, cmd.TeamID, cmd.UserID, c.Name, channel)
+	if err != nil {
+		return nil, err
+	}
+	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// unlinkVerb is `/customer unlink #channel`.
+func (b *Bot) unlinkVerb(k call) (any, error) {
+	rest, channel := cutChannel(k.args)
+	if rest != "" {
+		return nil, invalid("Name just the channel: `/customer unlink #acme-shared`.")
+	}
+	channel = cmp.Or(channel, k.cmd.ChannelID)
+	c, err := b.listen.ChannelCustomer(k.cmd.TeamID, channel)
+	if err == nil {
+		if err := b.mayChangeCustomer(k.cmd.UserID, c); err != nil {
+			return nil, err
+		}
+	}
+	l, err := b.listen.UnlinkChannel(k.cmd.TeamID, channel)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(fmt.Sprintf("<#%s> isn't linked to a customer.", channel))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbound: unlink: %w", err)
+	}
+	text := fmt.Sprintf("Unlinked <#%s> from *%s*: I no longer count what is said there.", channel, slackui.Escape(l.Customer))
+	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// suggestionsCommand is `/promise suggestions on|off`.
+func (b *Bot) suggestionsCommand(k call) (any, error) {
+	cmd := k.cmd
+	var on bool
+	switch strings.ToLower(strings.TrimSpace(k.args)) {
+	case "on":
+		on = true
+	case "off":
+	case "":
+		off, err := b.listen.SuggestionsOff(cmd.TeamID, cmd.UserID)
+		if err != nil {
+			return nil, fmt.Errorf("inbound: suggestions: %w", err)
+		}
+		state := "on"
+		if off {
+			state = "off"
+		}
+		text := "Promise suggestions are " + state + " for you. Use `/promise suggestions off` or `/promise suggestions on`."
+		return ephemeral(text, slackui.Section(text)), nil
+	default:
+		return nil, invalid("Use `/promise suggestions off` or `/promise suggestions on`.")
+	}
+	if err := b.listen.SetSuggestions(cmd.TeamID, cmd.UserID, on); err != nil {
+		return nil, fmt.Errorf("inbound: suggestions: %w", err)
+	}
+	text := "Done: I won't offer to track promises you write in customer channels. `/promise suggestions on` brings the offers back."
+	if on {
+		text = "Done: when you promise a customer something with a time in a customer channel, I'll offer (to you only) to track it."
+	}
+	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// trackSuggestion records the promise an offer showed, once however often
+// the click arrives, and replaces the offer with the confirmation.
+func (b *Bot) trackSuggestion(k click) error {
+	ctx, cb := k.ctx, k.cb
+	s, err := slackui.DecodeSuggestion(k.a.Value)
+	if err != nil {
+		return invalid("That offer is damaged; record the promise with `/promise` instead.")
+	}
+	loc := b.zoneOr(ctx, cb.User.ID)
+	due := time.Unix(s.Due, 0)
+	if !due.After(b.cfg.Now()) {
+		text := fmt.Sprintf("That time (%s) has passed, so I didn't track it. Record it with a new time: `/promise %s: … tomorrow 9am`.", slackui.PlainDate(due, b.cfg.Now(), loc), slackui.Escape(s.Customer))
+		b.later(ctx, func(ctx context.Context) { b.respond(ctx, cb, text) })
+		return nil
+	}
+	op := "track:" + cb.Team.ID + ":" + s.Channel + ":" + s.TS
+	p, err := b.store.AddPromise(op, store.Promise{
+		Team: cb.Team.ID, Text: s.Task, Customer: s.Customer, Owner: cb.User.ID, Creator: cb.User.ID,
+		Channel: s.Channel, Permalink: b.permalink(ctx, s.Channel, s.TS), Due: due.UTC(), Zone: loc.String(),
+	})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return fmt.Errorf("inbound: track a suggestion: %w", err)
+	}
+	fallback, _ := slackui.Confirmation(p, cb.User.ID, loc, b.cfg.Now())
+	b.later(ctx, func(ctx context.Context) {
+		b.respond(ctx, cb, fallback)
+		b.refreshHome(ctx, cb.Team.ID, cb.User.ID)
+	})
+	return nil
+}
+
+// changeSuggestion opens the promise form filled with what the offer showed.
+func (b *Bot) changeSuggestion(k click) error {
+	s, err := slackui.DecodeSuggestion(k.a.Value)
+	if err != nil {
+		return invalid("That offer is damaged; record the promise with `/promise` instead.")
+	}
+	// The trigger id expires in 3 seconds: the form opens before the ack.
+	origin := modalOrigin{Channel: s.Channel}
+	if err := b.openSuggestedModal(k.ctx, k.cb.TriggerID, k.cb.User.ID, s, origin); err != nil {
+		return err
+	}
+	return nil
+}
+
+// dismissSuggestion is No thanks: the offer goes.
+func (b *Bot) dismissSuggestion(k click) error {
+	cb := k.cb
+	if cb.ResponseURL == "" {
+		return nil
+	}
+	b.later(k.ctx, func(ctx context.Context) {
+		if err := postResponse(ctx, cb.ResponseURL, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
+			b.cfg.Log.Warn("dismiss an offer", "err", err)
+		}
+	})
+	return nil
+}
+
+// linkClicked answers the question Kept asks when added to a shared
+// channel: link it to the suggested customer, to one picked, or to none.
+func (b *Bot) linkClicked(k click) error {
+	ctx, cb, a := k.ctx, k.cb, k.a
+	var text string
+	if a.ActionID == slackui.ActionLinkNone {
+		text = fmt.Sprintf("Fine: <#%s> stays unlinked, and I won't listen there. `/customer link NAME <#%s>` links it later.", a.Value, a.Value)
+	} else {
+		v := a.Value
+		if a.ActionID == slackui.ActionLinkPick {
+			v = a.SelectedOption.Value
+		}
+		channel, customer, _ := strings.Cut(v, "|")
+		var err error
+		c, err := b.lookupCustomer(cb.Team.ID, customer)
+		if err == nil {
+			err = b.mayChangeCustomer(cb.User.ID, c)
+		}
+		if err == nil {
+			text, err = b.linkChannel(ctx, cb.Team.ID, cb.User.ID, c.Name, channel)
+		}
+		if r, ok := asRefusal(err); ok {
+			text = r.text
+		} else if err != nil {
+			b.cfg.Log.Error("link from the channel question", "err", err)
+			text = msgInternal
+		}
+	}
+	b.later(ctx, func(ctx context.Context) { b.updateClicked(ctx, cb, text) })
+	return nil
+}
+
+// waitHandled is the waiting DM's Handled: nothing waits any more.
+func (b *Bot) waitHandled(k click) error {
+	cb := k.cb
+	channel, thread, _ := strings.Cut(k.a.Value, "|")
+	if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("inbound: close wait: %w", err)
+	}
+	text := fmt.Sprintf("Marked as handled: the message in <#%s> is no longer waiting on us.", channel)
+	b.later(k.ctx, func(ctx context.Context) {
+		b.updateClicked(ctx, cb, text)
+		b.refreshHome(ctx, cb.Team.ID, cb.User.ID)
+	})
+	return nil
+}
+
+// waitPromise is the waiting DM's Promise a follow-up: the promise form,
+// filled with the customer and the message, due tomorrow 9:00.
+func (b *Bot) waitPromise(k click) error {
+	cb := k.cb
+	channel, thread, _ := strings.Cut(k.a.Value, "|")
+	w, err := b.listenWait(cb.Team.ID, channel, thread)
+	if err != nil {
+		text := fmt.Sprintf("Someone on our side has answered in <#%s> since, so nothing is waiting any more.", channel)
+		b.later(k.ctx, func(ctx context.Context) { b.updateClicked(ctx, cb, text) })
+		return nil
+	}
+	loc := b.zoneOr(k.ctx, cb.User.ID)
+	task := "Answer " + w.Customer
+	if w.Excerpt != "" {
+		task += " about “" + w.Excerpt + "”"
+	}
+	y, m, d := b.cfg.Now().In(loc).Date()
+	s := slackui.Suggestion{Task: task, Customer: w.Customer, Channel: w.Channel, TS: w.TS,
+		Due: time.Date(y, m, d+1, 9, 0, 0, 0, loc).Unix()}
+	return b.openSuggestedModal(k.ctx, cb.TriggerID, cb.User.ID, s, modalOrigin{Channel: w.Channel, Permalink: w.Link})
+}
+
+// openSuggestedModal opens the promise form filled with s.
+func (b *Bot) openSuggestedModal(ctx context.Context, triggerID, user string, s slackui.Suggestion, origin modalOrigin) error {
+	loc := b.zoneOr(ctx, user)
+	view := slackui.PromiseModalFilled(user, s.Customer, s.Task, time.Unix(s.Due, 0).In(loc), b.sealMeta(user, origin))
+	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		return fmt.Errorf("inbound: open promise modal: %w", err)
+	}
+	return nil
+}
+
+// updateClicked replaces the message a click came from: the DM Kept sent.
+func (b *Bot) updateClicked(ctx context.Context, cb slack.InteractionCallback, text string) {
+	if cb.Container.ChannelID == "" || cb.Container.MessageTs == "" {
+		b.respond(ctx, cb, text)
+		return
+	}
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
+		slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))); err != nil {
+		b.cfg.Log.Warn("update the clicked message", "err", err)
+	}
+}
+
+// channelLines are the customer card's lines on its channels: where it is
+// linked, when it was last heard from, what is waiting on us.
+func (b *Bot) channelLines(team string, c store.Customer, loc *time.Location) []slack.Block {
+	channels, err := b.listen.CustomerChannels(team, c.Name)
+	if err != nil {
+		b.cfg.Log.Error("customer channels", "err", err)
+	}
+	heard, _ := b.listen.LastHeard(team, c.Name)
+	waits, _ := b.listen.CustomerWaits(team, c.Name)
+	lines := slackui.ListenLines(channels, heard, waits, loc, b.cfg.Now())
+	if len(lines) == 0 {
+		return nil
+	}
+	return slackui.SplitSections(strings.Join(lines, "\n"))
+}
+
+// maxListenSummary bounds the customers /customer list looks up for last
+// heard and waiting items: the list itself shows 100.
+const maxListenSummary = 100
+
+// listenSummary adds to /customer list when each customer was last heard
+// from in its channels and how many of its messages wait on us.
+func (b *Bot) listenSummary(team string, cs []store.Customer, loc *time.Location) []slack.Block {
+	now := b.cfg.Now()
+	var lines []string
+	for i, c := range cs {
+		if i == maxListenSummary {
+			break
+		}
+		heard, _ := b.listen.LastHeard(team, c.Name)
+		waits, _ := b.listen.CustomerWaits(team, c.Name)
+		if heard.At.IsZero() && len(waits) == 0 {
+			continue
+		}
+		line := "• *" + slackui.Escape(c.Name) + "*"
+		if !heard.At.IsZero() {
+			line += " · last heard from " + slackui.HeardText(heard.At, now, loc)
+		}
+		if len(waits) > 0 {
+			line += fmt.Sprintf(" · :hourglass: %s waiting on us", slackui.Plural(len(waits), "message"))
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return slackui.SplitSections("*In customer channels*\n" + strings.Join(lines, "\n"))
+}
+
+// waitingHome is the Home tab's list of the user's customers whose
+// messages wait on us.
+func (b *Bot) waitingHome(team, user string, loc *time.Location) []slack.Block {
+	cs, err := b.store.Customers(team)
+	if err != nil {
+		return nil
+	}
+	var lines []string
+	for _, c := range cs {
+		if c.Owner != user {
+			continue
+		}
+		waits, _ := b.listen.CustomerWaits(team, c.Name)
+		for _, w := range waits {
+			line := fmt.Sprintf("• *%s*: <@%s> in <#%s>, %s", slackui.Escape(c.Name), w.By, w.Channel, slackui.PlainDate(w.At, b.cfg.Now(), loc))
+			if w.Link != "" {
+				line += " · <" + w.Link + "|open>"
+			}
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return append([]slack.Block{slack.NewDividerBlock()}, slackui.SplitSections("*Waiting on us*\n"+strings.Join(lines, "\n"))...)
+}
