@@ -1,0 +1,416 @@
+package daemon_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
+)
+
+// Customer channels, end to end (issue 15): Kept in a channel shared with
+// Acme's organisation, where Cara (Acme, team T0ACME) and Ann (ours) talk.
+
+const (
+	cara   = "U0CARA"
+	shared = "C0ACME"
+	other  = "C0GLOBEX"
+)
+
+// listening starts Kept with Acme as Ann's customer, its shared channel
+// with Kept in it, linked.
+func listening(t *testing.T) *env {
+	t.Helper()
+	e := start(t)
+	e.cfg.Excerpt = 140
+	e.cfg.WorkHours = workhours.Default
+	e.stop()
+	e.run()
+	e.sim.AddUser(slacksim.User{ID: cara, Name: "cara", RealName: "Cara at Acme", TZ: "Europe/London", TeamID: "T0ACME"})
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "acme-shared", Members: []string{ann, bob, cara, "U0KEPTBOT"}, Shared: true})
+	e.cust(ann, "add Acme every 14d")
+	if r := e.customerIn(ann, shared, "link Acme"); !strings.Contains(r.Text, "Linked") {
+		t.Fatalf("link: %q", r.Text)
+	}
+	return e
+}
+
+func (e *env) cust(user, text string) slacksim.Reply {
+	return e.customerIn(user, chan_, text)
+}
+
+func (e *env) customerIn(user, channel, text string) slacksim.Reply {
+	e.t.Helper()
+	r, err := e.sim.SlashCommand(e.ctx(), user, channel, "/customer", text)
+	if err != nil {
+		e.t.Fatalf("/customer %s: %v", text, err)
+	}
+	return r
+}
+
+func (e *env) say(user, channel, text string) slacksim.Message {
+	e.t.Helper()
+	m, err := e.sim.Say(e.ctx(), user, channel, text)
+	if err != nil {
+		e.t.Fatalf("say %q: %v", text, err)
+	}
+	return m
+}
+
+// offersTo are the ephemeral offers to track a promise seen by user.
+func (e *env) offersTo(user, channel string) []slacksim.Message {
+	var out []slacksim.Message
+	for _, m := range e.sim.Messages() {
+		if m.Channel == channel && m.Ephemeral && m.EphemeralTo == user && strings.Contains(blocksText(m.Blocks), "[Track it]") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// nothingVisible fails if Kept ever posted in the shared channel anything
+// the customer could see.
+func (e *env) nothingVisible() {
+	e.t.Helper()
+	if v := e.sim.Visible(shared); len(v) > 0 {
+		e.t.Errorf("Kept posted %d visible messages in the shared channel: %q", len(v), v[0].Text)
+	}
+	for _, m := range e.sim.Messages() {
+		if m.Channel == shared && m.Ephemeral && m.EphemeralTo == cara {
+			e.t.Errorf("Kept showed the customer an ephemeral: %q", m.Text)
+		}
+	}
+}
+
+func (e *env) touches() []store.Touch {
+	e.t.Helper()
+	ts, err := e.d.Store.Touches(team, "Acme", 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ts
+}
+
+func TestLinkChannel(t *testing.T) {
+	e := start(t)
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "acme-shared", Members: []string{ann}, Shared: true})
+	e.sim.AddChannel(slacksim.Channel{ID: other, Name: "globex", Members: []string{ann, "U0KEPTBOT"}})
+	e.cust(ann, "add Acme")
+	e.cust(ann, "add Globex")
+
+	// Kept is not in the channel yet: it says how to invite it.
+	r := e.cust(ann, "link Acme <#"+shared+"|acme-shared>")
+	if !strings.Contains(r.Text, "/invite @Kept") || r.ResponseType != "ephemeral" {
+		t.Errorf("link before the invite: %q", r.Text)
+	}
+	if err := e.sim.Join(e.ctx(), shared, "U0KEPTBOT", ""); err != nil {
+		t.Fatal(err)
+	}
+	r = e.cust(ann, "link Acme <#"+shared+"|acme-shared>")
+	if !strings.Contains(r.Text, "Linked <#"+shared+"> to *Acme*") {
+		t.Fatalf("link: %q", r.Text)
+	}
+	// Several channels per customer, one customer per channel.
+	if r := e.cust(ann, "link Acme <#"+other+"|globex>"); !strings.Contains(r.Text, "Linked") {
+		t.Errorf("second channel: %q", r.Text)
+	}
+	if r := e.cust(ann, "link Globex <#"+shared+"|acme-shared>"); !strings.Contains(r.Text, "already belongs to *Acme*") {
+		t.Errorf("a channel of another customer: %q", r.Text)
+	}
+	if r := e.cust(ann, "link Nobody <#"+other+"|globex>"); !strings.Contains(r.Text, "I don't know a customer called *Nobody*") {
+		t.Errorf("unknown customer: %q", r.Text)
+	}
+	card := replyText(e.cust(ann, "Acme"))
+	if !strings.Contains(card, "Channels: <#"+shared+">, <#"+other+">") {
+		t.Errorf("card lacks its channels: %q", card)
+	}
+	if r := e.cust(ann, "unlink <#"+other+"|globex>"); !strings.Contains(r.Text, "Unlinked") {
+		t.Errorf("unlink: %q", r.Text)
+	}
+	if r := e.cust(ann, "link Globex <#"+other+"|globex>"); !strings.Contains(r.Text, "Linked") {
+		t.Errorf("relink to another customer after unlinking: %q", r.Text)
+	}
+	// Bob does not own Acme: he may not link its channels.
+	if r := e.cust(bob, "link Acme <#"+other+"|globex>"); strings.Contains(r.Text, "Linked") {
+		t.Errorf("a non-owner linked a channel: %q", r.Text)
+	}
+	e.nothingVisible()
+}
+
+func TestJoinSharedChannelAsks(t *testing.T) {
+	e := start(t)
+	e.cust(ann, "add Acme Corp")
+	e.cust(ann, "add Globex")
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "ext-acme-corp", Members: []string{ann}, Shared: true})
+	e.sim.AddChannel(slacksim.Channel{ID: other, Name: "internal", Members: []string{ann}})
+
+	// An internal channel: nothing to ask.
+	if err := e.sim.Join(e.ctx(), other, "U0KEPTBOT", ann); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.sim.DMs(ann)); n != 0 {
+		t.Fatalf("asked about an internal channel: %d DMs", n)
+	}
+	if err := e.sim.Join(e.ctx(), shared, "U0KEPTBOT", ann); err != nil {
+		t.Fatal(err)
+	}
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs to the inviter, want the one question", len(dms))
+	}
+	q := blocksText(dms[0].Blocks)
+	if !strings.Contains(q, "[It's Acme Corp]") || !strings.Contains(q, "<#"+shared+">") || !strings.Contains(q, "[Another customer…]") {
+		t.Errorf("question = %q", q)
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionLinkChannel, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.sim.Message(dms[0].Channel, dms[0].TS)
+	if !strings.Contains(got.Text, "Linked <#"+shared+"> to *Acme Corp*") {
+		t.Errorf("after the click the DM says %q", got.Text)
+	}
+	c, err := e.d.Store.ChannelCustomer(team, shared)
+	if err != nil || c.Name != "Acme Corp" {
+		t.Errorf("channel customer = %v, %v", c.Name, err)
+	}
+	e.nothingVisible()
+}
+
+func TestOurMessagesAreTouches(t *testing.T) {
+	e := listening(t)
+	e.say(ann, shared, "Morning Cara, how did the rollout go?")
+	ts := e.touches()
+	if len(ts) != 1 || ts[0].Kind != "message" || ts[0].By != ann || !strings.Contains(ts[0].Note, "/archives/"+shared+"/p") {
+		t.Fatalf("touches = %+v", ts)
+	}
+	// The cadence restarts from it.
+	c, _ := e.d.Store.Customer(team, "Acme")
+	if !c.LastTouch.Equal(ts[0].At) || c.LastBy != ann {
+		t.Errorf("last touch %v by %s, want the message", c.LastTouch, c.LastBy)
+	}
+	// At most one per person per customer per 4 hours; Bob's counts.
+	e.clock.Set(e.clock.Now().Add(time.Hour))
+	e.say(ann, shared, "Also, the new dashboard is live")
+	e.say(bob, shared, "Hi from Bob!")
+	if n := len(e.touches()); n != 2 {
+		t.Errorf("%d touches after a second message within 4 hours and Bob's, want 2", n)
+	}
+	e.clock.Set(e.clock.Now().Add(4 * time.Hour))
+	e.say(ann, shared, "Following up on the dashboard")
+	if n := len(e.touches()); n != 3 {
+		t.Errorf("%d touches after 5 hours, want 3", n)
+	}
+	// The customer's messages, edits, deletions and bots are not touches.
+	m := e.say(cara, shared, "Thanks Ann")
+	if err := e.sim.Edit(e.ctx(), cara, shared, m.TS, "Thanks Ann!"); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.AddUser(slacksim.User{ID: "U0JIRA", Name: "jira", IsBot: true})
+	_ = e.sim.Join(e.ctx(), shared, "U0JIRA", ann)
+	e.clock.Set(e.clock.Now().Add(5 * time.Hour))
+	e.say("U0JIRA", shared, "Ticket ACME-12 was updated")
+	if n := len(e.touches()); n != 3 {
+		t.Errorf("%d touches, want still 3", n)
+	}
+	// An unlinked channel is not listened to.
+	e.sim.AddChannel(slacksim.Channel{ID: other, Name: "random", Members: []string{ann, "U0KEPTBOT"}})
+	e.say(ann, other, "I'll send it tomorrow")
+	if n := len(e.touches()); n != 3 || len(e.offersTo(ann, other)) != 0 {
+		t.Errorf("an unlinked channel counted")
+	}
+	e.nothingVisible()
+}
+
+func TestOfferToTrackAPromise(t *testing.T) {
+	e := listening(t)
+	m := e.say(ann, shared, "I'll send you the revised quote by Friday")
+	offers := e.offersTo(ann, shared)
+	if len(offers) != 1 {
+		t.Fatalf("%d offers to Ann, want 1", len(offers))
+	}
+	text := blocksText(offers[0].Blocks)
+	for _, want := range []string{"send them the revised quote", "Acme", "Fri 27 Nov 09:00 EST", "[Track it][Change…][No thanks]", "/promise suggestions off"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("offer %q lacks %q", text, want)
+		}
+	}
+	if len(e.promises()) != 0 {
+		t.Fatal("a promise was recorded before the click")
+	}
+	// Not offered: a question, a customer's promise, someone else's, no time.
+	e.say(ann, shared, "Should I call you tomorrow?")
+	e.say(cara, shared, "We'll send the signed PO by Friday")
+	e.say(bob, shared, "Dave will call you tomorrow")
+	e.say(bob, shared, "I'll look into it")
+	if n := len(e.offersTo(ann, shared)) + len(e.offersTo(bob, shared)) + len(e.offersTo(cara, shared)); n != 1 {
+		t.Errorf("%d offers in all, want still 1", n)
+	}
+	// Track it records exactly what was shown, once however often the
+	// click arrives (Slack may deliver it twice).
+	click, err := e.sim.ClickEnvelope(ann, offers[0], slackui.ActionSuggestTrack, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := e.sim.Deliver(e.ctx(), click); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := e.sim.Message(shared, offers[0].TS); !strings.Contains(got.Text, "#1") {
+		t.Errorf("the offer was not replaced by the confirmation: %q", got.Text)
+	}
+	ps := e.promises()
+	due := time.Date(2026, 11, 27, 9, 0, 0, 0, newYork)
+	if len(ps) != 1 || ps[0].Text != "send them the revised quote" || ps[0].Customer != "Acme" || !ps[0].Due.Equal(due) ||
+		ps[0].Owner != ann || ps[0].Channel != shared || !strings.Contains(ps[0].Permalink, strings.ReplaceAll(m.TS, ".", "")) {
+		t.Fatalf("promises = %+v", ps)
+	}
+	e.nothingVisible()
+}
+
+func TestOfferChangeAndDismiss(t *testing.T) {
+	e := listening(t)
+	e.say(ann, shared, "let me check and call you Monday")
+	offer := e.offersTo(ann, shared)[0]
+	before := len(e.sim.Views())
+	if _, err := e.sim.Click(e.ctx(), ann, offer, slackui.ActionSuggestChange, ""); err != nil {
+		t.Fatal(err)
+	}
+	views := e.sim.Views()
+	if len(views) != before+1 {
+		t.Fatalf("Change… opened no form")
+	}
+	form := string(views[len(views)-1].JSON)
+	for _, want := range []string{`"initial_value":"Acme"`, `check and call them`, `"initial_date":"2026-11-30"`, `"initial_time":"09:00"`} {
+		if !strings.Contains(form, want) {
+			t.Errorf("form lacks %s: %s", want, form)
+		}
+	}
+	e.say(ann, shared, "I'll get back to you tomorrow")
+	offers := e.offersTo(ann, shared)
+	if _, err := e.sim.Click(e.ctx(), ann, offers[len(offers)-1], slackui.ActionSuggestDismiss, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.sim.Message(shared, offers[len(offers)-1].TS); !got.Deleted {
+		t.Errorf("No thanks left the offer in place")
+	}
+	if len(e.promises()) != 0 {
+		t.Errorf("Change… or No thanks recorded a promise")
+	}
+}
+
+func TestSuggestionsOff(t *testing.T) {
+	e := listening(t)
+	r, _ := e.sim.SlashCommand(e.ctx(), ann, chan_, "/promise", "suggestions off")
+	if !strings.Contains(r.Text, "won't offer") {
+		t.Fatalf("suggestions off: %q", r.Text)
+	}
+	e.say(ann, shared, "I'll send the deck tonight")
+	e.say(bob, shared, "I'll send the notes tonight")
+	if len(e.offersTo(ann, shared)) != 0 || len(e.offersTo(bob, shared)) != 1 {
+		t.Errorf("offers: Ann %d (off), Bob %d (on)", len(e.offersTo(ann, shared)), len(e.offersTo(bob, shared)))
+	}
+	// The messages still count as touches.
+	if len(e.touches()) != 2 {
+		t.Errorf("%d touches", len(e.touches()))
+	}
+	e.sim.SlashCommand(e.ctx(), ann, chan_, "/promise", "suggestions on")
+	e.clock.Set(e.clock.Now().Add(time.Minute))
+	e.say(ann, shared, "I'll call you at 3pm")
+	if len(e.offersTo(ann, shared)) != 1 {
+		t.Errorf("suggestions on: no offer")
+	}
+}
+
+func TestWaitingOnUs(t *testing.T) {
+	e := listening(t)
+	m := e.say(cara, shared, "Hi, the export keeps failing for our EU tenant. Can someone look today?")
+	c, _ := e.d.Store.LastHeard(team, "Acme")
+	if c.By != cara || c.At.Sub(e.clock.Now()).Abs() > time.Second {
+		t.Errorf("last heard = %+v", c)
+	}
+	card := replyText(e.cust(ann, "Acme"))
+	for _, want := range []string{"Last heard from: today (<@" + cara + ">", "Waiting on us since", "the export keeps failing"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("card %q lacks %q", card, want)
+		}
+	}
+	list := replyText(e.cust(ann, "list"))
+	if !strings.Contains(list, "last heard from today") || !strings.Contains(list, "1 message waiting on us") {
+		t.Errorf("list %q lacks the channel summary", list)
+	}
+	// 3h59 of Ann's working hours later: nothing yet. At 4h: one DM.
+	e.advanceTo(time.Date(2026, 11, 23, 13, 59, 0, 0, newYork))
+	if n := len(e.sim.DMs(ann)); n != 0 {
+		t.Fatalf("%d DMs before 4 working hours", n)
+	}
+	e.advanceTo(time.Date(2026, 11, 23, 14, 0, 0, 0, newYork))
+	e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs after 4 working hours, want 1", len(dms))
+	}
+	text := blocksText(dms[0].Blocks)
+	for _, want := range []string{"*Acme* is waiting on us", "<@" + cara + ">", "4 hours ago", "the export keeps failing", "[Promise a follow-up][Handled]", "/archives/" + shared} {
+		if !strings.Contains(text, want) {
+			t.Errorf("DM %q lacks %q", text, want)
+		}
+	}
+	// Promise a follow-up opens the form for Acme.
+	before := len(e.sim.Views())
+	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitPromise, ""); err != nil {
+		t.Fatal(err)
+	}
+	if vs := e.sim.Views(); len(vs) != before+1 || !strings.Contains(string(vs[len(vs)-1].JSON), `"initial_value":"Acme"`) {
+		t.Errorf("Promise a follow-up opened no form for Acme")
+	}
+	// Our side answers in the thread: the DM goes away by itself.
+	if _, err := e.sim.Reply(e.ctx(), bob, shared, m.TS, "Looking now, Cara"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !got.Deleted {
+		t.Errorf("the waiting DM is still there after our reply")
+	}
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Errorf("still waiting: %+v", ws)
+	}
+	e.nothingVisible()
+}
+
+func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
+	e := listening(t)
+	// Friday 16:00: 4 working hours run out on Monday at 12:00.
+	e.clock.Set(time.Date(2026, 11, 27, 16, 0, 0, 0, newYork))
+	e.say(cara, shared, "Quick question about invoices")
+	e.say(cara, shared, "Anyone?") // the clock runs from the first
+	e.advanceTo(time.Date(2026, 11, 30, 11, 59, 0, 0, newYork))
+	if dms := e.sim.DMs(ann); len(dms) != 0 {
+		t.Fatalf("DM over the weekend: %q", dms[0].Text)
+	}
+	e.say(ann, shared, "Hi Cara, on it")
+	e.advanceTo(time.Date(2026, 11, 30, 13, 0, 0, 0, newYork))
+	if n := len(e.sim.DMs(ann)); n != 0 {
+		t.Errorf("a DM although Ann answered in time: %d", n)
+	}
+	// A new question, handled elsewhere: Handled closes it.
+	e.say(cara, shared, "Can you resend the contract?")
+	e.advanceTo(time.Date(2026, 11, 30, 18, 0, 0, 0, newYork))
+	e.advanceTo(time.Date(2026, 12, 1, 10, 0, 0, 0, newYork))
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs, want 1", len(dms))
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitHandled, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !strings.Contains(got.Text, "Marked as handled") {
+		t.Errorf("after Handled: %q", got.Text)
+	}
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Errorf("still waiting after Handled: %+v", ws)
+	}
+	e.nothingVisible()
+}
