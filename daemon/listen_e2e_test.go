@@ -57,6 +57,7 @@ func (e *env) say(user, channel, text string) slacksim.Message {
 	if err != nil {
 		e.t.Fatalf("say %q: %v", text, err)
 	}
+	e.settle() // Kept acks a message event at once and works after
 	return m
 }
 
@@ -109,6 +110,7 @@ func TestLinkChannel(t *testing.T) {
 	if err := e.sim.Join(e.ctx(), shared, "U0KEPTBOT", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	r = e.cust(ann, "link Acme <#"+shared+"|acme-shared>")
 	if !strings.Contains(r.Text, "Linked <#"+shared+"> to *Acme*") {
 		t.Fatalf("link: %q", r.Text)
@@ -151,12 +153,14 @@ func TestJoinSharedChannelAsks(t *testing.T) {
 	if err := e.sim.Join(e.ctx(), other, "U0KEPTBOT", ann); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if n := len(e.sim.DMs(ann)); n != 0 {
 		t.Fatalf("asked about an internal channel: %d DMs", n)
 	}
 	if err := e.sim.Join(e.ctx(), shared, "U0KEPTBOT", ann); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	dms := e.sim.DMs(ann)
 	if len(dms) != 1 {
 		t.Fatalf("%d DMs to the inviter, want the one question", len(dms))
@@ -168,6 +172,7 @@ func TestJoinSharedChannelAsks(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionLinkChannel, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	got, _ := e.sim.Message(dms[0].Channel, dms[0].TS)
 	if !strings.Contains(got.Text, "Linked <#"+shared+"> to *Acme Corp*") {
 		t.Errorf("after the click the DM says %q", got.Text)
@@ -208,8 +213,10 @@ func TestOurMessagesAreTouches(t *testing.T) {
 	if err := e.sim.Edit(e.ctx(), cara, shared, m.TS, "Thanks Ann!"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	e.sim.AddUser(slacksim.User{ID: "U0JIRA", Name: "jira", IsBot: true})
 	_ = e.sim.Join(e.ctx(), shared, "U0JIRA", ann)
+	e.settle()
 	e.clock.Set(e.clock.Now().Add(5 * time.Hour))
 	e.say("U0JIRA", shared, "Ticket ACME-12 was updated")
 	if n := len(e.touches()); n != 3 {
@@ -258,6 +265,7 @@ func TestOfferToTrackAPromise(t *testing.T) {
 		if _, err := e.sim.Deliver(e.ctx(), click); err != nil {
 			t.Fatal(err)
 		}
+		e.settle()
 	}
 	if got, _ := e.sim.Message(shared, offers[0].TS); !strings.Contains(got.Text, "#1") {
 		t.Errorf("the offer was not replaced by the confirmation: %q", got.Text)
@@ -279,6 +287,7 @@ func TestOfferChangeAndDismiss(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, offer, slackui.ActionSuggestChange, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	views := e.sim.Views()
 	if len(views) != before+1 {
 		t.Fatalf("Change… opened no form")
@@ -294,6 +303,7 @@ func TestOfferChangeAndDismiss(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, offers[len(offers)-1], slackui.ActionSuggestDismiss, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if got, _ := e.sim.Message(shared, offers[len(offers)-1].TS); !got.Deleted {
 		t.Errorf("No thanks left the offer in place")
 	}
@@ -364,6 +374,7 @@ func TestWaitingOnUs(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitPromise, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if vs := e.sim.Views(); len(vs) != before+1 || !strings.Contains(string(vs[len(vs)-1].JSON), `"initial_value":"Acme"`) {
 		t.Errorf("Promise a follow-up opened no form for Acme")
 	}
@@ -371,6 +382,7 @@ func TestWaitingOnUs(t *testing.T) {
 	if _, err := e.sim.Reply(e.ctx(), bob, shared, m.TS, "Looking now, Cara"); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !got.Deleted {
 		t.Errorf("the waiting DM is still there after our reply")
 	}
@@ -406,6 +418,7 @@ func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitHandled, ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !strings.Contains(got.Text, "Marked as handled") {
 		t.Errorf("after Handled: %q", got.Text)
 	}

@@ -253,10 +253,13 @@ var ErrWaiting = errors.New("store: already waiting on us there")
 // the wait as stored.
 func (s *Store) OpenWait(wait Wait, nudge Nudge) (Wait, error) {
 	wait.At = wait.At.UTC()
-	var w Wait
+	var (
+		w Wait
+		n Nudge
+	)
 	err := s.write(func(tx *bolt.Tx) error {
 		// Batch may run this more than once: start from the arguments.
-		w, n := wait, nudge
+		w, n = wait, nudge
 		waits, err := bucket(tx, bucketWaits)
 		if err != nil {
 			return err
