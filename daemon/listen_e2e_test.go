@@ -298,6 +298,14 @@ func TestOfferChangeAndDismiss(t *testing.T) {
 			t.Errorf("form lacks %s: %s", want, form)
 		}
 	}
+	// Ann moves it to Tuesday and submits: the promise links the message.
+	if _, err := e.sim.SubmitView(e.ctx(), ann, views[len(views)-1].ID, modalInput("Acme", "check and call them", "2026-12-01", "10:00", ann)); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ps := e.promises(); len(ps) != 1 || ps[0].Customer != "Acme" || !ps[0].Due.Equal(time.Date(2026, 12, 1, 10, 0, 0, 0, newYork)) || ps[0].Channel != shared || !strings.Contains(ps[0].Permalink, "/archives/"+shared) {
+		t.Fatalf("after Change…: %+v", ps)
+	}
 	e.say(ann, shared, "I'll get back to you tomorrow")
 	offers := e.offersTo(ann, shared)
 	if _, err := e.sim.Click(e.ctx(), ann, offers[len(offers)-1], slackui.ActionSuggestDismiss, ""); err != nil {
@@ -307,8 +315,8 @@ func TestOfferChangeAndDismiss(t *testing.T) {
 	if got, _ := e.sim.Message(shared, offers[len(offers)-1].TS); !got.Deleted {
 		t.Errorf("No thanks left the offer in place")
 	}
-	if len(e.promises()) != 0 {
-		t.Errorf("Change… or No thanks recorded a promise")
+	if len(e.promises()) != 1 {
+		t.Errorf("No thanks recorded a promise")
 	}
 }
 

@@ -520,7 +520,7 @@ func (b *Bot) changeSuggestion(k click) error {
 		return invalid("That offer is damaged; record the promise with `/promise` instead.")
 	}
 	// The trigger id expires in 3 seconds: the form opens before the ack.
-	origin := modalOrigin{Channel: s.Channel}
+	origin := modalOrigin{Channel: s.Channel, Permalink: b.permalink(k.ctx, s.Channel, s.TS)}
 	if err := b.openSuggestedModal(k.ctx, k.cb.TriggerID, k.cb.User.ID, s, origin); err != nil {
 		return err
 	}
