@@ -88,6 +88,37 @@ CREATE TABLE scheduler (
 );
 INSERT INTO scheduler (id) VALUES (1);
 `,
+	// 2: customer channels (issue 15): which channel belongs to which
+	// customer, when each customer was last heard from, the messages
+	// waiting on us, and who turned promise suggestions off.
+	`
+CREATE TABLE channel_links (
+	team         text COLLATE "C" NOT NULL,
+	channel      text COLLATE "C" NOT NULL,
+	customer_key text COLLATE "C" NOT NULL,
+	doc          json NOT NULL,
+	PRIMARY KEY (team, channel)
+);
+CREATE INDEX channel_links_customer ON channel_links (team, customer_key, channel);
+CREATE TABLE heard (
+	team         text COLLATE "C" NOT NULL,
+	customer_key text COLLATE "C" NOT NULL,
+	at_ns        bigint NOT NULL,
+	doc          json NOT NULL,
+	PRIMARY KEY (team, customer_key)
+);
+CREATE TABLE waits (
+	team         text COLLATE "C" NOT NULL,
+	channel      text COLLATE "C" NOT NULL,
+	thread       text COLLATE "C" NOT NULL,
+	customer_key text COLLATE "C" NOT NULL,
+	at_ns        bigint NOT NULL,
+	doc          json NOT NULL,
+	PRIMARY KEY (team, channel, thread)
+);
+CREATE INDEX waits_customer ON waits (team, customer_key, at_ns);
+CREATE TABLE listen_prefs (team text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL, PRIMARY KEY (team, user_id));
+`,
 }
 
 // SchemaVersion is the schema this kept writes.
