@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,7 +84,7 @@ func TestMigrateAndCheck(t *testing.T) {
 	var buf bytes.Buffer
 	c := &checker{w: &buf}
 	checkDB(context.Background(), c, config.Config{DB: url})
-	if c.failed || !strings.Contains(buf.String(), "schema version 1, privileges complete") {
+	if c.failed || !strings.Contains(buf.String(), fmt.Sprintf("schema version %d, privileges complete", pg.SchemaVersion)) {
 		t.Fatalf("check: %s", buf.String())
 	}
 	// A user who may log in but not write.
