@@ -86,6 +86,31 @@ func TestModal(t *testing.T) {
 	}
 }
 
+// TestMessageShortcutPrefillsDate: a message that ends with a time Kept
+// reads starts the form at that time, in the clicker's zone; one without
+// starts at tomorrow 9:00.
+func TestMessageShortcutPrefillsDate(t *testing.T) {
+	e := start(t) // Monday 2026-11-23 10:00 in Ann's New York
+	for _, tt := range []struct{ text, date, clock string }{
+		{"Could you send the updated price list by Thursday?", "2026-11-26", "09:00"},
+		{"Can we talk friday 4pm?", "2026-11-27", "16:00"},
+		{"Send it 3/4 please", "2026-11-24", "09:00"}, // reads two ways: no guess
+		{"Thanks, that helps!", "2026-11-24", "09:00"},
+	} {
+		src := e.sim.PostAs(cid, chan_, tt.text)
+		if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", src); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		v := e.lastView(ann, "open")
+		for _, want := range []string{`"initial_date":"` + tt.date + `"`, `"initial_time":"` + tt.clock + `"`} {
+			if !strings.Contains(string(v.JSON), want) {
+				t.Errorf("%q: form lacks %s: %s", tt.text, want, v.JSON)
+			}
+		}
+	}
+}
+
 func TestMessageShortcut(t *testing.T) {
 	e := start(t)
 	src := e.sim.PostAs(cid, chan_, "Can you send us the SOC2 report?")

@@ -28,11 +28,23 @@ type modalOrigin struct {
 
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
-	view := slackui.PromiseModal(user, text, b.cfg.Now().In(loc), b.sealMeta(user, origin))
+	view := slackui.PromiseModal(user, text, b.prefillDue(text, loc), b.sealMeta(user, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}
 	return nil
+}
+
+// prefillDue is when the form starts: the time a message asks for when it
+// ends with one Kept reads as a single time ("…by Thursday?"), else
+// tomorrow 9:00, in the caller's zone loc.
+func (b *Bot) prefillDue(text string, loc *time.Location) time.Time {
+	now := b.cfg.Now().In(loc)
+	if a, err := duetime.Read(text, now, loc, b.timeOptions()); err == nil && a.Question == nil && a.Repeat == "" {
+		return a.Due.In(loc)
+	}
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 9, 0, 0, 0, loc)
 }
 
 // formErrors is the ack that keeps a form open with messages under the

@@ -25,11 +25,11 @@ const (
 	FieldValue    = "value" // the action id of every input in the modal
 )
 
-// PromiseModal is the form: customer, what, date, time and owner. now is
-// in the caller's zone; the date starts at tomorrow 9:00.
-func PromiseModal(user, text string, now time.Time, meta string) slack.ModalViewRequest {
-	due := now.AddDate(0, 0, 1)
-	return promiseForm(formFill{owner: user, what: text, date: due.Format("2006-01-02"), clock: "09:00"}, meta,
+// PromiseModal is the form: customer, what, date, time and owner, its
+// date and time starting at due on the caller's wall clock (due is in the
+// caller's zone).
+func PromiseModal(user, text string, due time.Time, meta string) slack.ModalViewRequest {
+	return promiseForm(formFill{owner: user, what: text, date: due.Format("2006-01-02"), clock: due.Format("15:04")}, meta,
 		PromiseCallback, "Promise a follow-up", "Promise")
 }
 
