@@ -84,6 +84,10 @@ func teamNames() []string {
 const simHelp = `Type a slash command as the current user, or a console command:
   /promise Acme: call back in 5 minutes     record a promise (try /promise help)
   :as bob                 act as another user (ann, bob, cid, dee the admin, lee the lead)
+  :in acme-shared         run commands and :say in another channel (sales, acme-shared)
+  :say I'll call you tomorrow   write a message in the channel you are in
+  :customer Any news?     Cara, at the customer Acme, writes in #acme-shared
+                          (first: /customer add Acme, :in acme-shared, /customer link Acme)
   :advance 2h             move time forward (also 30m, 3d, 2 days); due reminders go out
   :click                  list the buttons on your last DM
   :click done             press Done on your last DM
@@ -204,7 +208,7 @@ func simulate(ctx context.Context, args []string, getenv func(string) string, st
 		return finish(serveWeb(ctx, sim, clk, d, *addr, *open, stdout, stderr))
 	}
 
-	c := &console{sim: sim, d: d, clock: clk, out: stdout, user: simUsers[0]}
+	c := &console{sim: sim, d: d, clock: clk, out: stdout, user: simUsers[0], channel: simDigestChannel}
 	msgs, unsubscribe := sim.Subscribe()
 	defer unsubscribe()
 	go c.show(ctx, msgs)
@@ -219,6 +223,8 @@ type console struct {
 	clock *clock.Offset
 	out   io.Writer
 	user  slacksim.User
+	// channel is where slash commands and :say run.
+	channel string
 }
 
 // show prints what the bot posts, as it happens (DMs arrive on ticks).
@@ -228,8 +234,13 @@ func (c *console) show(ctx context.Context, msgs <-chan slacksim.Message) {
 		case <-ctx.Done():
 			return
 		case m := <-msgs:
-			if m.Ephemeral || m.ViaResponseURL || m.ViaAck {
+			if m.ViaResponseURL || m.ViaAck {
 				continue // replies to commands are printed by the command
+			}
+			if m.Ephemeral {
+				// An offer to track a promise: shown to its writer alone.
+				fmt.Fprintf(c.out, "\n── Kept → @%s only, in #%s ──\n%s\n", c.sim.UserName(m.EphemeralTo), c.sim.ChannelName(m.Channel), c.sim.Render(m))
+				continue
 			}
 			to := m.Channel
 			for _, u := range simUsers {
@@ -269,7 +280,7 @@ func (c *console) exec(ctx context.Context, line string) {
 	case line == "":
 	case strings.HasPrefix(word, "/"):
 		views := len(c.sim.Views())
-		r, err := c.sim.SlashCommand(ctx, c.user.ID, "C0SALES", word, rest)
+		r, err := c.sim.SlashCommand(ctx, c.user.ID, c.channel, word, rest)
 		if err != nil {
 			fmt.Fprintf(c.out, "Slack says: %v\n", err)
 			return
@@ -309,6 +320,33 @@ func (c *console) exec(ctx context.Context, line string) {
 		fmt.Fprintf(c.out, "It is now %s.\n", c.localTime(now))
 		if err := c.d.Scheduler.Tick(ctx); err != nil {
 			fmt.Fprintf(c.out, "tick failed: %v\n", err)
+		}
+	case word == ":in":
+		name := strings.TrimPrefix(rest, "#")
+		for _, ch := range simChannels("") {
+			if ch.Name == name {
+				c.channel = ch.ID
+				fmt.Fprintf(c.out, "Commands and :say now run in #%s.\n", name)
+				return
+			}
+		}
+		fmt.Fprintln(c.out, "Which channel? sales, general or acme-shared.")
+	case word == ":say", word == ":customer":
+		user, channel := c.user.ID, c.channel
+		if word == ":customer" {
+			user, channel = "U0CARA", "C0ACME"
+		}
+		if rest == "" {
+			fmt.Fprintf(c.out, "Say what? For example %s I'll send the revised quote tomorrow\n", word)
+			return
+		}
+		if _, err := c.sim.Say(ctx, user, channel, rest); err != nil {
+			fmt.Fprintf(c.out, "Slack says: %v\n", err)
+			return
+		}
+		fmt.Fprintf(c.out, "(%s wrote in #%s)\n", c.sim.UserName(user), c.sim.ChannelName(channel))
+		if err := c.d.Bot.Settle(ctx); err != nil {
+			fmt.Fprintf(c.out, "Kept is still busy: %v\n", err)
 		}
 	case word == ":time":
 		fmt.Fprintf(c.out, "It is %s.\n", c.localTime(c.clock.Now()))

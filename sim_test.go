@@ -71,3 +71,45 @@ func TestSimWalkthrough(t *testing.T) {
 		}
 	}
 }
+
+// TestSimCustomerChannel: in kept sim a newcomer links the shared channel,
+// writes a promise there and gets the offer, and hears, 4 working hours
+// after the customer wrote, that Acme is waiting on us.
+func TestSimCustomerChannel(t *testing.T) {
+	script := strings.Join([]string{
+		"/customer add Acme",
+		":in acme-shared",
+		"/customer link Acme",
+		":say I'll send you the revised quote tomorrow",
+		":customer Hi, can someone resend the invoice?",
+		":in nowhere",
+		":customer",
+		":advance 3d",
+		":quit",
+	}, "\n") + "\n"
+	var out, errs consoleOutput
+	env := func(string) string { return "" }
+	if code := run([]string{"sim", "-console", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
+		t.Fatalf("kept sim exited %d: %s", code, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Commands and :say now run in #acme-shared.",
+		"Linked",
+		"(ann wrote in #acme-shared)",
+		"Kept → @ann only, in #acme-shared",
+		"send them the revised quote",
+		"Track it",
+		"(cara wrote in #acme-shared)",
+		"Which channel?",
+		"Say what?",
+		"Acme* is waiting on us",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kept sim output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(errs.String(), "protocol problems") {
+		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
+	}
+}

@@ -238,3 +238,20 @@ func (s *Server) chatDelete(r *apiRequest) (map[string]any, string) {
 	s.published(m)
 	return map[string]any{"channel": m.Channel, "ts": m.TS}, ""
 }
+
+// UserName is the handle of user, or the id if unknown.
+func (s *Server) UserName(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userName(user)
+}
+
+// ChannelName is the name of channel, or the id if unknown.
+func (s *Server) ChannelName(channel string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.channels[channel]; ok {
+		return c.Name
+	}
+	return channel
+}
