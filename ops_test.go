@@ -184,19 +184,25 @@ func TestCommandsAreCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// An envelope is counted once its ack is sent, so just after the
-	// answer arrives here.
-	var m string
-	eventually(t, ctx, func() bool {
-		m = get(t, "http://"+d.OpsAddr()+"/metrics")
-		return strings.Contains(m, `kept_ack_seconds_count{type="/promise list"} 2`)
-	})
-	for _, want := range []string{
+	wants := []string{
 		`kept_commands_total{outcome="ok",type="/promise list"} 2`,
 		`kept_commands_total{outcome="ok",type="/promise text"} 1`,
 		`kept_ack_seconds_count{type="/promise list"} 2`,
 		"kept_due_backlog 0",
-	} {
+	}
+	// Each envelope is counted once its ack is sent, after the answer
+	// arrives here: wait for all of them.
+	var m string
+	eventually(t, ctx, func() bool {
+		m = get(t, "http://"+d.OpsAddr()+"/metrics")
+		for _, want := range wants {
+			if !strings.Contains(m, want) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, want := range wants {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -42,6 +42,9 @@ type Daemon struct {
 	// replica is set on PostgreSQL, where the scheduler runs only while
 	// this process holds the scheduling term.
 	replica *replica
+
+	auth authAPI // for the start-up check of the bot token (start.go)
+	now  func() time.Time
 }
 
 // Options are what the environment does not say: the clock and the logger.
@@ -143,7 +146,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Digest:        digest,
 		DigestChannel: cfg.DigestChannel,
 	})
-	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep}
+	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep, auth: api, now: opts.Now}
 	if err := d.listen(cfg.MetricsAddr, cfg.DB); err != nil {
 		st.Close()
 		return nil, err
@@ -180,24 +183,35 @@ func (d *Daemon) Run(ctx context.Context) error {
 			stop()
 		}
 	}
-	wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
-	if d.replica != nil {
-		// One replica schedules at a time: this one while it holds the
-		// term, and not a moment after it lost it.
-		wg.Go(func() {
-			fail("scheduler", d.replica.elector.Run(ctx, func(ctx context.Context, _ *pg.Term) error {
-				return d.Scheduler.Run(ctx)
-			}))
-		})
-	} else {
-		wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
-	}
 	if d.backups != nil {
 		wg.Go(func() { fail("backups", d.serveBackups(ctx)) })
 	}
 	if d.ops != nil {
 		wg.Go(func() { fail("metrics", d.serveOps(ctx)) })
 	}
+	// The bot token first (start.go): nothing connects or delivers with
+	// a token Slack refuses. /healthz says "not connected" meanwhile.
+	wg.Go(func() {
+		if err := d.checkToken(ctx); err != nil {
+			fail("slack", err)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		wg.Go(func() { fail("bot", d.Bot.Run(ctx)) })
+		if d.replica != nil {
+			// One replica schedules at a time: this one while it holds
+			// the term, and not a moment after it lost it.
+			wg.Go(func() {
+				fail("scheduler", d.replica.elector.Run(ctx, func(ctx context.Context, _ *pg.Term) error {
+					return d.Scheduler.Run(ctx)
+				}))
+			})
+		} else {
+			wg.Go(func() { fail("scheduler", d.Scheduler.Run(ctx)) })
+		}
+	})
 	wg.Wait()
 	fail("store", d.Store.Close())
 	return errors.Join(errs...)

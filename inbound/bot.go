@@ -215,6 +215,12 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		if b.connected.Swap(false) {
 			b.cfg.Log.Info("socket mode connection lost, reconnecting", "event", evt.Type)
 		}
+		// Every failed try says why and when the next one is, from the
+		// first: a Kept that cannot reach Slack must not be silent.
+		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			b.cfg.Log.Warn("cannot connect to Slack (Socket Mode); trying again", "attempt", ce.Attempt, "err", ce.ErrorObj,
+				"next_try", b.cfg.Now().Add(ce.Backoff).Format(time.RFC3339), "in", ce.Backoff.Round(time.Millisecond))
+		}
 	case socketmode.EventTypeInvalidAuth:
 		b.cfg.Log.Error("Slack refused the app token (invalid_auth)")
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
