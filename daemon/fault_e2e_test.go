@@ -178,9 +178,9 @@ func TestRestartIgnoresForgedNudge(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "Acme: call back in 1 hour")
 	e.clock.Advance(time.Hour)
-	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 2 * time.Second, Status: 503})
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 3 * time.Second, Status: 503})
 	from := e.mark()
-	e.tickWithin(300 * time.Millisecond)
+	e.tickWithin(time.Second) // long enough to post on a loaded machine
 	e.wait("the 503", func() bool { return len(e.calls(from)) == 1 })
 	e.sim.PostWithMetadata(ann, e.sim.DMChannel(ann), "not a reminder", slack.SlackMetadata{
 		EventType: "kept_nudge", EventPayload: map[string]any{"nudge_id": 1, "kind": "reminder"},
