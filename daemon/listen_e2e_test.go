@@ -27,6 +27,7 @@ func listening(t *testing.T) *env {
 	e := start(t)
 	e.cfg.Excerpt = 140
 	e.cfg.WorkHours = workhours.Default
+	e.cfg.Leads = []string{ann} // she may read the digest
 	e.stop()
 	e.run()
 	e.sim.AddUser(slacksim.User{ID: cara, Name: "cara", RealName: "Cara at Acme", TZ: "Europe/London", TeamID: "T0ACME"})
@@ -376,6 +377,10 @@ func TestWaitingOnUs(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("DM %q lacks %q", text, want)
 		}
+	}
+	// The digest lists it too.
+	if d := replyText(e.cust(ann, "digest")); !strings.Contains(d, "*Waiting on us*") || !strings.Contains(d, "*Acme* · <@"+ann+"> · <@"+cara+"> wrote in <#"+shared+"> 4 hours ago") {
+		t.Errorf("digest lacks the wait: %q", d)
 	}
 	// Promise a follow-up opens the form for Acme.
 	before := len(e.sim.Views())

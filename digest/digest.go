@@ -20,6 +20,9 @@ type Source interface {
 	Customers(team string) ([]store.Customer, error)
 	TouchesBetween(team string, from, to time.Time) ([]store.Touch, error)
 	DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error)
+	// TeamWaits lists the customers' messages in their channels that
+	// nobody on our side has answered, oldest first.
+	TeamWaits(team string) ([]store.Wait, error)
 }
 
 // Digest is what the channel digest reports, ready to render.
@@ -31,8 +34,15 @@ type Digest struct {
 	Quiet   []CustomerRow // past their cadence, most urgent first
 	Silent  []CustomerRow // no touch in 30 days and not in Quiet
 	Late    []LateRow     // open past their due time, longest overdue first
+	Waiting []WaitRow     // customers' messages nobody on our side answered, oldest first
 	Week    WeekStats     // the seven days up to Now
 	Before  WeekStats     // the seven days before those
+}
+
+// WaitRow is a customer's message waiting on us.
+type WaitRow struct {
+	Customer, Owner, By, Channel string
+	At                           time.Time
 }
 
 // CustomerRow is a customer in need of attention.
@@ -59,7 +69,7 @@ type WeekStats struct {
 
 // Empty reports whether the digest has nothing to say.
 func (d Digest) Empty() bool {
-	return len(d.Quiet) == 0 && len(d.Silent) == 0 && len(d.Late) == 0 && d.Week == (WeekStats{}) && d.Before == (WeekStats{})
+	return len(d.Quiet) == 0 && len(d.Silent) == 0 && len(d.Late) == 0 && len(d.Waiting) == 0 && d.Week == (WeekStats{}) && d.Before == (WeekStats{})
 }
 
 // Build gathers team's digest at now. owners, when not nil, limits
@@ -72,6 +82,19 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 	customers, err := st.Customers(team)
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	waits, err := st.TeamWaits(team)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	owner := map[string]string{}
+	for _, c := range customers {
+		owner[store.CustomerKey(c.Name)] = c.Owner
+	}
+	for _, w := range waits {
+		if o, ok := owner[store.CustomerKey(w.Customer)]; ok && mine(o) {
+			d.Waiting = append(d.Waiting, WaitRow{Customer: w.Customer, Owner: o, By: w.By, Channel: w.Channel, At: w.At})
+		}
 	}
 	for _, c := range customers {
 		if !mine(c.Owner) {

@@ -53,7 +53,11 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		return line + fmt.Sprintf("“%s” · *%s late* (#%d)", Escape(Clip(r.Text, digestTextMax)), Lateness(d.Now.Sub(r.Due)), r.ID)
 	}
 
-	if len(d.Quiet)+len(d.Silent)+len(d.Late) == 0 {
+	waiting := func(i int) string {
+		r := d.Waiting[i]
+		return fmt.Sprintf("• *%s* · %s · <@%s> wrote in <#%s> %s ago", Escape(Clip(r.Customer, digestNameMax)), MentionUser(r.Owner), r.By, r.Channel, HoursOrDays(d.Now.Sub(r.At)))
+	}
+	if len(d.Quiet)+len(d.Silent)+len(d.Late)+len(d.Waiting) == 0 {
 		blocks = append(blocks, Section("✅ Nobody is going quiet and no promise is late."))
 	}
 	for _, s := range []struct {
@@ -64,6 +68,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		{"🔕 *Going quiet* — past their keep-in-touch cadence", len(d.Quiet), quiet},
 		{"🕳️ *Nothing in 30 days*", len(d.Silent), silent},
 		{"⏰ *Late promises*", len(d.Late), late},
+		{"⏳ *Waiting on us* — customers' messages nobody on our side has answered", len(d.Waiting), waiting},
 	} {
 		if s.n > 0 {
 			blocks = append(blocks, slack.NewDividerBlock(), Section(listText(s.title, s.n, s.line)))
@@ -80,6 +85,9 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 	}
 	if n := len(d.Late); n > 0 {
 		parts = append(parts, Plural(n, "late promise"))
+	}
+	if n := len(d.Waiting); n > 0 {
+		parts = append(parts, Plural(n, "message")+" waiting on us")
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "nobody going quiet, nothing late")

@@ -63,6 +63,7 @@ func (f *fakeDigest) DuePromises(team string, from, to, lateAt time.Time) ([]sto
 	return out, nil
 }
 
+func (f *fakeDigest) TeamWaits(string) ([]store.Wait, error)             { return nil, nil }
 func (f *fakeDigest) Subscribe(team, channel, scope string) error        { return nil }
 func (f *fakeDigest) Unsubscribe(team, channel string) error             { return nil }
 func (f *fakeDigest) Subscriptions(string) ([]store.Subscription, error) { return nil, nil }

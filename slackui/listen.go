@@ -139,6 +139,14 @@ func WaitingDM(w store.Wait, loc *time.Location, now time.Time) (string, []slack
 	return fmt.Sprintf("%s is waiting on us: a message in the shared channel %s ago.", Escape(w.Customer), ago), blocks
 }
 
+// HoursOrDays is HoursText under a day, DaysText above.
+func HoursOrDays(d time.Duration) string {
+	if d < 24*time.Hour {
+		return HoursText(d)
+	}
+	return DaysText(d)
+}
+
 // HoursText is "3 hours", "1 hour", "45 minutes".
 func HoursText(d time.Duration) string {
 	switch h := int(d / time.Hour); {

@@ -360,6 +360,28 @@ func (s *Store) CustomerWaits(team, customer string) ([]Wait, error) {
 	return out, err
 }
 
+// TeamWaits lists the team's open waits, oldest first, for the digest.
+func (s *Store) TeamWaits(team string) ([]Wait, error) {
+	var out []Wait
+	prefix := []byte(team + "\x00")
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketWaits)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)); k, v = c.Next() {
+			var w Wait
+			if json.Unmarshal(v, &w) == nil {
+				out = append(out, w)
+			}
+		}
+		return nil
+	})
+	sortWaits(out)
+	return out, err
+}
+
 func sortWaits(ws []Wait) {
 	for i := 1; i < len(ws); i++ {
 		for j := i; j > 0 && ws[j].At.Before(ws[j-1].At); j-- {

@@ -238,9 +238,18 @@ func (s *Store) CloseWait(team, channel, thread string) (store.Wait, error) {
 
 // CustomerWaits lists the customer's open waits, oldest first.
 func (s *Store) CustomerWaits(team, customer string) ([]store.Wait, error) {
+	return s.waits(`SELECT doc FROM waits WHERE team = $1 AND customer_key = $2 ORDER BY at_ns, channel, thread`, team, store.CustomerKey(customer))
+}
+
+// TeamWaits lists the team's open waits, oldest first, for the digest.
+func (s *Store) TeamWaits(team string) ([]store.Wait, error) {
+	return s.waits(`SELECT doc FROM waits WHERE team = $1 ORDER BY at_ns, channel, thread`, team)
+}
+
+func (s *Store) waits(sql string, args ...any) ([]store.Wait, error) {
 	var out []store.Wait
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		rows, err := q.Query(ctx, `SELECT doc FROM waits WHERE team = $1 AND customer_key = $2 ORDER BY at_ns, channel, thread`, team, store.CustomerKey(customer))
+		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
@@ -257,7 +266,7 @@ func (s *Store) CustomerWaits(team, customer string) ([]store.Wait, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pg: customer waits: %w", err)
+		return nil, fmt.Errorf("pg: waits: %w", err)
 	}
 	return out, nil
 }

@@ -24,6 +24,7 @@ type listener interface {
 	Wait(team, channel, thread string) (store.Wait, error)
 	CloseWait(team, channel, thread string) (store.Wait, error)
 	CustomerWaits(team, customer string) ([]store.Wait, error)
+	TeamWaits(team string) ([]store.Wait, error)
 	SetSuggestions(team, user string, on bool) error
 	SuggestionsOff(team, user string) (bool, error)
 	Nudge(id int64) (store.Nudge, error)
@@ -88,6 +89,13 @@ func channelScript(s listener) []string {
 		ws[i].NudgeID = 0
 	}
 	note("waits", ws, err)
+	tw, err := s.TeamWaits("T1")
+	for i := range tw {
+		tw[i].NudgeID = 0
+	}
+	note("team waits", tw, err)
+	tw, err = s.TeamWaits("T2")
+	note("another team's waits", tw, err)
 	w, err = s.CloseWait("T1", "C1", "")
 	note("close", w.TS, err)
 	_, err = s.CloseWait("T1", "C1", "")
