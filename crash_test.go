@@ -98,10 +98,13 @@ func TestCrash(t *testing.T) {
 	)
 	for cycle := range cycles {
 		cmd := start()
-		// Now and then a slow chat.postMessage, so that some kills land
-		// after Slack took a reminder and before kept recorded it.
-		if rng.IntN(2) == 0 {
-			sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: time.Duration(rng.IntN(800)) * time.Millisecond})
+		// Slow posts, so that kills land in the window between Slack
+		// taking a reminder and kept recording it: a post in flight when
+		// kept is killed is still posted (the simulator, like Slack, does
+		// not care that the client left). Two are kept queued, so that
+		// they do not pile up across cycles.
+		if n := 2 - sim.FaultsLeft("chat.postMessage"); n > 0 {
+			sim.FailNext("chat.postMessage", n, slacksim.Fault{Delay: 700*time.Millisecond + time.Duration(rng.IntN(800))*time.Millisecond})
 		}
 		life := 300*time.Millisecond + time.Duration(rng.IntN(2200))*time.Millisecond
 		ctx, stop := context.WithTimeout(context.Background(), life)
@@ -173,11 +176,17 @@ func TestCrash(t *testing.T) {
 
 	// Every reminder Slack shows, by nudge id, and every post Slack took.
 	dms := map[int64]int{}
+	posted := map[int64]slacksim.Message{}
 	for _, m := range sim.Messages() {
 		if m.Metadata != nil && m.Metadata.EventType == "kept_nudge" {
 			id, _ := m.Metadata.EventPayload["nudge_id"].(float64)
 			dms[int64(id)]++
+			posted[int64(id)] = m
 		}
+	}
+	byID := map[int64]store.Promise{}
+	for _, p := range ps {
+		byID[p.ID] = p
 	}
 	lookups := 0
 	for _, c := range sim.Calls() {
@@ -207,6 +216,17 @@ func TestCrash(t *testing.T) {
 			duplicates += dms[n.ID] - 1
 			t.Errorf("nudge %d for #%d was DMed %d times", n.ID, n.PromiseID, dms[n.ID])
 		}
+		// Each DM went to the promise's owner, and not before it was due.
+		if m, ok := posted[n.ID]; ok {
+			p := byID[n.PromiseID]
+			if want := sim.DMChannel(p.Owner); m.Channel != want {
+				t.Errorf("nudge %d for #%d went to %s, want %s (the DM with %s)", n.ID, n.PromiseID, m.Channel, want, p.Owner)
+			}
+			sec, _ := strconv.ParseFloat(m.TS, 64)
+			if at := time.Unix(0, int64(sec*1e9)); at.Before(p.Due.Add(-time.Second)) {
+				t.Errorf("nudge %d for #%d was posted at %s, before #%d was due at %s", n.ID, n.PromiseID, at.Format(time.RFC3339Nano), p.ID, p.Due.Format(time.RFC3339Nano))
+			}
+		}
 		delete(dms, n.ID)
 	}
 	for id, c := range dms {
@@ -231,6 +251,11 @@ func TestCrash(t *testing.T) {
 	fmt.Println(figures)
 	if len(acked) == 0 || due == 0 {
 		t.Errorf("the run proved nothing: %d acked, %d due", len(acked), due)
+	}
+	// Recovery must have run, or the test proved nothing about it: some
+	// nudge was retried after a kill, and looked for in Slack first.
+	if retried == 0 || lookups == 0 {
+		t.Errorf("recovery was never exercised: %d nudges retried, %d history lookups", retried, lookups)
 	}
 	if t.Failed() {
 		t.Logf("kept's logs:\n%s", logs)
