@@ -13,7 +13,6 @@ package main
 // KEPT_CRASH_CYCLES (default 50) and KEPT_CRASH_SEED change the run.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -260,29 +259,4 @@ func TestCrash(t *testing.T) {
 	if t.Failed() {
 		t.Logf("kept's logs:\n%s", logs)
 	}
-}
-
-// stringAfter returns s after the first sep, or "".
-func stringAfter(s, sep string) string {
-	if i := bytes.Index([]byte(s), []byte(sep)); i >= 0 {
-		return s[i+len(sep):]
-	}
-	return ""
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -51,6 +51,11 @@ type Daemon struct {
 type Options struct {
 	Now func() time.Time
 	Log *slog.Logger
+	// SendGrace, on PostgreSQL, is how long a nudge another process left
+	// in the middle of a send waits before it is looked up in Slack and
+	// retried (0: pg.SendGrace; negative: at once, for tests that restart
+	// on a manual clock).
+	SendGrace time.Duration
 }
 
 // New opens the database and builds the parts. It fails fast when another

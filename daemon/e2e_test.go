@@ -78,7 +78,7 @@ func (e *env) run() {
 	e.t.Helper()
 	// A restart waits for its own connection, not the old one.
 	before := e.sim.ConnectionsOpened()
-	d, err := daemon.New(e.cfg, daemon.Options{Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d, err := daemon.New(e.cfg, daemon.Options{Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SendGrace: -1})
 	if err != nil {
 		e.t.Fatal(err)
 	}

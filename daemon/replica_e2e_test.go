@@ -214,3 +214,46 @@ func TestReplicas(t *testing.T) {
 }
 
 func bobZone() *time.Location { return mustZone("Europe/Paris") }
+
+// A Retry-After the scheduling replica was given holds for the replica
+// that takes over: it does not post, not even a reminder that came due
+// after the 429, until the pause ends.
+func TestReplicasShareRetryAfter(t *testing.T) {
+	pgtest.Require(t)
+	rs := startReplicas(t, 2)
+	rs.slash(ann, "Acme: call back in 1 hour")
+	rs.clock.Advance(30 * time.Minute)
+	rs.slash(ann, "Acme: send the deck in 1 hour") // due half an hour after the first
+	leader := rs.waitLeader()
+	rs.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 429, RetryAfter: 3600})
+	rs.clock.Advance(30 * time.Minute)
+	rs.tickAll(leader)
+	if n := len(rs.sim.DMs(ann)); n != 0 {
+		t.Fatalf("%d DMs through a 429", n)
+	}
+	posts := func() int {
+		n := 0
+		for _, c := range rs.sim.Calls() {
+			if c.Method == "chat.postMessage" {
+				n++
+			}
+		}
+		return n
+	}
+	tried := posts()
+	rs.stops[leader]()
+	other := 1 - leader
+	if got := rs.waitLeader(); got != other {
+		t.Fatalf("replica %d schedules, want %d", got, other)
+	}
+	rs.clock.Advance(31 * time.Minute) // the second is due, the pause still on
+	rs.tickAll(other)
+	if n := posts(); n != tried {
+		t.Fatalf("the new scheduler posted %d times during the Retry-After pause", n-tried)
+	}
+	rs.clock.Advance(30 * time.Minute)
+	rs.tickAll(other)
+	if n := len(rs.sim.DMs(ann)); n != 2 {
+		t.Fatalf("%d DMs after the pause, want 2", n)
+	}
+}

@@ -66,7 +66,7 @@ func openStore(cfg config.Config, opts Options) (Store, *replica, error) {
 	name := replicaName()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := pg.Open(ctx, cfg.DB, pg.Options{Now: opts.Now, Name: name})
+	st, err := pg.Open(ctx, cfg.DB, pg.Options{Now: opts.Now, Name: name, SendGrace: opts.SendGrace})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -35,6 +35,35 @@ func (s *Scheduler) paused() bool {
 	return s.pause.end().After(s.cfg.Now())
 }
 
+// pauseSharer is offered by a store that several replicas share
+// (PostgreSQL): a Retry-After one replica was told holds for whichever
+// replica schedules next, so a takeover does not hit the limit again.
+type pauseSharer interface {
+	SharePause(until time.Time) error
+	SharedPause() (time.Time, error)
+}
+
+// sharePause records until for the other replicas, if the store is shared.
+func (s *Scheduler) sharePause(until time.Time) {
+	if p, ok := s.store.(pauseSharer); ok {
+		if err := p.SharePause(until); err != nil {
+			s.cfg.Log.Warn("Retry-After not shared with the other replicas", "err", err)
+		}
+	}
+}
+
+// loadPause takes on a Retry-After another replica recorded.
+func (s *Scheduler) loadPause() {
+	if p, ok := s.store.(pauseSharer); ok {
+		until, err := p.SharedPause()
+		if err != nil {
+			s.cfg.Log.Warn("could not read the other replicas' Retry-After", "err", err)
+			return
+		}
+		s.pause.hold(until)
+	}
+}
+
 // outboxPeeker is offered by a store that can say cheaply, from its outbox
 // index, when the next nudge comes due (*store.Store has it).
 type outboxPeeker interface {

@@ -67,6 +67,7 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.
 func (s *Scheduler) rateLimited(n store.Nudge, retry *outbox.RetryError) error {
 	until := s.cfg.Now().Add(retry.After)
 	s.pause.hold(until)
+	s.sharePause(until)
 	if d, ok := s.store.(deferrer); ok {
 		return d.DeferNudge(n.ID, until, retry.Error())
 	}

@@ -134,6 +134,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	s.ranAt = now
+	s.loadPause()
 	for {
 		claimed, err := s.store.ClaimDue(now, s.cfg.OverdueAfter, s.cfg.Batch)
 		if err != nil {

@@ -98,3 +98,9 @@ func Inspect(ctx context.Context, url string) (Info, error) {
 	}
 	return (&Store{pool: pool}).Check(ctx)
 }
+
+// QueryRow runs one query and scans its single row into dest, for tests
+// and tools that look at the database kept keeps.
+func (s *Store) QueryRow(ctx context.Context, sql string, dest any, args ...any) error {
+	return s.pool.QueryRow(ctx, sql, args...).Scan(dest)
+}

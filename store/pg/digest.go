@@ -179,3 +179,32 @@ func (s *Store) Subscriptions(team string) ([]store.Subscription, error) {
 	}
 	return out, nil
 }
+
+// SharePause records a Retry-After Slack gave the scheduling replica, so
+// that whichever replica schedules next waits for it too. A pause only
+// ever grows.
+func (s *Store) SharePause(until time.Time) error {
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE scheduler SET pause_until_ns = greatest(pause_until_ns, $1) WHERE id = 1`, nanos(until))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pg: share pause: %w", err)
+	}
+	return nil
+}
+
+// SharedPause is the latest Retry-After any replica recorded, zero if none.
+func (s *Store) SharedPause() (time.Time, error) {
+	var ns int64
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		return q.QueryRow(ctx, `SELECT pause_until_ns FROM scheduler WHERE id = 1`).Scan(&ns)
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("pg: shared pause: %w", err)
+	}
+	if ns == 0 {
+		return time.Time{}, nil
+	}
+	return fromNanos(ns), nil
+}

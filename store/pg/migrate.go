@@ -119,6 +119,10 @@ CREATE TABLE waits (
 CREATE INDEX waits_customer ON waits (team, customer_key, at_ns);
 CREATE TABLE listen_prefs (team text COLLATE "C" NOT NULL, user_id text COLLATE "C" NOT NULL, PRIMARY KEY (team, user_id));
 `,
+	// 3: when a nudge's current delivery attempt began, so that a replica
+	// taking over does not send again what an older term may still have
+	// in flight (see PendingNudges).
+	`ALTER TABLE nudges ADD COLUMN sending_ns bigint;`,
 }
 
 // SchemaVersion is the schema this kept writes.

@@ -15,9 +15,22 @@ import (
 
 func pending(st store.NudgeState) bool { return st == store.NudgeDue || st == store.NudgeSending }
 
+// SendGrace is how long a nudge left in sending stays out of
+// PendingNudges: longer than a delivery attempt can last (the Web API
+// client's 15 s timeout), so that when one replica takes over from
+// another, whatever the old one had in flight has landed in Slack, where
+// the new one looks for it, or never will.
+const SendGrace = 20 * time.Second
+
 // putNudge writes n, assigning an ID from the nudges sequence if it has
 // none.
 func putNudge(ctx context.Context, tx pgx.Tx, n *store.Nudge) error {
+	return putNudgeAt(ctx, tx, n, 0)
+}
+
+// putNudgeAt writes n and, when sendingAt is not zero, records it as the
+// start of a delivery attempt.
+func putNudgeAt(ctx context.Context, tx pgx.Tx, n *store.Nudge, sendingAt int64) error {
 	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
 	if n.ID == 0 {
 		if err := tx.QueryRow(ctx, `SELECT nextval('nudges_id_seq')`).Scan(&n.ID); err != nil {
@@ -28,9 +41,13 @@ func putNudge(ctx context.Context, tx pgx.Tx, n *store.Nudge) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO UPDATE SET state = $5, not_before_ns = $6, doc = $7`,
-		n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc)
+	var since *int64
+	if sendingAt != 0 {
+		since = &sendingAt
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc, sending_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET state = $5, not_before_ns = $6, doc = $7, sending_ns = coalesce($8, nudges.sending_ns)`,
+		n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc, since)
 	return err
 }
 
@@ -120,15 +137,22 @@ func (s *Store) Nudge(id int64) (store.Nudge, error) {
 
 // PendingNudges returns up to limit outbox nudges (limit <= 0: all) due
 // or sending with NotBefore at or before now, oldest NotBefore first. It
-// reads the outbox index only up to now.
+// reads the outbox index only up to now. A nudge whose delivery attempt
+// began less than SendGrace ago is left out: with one scheduler at a
+// time, only a replica that lost its term can have it in flight, and the
+// new scheduler must not send it again before that attempt has surely
+// ended; then it looks in Slack first (mayHaveLanded).
 func (s *Store) PendingNudges(now time.Time, limit int) ([]store.Nudge, error) {
 	var out []store.Nudge
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) (err error) {
-		if limit <= 0 {
-			out, err = queryNudges(ctx, q, `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1 ORDER BY not_before_ns, id`, nanos(now))
-			return err
-		}
-		out, err = queryNudges(ctx, q, `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1 ORDER BY not_before_ns, id LIMIT $2`, nanos(now), limit)
+	q := `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1
+		AND (state = 'due' OR sending_ns IS NULL OR sending_ns <= $2) ORDER BY not_before_ns, id`
+	args := []any{nanos(now), nanos(now.Add(-s.sendGrace))}
+	if limit > 0 {
+		q += ` LIMIT $3`
+		args = append(args, limit)
+	}
+	err := s.read(func(ctx context.Context, db *pgxpool.Pool) (err error) {
+		out, err = queryNudges(ctx, db, q, args...)
 		return err
 	})
 	if err != nil {
@@ -174,7 +198,11 @@ func (s *Store) change(id int64, allowDone, fence bool, fn func(*store.Nudge)) (
 		}
 		n = old
 		fn(&n)
-		return putNudge(ctx, tx, &n)
+		var sendingAt int64
+		if n.State == store.NudgeSending {
+			sendingAt = nanos(s.now())
+		}
+		return putNudgeAt(ctx, tx, &n, sendingAt)
 	})
 	if err != nil {
 		return store.Nudge{}, fmt.Errorf("pg: nudge %d: %w", id, err)

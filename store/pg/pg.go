@@ -58,6 +58,9 @@ type Options struct {
 	// Name is the replica's name, shown as the application_name
 	// "kept <Name>" of its connections in pg_stat_activity.
 	Name string
+	// SendGrace overrides SendGrace; 0 means SendGrace, a negative value
+	// none (tests that crash a send on a manual clock).
+	SendGrace time.Duration
 }
 
 // Store is a Kept database in PostgreSQL. Its methods are safe for
@@ -67,6 +70,7 @@ type Store struct {
 	url          string
 	now          func() time.Time
 	overdueAfter *atomic.Int64
+	sendGrace    time.Duration
 	// term, when set, fences the scheduler's writes (Fenced): it returns
 	// the term this process holds, 0 for none.
 	term func() int64
@@ -93,7 +97,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pg: connect to %s: %w", Redact(url), err)
 	}
-	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64)}
+	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), sendGrace: SendGrace}
+	switch {
+	case opts.SendGrace > 0:
+		s.sendGrace = opts.SendGrace
+	case opts.SendGrace < 0:
+		s.sendGrace = 0
+	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("pg: %s: %w", Redact(url), err)

@@ -161,3 +161,34 @@ func TestMigrateConcurrentlyAndRefuseNewer(t *testing.T) {
 		t.Fatal("opened a database of a newer schema")
 	}
 }
+
+// A nudge another replica started sending is not handed out again until
+// that attempt has surely ended (SendGrace): a takeover mid-send must not
+// post a second copy while the first is still on its way to Slack.
+func TestSendingNudgeWaitsOutTheGrace(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 3, 27, 9, 0, 0, 0, time.UTC)}
+	s, _ := openPG(t, clk.now)
+	n, err := s.AddNudge(store.Nudge{Kind: store.Reminder, Team: "T1", To: "U1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkSending(n.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		after time.Duration
+		want  int
+	}{{0, 0}, {pg.SendGrace - time.Second, 0}, {pg.SendGrace, 1}} {
+		got, err := s.PendingNudges(clk.now().Add(tt.after), 0)
+		if err != nil || len(got) != tt.want {
+			t.Errorf("%s after MarkSending: %d pending (%v), want %d", tt.after, len(got), err, tt.want)
+		}
+	}
+	// A due one is handed out at once, as before.
+	if err := s.DeferNudge(n.ID, clk.now(), "429"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.PendingNudges(clk.now(), 0); len(got) != 1 {
+		t.Errorf("%d pending after a defer, want 1", len(got))
+	}
+}
