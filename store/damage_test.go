@@ -194,3 +194,25 @@ func TestVerifyDecodesEveryRecord(t *testing.T) {
 	}
 	oneLine(t, err)
 }
+
+// TestDueOutsideIndexRefused: a due time the index cannot hold (past
+// 2262 it was indexed at 1970; past 9999 it failed to encode) is refused
+// by the store whatever path brought it, and nothing is stored.
+func TestDueOutsideIndexRefused(t *testing.T) {
+	st, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, due := range []time.Time{time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if _, err := st.AddPromise("", Promise{Team: "T1", Text: "x", Owner: "U0ANN", Creator: "U0ANN", Due: due}); err == nil || !strings.Contains(err.Error(), "outside what Kept can schedule") {
+			t.Errorf("AddPromise due %s: %v", due, err)
+		}
+		if _, err := st.Import(Dump{Promises: []Promise{{Team: "T1", ID: 5, Text: "x", Owner: "U0ANN", Due: due, State: Open}}}, false); err == nil {
+			t.Errorf("Import due %s: no error", due)
+		}
+	}
+	if ps, _ := st.Promises("T1", "", ""); len(ps) != 0 {
+		t.Errorf("stored %v", ps)
+	}
+}

@@ -169,7 +169,20 @@ func sortByDue(ps []Promise) {
 }
 
 // save writes r and moves its due-index entry to match it.
+// minDue and maxDue bound a due time to what the due index can hold.
+var (
+	minDue = time.Unix(0, 0).UTC()
+	maxDue = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 func save(tx *bolt.Tx, b *bolt.Bucket, r *record, overdueAfter time.Duration) error {
+	// The due index counts nanoseconds since 1970 in 64 bits: a time
+	// outside it would be indexed at 1970 and rewritten by every tick.
+	// Every path refuses such a date before it gets here (duetime's and
+	// transfer's 100-year limit); this is the store's own guard.
+	if r.Due.Before(minDue) || r.Due.After(maxDue) {
+		return fmt.Errorf("store: due %s is outside what Kept can schedule (%d to %d)", r.Due.UTC().Format(time.RFC3339), minDue.Year(), maxDue.Year())
+	}
 	r.Due, r.Created = r.Due.UTC(), r.Created.UTC()
 	if !r.KeptAt.IsZero() {
 		r.KeptAt = r.KeptAt.UTC()
