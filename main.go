@@ -79,7 +79,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 }
 
 // commands are what `kept COMMAND` accepts: the cases of run's switch.
-var commands = []string{"run", "check", "backup", "export", "import", "health", "sim", "bench", "detect", "help"}
+var commands = []string{"run", "check", "backup", "export", "import", "migrate", "health", "sim", "bench", "detect", "help"}
 
 func isCommand(s string) bool { return slices.Contains(commands, s) }
 
