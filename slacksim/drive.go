@@ -24,6 +24,10 @@ type Reply struct {
 	ResponseAction string
 	Errors         map[string]string
 	View           json.RawMessage // the view for response_action update/push
+
+	// Error is set when Slack would refuse the ack's message
+	// (invalid_blocks, msg_too_long) and so show the user nothing of it.
+	Error string
 }
 
 func decodeReply(id string, raw json.RawMessage) Reply {
@@ -105,8 +109,17 @@ func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text 
 		if r.ResponseType != "in_channel" {
 			m.Ephemeral, m.EphemeralTo = true, user
 		}
-		if err := setBlocks(m, p.Blocks); err != nil {
+		// Slack shows nothing of an answer it refuses: the user sees the
+		// command fail.
+		if n := len([]rune(r.Text)); n > maxMessageText {
+			r.Error = "msg_too_long"
+			s.fail(fmt.Errorf("slacksim: slash command %s: ack text is %d characters, at most %d", command, n, maxMessageText))
+			return r, nil
+		}
+		if err := validBlocks(m, p.Blocks); err != nil {
+			r.Error = "invalid_blocks"
 			s.fail(fmt.Errorf("slacksim: slash command %s: ack blocks: %w", command, err))
+			return r, nil
 		}
 		s.mu.Lock()
 		s.addMessage(m)
@@ -196,6 +209,16 @@ func (s *Server) interactive(ctx context.Context, payload map[string]any, typ st
 			}
 		}
 		s.bump()
+	case "update", "push":
+		// Slack checks the view an ack asks for like views.update's, and
+		// leaves the modal as it was when it refuses it.
+		if ke := ValidateView(r.View, "modal"); ke != nil {
+			r.Error = ke.Code
+			s.failLocked(fmt.Errorf("slacksim: view_submission ack: response_action %s: %w", r.ResponseAction, ke))
+			return r, nil
+		}
+	}
+	switch r.ResponseAction {
 	case "update":
 		lv.spec = r.View
 		s.storeView(lv, "update", "")

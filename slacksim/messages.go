@@ -3,6 +3,7 @@ package slacksim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -52,36 +53,37 @@ func (s *Server) postTarget(channel string) (string, string) {
 	return c.ID, ""
 }
 
-// fillContent sets text, blocks and metadata from API arguments; s.mu must be held.
-func (s *Server) fillContent(m *Message, r *apiRequest) string {
+// fillContent sets text, blocks and metadata from API arguments, checked
+// as Slack checks them. A refusal is the error code and, for Block Kit
+// problems, the extra fields Slack answers with. s.mu must be held.
+func (s *Server) fillContent(m *Message, r *apiRequest) (map[string]any, string) {
 	m.Text = r.params["text"]
-	if len([]rune(m.Text)) > 40000 {
-		return "msg_too_long"
+	if len([]rune(m.Text)) > maxMessageText {
+		s.failLocked(fmt.Errorf("slacksim: %s: msg_too_long: text is %d characters, at most %d", r.method, len([]rune(m.Text)), maxMessageText))
+		return nil, "msg_too_long"
 	}
 	if raw, ok := r.params["blocks"]; ok {
-		if err := setBlocks(m, []byte(raw)); err != nil {
-			s.failLocked(fmt.Errorf("slacksim: %s: blocks: %w", r.method, err))
-			return "invalid_blocks"
-		}
-		if m.BlocksJSON != nil {
-			if err := validateBlocks(m.BlocksJSON, 50); err != nil {
-				s.failLocked(fmt.Errorf("slacksim: %s: invalid_blocks: %w", r.method, err))
-				return "invalid_blocks"
+		if err := validBlocks(m, []byte(raw)); err != nil {
+			s.failLocked(fmt.Errorf("slacksim: %s: %w", r.method, err))
+			var ke *KitError
+			if errors.As(err, &ke) {
+				return ke.answer(), ke.Code
 			}
+			return nil, "invalid_blocks_format"
 		}
 	}
 	if raw := r.params["metadata"]; raw != "" {
 		var md slack.SlackMetadata
 		if err := json.Unmarshal([]byte(raw), &md); err != nil {
 			s.failLocked(fmt.Errorf("slacksim: %s: metadata: %w", r.method, err))
-			return "invalid_metadata_format"
+			return nil, "invalid_metadata_format"
 		}
 		m.Metadata = &md
 	}
 	if m.Text == "" && m.BlocksJSON == nil {
-		return "no_text"
+		return nil, "no_text"
 	}
-	return ""
+	return nil, ""
 }
 
 func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, string) {
@@ -92,8 +94,8 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, string) {
 		return nil, code
 	}
 	m := &Message{Channel: ch, User: s.opts.BotUserID}
-	if code := s.fillContent(m, r); code != "" {
-		return nil, code
+	if extra, code := s.fillContent(m, r); code != "" {
+		return extra, code
 	}
 	s.addMessage(m)
 	return map[string]any{"channel": ch, "ts": m.TS, "message": s.messageJSON(m, true)}, ""
@@ -117,8 +119,8 @@ func (s *Server) chatPostEphemeral(r *apiRequest) (map[string]any, string) {
 		return nil, "user_not_in_channel"
 	}
 	m := &Message{Channel: ch, User: s.opts.BotUserID, Ephemeral: true, EphemeralTo: user}
-	if code := s.fillContent(m, r); code != "" {
-		return nil, code
+	if extra, code := s.fillContent(m, r); code != "" {
+		return extra, code
 	}
 	s.addMessage(m)
 	return map[string]any{"message_ts": m.TS}, ""
@@ -136,8 +138,8 @@ func (s *Server) chatUpdate(r *apiRequest) (map[string]any, string) {
 	}
 	// Blocks and metadata are kept unless given, as documented for chat.update.
 	next := *m
-	if code := s.fillContent(&next, r); code != "" {
-		return nil, code
+	if extra, code := s.fillContent(&next, r); code != "" {
+		return extra, code
 	}
 	next.Updates++
 	next.ViaResponseURL = false
@@ -395,13 +397,13 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
-// validBlocks stores blocks that pass Slack's checks for messages.
+// validBlocks stores blocks that pass Slack's checks for messages; the
+// error is a *KitError when Slack would answer invalid_blocks.
 func validBlocks(m *Message, raw json.RawMessage) error {
-	if err := setBlocks(m, raw); err != nil {
-		return err
+	if len(raw) > 0 && string(raw) != "null" && string(raw) != "[]" {
+		if ke := ValidateMessageBlocks(raw); ke != nil {
+			return ke
+		}
 	}
-	if m.BlocksJSON == nil {
-		return nil
-	}
-	return validateBlocks(m.BlocksJSON, 50)
+	return setBlocks(m, raw)
 }

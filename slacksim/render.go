@@ -2,7 +2,6 @@ package slacksim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -288,107 +287,4 @@ func formatText(s string, name func(string) string) string {
 		return target
 	})
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-}
-
-// validateBlocks applies the Block Kit limits Slack enforces with
-// invalid_blocks, so that a bot that works here is not rejected by Slack.
-// maxBlocks is 50 for messages and 100 for views.
-func validateBlocks(raw json.RawMessage, maxBlocks int) error {
-	var bs []kitBlock
-	if err := json.Unmarshal(raw, &bs); err != nil {
-		return err
-	}
-	if len(bs) > maxBlocks {
-		return fmt.Errorf("%d blocks, at most %d allowed", len(bs), maxBlocks)
-	}
-	check := func(what string, t *kitText, max int) error {
-		if t != nil && len([]rune(t.Text)) > max {
-			return fmt.Errorf("%s longer than %d characters", what, max)
-		}
-		return nil
-	}
-	blockIDs := map[string]bool{}
-	for i, b := range bs {
-		if b.Type == "" {
-			return fmt.Errorf("block %d has no type", i)
-		}
-		if b.BlockID != "" {
-			if blockIDs[b.BlockID] {
-				return fmt.Errorf("duplicate block_id %q", b.BlockID)
-			}
-			blockIDs[b.BlockID] = true
-		}
-		var err error
-		switch b.Type {
-		case "header":
-			err = check("header text", b.Text, 150)
-		case "section":
-			if b.Text == nil && len(b.Fields) == 0 {
-				err = fmt.Errorf("section %d has neither text nor fields", i)
-			} else if len(b.Fields) > 10 {
-				err = fmt.Errorf("section %d has %d fields, at most 10", i, len(b.Fields))
-			} else {
-				err = check("section text", b.Text, 3000)
-				for _, f := range b.Fields {
-					err = errors.Join(err, check("section field", &f, 2000))
-				}
-			}
-		case "context":
-			if len(b.Elements) == 0 || len(b.Elements) > 10 {
-				err = fmt.Errorf("context %d has %d elements, 1 to 10 allowed", i, len(b.Elements))
-			}
-		case "actions":
-			if len(b.Elements) == 0 || len(b.Elements) > 25 {
-				err = fmt.Errorf("actions %d has %d elements, 1 to 25 allowed", i, len(b.Elements))
-			}
-		}
-		if err != nil {
-			return err
-		}
-		actionIDs := map[string]bool{}
-		for _, e := range b.interactive() {
-			if e.ActionID != "" && actionIDs[e.ActionID] {
-				return fmt.Errorf("duplicate action_id %q in block %d", e.ActionID, i)
-			}
-			actionIDs[e.ActionID] = true
-			if err := validateElement(e, check); err != nil {
-				return fmt.Errorf("block %d: %w", i, err)
-			}
-		}
-	}
-	return nil
-}
-
-func validateElement(e *kitElement, check func(string, *kitText, int) error) error {
-	if len(e.ActionID) > 255 {
-		return errors.New("action_id longer than 255 characters")
-	}
-	opts := e.allOptions()
-	switch e.Type {
-	case "button":
-		if e.Text == nil {
-			return errors.New("button without text")
-		}
-		if len(e.Value) > 2000 {
-			return errors.New("button value longer than 2000 characters")
-		}
-		return check("button text", e.Text, 75)
-	case "overflow":
-		if len(opts) == 0 || len(opts) > 5 {
-			return fmt.Errorf("overflow with %d options, 1 to 5 allowed", len(opts))
-		}
-	case "static_select":
-		if len(opts) == 0 || len(opts) > 100 {
-			return fmt.Errorf("static_select with %d options, 1 to 100 allowed", len(opts))
-		}
-	}
-	for _, o := range opts {
-		if err := check("option text", &o.Text, 75); err != nil {
-			return err
-		}
-		if len(o.Value) > 150 {
-			return errors.New("option value longer than 150 characters")
-		}
-	}
-	return nil
 }

@@ -542,7 +542,7 @@ func TestViews(t *testing.T) {
 	}
 
 	if _, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1",
-		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab}}); err != nil {
+		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -2,7 +2,6 @@ package slacksim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -39,44 +38,27 @@ func (s *Server) useTrigger(id string) string {
 	return ""
 }
 
-// parseViewArg validates the view argument; wantType is "modal" or "home".
-func (s *Server) parseViewArg(r *apiRequest, wantType string) (json.RawMessage, string) {
+// parseViewArg validates the view argument as Slack does; wantType is
+// "modal" or "home". A refusal is the error code and Slack's details.
+func (s *Server) parseViewArg(r *apiRequest, wantType string) (json.RawMessage, map[string]any, string) {
 	raw := r.params["view"]
-	var v struct {
-		Type   string          `json:"type"`
-		Title  *kitText        `json:"title"`
-		Blocks json.RawMessage `json:"blocks"`
-	}
 	if raw == "" {
-		return nil, "invalid_arguments"
+		return nil, nil, "invalid_arguments"
 	}
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		s.fail(fmt.Errorf("slacksim: %s: view: %w", r.method, err))
-		return nil, "invalid_arguments"
+	if ke := ValidateView(json.RawMessage(raw), wantType); ke != nil {
+		s.fail(fmt.Errorf("slacksim: %s: %w", r.method, ke))
+		return nil, ke.answer(), ke.Code
 	}
-	var err error
-	switch {
-	case v.Type != wantType:
-		err = fmt.Errorf("view type %q, want %q", v.Type, wantType)
-	case wantType == "modal" && (v.Title == nil || v.Title.Text == "" || len([]rune(v.Title.Text)) > 24):
-		err = errors.New("a modal needs a title of at most 24 characters")
-	case len(v.Blocks) > 0 && string(v.Blocks) != "null":
-		err = validateBlocks(v.Blocks, 100)
-	}
-	if err != nil {
-		s.fail(fmt.Errorf("slacksim: %s: invalid_arguments: %w", r.method, err))
-		return nil, "invalid_arguments"
-	}
-	return json.RawMessage(raw), ""
+	return json.RawMessage(raw), nil, ""
 }
 
 func (s *Server) viewsOpen(r *apiRequest) (map[string]any, string) { return s.openView(r, "open") }
 func (s *Server) viewsPush(r *apiRequest) (map[string]any, string) { return s.openView(r, "push") }
 
 func (s *Server) openView(r *apiRequest, kind string) (map[string]any, string) {
-	spec, code := s.parseViewArg(r, "modal")
+	spec, extra, code := s.parseViewArg(r, "modal")
 	if code != "" {
-		return nil, code
+		return extra, code
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,9 +88,9 @@ func (s *Server) topModal(user string) *liveView {
 }
 
 func (s *Server) viewsUpdate(r *apiRequest) (map[string]any, string) {
-	spec, code := s.parseViewArg(r, "modal")
+	spec, extra, code := s.parseViewArg(r, "modal")
 	if code != "" {
-		return nil, code
+		return extra, code
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,9 +113,9 @@ func (s *Server) viewsUpdate(r *apiRequest) (map[string]any, string) {
 }
 
 func (s *Server) viewsPublish(r *apiRequest) (map[string]any, string) {
-	spec, code := s.parseViewArg(r, "home")
+	spec, extra, code := s.parseViewArg(r, "home")
 	if code != "" {
-		return nil, code
+		return extra, code
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

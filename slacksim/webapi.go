@@ -164,7 +164,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 
 	res, code := m.handle(s, req)
 	if code != "" {
-		answer(http.StatusOK, map[string]any{"ok": false, "error": code})
+		body := map[string]any{"ok": false, "error": code}
+		for k, v := range res { // Slack's details: errors, response_metadata
+			body[k] = v
+		}
+		answer(http.StatusOK, body)
 		return
 	}
 	res["ok"] = true
