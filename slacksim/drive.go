@@ -74,14 +74,17 @@ func (s *Server) channelName(id string) string {
 	return "privategroup"
 }
 
-// slashPayload is the slash_commands payload for command with text run
-// by user in channel; s.mu must be held.
+// slashPayload is the slash_commands payload for command with text, as
+// the user typed it, run by user in channel. Its text is escaped as Slack
+// escapes it for a command with should_escape (every Kept command has
+// it): entities for &, < and >, markup for @name and #channel.
+// s.mu must be held.
 func (s *Server) slashPayload(user, channel, command, text string) map[string]string {
 	return map[string]string{
 		"token": verificationToken, "team_id": s.opts.TeamID, "team_domain": s.opts.TeamDomain,
 		"channel_id": channel, "channel_name": s.channelName(channel),
 		"user_id": user, "user_name": s.userName(user),
-		"command": command, "text": text, "api_app_id": s.opts.AppID,
+		"command": command, "text": s.escapeTyped(text, true), "api_app_id": s.opts.AppID,
 		"is_enterprise_install": "false",
 		"response_url":          s.newResponseURL(respTarget{channel: channel, user: user}),
 		"trigger_id":            s.newTrigger(user),

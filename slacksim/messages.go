@@ -48,6 +48,9 @@ func (s *Server) postTarget(channel string) (string, string) {
 		return "", "channel_not_found"
 	}
 	if !slices.Contains(c.Members, s.opts.BotUserID) {
+		if c.Private { // a bot outside a private channel cannot see it
+			return "", "channel_not_found"
+		}
 		return "", "not_in_channel"
 	}
 	return c.ID, ""
@@ -202,12 +205,13 @@ func (s *Server) channelJSON(id string) (map[string]any, []string, string) {
 		return s.imJSON(id, user), []string{s.opts.BotUserID, user}, ""
 	}
 	c, ok := s.channels[id]
-	if !ok {
+	member := ok && slices.Contains(c.Members, s.opts.BotUserID)
+	if !ok || c.Private && !member {
 		return nil, nil, "channel_not_found"
 	}
 	return map[string]any{
-		"id": c.ID, "name": c.Name, "is_channel": true, "is_private": false, "is_archived": false,
-		"is_member": slices.Contains(c.Members, s.opts.BotUserID), "num_members": len(c.Members),
+		"id": c.ID, "name": c.Name, "is_channel": true, "is_group": false, "is_private": c.Private,
+		"is_archived": false, "is_member": member, "num_members": len(c.Members),
 		"created": 1700000000,
 	}, c.Members, ""
 }
@@ -329,6 +333,15 @@ func (s *Server) newResponseURL(t respTarget) string {
 }
 
 func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Latency > 0 {
+		t := time.NewTimer(s.opts.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		t.Stop()
+	}
 	key := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 	var body struct {
 		Text            string               `json:"text"`

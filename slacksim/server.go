@@ -39,9 +39,16 @@ type Options struct {
 	// slack-go reconnects when none arrives for 30s.
 	PingInterval time.Duration
 
-	// Now is the clock for message timestamps, trigger expiry and rate
-	// limits; nil means time.Now.
+	// Now is the clock for message timestamps, response_url expiry and
+	// rate limits; nil means time.Now.
 	Now func() time.Time
+	// Wall is the clock trigger ids expire on. Slack's 3 seconds are real
+	// time even when a test moves Now by hours, so it defaults to
+	// time.Now; a test of expiry sets its own.
+	Wall func() time.Time
+	// Latency holds every Web API answer back this long, as a round trip
+	// to Slack takes 100-500 ms. Zero answers at once.
+	Latency time.Duration
 	// Logf, if set, receives debug lines.
 	Logf func(format string, args ...any)
 }
@@ -87,6 +94,7 @@ type Server struct {
 	triggers map[string]trigger
 	respURLs map[string]*respTarget
 	tickets  map[string]bool
+	dead     string // the error every bot-token call answers once the token is dead
 	conns    []*conn
 	next     int // round robin over conns
 	opened   int
@@ -125,6 +133,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Wall == nil {
+		opts.Wall = time.Now
 	}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -216,6 +227,8 @@ func (s *Server) SetUser(u User) {
 // Channel is a channel; the bot can post only if BotUserID is a member.
 // Shared is a channel shared with another organisation (Slack Connect,
 // is_ext_shared): its members include Users with their own TeamID.
+// A private channel is invisible to a bot that is not in it (Slack answers
+// channel_not_found) and needs the groups:* scopes instead of channels:*.
 type Channel struct {
 	ID, Name string
 	Members  []string
@@ -307,8 +320,8 @@ func (s *Server) nextID(prefix string) string {
 // s.mu must be held.
 func (s *Server) newTrigger(user string) string {
 	s.seq++
-	id := fmt.Sprintf("%d.%d.%s", s.seq, s.opts.Now().Unix(), randHex(16))
-	now := s.opts.Now()
+	now := s.opts.Wall()
+	id := fmt.Sprintf("%d.%d.%s", s.seq, now.Unix(), randHex(16))
 	// Long benchmarks: forget triggers nobody can use, sweeping once per
 	// 1024 new ones rather than walking the map on every call.
 	if n := len(s.triggers); n >= 4096 && n%1024 == 0 {
@@ -358,3 +371,14 @@ func (s *Server) userName(id string) string {
 }
 
 var errClosed = errors.New("slacksim: server closed")
+
+// RevokeToken kills the bot token as an uninstall or a revocation does:
+// from now on every call made with it answers ok:false with code
+// ("token_revoked" or "account_inactive"). The app-level token, which
+// belongs to the app and not to the install, keeps working.
+func (s *Server) RevokeToken(code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dead = code
+	s.bump()
+}

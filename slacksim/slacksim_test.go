@@ -104,16 +104,18 @@ func TestSlashCommandAck(t *testing.T) {
 		ack(sm, evt, map[string]any{"text": "you said " + cmd.Text, "response_type": "ephemeral"})
 	})
 
-	r, err := s.SlashCommand(ctxT(t), "U1", "C1", "/kept", "ship it &amp; run")
+	// Typed text reaches the app escaped, as with should_escape.
+	r, err := s.SlashCommand(ctxT(t), "U1", "C1", "/kept", "ship it & run <b> with @bo in #general, not @nobody @here")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Text != "you said ship it &amp; run" || r.ResponseType != "ephemeral" {
+	const escaped = "ship it &amp; run &lt;b&gt; with <@U2|bo> in <#C1|general>, not @nobody <!here>"
+	if r.Text != "you said "+escaped || r.ResponseType != "ephemeral" {
 		t.Errorf("reply = %+v", r)
 	}
 	cmd := <-got
 	want := slack.SlashCommand{TeamID: "T0KEPT", TeamDomain: "kept-sim", ChannelID: "C1", ChannelName: "general",
-		UserID: "U1", UserName: "ana", Command: "/kept", Text: "ship it &amp; run", APIAppID: "A0KEPT",
+		UserID: "U1", UserName: "ana", Command: "/kept", Text: escaped, APIAppID: "A0KEPT",
 		Token: verificationToken, IsEnterpriseInstall: false}
 	if cmd.ResponseURL == "" || cmd.TriggerID == "" {
 		t.Errorf("missing response_url or trigger_id: %+v", cmd)
@@ -501,7 +503,8 @@ func modal() slack.ModalViewRequest {
 }
 
 func TestViews(t *testing.T) {
-	s, clk := newSim(t, Options{})
+	wall := &clock{t: time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)}
+	s, clk := newSim(t, Options{Wall: wall.Now})
 	triggers := make(chan string, 4)
 	api := triggerApp(t, s, triggers)
 	ctx := ctxT(t)
@@ -553,9 +556,20 @@ func TestViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	tid = <-triggers
-	clk.Add(3 * time.Second)
+	// Expiry is Slack's wall time: hours on the test clock do not count,
+	// three real seconds do.
+	clk.Add(5 * time.Hour)
+	wall.Add(2999 * time.Millisecond)
+	if _, err := s.SlashCommand(ctx, "U1", "C1", "/kept", ""); err != nil {
+		t.Fatal(err)
+	}
+	fresh := <-triggers
+	wall.Add(time.Millisecond)
 	if _, err := api.OpenViewContext(ctx, tid, modal()); err == nil || err.Error() != "expired_trigger_id" {
 		t.Errorf("expired trigger: %v", err)
+	}
+	if _, err := api.OpenViewContext(ctx, fresh, modal()); err != nil {
+		t.Errorf("trigger 1 ms old on the wall clock: %v", err)
 	}
 	if _, err := api.OpenViewContext(ctx, "1.2.bogus", modal()); err == nil || err.Error() != "invalid_trigger_id" {
 		t.Errorf("unknown trigger: %v", err)

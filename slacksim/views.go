@@ -30,7 +30,7 @@ func (s *Server) useTrigger(id string) string {
 		return "invalid_trigger_id"
 	case t.used:
 		return "exchanged_trigger_id"
-	case s.opts.Now().Sub(t.at) >= triggerTTL:
+	case s.opts.Wall().Sub(t.at) >= triggerTTL:
 		return "expired_trigger_id"
 	}
 	t.used = true

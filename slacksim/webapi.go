@@ -58,6 +58,10 @@ type apiMethod struct {
 	handle   func(*Server, *apiRequest) (map[string]any, string)
 	scope    string // needed bot scope, "" for none
 	appToken bool   // authenticated with the app-level token
+	// convScope, if set, is the scope family by conversation type:
+	// "history" or "read" makes the scope channels:, groups: or im:
+	// followed by it, for the channel argument's type.
+	convScope string
 }
 
 var apiMethods = map[string]apiMethod{
@@ -68,9 +72,9 @@ var apiMethods = map[string]apiMethod{
 	"chat.update":           {handle: (*Server).chatUpdate, scope: "chat:write"},
 	"chat.getPermalink":     {handle: (*Server).chatGetPermalink},
 	"conversations.open":    {handle: (*Server).conversationsOpen, scope: "im:write"},
-	"conversations.history": {handle: (*Server).conversationsHistory, scope: "channels:history"},
-	"conversations.info":    {handle: (*Server).conversationsInfo, scope: "channels:read"},
-	"conversations.members": {handle: (*Server).conversationsMembers, scope: "channels:read"},
+	"conversations.history": {handle: (*Server).conversationsHistory, convScope: "history"},
+	"conversations.info":    {handle: (*Server).conversationsInfo, convScope: "read"},
+	"conversations.members": {handle: (*Server).conversationsMembers, convScope: "read"},
 	"users.info":            {handle: (*Server).usersInfo, scope: "users:read"},
 	"views.open":            {handle: (*Server).viewsOpen},
 	"views.push":            {handle: (*Server).viewsPush},
@@ -112,8 +116,8 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f, faulty := s.takeFault(method)
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
+	if d := f.Delay + s.opts.Latency; d > 0 {
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -143,9 +147,20 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
+	scope := m.scope
+	if m.convScope != "" {
+		scope = s.conversationScope(req.params["channel"], m.convScope)
+	}
 	if !m.appToken {
 		w.Header().Set("X-OAuth-Scopes", strings.Join(s.opts.Scopes, ","))
-		w.Header().Set("X-Accepted-OAuth-Scopes", m.scope)
+		w.Header().Set("X-Accepted-OAuth-Scopes", scope)
+		s.mu.Lock()
+		dead := s.dead
+		s.mu.Unlock()
+		if dead != "" {
+			answer(http.StatusOK, map[string]any{"ok": false, "error": dead})
+			return
+		}
 	}
 
 	if retry := s.rateLimited(method); retry > 0 {
@@ -154,11 +169,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if faulty && f.Error != "" {
-		answer(http.StatusOK, s.errorBody(f.Error, m.scope))
+		answer(http.StatusOK, s.errorBody(f.Error, scope))
 		return
 	}
-	if m.scope != "" && !slices.Contains(s.opts.Scopes, m.scope) {
-		answer(http.StatusOK, s.errorBody("missing_scope", m.scope))
+	if scope != "" && !slices.Contains(s.opts.Scopes, scope) {
+		answer(http.StatusOK, s.errorBody("missing_scope", scope))
 		return
 	}
 
@@ -341,4 +356,19 @@ var zoneLabels = map[string]string{
 	"EET": "Eastern European Time", "EEST": "Eastern European Summer Time",
 	"IST": "India Standard Time", "JST": "Japan Standard Time",
 	"AEST": "Australian Eastern Standard Time", "AEDT": "Australian Eastern Daylight Time",
+}
+
+// conversationScope is the scope a conversations method needs for
+// channel: im:, groups: (private channels) or channels: followed by kind.
+// An unknown channel needs channels:, and then answers channel_not_found.
+func (s *Server) conversationScope(channel, kind string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.userByDM[channel]; ok {
+		return "im:" + kind
+	}
+	if c, ok := s.channels[channel]; ok && c.Private {
+		return "groups:" + kind
+	}
+	return "channels:" + kind
 }
