@@ -18,6 +18,9 @@ func (e *env) cmd(user, command, text string) slacksim.Reply {
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", command, text, err)
 	}
+	if r.Error != "" {
+		e.t.Fatalf("%s %s: Slack refused the answer: %s", command, text, r.Error)
+	}
 	return r
 }
 

@@ -2,10 +2,14 @@ package daemon_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,21 +50,25 @@ type env struct {
 	cfg   config.Config
 	d     *daemon.Daemon
 	stop  func()
+
+	latency time.Duration // of every Web API call (KEPT_SIM_LATENCY)
 }
 
 func start(t *testing.T) *env {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 23, 10, 0, 0, 0, newYork))
-	sim, err := slacksim.New(slacksim.Options{TeamID: team, Now: clk.Now})
+	latency := simLatency(t)
+	sim, err := slacksim.New(slacksim.Options{TeamID: team, Now: clk.Now, Latency: latency})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
+	t.Cleanup(func() { checkPayloads(t, sim) })
 	sim.AddUser(slacksim.User{ID: ann, Name: "ann", RealName: "Ann Archer", TZ: "America/New_York"})
 	sim.AddUser(slacksim.User{ID: bob, Name: "bob", RealName: "Bob Brun", TZ: "Europe/Paris"})
 	sim.AddUser(slacksim.User{ID: cid, Name: "cid", RealName: "Cid Rao", TZ: "Asia/Kolkata"})
 	sim.AddChannel(slacksim.Channel{ID: chan_, Name: "sales", Members: []string{ann, bob, cid}})
-	e := &env{t: t, sim: sim, clock: clk, cfg: config.Config{
+	e := &env{t: t, sim: sim, clock: clk, latency: latency, cfg: config.Config{
 		AppToken:     "xapp-1-sim",
 		BotToken:     "xoxb-sim",
 		APIURL:       sim.URL(),
@@ -123,6 +131,9 @@ func (e *env) ctx() context.Context {
 func (e *env) slash(user, text string) slacksim.Reply {
 	e.t.Helper()
 	r, err := e.sim.SlashCommand(e.ctx(), user, chan_, "/promise", text)
+	if err == nil && r.Error != "" {
+		err = errors.New("Slack refused the answer: " + r.Error)
+	}
 	if err != nil {
 		e.t.Fatalf("/promise %s: %v", text, err)
 	}
@@ -375,5 +386,71 @@ func TestSecondProcessFailsFast(t *testing.T) {
 	}
 	if time.Since(began) > 5*time.Second {
 		t.Errorf("second open took %v", time.Since(began))
+	}
+}
+
+// simLatency is the Web API round trip KEPT_SIM_LATENCY asks for (a Go
+// duration, e.g. 300ms; CI runs the suite once with it): Slack answers in
+// 100-500 ms, and Kept must still ack within 3 s and open forms within the
+// trigger's 3 s.
+func simLatency(t *testing.T) time.Duration {
+	v := os.Getenv("KEPT_SIM_LATENCY")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		t.Fatalf("KEPT_SIM_LATENCY=%q: %v", v, err)
+	}
+	return d
+}
+
+// checkPayloads fails the test for every message or view the simulator
+// refused as Slack would (invalid_blocks, invalid_arguments, msg_too_long,
+// an ack past 20 KB), whether or not the test looked, and, when
+// KEPT_PAYLOAD_DIR is set, writes what Kept sent there for the type check
+// against Slack's published types (slacktypes/check.sh).
+func checkPayloads(t *testing.T, sim *slacksim.Server) {
+	for _, err := range sim.Errors() {
+		var ke *slacksim.KitError
+		if errors.As(err, &ke) || strings.Contains(err.Error(), "msg_too_long") || strings.Contains(err.Error(), "Slack ignores acks") {
+			t.Errorf("Slack would refuse what Kept sent: %v", err)
+		}
+	}
+	dir := os.Getenv("KEPT_PAYLOAD_DIR")
+	if dir == "" {
+		return
+	}
+	type message struct {
+		Text     string          `json:"text,omitempty"`
+		Blocks   json.RawMessage `json:"blocks,omitempty"`
+		Metadata any             `json:"metadata,omitempty"`
+	}
+	var capture struct {
+		Messages []message         `json:"messages"`
+		Views    []json.RawMessage `json:"views"`
+	}
+	for _, m := range sim.Messages() {
+		if m.User != "U0KEPTBOT" {
+			continue
+		}
+		msg := message{Text: m.Text, Blocks: m.BlocksJSON}
+		if m.Metadata != nil {
+			msg.Metadata = m.Metadata
+		}
+		capture.Messages = append(capture.Messages, msg)
+	}
+	for _, c := range sim.Calls() {
+		if strings.HasPrefix(c.Method, "views.") && c.Error == "" && c.Params["view"] != "" {
+			capture.Views = append(capture.Views, json.RawMessage(c.Params["view"]))
+		}
+	}
+	b, err := json.MarshalIndent(capture, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "_") + ".json"
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -93,7 +93,9 @@ func (e *env) wantPosts(want ...string) {
 // mid-delivery does, leaving the nudge in sending.
 func (e *env) tickWithin(d time.Duration) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	// With simulated latency the calls before the one a test delays take
+	// their round trips too.
+	ctx, cancel := context.WithTimeout(context.Background(), d+4*e.latency)
 	defer cancel()
 	if err := e.d.Scheduler.Tick(ctx); err != nil {
 		e.t.Fatal(err)
