@@ -297,8 +297,10 @@ func (b *Bot) answer(log *slog.Logger, reply any, err error) (any, string) {
 	return ephemeral(msgInternal), "error"
 }
 
-// ephemeral is the ack payload of a slash command that only the caller sees.
+// ephemeral is the ack payload of a slash command that only the caller
+// sees, shrunk if need be to what slack-go will send (slackui.FitAck).
 func ephemeral(text string, blocks ...slack.Block) map[string]any {
+	text, blocks = slackui.FitAck(text, blocks)
 	m := map[string]any{"response_type": "ephemeral", "text": text}
 	if len(blocks) > 0 {
 		m["blocks"] = blocks

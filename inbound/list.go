@@ -92,12 +92,13 @@ func (b *Bot) listPage(ctx context.Context, team, caller string, cur slackui.Lis
 		q.Customer = ps[0].Customer // as the promises spell it
 	}
 	page := slackui.ListPage{Title: slackui.ListTitle(q, caller), Total: len(ps), Offset: min(cur.Offset, len(ps))}
-	end := min(page.Offset+slackui.ListPageSize, len(ps))
+	loc := b.zoneOr(ctx, caller)
+	end := slackui.ListPageEnd(ps, page.Offset, page.Title, loc, now)
 	page.Shown = ps[page.Offset:end]
 	if end < len(ps) {
 		page.More = slackui.ListCursor{Query: cur.Query, Offset: end}.String()
 	}
-	fallback, blocks := slackui.PromiseList(page, b.zoneOr(ctx, caller), now)
+	fallback, blocks := slackui.PromiseList(page, loc, now)
 	return fallback, blocks, nil
 }
 

@@ -163,6 +163,7 @@ func init() {
 		slackui.ActionCustomerRemove: (*Bot).removeClicked,
 		slackui.ActionCustomerKeep:   (*Bot).removeClicked,
 		slackui.ActionListMore:       (*Bot).nextPage,
+		slackui.ActionCustomerPage:   (*Bot).pageClicked,
 		slackui.ActionTimeCancel:     (*Bot).timeChoice,
 
 		slackui.ActionSuggestTrack:   (*Bot).trackSuggestion, // listen.go

@@ -52,7 +52,8 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 	head := fmt.Sprintf("🤝 *Time to check in with %s*, just to talk. It's been %s %s; you aim for %s.",
 		Escape(c.Name), DaysText(now.Sub(since)), what, CadenceText(c.Cadence))
 	fallback := fmt.Sprintf("Time to check in with %s: %s %s.", Escape(c.Name), DaysText(now.Sub(since)), what)
-	blocks := []slack.Block{Section(head)}
+	blocks := SplitSections(head)
+	fallback = FitPlain(fallback, 1000)
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, <@%s>", Day(c.LastTouch, now, loc), c.LastBy)
 		if c.LastNote != "" {
@@ -66,15 +67,16 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 		blocks = append(blocks, Context("Notes: "+Escape(Truncate(c.Notes, 300))))
 	}
 	key := store.CustomerKey(c.Name)
-	logged := slack.NewButtonBlockElement(ActionCheckinTouch, key, Plain("Logged a touch"))
+	logged := Button(ActionCheckinTouch, key, "Logged a touch")
 	logged.Style = slack.StylePrimary
-	snooze := slack.NewButtonBlockElement(ActionCheckinSnooze, key, Plain("Snooze a week"))
+	snooze := Button(ActionCheckinSnooze, key, "Snooze a week")
 	var opts []*slack.OptionBlockObject
 	for _, ch := range cadenceChoices {
 		opts = append(opts, slack.NewOptionBlockObject(ch.value, Plain(ch.label), nil))
 	}
 	cadence := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain("Change cadence"), ActionCheckinCadence, opts...)
-	return fallback, append(blocks, slack.NewActionBlock(CheckinBlock(nudge), logged, snooze, cadence))
+	blocks = append(blocks, slack.NewActionBlock(CheckinBlock(nudge), logged, snooze, cadence))
+	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 
 // Week is a person's week: promises kept on time and late, touches logged.
@@ -104,12 +106,12 @@ func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time
 			blocks = append(blocks, Context(fmt.Sprintf("…and %d more. `/customer list` shows them all.", len(quiet)-i)))
 			break
 		}
-		text := fmt.Sprintf("*%s* · %s\n%s", Escape(c.Name), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
+		text := fmt.Sprintf("*%s* · %s\n%s", Escape(Clip(c.Name, listNameMax)), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
 		if c.LastNote != "" {
 			text += "\nLast: “" + Escape(Truncate(c.LastNote, 200)) + "”"
 		}
 		s := Section(text)
-		s.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionHomeTouch, store.CustomerKey(c.Name), Plain("Log a touch")))
+		s.Accessory = slack.NewAccessory(Button(ActionHomeTouch, store.CustomerKey(c.Name), "Log a touch"))
 		blocks = append(blocks, s)
 	}
 	summary := fmt.Sprintf("*📈 My week*\nPromises kept on time: *%d* · kept late: *%d* · touches logged: *%d*", week.OnTime, week.Late, week.Touches)

@@ -84,16 +84,16 @@ func upperFirst(s string) string {
 func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
 	state := TouchState(c, loc, now)
 	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), c.Owner, upperFirst(state))
-	blocks := []slack.Block{Section(head)}
+	blocks := SplitSections(head)
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, now, loc), c.LastBy)
 		if c.LastNote != "" {
 			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, now, loc), c.LastBy, Escape(c.LastNote))
 		}
-		blocks = append(blocks, Section(last))
+		blocks = append(blocks, SplitSections(last)...)
 	}
 	if c.Notes != "" {
-		blocks = append(blocks, Section("*Notes:* "+Escape(c.Notes)))
+		blocks = append(blocks, SplitSections("*Notes:* "+Escape(c.Notes))...)
 	}
 	if len(open) > 0 {
 		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
@@ -102,7 +102,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", Summary(p), Date(p.Due, now, loc), p.Owner))
+			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", ListSummary(p), Date(p.Due, now, loc), p.Owner))
 		}
 		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
 	} else {
@@ -113,19 +113,25 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 		for _, t := range touches {
 			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(t.Kind), t.By)
 			if t.Note != "" {
-				line += ": “" + Escape(t.Note) + "”"
+				line += ": “" + Escape(Clip(t.Note, listTextMax)) + "”"
 			}
 			lines = append(lines, line)
 		}
 		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
 	}
-	blocks = append(blocks, Context(fmt.Sprintf("Log a touch: `/touch %s …` · change it: `/customer edit %s every 30d`", Escape(c.Name), Escape(c.Name))))
-	return fmt.Sprintf("%s: %s", Escape(c.Name), CadenceText(c.Cadence)), blocks
+	name := Escape(Clip(c.Name, listNameMax))
+	blocks = append(blocks, Context(fmt.Sprintf("Log a touch: `/touch %s …` · change it: `/customer edit %s every 30d`", name, name)))
+	return fmt.Sprintf("%s: %s", name, CadenceText(c.Cadence)), Bound(blocks, MaxMessageBlocks, "…cut to fit one Slack message.")
 }
 
-// CustomerList renders `/customer list`: most overdue first, then those
-// due soonest, then the ones without check-ins.
+// CustomerList renders `/customer list`, its first page.
 func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
+	return CustomerListPage(cs, loc, now, 0)
+}
+
+// CustomerListPage renders the page of `/customer list` from offset: most
+// overdue first, then those due soonest, then the ones without check-ins.
+func CustomerListPage(cs []store.Customer, loc *time.Location, now time.Time, offset int) (string, []slack.Block) {
 	if len(cs) == 0 {
 		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
 	}
@@ -142,12 +148,8 @@ func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (strin
 		}
 		return 0
 	})
-	lines := []string{fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))}
-	for i, c := range cs {
-		if i == 100 {
-			lines = append(lines, fmt.Sprintf("…and %d more.", len(cs)-i))
-			break
-		}
+	var lines []string
+	for _, c := range cs {
 		mark := "•"
 		if c.Cadence > 0 && now.After(DueAt(c)) {
 			mark = "⚠️"
@@ -156,9 +158,10 @@ func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (strin
 		if c.Tier == store.KeyTier {
 			tier = " 🔑"
 		}
-		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, Escape(c.Name), tier, c.Owner, CadenceText(c.Cadence), TouchState(c, loc, now)))
+		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, Escape(Clip(c.Name, listNameMax)), tier, c.Owner, CadenceText(c.Cadence), TouchState(c, loc, now)))
 	}
-	return fmt.Sprintf("%d customers.", len(cs)), SplitSections(strings.Join(lines, "\n"))
+	title := fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))
+	return fmt.Sprintf("%d customers.", len(cs)), Page(title, lines, offset, ActionCustomerPage)
 }
 
 // Action ids of the customer removal confirmation's buttons.
@@ -170,8 +173,8 @@ const (
 // ConfirmRemove asks before removing c: a removed customer's touches go too.
 func ConfirmRemove(c store.Customer) (string, []slack.Block) {
 	text := fmt.Sprintf("Remove *%s* and its logged touches? Its promises stay, with their text.", Escape(c.Name))
-	yes := slack.NewButtonBlockElement(ActionCustomerRemove, store.CustomerKey(c.Name), Plain("Remove "+Truncate(c.Name, 60)))
+	yes := Button(ActionCustomerRemove, store.CustomerKey(c.Name), "Remove "+c.Name)
 	yes.Style = slack.StyleDanger
-	no := slack.NewButtonBlockElement(ActionCustomerKeep, store.CustomerKey(c.Name), Plain("Keep it"))
-	return text, []slack.Block{Section(text), slack.NewActionBlock(removeBlock, yes, no)}
+	no := Button(ActionCustomerKeep, store.CustomerKey(c.Name), "Keep it")
+	return text, Bound([]slack.Block{Section(text), slack.NewActionBlock(removeBlock, yes, no)}, MaxMessageBlocks, "")
 }

@@ -21,7 +21,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		scope = "this channel's members"
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(Plain("Kept digest")),
+		Header("Kept digest"),
 		Context(fmt.Sprintf("For %s · %s", scope, Date(d.Now, d.Now, loc))),
 	}
 	if d.Empty() {

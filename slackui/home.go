@@ -28,7 +28,7 @@ func Home(open []store.Promise, loc *time.Location, now time.Time) slack.HomeTab
 			upcoming = append(upcoming, p)
 		}
 	}
-	blocks := []slack.Block{slack.NewHeaderBlock(Plain("Your promises"))}
+	blocks := []slack.Block{Header("Your promises")}
 	if len(open) == 0 {
 		blocks = append(blocks, Section("Nothing open. Record a promise with `/promise Acme: call back tomorrow 3pm`, or from any message's ⋮ menu → *Promise a follow-up*."))
 	}
@@ -47,10 +47,11 @@ func Home(open []store.Promise, loc *time.Location, now time.Time) slack.HomeTab
 				break
 			}
 			shown++
-			text := fmt.Sprintf("%s\nDue %s", Summary(p), Date(p.Due, now, loc))
+			text := fmt.Sprintf("%s\nDue %s", ListSummary(p), Date(p.Due, now, loc))
 			blocks = append(blocks, Section(text), homeActions(p))
 		}
 	}
+	blocks = Bound(blocks, MaxViewBlocks, "…more in `/promise list`.")
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 

@@ -46,22 +46,43 @@ func PromiseList(page ListPage, loc *time.Location, now time.Time) (string, []sl
 	}
 	lines = append(lines, head)
 	for _, p := range page.Shown {
-		mark := "•"
-		if p.Due.Before(now) {
-			mark = "⚠️"
-		}
-		line := fmt.Sprintf("%s %s · due %s", mark, Summary(p), Date(p.Due, now, loc))
-		if page.Title != yourTitle {
-			line += " · " + MentionUser(p.Owner)
-		}
-		lines = append(lines, line)
+		lines = append(lines, listLine(p, page.Title, loc, now))
 	}
 	blocks := SplitSections(strings.Join(lines, "\n"))
 	if page.More != "" {
-		next := slack.NewButtonBlockElement(ActionListMore, page.More, Plain("Next page"))
+		next := Button(ActionListMore, page.More, "Next page")
 		blocks = append(blocks, slack.NewActionBlock("promise_list", next))
 	}
-	return fmt.Sprintf("%s: %d open.", page.Title, page.Total), blocks
+	return fmt.Sprintf("%s: %d open.", page.Title, page.Total), Bound(blocks, MaxMessageBlocks, "")
+}
+
+// listLine is one promise of a list, its texts clipped (ListSummary).
+func listLine(p store.Promise, title string, loc *time.Location, now time.Time) string {
+	mark := "•"
+	if p.Due.Before(now) {
+		mark = "⚠️"
+	}
+	line := fmt.Sprintf("%s %s · due %s", mark, ListSummary(p), Date(p.Due, now, loc))
+	if title != yourTitle {
+		line += " · " + MentionUser(p.Owner)
+	}
+	return line
+}
+
+// ListPageEnd is where the page of ps from offset ends: at ListPageSize
+// promises, or sooner when their lines would outweigh what one slash
+// command's answer may carry (long texts full of escaped characters).
+func ListPageEnd(ps []store.Promise, offset int, title string, loc *time.Location, now time.Time) int {
+	end, wire := offset, 0
+	for end < len(ps) && end-offset < ListPageSize {
+		w := wireLen(listLine(ps[end], title, loc, now)) + 1
+		if end > offset && wire+w > pageWire {
+			break
+		}
+		wire += w
+		end++
+	}
+	return end
 }
 
 // yourTitle is the title of the list of the caller's own promises, which

@@ -61,20 +61,51 @@ func Summary(p store.Promise) string {
 	return b.String()
 }
 
+// ListSummary is Summary for a line of a list, with the customer's name
+// and the text clipped, so that a page of lines fits one message.
+func ListSummary(p store.Promise) string {
+	var b strings.Builder
+	b.WriteString("*" + promiseRef(p) + "*")
+	if p.Customer != "" {
+		b.WriteString(" for *" + Escape(Clip(p.Customer, listNameMax)) + "*")
+	}
+	b.WriteString(": “" + Escape(Clip(p.Text, listTextMax)) + "”")
+	return b.String()
+}
+
+// Longest customer name and promise or note text a list line shows, in
+// characters as typed.
+const (
+	listNameMax = 60
+	listTextMax = 200
+)
+
 func Plain(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, text, true, false)
 }
 
+// Section is a mrkdwn section, fitted to Slack's 3,000 characters; text
+// that must be kept whole goes through SplitSections instead.
 func Section(text string) *slack.SectionBlock {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, Fit(text, MaxSectionText), false, false), nil, nil)
 }
 
+// Context is a context block of mrkdwn texts, each fitted to 3,000
+// characters; past Slack's 10 elements the rest share the tenth.
 func Context(texts ...string) *slack.ContextBlock {
+	if len(texts) > MaxContextItems {
+		texts = append(texts[:MaxContextItems-1:MaxContextItems-1], strings.Join(texts[MaxContextItems-1:], " · "))
+	}
 	var els []slack.MixedElement
 	for _, t := range texts {
-		els = append(els, slack.NewTextBlockObject(slack.MarkdownType, t, false, false))
+		els = append(els, slack.NewTextBlockObject(slack.MarkdownType, Fit(t, MaxContextText), false, false))
 	}
 	return slack.NewContextBlock("", els...)
+}
+
+// Header is a header block, fitted to Slack's 150 characters.
+func Header(text string) *slack.HeaderBlock {
+	return slack.NewHeaderBlock(Plain(FitPlain(text, MaxHeaderText)))
 }
 
 // Confirmation is the ephemeral answer to a recorded promise.
@@ -89,25 +120,27 @@ func Confirmation(p store.Promise, caller string, loc *time.Location, now time.T
 		text = fmt.Sprintf("Got it: %s, due %s and then %s. %s each time.", Summary(p), due, Escape(p.Repeat), who)
 	}
 	fallback := fmt.Sprintf("Got it: %s due %s", promiseRef(p), PlainDate(p.Due, now, loc))
-	return fallback, []slack.Block{Section(text)}
+	return fallback, Bound(SplitSections(text), MaxMessageBlocks, "")
 }
 
 // Reminder renders the DM for a promise that came due (overdue false) or
 // is still open long after (overdue true), with the buttons to act on it.
 func Reminder(p store.Promise, overdue bool, loc *time.Location, now time.Time) (string, []slack.Block) {
 	head := "⏰ *Time to keep your word.* " + Summary(p)
-	fallback := fmt.Sprintf("Reminder: #%d %s", p.ID, Escape(p.Text))
+	fallback := fmt.Sprintf("Reminder: #%d %s", p.ID, Escape(Clip(p.Text, listTextMax)))
 	if overdue {
 		head = fmt.Sprintf("⚠️ *Still open, %s late.* %s", Lateness(now.Sub(p.Due)), Summary(p))
-		fallback = fmt.Sprintf("Overdue: #%d %s", p.ID, Escape(p.Text))
+		fallback = fmt.Sprintf("Overdue: #%d %s", p.ID, Escape(Clip(p.Text, listTextMax)))
 	}
-	blocks := []slack.Block{Section(head), Context(details(p, loc, now)...)}
+	// The whole promise, however long once escaped: it is what the owner
+	// must do.
+	blocks := append(SplitSections(head), Context(details(p, loc, now)...))
 	if p.State == store.Open {
 		blocks = append(blocks, actions(p))
 	} else {
 		blocks = append(blocks, Context(Outcome(p, loc, now)))
 	}
-	return fallback, blocks
+	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 
 // ReminderWithTouch is Reminder with the last touch of c, the customer p
@@ -127,7 +160,7 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 	}
 	// After the details, before the buttons or the outcome.
 	at := len(blocks) - 1
-	return fallback, append(blocks[:at:at], append([]slack.Block{Context(line)}, blocks[at:]...)...)
+	return fallback, Bound(append(blocks[:at:at], append([]slack.Block{Context(line)}, blocks[at:]...)...), MaxMessageBlocks, "")
 }
 
 // details is the context line: when it was due, who recorded it, where.
@@ -147,7 +180,7 @@ func details(p store.Promise, loc *time.Location, now time.Time) []string {
 }
 
 func actions(p store.Promise) *slack.ActionBlock {
-	done := slack.NewButtonBlockElement(ActionDone, PromiseValue(p.ID), slack.NewTextBlockObject(slack.PlainTextType, "Done", false, false))
+	done := Button(ActionDone, PromiseValue(p.ID), "Done")
 	done.Style = slack.StylePrimary
 	var opts []*slack.OptionBlockObject
 	for _, c := range snoozeChoices {
@@ -190,19 +223,15 @@ func Plural(n int, unit string) string {
 	return strconv.Itoa(n) + " " + unit + "s"
 }
 
-// SplitSections keeps each section under Slack's 3,000-character limit.
+// SplitSections keeps each section under Slack's 3,000 characters, cut
+// at line breaks, or between characters (never inside a token or an
+// entity) for a line longer than that: nothing is lost.
 func SplitSections(text string) []slack.Block {
-	const limit = 2900
 	var blocks []slack.Block
-	for len(text) > limit {
-		cut := strings.LastIndex(text[:limit], "\n")
-		if cut <= 0 {
-			cut = limit
-		}
-		blocks = append(blocks, Section(text[:cut]))
-		text = strings.TrimPrefix(text[cut:], "\n")
+	for _, c := range Chunks(text, MaxSectionText) {
+		blocks = append(blocks, Section(c))
 	}
-	return append(blocks, Section(text))
+	return blocks
 }
 
 // Escape makes user text inert in Slack's mrkdwn: with &, < and > escaped, a
