@@ -45,6 +45,8 @@ type Daemon struct {
 
 	auth authAPI // for the start-up check of the bot token (start.go)
 	now  func() time.Time
+
+	token *tokenWatch // closes its channel when Slack refuses Kept's token
 }
 
 // Options are what the environment does not say: the clock and the logger.
@@ -80,8 +82,10 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	}
 	st.SetOverdueAfter(cfg.OverdueAfter)
 	m := metrics.New(func() (int, error) { return st.Backlog(opts.Now()) })
-	// Every Web API call, whoever makes it, is counted when it fails.
-	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: m.Transport(nil)}
+	// Every Web API call, whoever makes it, is counted when it fails, and
+	// a dead token stops Kept (Run).
+	dead := &tokenWatch{dead: make(chan struct{})}
+	httpClient := &http.Client{Timeout: 15 * time.Second, Transport: m.WatchingTransport(nil, dead.see)}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionAppLevelToken(cfg.AppToken),
@@ -151,7 +155,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Digest:        digest,
 		DigestChannel: cfg.DigestChannel,
 	})
-	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep, auth: api, now: opts.Now}
+	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep, auth: api, now: opts.Now, token: dead}
 	if err := d.listen(cfg.MetricsAddr, cfg.DB); err != nil {
 		st.Close()
 		return nil, err
@@ -188,6 +192,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 			stop()
 		}
 	}
+	// A token that dies while Kept runs stops it, saying why (token.go).
+	wg.Go(func() {
+		select {
+		case <-d.token.dead:
+			err := d.token.err()
+			d.log.Error("stopping: "+err.Error(), "code", d.token.code)
+			fail("slack", err)
+		case <-ctx.Done():
+		}
+	})
 	if d.backups != nil {
 		wg.Go(func() { fail("backups", d.serveBackups(ctx)) })
 	}

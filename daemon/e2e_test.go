@@ -52,6 +52,7 @@ type env struct {
 	stop  func()
 
 	latency time.Duration // of every Web API call (KEPT_SIM_LATENCY)
+	done    chan error    // what the running daemon's Run returned
 }
 
 func start(t *testing.T) *env {
@@ -93,7 +94,7 @@ func (e *env) run() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	e.d = d
+	e.d, e.done = d, done
 	e.stop = func() {
 		cancel()
 		select {

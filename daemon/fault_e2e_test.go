@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/slacksim"
 	"github.com/keptbot/kept/store"
 )
@@ -318,7 +319,7 @@ func TestDeactivatedOwnerGoesToDigest(t *testing.T) {
 	from := e.mark()
 	e.advanceTo(due)
 	e.wantCalls(from, "chat.postMessage 200")
-	e.wantPosts(fmt.Sprintf("%s nudge 1: Couldn't reach <@U0ANN> (account_inactive): reminder *#1* for *Acme*: “call back”, due %s{date_short_pretty} at {time}|%s>.",
+	e.wantPosts(fmt.Sprintf("%s nudge 1: Couldn't reach <@U0ANN> (deactivated): reminder *#1* for *Acme*: “call back”, due %s{date_short_pretty} at {time}|%s>.",
 		digest, dateToken(due), due.UTC().Format("Mon 2 Jan 15:04 MST")))
 	if n := e.nudges()[0]; n.State != store.NudgeSent || n.Channel != digest {
 		t.Errorf("nudge %+v, want sent to the digest channel", n)
@@ -326,9 +327,9 @@ func TestDeactivatedOwnerGoesToDigest(t *testing.T) {
 }
 
 // TestUnreachableOwnerErrorsGoToDigest: Slack refusing the DM for good
-// (cannot_dm_bot, user_not_found, account_inactive) reroutes it too.
+// (cannot_dm_bot, user_not_found, user_disabled) reroutes it too.
 func TestUnreachableOwnerErrorsGoToDigest(t *testing.T) {
-	for _, code := range []string{"cannot_dm_bot", "user_not_found", "account_inactive"} {
+	for _, code := range []string{"cannot_dm_bot", "user_not_found", "user_disabled"} {
 		t.Run(code, func(t *testing.T) {
 			e := start(t)
 			e.withDigest()
@@ -357,7 +358,7 @@ func TestUnreachableOwnerWithoutDigestStaysFailed(t *testing.T) {
 	e.wantCalls(from)
 	e.wantPosts()
 	n := e.nudges()[0]
-	if n.State != store.NudgeFailed || !strings.Contains(n.Error, "account_inactive") || !strings.Contains(n.Error, "no digest channel") {
+	if n.State != store.NudgeFailed || !strings.Contains(n.Error, "deactivated") || !strings.Contains(n.Error, "no digest channel") {
 		t.Errorf("nudge %+v, want failed with the reason", n)
 	}
 }
@@ -501,5 +502,78 @@ func TestSocketDropMidEnvelope(t *testing.T) {
 		if !strings.Contains(err.Error(), "ack for unknown or expired envelope") {
 			t.Errorf("protocol error: %v", err)
 		}
+	}
+}
+
+// TestRevokedTokenStopsKept: token_revoked and account_inactive describe
+// Kept's own install, not the owner. Kept stops and says why; it gives up
+// on no nudge and reroutes none to the digest channel; once it runs again
+// with a working token, the reminder goes out, once.
+func TestRevokedTokenStopsKept(t *testing.T) {
+	for _, code := range []string{"token_revoked", "account_inactive"} {
+		t.Run(code, func(t *testing.T) {
+			e := start(t)
+			e.withDigest()
+			e.slash(ann, "Acme: call back in 1 hour")
+			e.sim.RevokeToken(code)
+			e.clock.Advance(time.Hour)
+			e.tick()
+			select {
+			case err := <-e.done:
+				if !errors.Is(err, outbox.ErrTokenDead) || !strings.Contains(err.Error(), code) || !strings.Contains(err.Error(), "Reinstall Kept") {
+					t.Errorf("Kept stopped with %v, want the dead token explained", err)
+				}
+				e.stop = func() {}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Kept did not stop on a dead token")
+			}
+			// Kept is stopped: read its database as the next start will.
+			st, err := store.New(e.cfg.DB, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ns, err := st.Nudges("")
+			st.Close()
+			if err != nil || len(ns) != 1 || ns[0].State == store.NudgeFailed || ns[0].State == store.NudgeSent {
+				t.Errorf("nudges %+v, %v: given up on for Kept's own token", ns, err)
+			}
+			if posts := e.posts(); len(posts) != 0 {
+				t.Errorf("posted %+v while the token was dead", posts)
+			}
+
+			e.sim.RevokeToken("") // reinstalled
+			e.run()
+			e.advanceTo(e.clock.Now().Add(time.Minute)) // past the retry's short backoff
+			if dms := e.sim.DMs(ann); len(dms) != 1 || !strings.Contains(dms[0].Text, "call back") {
+				t.Errorf("after reinstalling: DMs %+v, want the reminder once", dms)
+			}
+			if n := e.nudges()[0]; n.State != store.NudgeSent {
+				t.Errorf("nudge %+v, want sent", n)
+			}
+		})
+	}
+}
+
+// TestRefusedBlocksResentAsText: a message Slack refuses for its content
+// (invalid_blocks, msg_too_long) goes again as plain text with the way to
+// the App Home; the reminder is never dropped.
+func TestRefusedBlocksResentAsText(t *testing.T) {
+	for _, code := range []string{"invalid_blocks", "msg_too_long"} {
+		t.Run(code, func(t *testing.T) {
+			e := start(t)
+			e.slash(ann, "Acme: call back in 1 hour")
+			from := e.mark()
+			e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Error: code})
+			e.advanceTo(e.clock.Now().Add(time.Hour))
+			e.wantCalls(from, "chat.postMessage "+code, "chat.postMessage 200")
+			dms := e.sim.DMs(ann)
+			if len(dms) != 1 || dms[0].BlocksJSON != nil || !strings.Contains(dms[0].Text, "Reminder: #1 call back") ||
+				!strings.Contains(dms[0].Text, "App Home") || nudgeID(dms[0]) != 1 {
+				t.Errorf("DMs %+v, want the reminder as plain text, tagged", dms)
+			}
+			if n := e.nudges()[0]; n.State != store.NudgeSent {
+				t.Errorf("nudge %+v, want sent", n)
+			}
+		})
 	}
 }

@@ -20,15 +20,23 @@ const maxInspect = 1 << 20
 // made it. Slack answers most errors with HTTP 200 and {"ok": false,
 // "error": "..."}, so the body is read, and put back for slack-go.
 func (m *Metrics) Transport(next http.RoundTripper) http.RoundTripper {
+	return m.WatchingTransport(next, nil)
+}
+
+// WatchingTransport is Transport that also tells watch (if not nil) of
+// every Slack error code, as it arrives: the daemon stops on the codes
+// that say Kept's own token is dead.
+func (m *Metrics) WatchingTransport(next http.RoundTripper, watch func(method, code string)) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return roundTripper{m: m, next: next}
+	return roundTripper{m: m, next: next, watch: watch}
 }
 
 type roundTripper struct {
-	m    *Metrics
-	next http.RoundTripper
+	m     *Metrics
+	next  http.RoundTripper
+	watch func(method, code string)
 }
 
 func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -62,6 +70,9 @@ func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if json.Unmarshal(body, &ans) == nil && ans.OK != nil && !*ans.OK {
 		t.m.APIError(method, code(ans.Error))
+		if t.watch != nil {
+			t.watch(method, code(ans.Error))
+		}
 	}
 	return res, nil
 }

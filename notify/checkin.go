@@ -37,7 +37,7 @@ func (b *Notifier) deliverCheckin(ctx context.Context, n store.Nudge) (channel, 
 	var gone zones.NoSuchUserError
 	loc, zerr := b.zones.Zone(ctx, n.To)
 	if errors.As(zerr, &gone) {
-		return b.reroute(ctx, n, "account_inactive", note)
+		return b.reroute(ctx, n, "deactivated", note)
 	}
 	if loc == nil {
 		loc = b.cfg.Zone

@@ -40,7 +40,9 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 		// Slack accepts a DM to a deactivated user without error, so ask.
 		var gone zones.NoSuchUserError
 		if _, err := b.zones.Zone(ctx, p.Owner); errors.As(err, &gone) {
-			return b.reroute(ctx, n, "account_inactive", note)
+			return b.reroute(ctx, n, "deactivated", note)
+		} else if errors.Is(err, outbox.ErrTokenDead) {
+			return "", "", err
 		}
 		fallback, blocks = b.reminder(ctx, p, n.Kind == store.OverdueNudge)
 	case store.DigestNudge:
@@ -60,16 +62,40 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 }
 
 // postNudge posts a nudge's message to n.To, tagged with the nudge's id in
-// Slack message metadata so it can be found again after a crash.
+// Slack message metadata so it can be found again after a crash. A
+// message Slack refuses for its content (invalid_blocks, msg_too_long) is
+// never dropped: it goes again as plain text, pointing to the App Home.
 func (b *Notifier) postNudge(ctx context.Context, n store.Nudge, fallback string, blocks []slack.Block) (channel, ts string, err error) {
-	return b.api.PostMessageContext(ctx, n.To,
-		slack.MsgOptionText(fallback, false),
-		slack.MsgOptionBlocks(blocks...),
-		slack.MsgOptionMetadata(slack.SlackMetadata{
-			EventType:    nudgeEvent,
-			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
-		}),
-	)
+	meta := slack.MsgOptionMetadata(slack.SlackMetadata{
+		EventType:    nudgeEvent,
+		EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
+	})
+	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
+		slack.MsgOptionText(slackui.Fit(fallback, slackui.MaxMessageText), false),
+		slack.MsgOptionBlocks(blocks...), meta)
+	var se slack.SlackErrorResponse
+	if !asSlackError(err, &se) || !refusedContent[se.Err] {
+		return channel, ts, err
+	}
+	b.cfg.Log.Error("Slack refused a nudge's message; sending it again as plain text",
+		"nudge", n.ID, "kind", n.Kind, "error", se.Err, "problems", se.ResponseMetadata.Messages)
+	return b.api.PostMessageContext(ctx, n.To, slack.MsgOptionText(b.plainNudge(ctx, fallback), false), meta)
+}
+
+// refusedContent are Slack's answers to a message whose content it will
+// not show; the same message as plain text goes through.
+var refusedContent = map[string]bool{
+	"invalid_blocks": true, "invalid_blocks_format": true, "msg_too_long": true, "msg_blocks_too_long": true,
+}
+
+// plainNudge is a nudge as plain text, for when Slack refused its blocks:
+// the fallback, cut to fit, and where to see and act on it in full.
+func (b *Notifier) plainNudge(ctx context.Context, fallback string) string {
+	home := "Kept's App Home (Kept in your sidebar, then Home)"
+	if id, err := b.identity(ctx); err == nil && id.UserID != "" {
+		home = "Kept's App Home (<@" + id.UserID + "> in your sidebar, then Home)"
+	}
+	return slackui.Fit(fallback, slackui.MaxSectionText) + "\n\nSlack could not show this message in full; see it and act on it in " + home + "."
 }
 
 // deliveryError tells the scheduler how to treat a Slack failure.
@@ -80,8 +106,13 @@ func deliveryError(err error) error {
 	}
 	var se slack.SlackErrorResponse
 	if asSlackError(err, &se) {
+		if outbox.TokenDead(se.Err) {
+			// Kept's own install is gone, not the recipient: nothing may
+			// be given up on; the nudge waits for the token to be fixed.
+			return fmt.Errorf("notify: %w (%s)", outbox.ErrTokenDead, se.Err)
+		}
 		switch se.Err {
-		case "user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found", "is_archived", "not_in_channel":
+		case "user_not_found", "cannot_dm_bot", "user_disabled", "channel_not_found", "is_archived", "not_in_channel":
 			return fmt.Errorf("notify: %w: %s", outbox.ErrUnreachable, se.Err)
 		}
 	}

@@ -14,6 +14,18 @@ import (
 // recipient (a deactivated user, a bot): retrying would only repeat it.
 var ErrUnreachable = errors.New("recipient unreachable")
 
+// ErrTokenDead means Slack no longer accepts Kept's own bot token
+// (token_revoked, account_inactive: the app was uninstalled or its token
+// revoked). It says nothing of the recipient: no nudge may be given up on
+// or rerouted for it. Kept stops and says so; the nudge is sent once the
+// token is fixed.
+var ErrTokenDead = errors.New("Slack no longer accepts Kept's bot token")
+
+// TokenDead says whether a Slack error code means ErrTokenDead.
+func TokenDead(code string) bool {
+	return code == "token_revoked" || code == "account_inactive" || code == "invalid_auth" || code == "not_authed"
+}
+
 // RetryError asks for the nudge to be tried again after a delay, as Slack's
 // Retry-After header does. A zero After means "back off as you see fit".
 type RetryError struct {

@@ -237,6 +237,12 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		} else {
 			err = s.store.RetryNudge(n.ID, later.Until, later.Error())
 		}
+	case errors.Is(err, outbox.ErrTokenDead):
+		// Kept's own token, not the recipient: the nudge is still owed,
+		// whenever a working token comes (the daemon stops meanwhile).
+		log.Error("Slack refuses Kept's token; the nudge waits", "err", err)
+		s.observe(n, "retry")
+		err = s.store.RetryNudge(n.ID, s.cfg.Now().Add(Backoff(n.Attempts)), err.Error())
 	case errors.Is(err, outbox.ErrUnreachable):
 		log.Warn("nudge recipient unreachable", "to", n.To, "err", err)
 		s.observe(n, "unreachable")

@@ -186,7 +186,9 @@ func modalJSON(mutate func(map[string]any)) json.RawMessage {
 }
 
 func TestInvalidViews(t *testing.T) {
-	long := func(n int) map[string]any { return map[string]any{"type": "plain_text", "text": strings.Repeat("t", n)} }
+	long := func(n int) map[string]any {
+		return map[string]any{"type": "plain_text", "text": strings.Repeat("t", n)}
+	}
 	many := func(n int) []any {
 		out := make([]any, n)
 		for i := range out {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/outbox"
 )
 
 // zoneTTL bounds how stale a cached zone may be: people travel, and a
@@ -72,6 +74,10 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 			z.put(user, cachedZone{deleted: true, at: z.now()})
 			return nil, NoSuchUserError{user}
 		}
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && outbox.TokenDead(se.Err) {
+			return z.fallback, fmt.Errorf("zones: users.info %s: %w (%s)", user, outbox.ErrTokenDead, se.Err)
+		}
 		if ok && !c.deleted {
 			return c.loc, nil
 		}
@@ -119,8 +125,10 @@ func isUserGone(err error) bool {
 	if !errors.As(err, &se) {
 		return false
 	}
+	// account_inactive is about Kept's own token, not the user asked for:
+	// a deactivated user comes back with deleted set.
 	switch se.Err {
-	case "user_not_found", "account_inactive", "user_not_visible":
+	case "user_not_found", "user_not_visible":
 		return true
 	}
 	return false
