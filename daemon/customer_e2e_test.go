@@ -189,7 +189,7 @@ func TestCheckinChangeCadence(t *testing.T) {
 // customer logging a touch.
 func TestCustomerCardAndTouches(t *testing.T) {
 	e := start(t)
-	e.cmd(ann, "/customer", "add Acme every 14d tier key owner <@U0BOB|bob> notes renewal in March")
+	e.cmd(ann, "/customer", "add Acme every 14d tier key owner @bob notes renewal in March")
 	// The promise names the customer in another case: it gets the stored spelling.
 	e.slash(ann, "acme: send the renewal quote tomorrow 3pm")
 	if p := e.promises()[0]; p.Customer != "Acme" {
@@ -307,6 +307,7 @@ func TestCustomerRemove(t *testing.T) {
 func TestCustomerBadInput(t *testing.T) {
 	e := start(t)
 	e.cmd(ann, "/customer", "add Acme every 14d tier key")
+	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true}) // deactivated
 	long := strings.Repeat("x", 200)
 	tests := []struct{ command, text, want string }{
 		{"/customer", "Initech", "I don't know a customer called *Initech*"},
@@ -317,7 +318,7 @@ func TestCustomerBadInput(t *testing.T) {
 		{"/customer", "add Globex every fortnite", "not a unit I know"},
 		{"/customer", "add " + long, "That name is 200 characters long; a customer name can be at most 80"},
 		{"/customer", "add Globex tier gold", "`key` or `standard`"},
-		{"/customer", "add Globex owner <@U0GONE|gone>", "can't find an active Slack user"},
+		{"/customer", "add Globex owner @gone", "can't find an active Slack user"},
 		{"/customer", "edit Initech every 30d", "I don't know a customer called *Initech*"},
 		{"/customer", "edit Acme every 0d", "A cadence of 0"},
 		{"/customer", "edit Acme", "What should change?"},

@@ -137,6 +137,45 @@ func TestMessageShortcut(t *testing.T) {
 	}
 }
 
+// TestMessageShortcutText: the message reaches Kept entity-escaped, as
+// Slack stores it; the form shows it unescaped once, with the date and
+// time of the phrase in it, in the user's zone.
+func TestMessageShortcutText(t *testing.T) {
+	e := start(t) // Monday 23 Nov 10:00 in Ann's New York
+	for _, tt := range []struct{ text, date, time string }{
+		{"Can AT&T <legal> get the quote by Thursday 3pm?", "2026-11-26", "15:00"},
+		{"Send it tomorrow at 4pm please, @bob will review.", "2026-11-24", "16:00"},
+		{"No time in this one & that's fine", "2026-11-24", "09:00"},
+	} {
+		src := e.sim.PostAs(cid, chan_, tt.text)
+		if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", src); err != nil {
+			t.Fatal(err)
+		}
+		v := e.lastView(ann, "open")
+		var what, date, tm string
+		for _, b := range v.View.Blocks.BlockSet {
+			in, ok := b.(*slack.InputBlock)
+			if !ok {
+				continue
+			}
+			switch el := in.Element.(type) {
+			case *slack.PlainTextInputBlockElement:
+				if in.BlockID == "what" {
+					what = el.InitialValue
+				}
+			case *slack.DatePickerBlockElement:
+				date = el.InitialDate
+			case *slack.TimePickerBlockElement:
+				tm = el.InitialTime
+			}
+		}
+		wantWhat := strings.ReplaceAll(tt.text, "@bob", "<@U0BOB>")
+		if what != wantWhat || date != tt.date || tm != tt.time {
+			t.Errorf("%q: form has %q, %s %s; want %q, %s %s", tt.text, what, date, tm, wantWhat, tt.date, tt.time)
+		}
+	}
+}
+
 func TestReassign(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "Acme: call back tomorrow 9am")
@@ -167,7 +206,7 @@ func TestReassign(t *testing.T) {
 		t.Errorf("ann's reminder after reassigning = %q", got)
 	}
 	// And by command.
-	r := e.slash(bob, "give 1 <@U0CID|cid>")
+	r := e.slash(bob, "give 1 @cid")
 	if got := replyText(r); !strings.Contains(got, "Gave") {
 		t.Errorf("/promise give = %q", got)
 	}
@@ -186,7 +225,7 @@ func TestStaleReminder(t *testing.T) {
 	e.slash(ann, "Acme: call back in 1 hour")
 	e.advanceTo(e.clock.Now().Add(time.Hour))
 	old := e.sim.DMs(ann)[0]
-	e.slash(ann, "give 1 <@U0BOB|bob>")
+	e.slash(ann, "give 1 @bob")
 	if _, err := e.sim.Click(e.ctx(), ann, old, "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +299,7 @@ func TestNonOwnerIsRefused(t *testing.T) {
 		}
 		e.settle()
 	}
-	for _, cmd := range []string{"done 1", "cancel 1", "snooze 1 tomorrow", "give 1 <@U0BOB|bob>"} {
+	for _, cmd := range []string{"done 1", "cancel 1", "snooze 1 tomorrow", "give 1 @bob"} {
 		if got := replyText(e.slash(bob, cmd)); !strings.Contains(got, "Only <@U0ANN>") {
 			t.Errorf("bob: /promise %s = %q", cmd, got)
 		}
@@ -435,7 +474,7 @@ func TestCustomerChangesNeedOwner(t *testing.T) {
 		return replyText(r)
 	}
 	cmd(ann, "/customer", "add Acme every 14d tier key")
-	for _, text := range []string{"edit Acme every 30d", "edit Acme owner <@U0BOB|bob>", "remove Acme"} {
+	for _, text := range []string{"edit Acme every 30d", "edit Acme owner @bob", "remove Acme"} {
 		if got := cmd(bob, "/customer", text); !strings.Contains(got, "Only <@U0ANN>, who owns *Acme*") {
 			t.Errorf("bob: /customer %s = %q", text, got)
 		}

@@ -308,12 +308,18 @@ func ephemeral(text string, blocks ...slack.Block) map[string]any {
 	return m
 }
 
-// unescapeEntities undoes the escaping Slack applies to the text of a slash
-// command (&amp; &lt; &gt;), so "AT&T" is stored as typed and is escaped
-// once, on the way out. Mention markup (<@U…|name>) arrives unescaped.
+// unescapeEntities undoes, once, the escaping Slack applies to what people
+// type (&amp; &lt; &gt;) in slash commands and message text, so "AT&T" is
+// stored as typed and escaped once, on the way out. A mention picked in
+// Slack arrives as markup (<@U…|name>) and stays one; markup typed by hand
+// arrives escaped, and gets an invisible word joiner after its "<" so that
+// it can never pass for a real mention later (slackui.Text).
 func unescapeEntities(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
+	s = typedMarkup.Replace(s)
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
+
+var typedMarkup = strings.NewReplacer("&lt;@", "&lt;\u2060@", "&lt;#", "&lt;\u2060#")

@@ -43,6 +43,9 @@ func (b *Bot) prefillDue(text string, loc *time.Location) time.Time {
 	if a, err := duetime.Read(text, now, loc, b.timeOptions()); err == nil && a.Question == nil && a.Repeat == "" {
 		return a.Due.In(loc)
 	}
+	if due, ok := dueInMessage(text, now, loc); ok { // a phrase inside the message
+		return due.In(loc)
+	}
 	y, m, d := now.Date()
 	return time.Date(y, m, d+1, 9, 0, 0, 0, loc)
 }
@@ -189,7 +192,8 @@ func (b *Bot) openFromShortcut(ctx context.Context, cb slack.InteractionCallback
 	} else {
 		b.cfg.Log.Warn("permalink for shortcut", "err", err)
 	}
-	text := cb.Message.Text
+	// Message text comes entity-escaped, like a slash command's.
+	text := unescapeEntities(cb.Message.Text)
 	if utf8.RuneCountInString(text) > slackui.MaxText {
 		text = string([]rune(text)[:slackui.MaxText-1]) + "…"
 	}
@@ -286,4 +290,20 @@ func (b *Bot) submitSnoozeModal(ctx context.Context, op string, cb slack.Interac
 		b.refreshHome(ctx, p.Team, p.Owner)
 	})
 	return nil
+}
+
+// dueInMessage finds a time phrase in a message ("…the quote by
+// Thursday?"), for the message shortcut's form: the text is cut after each
+// word in turn, last first, and duetime reads the end of each cut, so the
+// phrase may sit anywhere. Only times to come count.
+func dueInMessage(text string, now time.Time, loc *time.Location) (time.Time, bool) {
+	fields := strings.Fields(text)
+	const maxWords = 400 // a long message costs no more than this
+	for end := len(fields); end > 0 && end > len(fields)-maxWords; end-- {
+		cut := strings.TrimRight(strings.Join(fields[:end], " "), "?!.,;:)\"'”’")
+		if _, due, _, err := duetime.Split(cut, now, loc); err == nil && due.After(now) {
+			return due, true
+		}
+	}
+	return time.Time{}, false
 }

@@ -19,7 +19,7 @@ var ErrUnreachable = errors.New("recipient unreachable")
 // revoked). It says nothing of the recipient: no nudge may be given up on
 // or rerouted for it. Kept stops and says so; the nudge is sent once the
 // token is fixed.
-var ErrTokenDead = errors.New("Slack no longer accepts Kept's bot token")
+var ErrTokenDead = errors.New("kept's bot token no longer works")
 
 // TokenDead says whether a Slack error code means ErrTokenDead.
 func TokenDead(code string) bool {

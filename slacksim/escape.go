@@ -57,14 +57,20 @@ func (s *Server) escapeTyped(text string, labelled bool) string {
 	})
 }
 
-// userByName is the id of the active member with handle name; s.mu must be held.
+// userByName is the id of the member with handle name, preferring an
+// active one; a deactivated member still resolves, as a mention written
+// before they left does. s.mu must be held.
 func (s *Server) userByName(name string) string {
+	gone := ""
 	for id, u := range s.users {
-		if strings.EqualFold(u.Name, name) && !u.Deleted {
-			return id
+		if strings.EqualFold(u.Name, name) {
+			if !u.Deleted {
+				return id
+			}
+			gone = id
 		}
 	}
-	return ""
+	return gone
 }
 
 // channelByName is the id of the channel called name; s.mu must be held.

@@ -88,12 +88,12 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, now, loc), c.LastBy)
 		if c.LastNote != "" {
-			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, now, loc), c.LastBy, Escape(c.LastNote))
+			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, now, loc), c.LastBy, Text(c.LastNote))
 		}
 		blocks = append(blocks, SplitSections(last)...)
 	}
 	if c.Notes != "" {
-		blocks = append(blocks, SplitSections("*Notes:* "+Escape(c.Notes))...)
+		blocks = append(blocks, SplitSections("*Notes:* "+Text(c.Notes))...)
 	}
 	if len(open) > 0 {
 		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
@@ -113,7 +113,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 		for _, t := range touches {
 			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(t.Kind), t.By)
 			if t.Note != "" {
-				line += ": “" + Escape(Clip(t.Note, listTextMax)) + "”"
+				line += ": “" + Text(Clip(t.Note, listTextMax)) + "”"
 			}
 			lines = append(lines, line)
 		}

@@ -50,7 +50,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		if r.Customer != "" {
 			line += "*" + Escape(Clip(r.Customer, digestNameMax)) + "* · "
 		}
-		return line + fmt.Sprintf("“%s” · *%s late* (#%d)", Escape(Clip(r.Text, digestTextMax)), Lateness(d.Now.Sub(r.Due)), r.ID)
+		return line + fmt.Sprintf("“%s” · *%s late* (#%d)", Unmentioned(Clip(r.Text, digestTextMax)), Lateness(d.Now.Sub(r.Due)), r.ID)
 	}
 
 	waiting := func(i int) string {

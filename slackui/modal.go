@@ -51,7 +51,7 @@ func promiseForm(f formFill, meta, callback, title, submit string) slack.ModalVi
 	what := slack.NewPlainTextInputBlockElement(Plain("Send the renewal quote"), FieldValue)
 	what.Multiline = true
 	what.MaxLength = MaxText
-	what.InitialValue = f.what
+	what.InitialValue = FitPlain(f.what, MaxText)
 	date := slack.NewDatePickerBlockElement(FieldValue)
 	date.InitialDate = f.date
 	tm := slack.NewTimePickerBlockElement(FieldValue)

@@ -2,6 +2,7 @@ package slackui
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func Summary(p store.Promise) string {
 	if p.Customer != "" {
 		b.WriteString(" for *" + Escape(p.Customer) + "*")
 	}
-	b.WriteString(": “" + Escape(p.Text) + "”")
+	b.WriteString(": “" + Text(p.Text) + "”")
 	return b.String()
 }
 
@@ -69,7 +70,7 @@ func ListSummary(p store.Promise) string {
 	if p.Customer != "" {
 		b.WriteString(" for *" + Escape(Clip(p.Customer, listNameMax)) + "*")
 	}
-	b.WriteString(": “" + Escape(Clip(p.Text, listTextMax)) + "”")
+	b.WriteString(": “" + Text(Clip(p.Text, listTextMax)) + "”")
 	return b.String()
 }
 
@@ -156,7 +157,7 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 		line += " by <@" + c.LastBy + ">"
 	}
 	if c.LastNote != "" {
-		line += ": “" + Escape(c.LastNote) + "”"
+		line += ": “" + Text(c.LastNote) + "”"
 	}
 	// After the details, before the buttons or the outcome.
 	at := len(blocks) - 1
@@ -238,6 +239,39 @@ func SplitSections(text string) []slack.Block {
 // typed <!channel> or <@U123> is shown as text and pings nobody.
 func Escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+var (
+	escapedMention = regexp.MustCompile(`&lt;([@#])((?:[UW]|C)[A-Z0-9]{2,})((?:\|[^&<>|]*)?)&gt;`)
+	mentionMarkup  = regexp.MustCompile(`<([@#])((?:[UW]|C)[A-Z0-9]{2,})(?:\|([^<>|]*))?>`)
+)
+
+// Text is user text for a message only its reader sees (a DM, an
+// ephemeral answer, the Home tab): escaped like Escape, except the user and
+// channel mentions the user picked in Slack (<@U0BOB|bob>, <#C1|sales>),
+// which show as mentions. Inside such a message they notify nobody;
+// <!channel>, <!here>, user groups and links stay escaped, so nothing
+// typed can broadcast or pass for a link.
+func Text(s string) string {
+	return escapedMention.ReplaceAllStringFunc(Escape(s), func(m string) string {
+		sub := escapedMention.FindStringSubmatch(m)
+		if (sub[1] == "@") == strings.HasPrefix(sub[2], "C") {
+			return m // @C… or #U…: not a mention Slack makes
+		}
+		return "<" + sub[1] + sub[2] + sub[3] + ">"
+	})
+}
+
+// Unmentioned is user text for a channel (the digest): mentions read as
+// @name or #name but are plain text, so a digest pings no one.
+func Unmentioned(s string) string {
+	return Escape(mentionMarkup.ReplaceAllStringFunc(s, func(m string) string {
+		sub := mentionMarkup.FindStringSubmatch(m)
+		if sub[3] != "" {
+			return sub[1] + sub[3]
+		}
+		return sub[1] + sub[2]
+	}))
 }
 
 // MaxText bounds what a promise may say: a promise is a sentence, not a
