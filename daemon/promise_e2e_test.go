@@ -147,7 +147,7 @@ func TestMessageShortcutText(t *testing.T) {
 		{"Send it tomorrow at 4pm please, @bob will review.", "2026-11-24", "16:00"},
 		{"No time in this one & that's fine", "2026-11-24", "09:00"},
 	} {
-		src := e.sim.PostAs(cid, chan_, tt.text)
+		src := e.sim.PostTyped(cid, chan_, tt.text)
 		if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", src); err != nil {
 			t.Fatal(err)
 		}

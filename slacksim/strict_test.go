@@ -424,7 +424,7 @@ func TestEscapeTyped(t *testing.T) {
 			t.Errorf("%q: slash %q, message %q; want %q, %q", tt.typed, slash, msg, tt.slash, tt.message)
 		}
 	}
-	m := s.PostAs("U1", "C1", "Quote for AT&T by friday?")
+	m := s.PostTyped("U1", "C1", "Quote for AT&T by friday?")
 	var got string
 	startApp(t, s, func(sm *socketmode.Client, evt socketmode.Event) {
 		got = evt.Data.(slack.InteractionCallback).Message.Text
