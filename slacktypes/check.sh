@@ -5,6 +5,12 @@
 # proves the check bites: each file in testdata/bad must be refused.
 set -euo pipefail
 cd "$(dirname "$0")"
+for d in "$@"; do
+	if ! ls "$d"/*.json >/dev/null 2>&1; then
+		echo "no captured payloads in $d: was KEPT_PAYLOAD_DIR set for the end-to-end tests?" >&2
+		exit 1
+	fi
+done
 npm ci --no-audit --no-fund --loglevel=error
 node gen.mjs "$@"
 npx tsc -p .
