@@ -47,22 +47,22 @@ func TestHostileTextWithinSlackLimits(t *testing.T) {
 		t.Fatalf("promise answered %q", replyText(r))
 	}
 	// Enough more to need several pages of `/promise list`.
-	for i := range 30 {
+	for i := range 12 {
 		e.slash(ann, fmt.Sprintf("%s: %s %d tomorrow 5pm", name, nasty(1500), i))
 	}
 	ps := e.promises()
-	if len(ps) != 31 || ps[0].Text != text {
+	if len(ps) != 13 || ps[0].Text != text {
 		t.Fatalf("%d promises; the first has %d characters", len(ps), utf8.RuneCountInString(ps[0].Text))
 	}
 
 	// Lists, the card and the digest, each an ack under 20 KB.
 	list := e.slash(ann, "list")
-	if !strings.Contains(replyText(list), "Your open promises (31)") || !strings.Contains(replyText(list), "[Next page ›]") {
+	if !strings.Contains(replyText(list), "Your open promises (13)") || !strings.Contains(replyText(list), "[Next page ›]") {
 		t.Errorf("/promise list = %.300q, want a first page and a button", replyText(list))
 	}
 	e.cmd(ann, "/customer", "list")
 	card := replyText(e.cmd(ann, "/customer", name))
-	if !strings.Contains(card, "Open promises (31)") {
+	if !strings.Contains(card, "Open promises (13)") {
 		t.Errorf("card = %.300q", card)
 	}
 	e.digestCmd(ann, chanDigest, "")
@@ -87,8 +87,8 @@ func TestHostileTextWithinSlackLimits(t *testing.T) {
 		t.Errorf("the reminder cut the promise: %.200q…", got)
 	}
 	e.advanceTo(ny(2026, 11, 25, 11, 0))
-	if n := len(e.sim.DMs(ann)); n < 32 {
-		t.Errorf("%d DMs after two days, want the 31 reminders and the overdue nudges", n)
+	if n := len(e.sim.DMs(ann)); n < 14 {
+		t.Errorf("%d DMs after two days, want the 13 reminders and the overdue nudges", n)
 	}
 
 	// The weekly digest in #digest, and the keep-in-touch prompt.

@@ -47,8 +47,9 @@ func (b *Bot) publishHome(ctx context.Context, team, user string) {
 		return
 	}
 	view := slackui.Home(ps, b.zoneOr(ctx, user), b.cfg.Now())
-	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.customerHome(team, user, b.zoneOr(ctx, user))...) // checkin.go
-	view.Blocks.BlockSet = append(view.Blocks.BlockSet, b.waitingHome(team, user, b.zoneOr(ctx, user))...)  // listen.go
+	blocks := append(view.Blocks.BlockSet, b.customerHome(team, user, b.zoneOr(ctx, user))...) // checkin.go
+	blocks = append(blocks, b.waitingHome(team, user, b.zoneOr(ctx, user))...)                 // listen.go
+	view.Blocks.BlockSet = slackui.Bound(blocks, slackui.MaxViewBlocks, "…more with `/promise list` and `/customer list`.")
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		b.cfg.Log.Error("home: publish", "user", user, "err", err)
 	}

@@ -3,7 +3,6 @@ package slackui
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,9 +34,39 @@ const (
 // ellipsis marks a cut.
 const ellipsis = "…"
 
-// unit is one indivisible piece of mrkdwn: a <…> token (a mention, a
-// link, a <!date^…> date), an &…; entity, or a single character.
-var unit = regexp.MustCompile(`<[^<>]*>|&(?:amp|lt|gt|quot|#\d+);|(?s:.)`)
+// unitEnd is where the indivisible piece of mrkdwn that starts at s[i]
+// ends: a <…> token (a mention, a link, a <!date^…> date), an entity
+// (&amp; &lt; &gt; &quot; &#NN;), or else a single character.
+func unitEnd(s string, i int) int {
+	switch s[i] {
+	case '<':
+		for j := i + 1; j < len(s); j++ {
+			if s[j] == '>' {
+				return j + 1
+			}
+			if s[j] == '<' {
+				break
+			}
+		}
+	case '&':
+		for _, e := range [...]string{"&amp;", "&lt;", "&gt;", "&quot;"} {
+			if strings.HasPrefix(s[i:], e) {
+				return i + len(e)
+			}
+		}
+		if j := i + 1; j < len(s) && s[j] == '#' {
+			k := j + 1
+			for k < len(s) && k-j <= 8 && s[k] >= '0' && s[k] <= '9' {
+				k++
+			}
+			if k > j+1 && k < len(s) && s[k] == ';' {
+				return k + 1
+			}
+		}
+	}
+	_, w := utf8.DecodeRuneInString(s[i:])
+	return i + w
+}
 
 // Fit cuts mrkdwn text s, already escaped, to at most max characters, with
 // "…" at the cut. It cuts between characters, never inside a token or an
@@ -48,13 +77,14 @@ func Fit(s string, max int) string {
 	}
 	budget := max - utf8.RuneCountInString(ellipsis)
 	n, end := 0, 0
-	for _, loc := range unit.FindAllStringIndex(s, -1) {
-		w := utf8.RuneCountInString(s[loc[0]:loc[1]])
+	for end < len(s) {
+		next := unitEnd(s, end)
+		w := utf8.RuneCountInString(s[end:next])
 		if n+w > budget {
 			break
 		}
 		n += w
-		end = loc[1]
+		end = next
 	}
 	return strings.TrimRight(s[:end], " \n") + ellipsis
 }
@@ -115,14 +145,15 @@ func Chunks(s string, max int) []string {
 			n += w
 			continue
 		}
-		for _, loc := range unit.FindAllStringIndex(line, -1) {
-			u := line[loc[0]:loc[1]]
-			uw := utf8.RuneCountInString(u)
+		for i := 0; i < len(line); {
+			next := unitEnd(line, i)
+			uw := utf8.RuneCountInString(line[i:next])
 			if n+uw > max {
 				flush()
 			}
-			cur.WriteString(u)
+			cur.WriteString(line[i:next])
 			n += uw
+			i = next
 		}
 	}
 	flush()
