@@ -116,7 +116,15 @@ func TestInvalidMessageBlocksKinds(t *testing.T) {
 func postForm(t *testing.T, s *Server, method string, v url.Values) slack.SlackResponse {
 	t.Helper()
 	v.Set("token", "xoxb-sim")
-	res, err := http.PostForm(s.URL()+method, v)
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+method, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return roundTrip(t, req)
+}
+
+// roundTrip sends req and decodes Slack's answer.
+func roundTrip(t *testing.T, req *http.Request) slack.SlackResponse {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,15 +287,7 @@ func callJSON(t *testing.T, s *Server, method string, body any) slack.SlackError
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+method, strings.NewReader(string(b)))
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("Authorization", "Bearer xoxb-sim")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var r slack.SlackResponse
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
+	r := roundTrip(t, req)
 	return slack.SlackErrorResponse{Err: r.Error, ResponseMetadata: r.ResponseMetadata}
 }
 
