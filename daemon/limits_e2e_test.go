@@ -104,6 +104,7 @@ func TestHostileTextWithinSlackLimits(t *testing.T) {
 	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "promise_done", ""); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if m, _ := e.sim.Message(dms[0].Channel, dms[0].TS); m.Updates == 0 {
 		t.Error("the reminder was not updated after Done")
 	}
@@ -123,6 +124,7 @@ func TestLongListPages(t *testing.T) {
 		if _, err := e.sim.Click(e.ctx(), ann, m, "promise_list_page", ""); err != nil {
 			t.Fatal(err)
 		}
+		e.settle()
 		m, _ = e.sim.Message(m.Channel, m.TS)
 		seen += strings.Count(e.sim.Render(m), "•")
 	}

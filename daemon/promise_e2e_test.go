@@ -151,6 +151,7 @@ func TestMessageShortcutText(t *testing.T) {
 		if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", src); err != nil {
 			t.Fatal(err)
 		}
+		e.settle()
 		v := e.lastView(ann, "open")
 		var what, date, tm string
 		for _, b := range v.View.Blocks.BlockSet {

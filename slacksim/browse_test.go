@@ -115,7 +115,7 @@ func TestOpenModalAndClose(t *testing.T) {
 		t.Fatal("a Home tab before any was published")
 	}
 	if _, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1",
-		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "home"}}); err != nil {
+		View: slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "home", Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if v, ok := s.HomeView("U1"); !ok || v.Kind != "home" || v.View.CallbackID != "home" {
