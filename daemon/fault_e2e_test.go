@@ -461,6 +461,7 @@ func TestRedeliveredEnvelopeTakesEffectOnce(t *testing.T) {
 			t.Errorf("redelivery told the user %q", m.Text)
 		}
 	}
+	e.settle() // the reminder is rewritten after the ack
 	if dm := blocksText(e.sim.DMs(ann)[0].Blocks); !strings.Contains(dm, "Kept, on time") {
 		t.Errorf("reminder after the clicks: %q", dm)
 	}
