@@ -57,7 +57,7 @@ func TestHostileTextWithinSlackLimits(t *testing.T) {
 
 	// Lists, the card and the digest, each an ack under 20 KB.
 	list := e.slash(ann, "list")
-	if !strings.Contains(replyText(list), "Your open promises (13)") || !strings.Contains(replyText(list), "[Next page ›]") {
+	if !strings.Contains(replyText(list), "Your open promises (13)") || !strings.Contains(replyText(list), "[Next page") {
 		t.Errorf("/promise list = %.300q, want a first page and a button", replyText(list))
 	}
 	e.cmd(ann, "/customer", "list")
@@ -120,8 +120,8 @@ func TestLongListPages(t *testing.T) {
 	r := e.slash(ann, "list")
 	m := lastEphemeral(e.sim, ann)
 	seen := strings.Count(replyText(r), "•")
-	for page := 0; page < 20 && strings.Contains(e.sim.Render(m), "[Next page ›]"); page++ {
-		if _, err := e.sim.Click(e.ctx(), ann, m, "promise_list_page", ""); err != nil {
+	for page := 0; page < 20 && strings.Contains(e.sim.Render(m), "[Next page"); page++ {
+		if _, err := e.sim.Click(e.ctx(), ann, m, "promise_list_more", ""); err != nil {
 			t.Fatal(err)
 		}
 		e.settle()

@@ -109,7 +109,7 @@ func (e *env) lastAck(user string) slacksim.Message {
 
 func TestShowPromise(t *testing.T) {
 	e := start(t)
-	e.slash(ann, "<@U0BOB|bob> Acme: send the deck tomorrow 3pm")
+	e.slash(ann, "@bob Acme: send the deck tomorrow 3pm")
 	e.slash(bob, "snooze 1 friday 5pm")
 	got := replyText(e.slash(ann, "show 1"))
 	for _, want := range []string{"#1", "Acme", "send the deck", "Owner <@U0BOB>", "recorded by <@U0ANN>", "History", "snoozed by <@U0BOB>", "/promise edit 1"} {
@@ -161,8 +161,8 @@ func TestEditPromise(t *testing.T) {
 func TestListFiltersAndPages(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "Acme: call back in 1 hour")
-	e.slash(ann, "<@U0BOB|bob> Acme: send the quote tomorrow 3pm")
-	e.slash(ann, "<@U0BOB|bob> Globex: demo friday 5pm")
+	e.slash(ann, "@bob Acme: send the quote tomorrow 3pm")
+	e.slash(ann, "@bob Globex: demo friday 5pm")
 	e.slash(bob, "Initech: lunch in 2 hours")
 	e.clock.Advance(90 * time.Minute) // #1 is overdue now
 	tests := []struct {
@@ -172,7 +172,7 @@ func TestListFiltersAndPages(t *testing.T) {
 		{ann, "list", []string{"Your open promises (1)", "call back"}, []string{"send the quote"}},
 		{ann, "list mine", []string{"call back"}, []string{"demo"}},
 		{ann, "list by me", []string{"recorded for others (2)", "send the quote", "demo"}, []string{"call back", "lunch"}},
-		{ann, "list <@U0BOB|bob>", []string{"of <@U0BOB> (3)", "lunch", "demo"}, []string{"call back"}},
+		{ann, "list @bob", []string{"of <@U0BOB> (3)", "lunch", "demo"}, []string{"call back"}},
 		{ann, "list acme", []string{"Open promises for Acme (2)", "call back", "send the quote"}, []string{"demo", "lunch"}},
 		{ann, "list overdue", []string{"overdue (1)", "call back"}, []string{"quote"}},
 		{bob, "list overdue", []string{"Nothing open (Your open promises, overdue)"}, []string{"lunch"}},
