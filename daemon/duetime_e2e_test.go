@@ -67,7 +67,7 @@ func TestTimeQuestionDayFirst(t *testing.T) {
 // next year silently; Kept offers next year's date, with the year shown.
 func TestTimeQuestionNextYear(t *testing.T) {
 	e := start(t)
-	r := e.slash(ann, "<@"+bob+"|bob> renew the contract nov 20")
+	r := e.slash(ann, "@bob renew the contract nov 20")
 	if got := replyText(r); !strings.Contains(got, "already gone by this year") || !strings.Contains(got, "[Sat 20 Nov 2027 09:00 CET]") {
 		t.Fatalf("answered %q", got)
 	}
