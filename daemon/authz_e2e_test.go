@@ -211,11 +211,11 @@ func TestDigestForLeadsInTeamChannels(t *testing.T) {
 func TestPromisesForOthersLimited(t *testing.T) {
 	e := start(t)
 	for i := range 20 {
-		if got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: call them "+string(rune('a'+i))+" tomorrow 3pm")); !strings.Contains(got, "Got it") {
+		if got := replyText(e.slash(ann, "@bob Acme: call them "+string(rune('a'+i))+" tomorrow 3pm")); !strings.Contains(got, "Got it") {
 			t.Fatalf("promise %d for bob refused: %q", i+1, got)
 		}
 	}
-	got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: one more tomorrow 3pm"))
+	got := replyText(e.slash(ann, "@bob Acme: one more tomorrow 3pm"))
 	if !strings.Contains(got, "as many as Kept takes") {
 		t.Errorf("the 21st promise for bob in an hour = %q, want a refusal", got)
 	}
@@ -236,7 +236,7 @@ func TestPromisesForOthersLimited(t *testing.T) {
 		t.Errorf("bob was told of %d promises recorded for him, want 20", told)
 	}
 	e.clock.Advance(61 * time.Minute)
-	if got := replyText(e.slash(ann, "<@U0BOB|bob> Acme: an hour later tomorrow 3pm")); !strings.Contains(got, "Got it") {
+	if got := replyText(e.slash(ann, "@bob Acme: an hour later tomorrow 3pm")); !strings.Contains(got, "Got it") {
 		t.Errorf("an hour later, a promise for bob = %q", got)
 	}
 }
