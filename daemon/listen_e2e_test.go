@@ -104,7 +104,7 @@ func TestLinkChannel(t *testing.T) {
 	e.cust(ann, "add Globex")
 
 	// Kept is not in the channel yet: it says how to invite it.
-	r := e.cust(ann, "link Acme <#"+shared+"|acme-shared>")
+	r := e.cust(ann, "link Acme #acme-shared")
 	if !strings.Contains(r.Text, "/invite @Kept") || r.ResponseType != "ephemeral" {
 		t.Errorf("link before the invite: %q", r.Text)
 	}
@@ -112,32 +112,32 @@ func TestLinkChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.settle()
-	r = e.cust(ann, "link Acme <#"+shared+"|acme-shared>")
+	r = e.cust(ann, "link Acme #acme-shared")
 	if !strings.Contains(r.Text, "Linked <#"+shared+"> to *Acme*") {
 		t.Fatalf("link: %q", r.Text)
 	}
 	// Several channels per customer, one customer per channel.
-	if r := e.cust(ann, "link Acme <#"+other+"|globex>"); !strings.Contains(r.Text, "Linked") {
+	if r := e.cust(ann, "link Acme #globex"); !strings.Contains(r.Text, "Linked") {
 		t.Errorf("second channel: %q", r.Text)
 	}
-	if r := e.cust(ann, "link Globex <#"+shared+"|acme-shared>"); !strings.Contains(r.Text, "already belongs to *Acme*") {
+	if r := e.cust(ann, "link Globex #acme-shared"); !strings.Contains(r.Text, "already belongs to *Acme*") {
 		t.Errorf("a channel of another customer: %q", r.Text)
 	}
-	if r := e.cust(ann, "link Nobody <#"+other+"|globex>"); !strings.Contains(r.Text, "I don't know a customer called *Nobody*") {
+	if r := e.cust(ann, "link Nobody #globex"); !strings.Contains(r.Text, "I don't know a customer called *Nobody*") {
 		t.Errorf("unknown customer: %q", r.Text)
 	}
 	card := replyText(e.cust(ann, "Acme"))
 	if !strings.Contains(card, "Channels: <#"+shared+">, <#"+other+">") {
 		t.Errorf("card lacks its channels: %q", card)
 	}
-	if r := e.cust(ann, "unlink <#"+other+"|globex>"); !strings.Contains(r.Text, "Unlinked") {
+	if r := e.cust(ann, "unlink #globex"); !strings.Contains(r.Text, "Unlinked") {
 		t.Errorf("unlink: %q", r.Text)
 	}
-	if r := e.cust(ann, "link Globex <#"+other+"|globex>"); !strings.Contains(r.Text, "Linked") {
+	if r := e.cust(ann, "link Globex #globex"); !strings.Contains(r.Text, "Linked") {
 		t.Errorf("relink to another customer after unlinking: %q", r.Text)
 	}
 	// Bob does not own Acme: he may not link its channels.
-	if r := e.cust(bob, "link Acme <#"+other+"|globex>"); strings.Contains(r.Text, "Linked") {
+	if r := e.cust(bob, "link Acme #globex"); strings.Contains(r.Text, "Linked") {
 		t.Errorf("a non-owner linked a channel: %q", r.Text)
 	}
 	e.nothingVisible()
