@@ -520,3 +520,23 @@ func TestSimWebCheckin(t *testing.T) {
 		chromedp.WaitVisible(xp(`//div[@id="home"]//div[contains(., "touches logged: 2")]`)),
 	)
 }
+
+// TestSimWebSlashMention: a mention picked in a slash command reaches Kept
+// as Slack sends it with should_escape, so /promise give works as the
+// README says.
+func TestSimWebSlashMention(t *testing.T) {
+	w := startWebSim(t, "2026-11-23T13:55:00Z")
+	w.typeLine("a promise", "/promise Acme: call back tomorrow")
+	w.step("recorded", chromedp.WaitVisible(xp(message("Got it")+`[contains(., "Acme")]`)))
+	w.step("give it to Bob, picking him from the list",
+		chromedp.Click(chromedp.ID("composer-input")),
+		chromedp.SendKeys(chromedp.ID("composer-input"), "/promise give 1 @bo"),
+		chromedp.WaitVisible(xp(`//div[@id="popup"]//div[contains(., "Bob Brun")]`)),
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(xp(message("Gave")+`//span[contains(@class, "s-mention")][contains(., "Bob Brun")]`)),
+	)
+	w.become("Bob Brun")
+	w.open("Kept")
+	w.step("Bob is told", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "Acme")]`)))
+}
