@@ -11,9 +11,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/config"
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/slacksim"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/pg"
 )
 
 // Fault tests: each drives Kept through the simulator while Slack
@@ -506,6 +508,27 @@ func TestSocketDropMidEnvelope(t *testing.T) {
 	}
 }
 
+// reopenNudges reads the outbox of KEPT_DB as the next start will: a
+// bbolt file or a PostgreSQL database (KEPT_TEST_DB=postgres).
+func reopenNudges(db string) ([]store.Nudge, error) {
+	if config.Postgres(db) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := pg.Open(ctx, db, pg.Options{})
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		return st.Nudges("")
+	}
+	st, err := store.New(db, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Nudges("")
+}
+
 // TestRevokedTokenStopsKept: token_revoked and account_inactive describe
 // Kept's own install, not the owner. Kept stops and says why; it gives up
 // on no nudge and reroutes none to the digest channel; once it runs again
@@ -529,12 +552,7 @@ func TestRevokedTokenStopsKept(t *testing.T) {
 				t.Fatal("Kept did not stop on a dead token")
 			}
 			// Kept is stopped: read its database as the next start will.
-			st, err := store.New(e.cfg.DB, store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ns, err := st.Nudges("")
-			st.Close()
+			ns, err := reopenNudges(e.cfg.DB)
 			if err != nil || len(ns) != 1 || ns[0].State == store.NudgeFailed || ns[0].State == store.NudgeSent {
 				t.Errorf("nudges %+v, %v: given up on for Kept's own token", ns, err)
 			}
