@@ -28,7 +28,7 @@ func benchmark(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&opts.Dir, "dir", "", "directory for the databases (default: a temporary one, removed)")
 	sizes := fs.String("sizes", "", "open-promise counts for the tick, RSS and file size (default 10k,100k,1M; quick 10k,100k)")
 	inflight := fs.String("inflight", "", "commands in flight for ack latency (default 1,50,200)")
-	only := fs.String("only", "", "comma-separated sections to run: ack,commit,tick,deliver,footprint,digest")
+	only := fs.String("only", "", "comma-separated sections to run: ack,commit,tick,deliver,footprint,digest,home")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the bench process to this file")
 	verbose := fs.Bool("v", false, "print progress to stderr")
 	if err := fs.Parse(args); err != nil {

@@ -88,7 +88,7 @@ func TestExportJSONKind(t *testing.T) {
 func TestImportDryRunCreatesNothing(t *testing.T) {
 	dir := t.TempDir()
 	db, file := filepath.Join(dir, "kept.db"), filepath.Join(dir, "c.csv")
-	os.WriteFile(file, []byte("team,name\nT1,Acme\n"), 0o600)
+	os.WriteFile(file, []byte("team,name,owner\nT1,Acme,U1\n"), 0o600) // a customer needs an owner, as on every path
 	code, out, errs := runKept(env(map[string]string{"KEPT_DB": db}), "import", "-n", file)
 	if code != 0 || !strings.Contains(out, "customers: 1 added") {
 		t.Errorf("import -n: %d %q %q", code, out, errs)

@@ -53,7 +53,7 @@ type Options struct {
 	// time and peak RSS; "" skips those figures.
 	Binary string
 	// Only, if set, names the sections to run: ack, commit, tick, deliver,
-	// footprint, digest.
+	// footprint, digest, home.
 	Only []string
 	// Progress receives a line per step; nil discards.
 	Progress io.Writer
@@ -136,6 +136,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		{"deliver", Delivery},
 		{"footprint", Footprint},
 		{"digest", Digest},
+		{"home", Home},
 	}
 	for _, s := range steps {
 		if !opts.want(s.name) {

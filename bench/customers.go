@@ -171,7 +171,7 @@ func CustomerTick(ctx context.Context, dir string, opts Options) ([]Row, error) 
 // checkinPhase is the check-in part of scheduler.Tick's claim phase:
 // ClaimCheckins in batches until a short one, then the first batch of the
 // outbox.
-func checkinPhase(st *store.Store, now time.Time) (int, error) {
+func checkinPhase(st *store.Bolt, now time.Time) (int, error) {
 	return claimAll(st, now, "check-ins", func() ([]store.Nudge, error) {
 		ns, err := st.ClaimCheckins(now, tickBatch)
 		if err != nil {

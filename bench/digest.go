@@ -69,7 +69,7 @@ func Digest(ctx context.Context, dir string, opts Options) ([]Row, error) {
 // group commit keeps it to seconds: customers touched up to 60 days ago with
 // cadences of 7 to 60 days; promises due over the year before and the month
 // after digestNow, nine in ten of the past ones kept.
-func seedDigest(ctx context.Context, st *store.Store, customers, promises int) error {
+func seedDigest(ctx context.Context, st *store.Bolt, customers, promises int) error {
 	parallel := func(n int, fn func(i int) error) error {
 		var wg sync.WaitGroup
 		errs := make(chan error, 50)

@@ -136,7 +136,7 @@ func idleTicks(ctx context.Context, path string, runs int, now time.Time, check 
 // the n fixture items due: run k's wave is items k*1000 .. k*1000+999. It
 // stops early when n has no more waves; what names the claimed items in
 // the error when phase claims other than a wave.
-func dueTicks(path string, n, runs int, what string, phase func(*store.Store, time.Time) (int, error)) ([]time.Duration, []int64, error) {
+func dueTicks(path string, n, runs int, what string, phase func(*store.Bolt, time.Time) (int, error)) ([]time.Duration, []int64, error) {
 	var times []time.Duration
 	var read []int64
 	for k := range runs {
@@ -170,7 +170,7 @@ func dueTicks(path string, n, runs int, what string, phase func(*store.Store, ti
 
 // claimPhase is what scheduler.Tick does before delivering: claim in
 // batches until a short one, then read the first batch of the outbox.
-func claimPhase(st *store.Store, now time.Time) (int, error) {
+func claimPhase(st *store.Bolt, now time.Time) (int, error) {
 	return claimAll(st, now, "nudges", func() ([]store.Nudge, error) {
 		return st.ClaimDue(now, overdueWait, tickBatch)
 	})
@@ -180,7 +180,7 @@ func claimPhase(st *store.Store, now time.Time) (int, error) {
 // then checks that the first batch of the outbox at now is not empty if
 // anything was claimed; what names the claimed items in that error. It
 // returns how many were claimed.
-func claimAll(st *store.Store, now time.Time, what string, claim func() ([]store.Nudge, error)) (int, error) {
+func claimAll(st *store.Bolt, now time.Time, what string, claim func() ([]store.Nudge, error)) (int, error) {
 	total := 0
 	for {
 		ns, err := claim()

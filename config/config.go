@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keptbot/kept/scheduler"
+	"github.com/keptbot/kept/cronspec"
 	"github.com/keptbot/kept/workhours"
 )
 
@@ -135,7 +135,7 @@ var Settings = []Setting{
 		return nil
 	}},
 	{"KEPT_DIGEST_CRON", "0 9 * * MON", "When the digest is posted: a cron spec (minute hour day-of-month month weekday), in KEPT_TIMEZONE unless it starts with CRON_TZ=Zone. Default: Mondays 9:00.", func(c *Config, v string) error {
-		_, full, err := scheduler.ParseSchedule(v, c.Zone)
+		_, full, err := cronspec.Parse(v, c.Zone)
 		if err != nil {
 			return fmt.Errorf("is %q, not a schedule Kept understands; use five cron fields such as \"0 9 * * MON\" (Mondays 9:00) or \"CRON_TZ=Europe/Paris 0 17 * * FRI\"", v)
 		}

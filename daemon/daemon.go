@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/keptbot/kept/config"
+	"github.com/keptbot/kept/cronspec"
 	"github.com/keptbot/kept/inbound"
 	"github.com/keptbot/kept/metrics"
 	"github.com/keptbot/kept/notify"
@@ -72,7 +73,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	// config.Load fills DigestCron; a Config built by hand (tests, kept
 	// sim) gets the documented default, Mondays 9:00 in its zone.
 	digestSpec := cmp.Or(cfg.DigestCron, "0 9 * * MON")
-	digest, _, err := scheduler.ParseSchedule(digestSpec, cfg.Zone)
+	digest, _, err := cronspec.Parse(digestSpec, cfg.Zone)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: KEPT_DIGEST_CRON: %w", err)
 	}

@@ -98,8 +98,8 @@ func TestTimeQuestionCancelAndSnooze(t *testing.T) {
 		t.Fatalf("snooze answered %q", got)
 	}
 	answer = e.press(ann, e.question(ann), "promise_time_choice_0")
-	if p := e.promises()[0]; !p.Due.Equal(time.Date(2026, 12, 3, 9, 0, 0, 0, newYork)) {
-		t.Errorf("snoozed to %v", p.Due.In(newYork))
+	if p := e.promises()[0]; !p.ReminderAt().Equal(time.Date(2026, 12, 3, 9, 0, 0, 0, newYork)) {
+		t.Errorf("snoozed to %v", p.ReminderAt().In(newYork))
 	}
 	if !strings.Contains(answer.Text, "Snoozed") {
 		t.Errorf("snooze answer %q", answer.Text)

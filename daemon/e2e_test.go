@@ -282,8 +282,8 @@ func TestSnoozeRemindsAgain(t *testing.T) {
 	}
 	e.settle()
 	p := e.promises()[0]
-	if want := due.Add(time.Hour); !p.Due.Equal(want) || p.State != store.Open {
-		t.Fatalf("after snooze: due %v state %s, want %v open", p.Due, p.State, want)
+	if want := due.Add(time.Hour); !p.ReminderAt().Equal(want) || !p.Due.Equal(due) || p.State != store.Open {
+		t.Fatalf("after snooze: due %v, reminder %v, state %s; want still due %v, reminded at %v, open", p.Due, p.ReminderAt(), p.State, due, want)
 	}
 	if dm := blocksText(e.sim.DMs(ann)[0].Blocks); !strings.Contains(dm, "Snoozed") {
 		t.Errorf("snoozed reminder = %q", dm)

@@ -405,8 +405,8 @@ func TestSnoozePickATime(t *testing.T) {
 	}
 	e.settle()
 	want := time.Date(2026, 11, 25, 8, 30, 0, 0, mustZone("Europe/Paris"))
-	if p := e.promises()[0]; !p.Due.Equal(want) {
-		t.Errorf("picked snooze: due %v, want %v (Bob's zone)", p.Due, want)
+	if p := e.promises()[0]; !p.ReminderAt().Equal(want) {
+		t.Errorf("picked snooze: reminder at %v, want %v (Bob's zone)", p.ReminderAt(), want)
 	}
 }
 

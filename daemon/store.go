@@ -36,7 +36,7 @@ type Store interface {
 }
 
 var (
-	_ Store = (*store.Store)(nil)
+	_ Store = (*store.Bolt)(nil)
 	_ Store = (*pg.Store)(nil)
 )
 

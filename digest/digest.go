@@ -15,7 +15,7 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-// Source is what the digest reads of the store; *store.Store has it.
+// Source is what the digest reads of the store; *store.Bolt has it.
 type Source interface {
 	Customers(team string) ([]store.Customer, error)
 	TouchesBetween(team string, from, to time.Time) ([]store.Touch, error)
@@ -52,6 +52,7 @@ type CustomerRow struct {
 	Touched     bool          // ever touched; if not, Since counts from when it was added
 	Since       time.Duration // since the last touch
 	Cadence     time.Duration // 0 when it has none
+	Past        time.Duration // how long past its check-in (model.Customer.CheckinDue), in Quiet
 }
 
 // LateRow is a promise still open after its due time.
@@ -59,12 +60,16 @@ type LateRow struct {
 	ID                    int64
 	Owner, Customer, Text string
 	Due                   time.Time
+	MovedFrom             time.Time // what was first promised, if the promise was moved
 }
 
 // WeekStats is how a week went: the promises due in it and what became of
 // them, and the touches logged.
 type WeekStats struct {
 	Due, OnTime, KeptLate, Open, Touches int
+	// Moved counts the promises due in the week whose promised time was
+	// moved (the customer was told a new time).
+	Moved int
 }
 
 // Empty reports whether the digest has nothing to say.
@@ -107,7 +112,8 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 		}
 		row.Since = now.Sub(last)
 		switch {
-		case c.Cadence > 0 && row.Since > c.Cadence:
+		case c.Overdue(now): // the one rule (model.Customer.CheckinDue): a snooze counts
+			row.Past = now.Sub(c.CheckinDue())
 			d.Quiet = append(d.Quiet, row)
 		case row.Since >= silentAfter:
 			d.Silent = append(d.Silent, row)
@@ -116,7 +122,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 	// Key customers first; then the furthest past their cadence, or the
 	// longest silent.
 	slices.SortFunc(d.Quiet, func(a, b CustomerRow) int {
-		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Since-b.Cadence, a.Since-a.Cadence), strings.Compare(a.Name, b.Name))
+		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Past, a.Past), strings.Compare(a.Name, b.Name))
 	})
 	slices.SortFunc(d.Silent, func(a, b CustomerRow) int {
 		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Since, a.Since), strings.Compare(a.Name, b.Name))
@@ -133,7 +139,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 			continue
 		}
 		if p.State == store.Open && p.Due.Before(now) {
-			d.Late = append(d.Late, LateRow{ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due})
+			d.Late = append(d.Late, LateRow{ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due, MovedFrom: p.MovedFrom})
 		}
 		if p.Due.Before(beforeStart) || !p.Due.Before(now) {
 			continue
@@ -143,6 +149,9 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 			w = &d.Before
 		}
 		w.Due++
+		if !p.MovedFrom.IsZero() {
+			w.Moved++
+		}
 		switch {
 		case p.State == store.Open:
 			w.Open++

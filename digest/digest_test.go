@@ -44,7 +44,7 @@ func BenchmarkDigest(b *testing.B) {
 // group commit keeps the setup to seconds. Customers are touched up to 60
 // days ago with cadences of 7 to 60 days; promises are due over the year
 // before and the month after digestNow, nine in ten of the past ones kept.
-func seedStore(b *testing.B, st *store.Store, customers, promises int) {
+func seedStore(b *testing.B, st *store.Bolt, customers, promises int) {
 	b.Helper()
 	parallel := func(n int, fn func(i int) error) {
 		var wg sync.WaitGroup

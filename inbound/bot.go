@@ -28,6 +28,8 @@ import (
 
 // Store is the part of the store the bot uses.
 type Store interface {
+	// Update commits one envelope's writes together (change, promise.go).
+	Update(op string, fn func(store.Tx) error) error
 	AddPromise(op string, p store.Promise) (store.Promise, error)
 	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
 	Promise(team string, id int64) (store.Promise, error)
@@ -46,7 +48,7 @@ type Store interface {
 
 	// The channel digest (digest.go).
 	digest.Source
-	Subscribe(team, channel, scope string) error
+	Subscribe(team, channel string, scope store.Scope) error
 	Unsubscribe(team, channel string) error
 	Subscriptions(team string) ([]store.Subscription, error)
 

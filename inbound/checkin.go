@@ -52,29 +52,17 @@ func (b *Bot) customerAction(k click) error {
 		})
 		return nil
 	case slackui.ActionCheckinSnooze:
-		change = func(c *store.Customer) error {
-			if c.Cadence == 0 {
-				return conflict("That customer has no check-ins any more; nothing to snooze.")
-			}
-			// A week from now, and never before the customer is due a
-			// touch: a click on an old prompt, after a touch or a longer
-			// cadence, must not bring the check-in forward.
-			c.NextPrompt = now.Add(checkinSnooze)
-			if due := slackui.DueAt(*c); c.NextPrompt.Before(due) {
-				c.NextPrompt = due
-			}
-			return nil
-		}
+		// A week from now, and never before the customer is due a touch
+		// (model.Customer.SnoozeCheckin): a click on an old prompt, after a
+		// touch or a longer cadence, does not bring the check-in forward.
+		change = func(c *store.Customer) error { return modelRefusal(c.SnoozeCheckin(now, checkinSnooze)) }
 	case slackui.ActionCheckinCadence:
 		d, perr := parseCadence(a.SelectedOption.Value)
 		if perr != nil {
 			b.cfg.Log.Warn("unknown cadence choice", "value", a.SelectedOption.Value)
 			return nil
 		}
-		change = func(c *store.Customer) error {
-			c.Cadence = d
-			return nil
-		}
+		change = func(c *store.Customer) error { return modelRefusal(c.SetCadence(d)) }
 	}
 	c, err = b.store.UpdateCustomer(op, cb.Team.ID, c.Name, func(c *store.Customer) error {
 		if err := b.mayChangeCustomer(cb.User.ID, *c); err != nil {
@@ -138,9 +126,9 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 	case n > slackui.MaxText:
 		return viewErrors(map[string]string{slackui.FieldNote: fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)})
 	}
-	kind := "call"
+	kind := store.TouchCall
 	if origin.TS != "" {
-		kind = "prompt"
+		kind = store.TouchPrompt
 	}
 	c, err := b.store.AddTouch(op, store.Touch{Team: cb.Team.ID, Customer: origin.Key, By: cb.User.ID, At: b.cfg.Now(), Kind: kind, Note: note})
 	switch {
@@ -187,7 +175,8 @@ func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin,
 		note = "🔁 *Cadence changed* to " + slackui.CadenceText(c.Cadence)
 	}
 	if c.Cadence > 0 {
-		note += " · next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), loc)
+		// The same words as the card and the list (slackui.TouchState).
+		note += " · " + slackui.TouchState(c, loc, b.cfg.Now())
 	}
 	fallback, blocks := slackui.Checkin(c, 0, loc, b.cfg.Now())
 	blocks = append(blocks[:len(blocks)-1], slackui.Context(note))

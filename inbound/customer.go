@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/zones"
@@ -25,9 +26,8 @@ import (
 // and `/touch NAME what happened`. Check-in prompts are in checkin.go.
 
 const (
-	// maxName bounds a customer name: it is shown in lists, cards and
-	// button labels, and 80 characters is a long company name.
-	maxName = 80
+	// maxName bounds a customer name, as the model does on every path.
+	maxName = model.MaxName
 
 	// Defaults when the config leaves them zero.
 	defaultKeyCadence      = 14 * 24 * time.Hour
@@ -260,12 +260,15 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	case errors.Is(err, store.ErrExists):
 		return nil, conflict(fmt.Sprintf("There is already a customer called *%s* (names match whatever the case). See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
+		if r := modelRefusal(err); r != err {
+			return nil, r
+		}
 		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
 	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.NextPrompt, b.cfg.Now(), loc), c.Owner, slackui.Escape(c.Name))
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), c.Owner, slackui.Escape(c.Name))
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -306,7 +309,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	loc := b.zoneOr(ctx, cmd.UserID)
 	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), loc) + "."
+		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
 	}
 	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)
@@ -468,13 +471,16 @@ func (b *Bot) touchCommand(call call) (any, error) {
 	if n := utf8.RuneCountInString(note); n > slackui.MaxText {
 		return nil, invalid(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, slackui.MaxText))
 	}
-	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: "call", Note: note})
+	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: store.TouchCall, Note: note})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		if r := modelRefusal(err); r != err {
+			return nil, r
+		}
 		return nil, fmt.Errorf("inbound: add touch: %w", err)
 	}
 	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
 	if c.Cadence > 0 {
-		text += " Next check-in " + slackui.Day(c.NextPrompt, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)) + "."
+		text += " Next check-in " + slackui.Day(c.CheckinDue(), b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)) + "."
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, cmd.UserID) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -559,19 +565,17 @@ func (b *Bot) knownCustomer(team, named, text string) string {
 // maxNameWords bounds the phrases tried as customer names.
 const maxNameWords = 6
 
-// touchForPromise logs a touch when a kept promise names a known customer:
-// keeping your word is the best contact there is. op derives from the
-// click's envelope, so a redelivered click logs it once.
-func (b *Bot) touchForPromise(op, by string, p store.Promise) {
+// touchForPromise logs a touch, in the same unit of work, when p was just
+// kept and names a known customer: keeping your word is the best contact
+// there is.
+func touchForPromise(tx store.Tx, by string, p store.Promise) error {
 	// The change was a keep if it ended with the "kept" event.
-	if p.Customer == "" || len(p.History) == 0 || p.History[len(p.History)-1].Kind != "kept" {
-		return
+	if p.Customer == "" || len(p.History) == 0 || p.History[len(p.History)-1].Kind != model.EventKept {
+		return nil
 	}
-	if op != "" {
-		op += ":touch"
+	_, err := tx.AddTouch(store.Touch{Team: p.Team, Customer: p.Customer, By: by, At: p.KeptAt, Kind: store.TouchPromise, Note: p.Text})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // a customer named but not (or no longer) known
 	}
-	_, err := b.store.AddTouch(op, store.Touch{Team: p.Team, Customer: p.Customer, By: by, At: p.KeptAt, Kind: "promise", Note: p.Text})
-	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrDuplicate) {
-		b.cfg.Log.Error("log a touch for a kept promise", "promise", p.ID, "err", err)
-	}
+	return err
 }

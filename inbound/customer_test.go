@@ -186,7 +186,7 @@ func FuzzCustomerArgs(f *testing.F) {
 var newYork, _ = time.LoadLocation("America/New_York")
 
 // testBot is a Bot on a fresh database with Slack answering yes, at now.
-func testBot(t *testing.T, now *time.Time) (*Bot, *store.Store) {
+func testBot(t *testing.T, now *time.Time) (*Bot, *store.Bolt) {
 	t.Helper()
 	st, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: func() time.Time { return *now }})
 	if err != nil {

@@ -195,7 +195,7 @@ func (b *Bot) messageTouch(ctx context.Context, log *slog.Logger, team string, c
 }
 
 // touchMessage is the touch kind for a message in a customer channel.
-const touchMessage = "message"
+const touchMessage = store.TouchMessage
 
 // answered closes the waits our side's message answers: the channel's own
 // for a message in the channel; for a reply, its thread's, and the

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/zones"
@@ -105,6 +106,15 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	return nil
 }
 
+// modalFields maps a model field to the form's block that holds it.
+var modalFields = map[string]string{
+	"text":      slackui.FieldWhat,
+	"customer":  slackui.FieldCustomer,
+	"owner":     slackui.FieldOwner,
+	"due":       slackui.FieldDate,
+	"permalink": slackui.FieldWhat,
+}
+
 // promiseFields are the promise form's fields, read and checked.
 type promiseFields struct {
 	customer, what, owner string
@@ -121,15 +131,6 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 		what:     strings.TrimSpace(values[slackui.FieldWhat].Value),
 		owner:    values[slackui.FieldOwner].SelectedUser,
 	}
-	switch {
-	case f.what == "":
-		errs[slackui.FieldWhat] = "Say what you promised."
-	case utf8.RuneCountInString(f.what) > slackui.MaxText:
-		errs[slackui.FieldWhat] = fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)
-	}
-	if utf8.RuneCountInString(f.customer) > 200 {
-		errs[slackui.FieldCustomer] = "A customer name is at most 200 characters."
-	}
 	if f.owner == "" {
 		f.owner = cb.User.ID
 	}
@@ -143,6 +144,21 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 	}
 	f.loc = loc
 	f.due = b.pickedTime(values, loc, errs)
+	// The same limits as the slash command and import (model.NewPromise).
+	draft := store.Promise{Team: cb.Team.ID, Text: f.what, Customer: f.customer, Owner: f.owner, Creator: cb.User.ID, Due: f.due, Zone: loc.String()}
+	if draft.Due.IsZero() {
+		draft.Due = b.cfg.Now() // the date's own error is in errs
+	}
+	var ve *model.ValidationError
+	if _, err := model.NewPromise(draft, b.cfg.Now()); errors.As(err, &ve) {
+		field, ok := modalFields[ve.Field]
+		if !ok {
+			field = slackui.FieldWhat
+		}
+		if errs[field] == "" {
+			errs[field] = ve.Problem
+		}
+	}
 	return f, errs
 }
 

@@ -8,20 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/zones"
 )
-
-// onTimeGrace is how long after the due time a promise still counts as kept
-// on time: the reminder arrives at the due time, and calling back at 3:10
-// for a 3:00 promise is keeping it.
-const onTimeGrace = time.Hour
 
 // mention matches an escaped user mention as Slack sends it with
 // should_escape on: <@U123|ann> or <@U123>.
@@ -47,10 +42,9 @@ func changeVerb(verb string) func(*Bot, call) (any, error) {
 
 func (b *Bot) newPromise(c call) (any, error) {
 	ctx, op, cmd := c.ctx, c.op, c.cmd
+	// The limits are the model's (model.NewPromise, through AddPromise),
+	// the same for the form, the shortcut and import.
 	text := strings.TrimSpace(cmd.Text)
-	if utf8.RuneCountInString(text) > slackui.MaxText {
-		return nil, invalid(fmt.Sprintf("That promise is %d characters long; please keep it under %d. Put the details in the source message and link it.", utf8.RuneCountInString(text), slackui.MaxText))
-	}
 	owner := cmd.UserID
 	if m := mention.FindStringSubmatch(text); m != nil {
 		owner = m[1]
@@ -92,6 +86,9 @@ func (b *Bot) newPromise(c call) (any, error) {
 		Repeat:   repeat,
 	})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		if r := modelRefusal(err); r != err {
+			return nil, r
+		}
 		return nil, fmt.Errorf("inbound: add promise: %w", err)
 	}
 	callerLoc := loc
@@ -163,14 +160,17 @@ func (b *Bot) zoneOr(ctx context.Context, user string) *time.Location {
 	return b.zones.Or(ctx, user)
 }
 
-// changeByCommand is `/promise done|cancel|snooze N [WHEN]`.
+// changeByCommand is `/promise done|cancel|snooze|move N [WHEN]`.
 func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCommand, verb, rest string) (any, error) {
 	num, when, _ := strings.Cut(rest, " ")
 	id, err := strconv.ParseInt(strings.TrimPrefix(num, "#"), 10, 64)
 	if err != nil || id <= 0 {
 		form := "`/promise " + verb + " 42`"
-		if verb == "snooze" {
+		switch verb {
+		case "snooze":
 			form = "`/promise snooze 42 tomorrow`"
+		case "move":
+			form = "`/promise move 42 friday 5pm`"
 		}
 		return nil, invalid("Which promise? Give its number, like " + form + ". `/promise list` shows yours.")
 	}
@@ -180,10 +180,13 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		change = b.keep(cmd.UserID)
 	case "cancel":
 		change = b.cancel(cmd.UserID)
-	case "snooze":
+	case "snooze", "move":
 		when = strings.TrimSpace(when)
-		if when == "" {
+		if when == "" && verb == "snooze" {
 			return nil, invalid(fmt.Sprintf("Until when? For example `/promise snooze %d tomorrow` or `/promise snooze %d in 2 hours`.", id, id))
+		}
+		if when == "" {
+			return nil, invalid(fmt.Sprintf("To when? Say the new time you told the customer, for example `/promise move %d friday 5pm`.", id))
 		}
 		p, err := b.store.Promise(cmd.TeamID, id)
 		if err != nil {
@@ -197,9 +200,12 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		case ans.Question != nil:
 			return timeQuestion(cmd.Text, *ans.Question, ans.Phrase)
 		case ans.Repeat != "":
-			return nil, invalid(fmt.Sprintf("A snooze is one time, and “%s” repeats. Give one time, such as `/promise snooze %d tomorrow 9am`.", slackui.Escape(ans.Phrase), id))
+			return nil, invalid(fmt.Sprintf("A %s is to one time, and “%s” repeats. Give one time, such as `/promise %s %d tomorrow 9am`.", verb, slackui.Escape(ans.Phrase), verb, id))
 		}
 		change = b.snooze(cmd.UserID, ans.Due)
+		if verb == "move" {
+			change = b.move(cmd.UserID, ans.Due)
+		}
 	}
 	p, err := b.change(op, cmd.TeamID, id, cmd.UserID, change)
 	if err != nil {
@@ -225,19 +231,42 @@ func (b *Bot) mayChangeOpen(user string, p store.Promise) error {
 }
 
 // change applies fn to promise id after checking that user may change it
-// and that it is still open.
+// and that it is still open. A keep that names a known customer logs the
+// touch in the same unit of work: both commit, or neither.
 func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Promise) error) (store.Promise, error) {
-	p, err := b.store.UpdatePromise(op, team, id, func(p *store.Promise) error {
-		if err := b.mayChangeOpen(user, *p); err != nil {
+	var p store.Promise
+	err := b.store.Update(op, func(tx store.Tx) (err error) {
+		p, err = tx.UpdatePromise(team, id, func(p *store.Promise) error {
+			if err := b.mayChangeOpen(user, *p); err != nil {
+				return err
+			}
+			return modelRefusal(fn(p))
+		})
+		if err != nil {
 			return err
 		}
-		return fn(p)
+		return touchForPromise(tx, user, p)
 	})
-	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrDuplicate) {
+		p, err = b.store.Promise(team, id) // a redelivered envelope: answer as the first time
+	}
+	if err != nil {
 		return p, b.lookupError(err, id)
 	}
-	b.touchForPromise(op, user, p) // a kept promise to a known customer is a touch (customer.go)
 	return p, nil
+}
+
+// modelRefusal turns the model's refusal of a record or a transition
+// into a refusal for the user: the same words on every path.
+func modelRefusal(err error) error {
+	var ve *model.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return invalid(ve.Problem)
+	case errors.Is(err, model.ErrNotOpen):
+		return conflict("That promise is no longer open; nothing to change.")
+	}
+	return err
 }
 
 func (b *Bot) lookupError(err error, id int64) error {
@@ -253,50 +282,24 @@ func (b *Bot) lookupError(err error, id int64) error {
 
 func (b *Bot) keep(user string) func(*store.Promise) error {
 	now := b.cfg.Now()
-	return func(p *store.Promise) error {
-		onTime := !now.After(p.Due.Add(onTimeGrace))
-		detail := "on time"
-		if !onTime {
-			detail = "late"
-		}
-		p.History = append(p.History, store.Event{At: now, Kind: "kept", By: user, Detail: detail})
-		if p.Repeat != "" {
-			if r, err := duetime.ParseRecurrence(p.Repeat); err == nil {
-				// The next occurrence counts from the scheduled time, not
-				// from the click, so a series never drifts.
-				p.Due = r.Next(p.Due, b.loadZone(p.Zone)).UTC()
-				p.KeptAt, p.OnTime = now, onTime
-				return nil
-			}
-		}
-		p.State, p.KeptAt, p.OnTime = store.Kept, now, onTime
-		return nil
-	}
+	return func(p *store.Promise) error { return p.Keep(user, now) }
 }
 
 func (b *Bot) cancel(user string) func(*store.Promise) error {
 	now := b.cfg.Now()
-	return func(p *store.Promise) error {
-		p.State = store.Cancelled
-		p.History = append(p.History, store.Event{At: now, Kind: "cancelled", By: user})
-		return nil
-	}
+	return func(p *store.Promise) error { return p.Cancel(user, now) }
 }
 
+// snooze moves the reminder; what was promised stays (model.Promise.Snooze).
 func (b *Bot) snooze(user string, until time.Time) func(*store.Promise) error {
 	now := b.cfg.Now()
-	return func(p *store.Promise) error {
-		p.History = append(p.History, store.Event{At: now, Kind: "snoozed", By: user, Detail: "from " + p.Due.Format(time.RFC3339)})
-		p.Due = until.UTC()
-		return nil
-	}
+	return func(p *store.Promise) error { return p.Snooze(user, until, now) }
 }
 
-func (b *Bot) loadZone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return b.cfg.Zone
+// move changes what was promised (model.Promise.Move).
+func (b *Bot) move(user string, due time.Time) func(*store.Promise) error {
+	now := b.cfg.Now()
+	return func(p *store.Promise) error { return p.Move(user, due, now) }
 }
 
 func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) string {
@@ -309,8 +312,10 @@ func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) stri
 		return fmt.Sprintf("Kept, late: %s. Better late than never.", slackui.Summary(p))
 	case verb == "cancel":
 		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", slackui.Summary(p))
+	case verb == "move":
+		return fmt.Sprintf("Moved %s: now promised for %s (first promised for %s). I'll remind <@%s> then.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc), slackui.Date(p.MovedFrom, b.cfg.Now(), loc), p.Owner)
 	}
-	return fmt.Sprintf("Snoozed %s until %s.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc))
+	return fmt.Sprintf("Snoozed the reminder for %s until %s; it is still promised for %s.", slackui.Summary(p), slackui.Date(p.ReminderAt(), b.cfg.Now(), loc), slackui.Date(p.Due, b.cfg.Now(), loc))
 }
 
 // give is `/promise give 42 @bob`.
@@ -352,15 +357,5 @@ func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise)
 		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for <@%s>'s time zone just now; nothing changed. Please try again in a minute.", to))
 	}
 	now := b.cfg.Now()
-	return func(p *store.Promise) error {
-		if p.Owner == to {
-			return conflict(fmt.Sprintf("#%d already belongs to <@%s>.", p.ID, to))
-		}
-		p.History = append(p.History, store.Event{At: now, Kind: "reassigned", By: by, Detail: p.Owner + " → " + to})
-		p.Owner = to
-		p.Zone = loc.String()
-		// The new owner has not been reminded yet.
-		p.Reminded, p.Overdue = false, false
-		return nil
-	}, nil
+	return func(p *store.Promise) error { return p.Reassign(by, to, loc.String(), now) }, nil
 }

@@ -89,13 +89,16 @@ func (b *Bot) submitEdit(ctx context.Context, op string, cb slack.InteractionCal
 			p.Customer = b.knownCustomer(p.Team, f.customer, "")
 		}
 		if !f.due.Equal(p.Due) {
-			changed = append(changed, "due "+f.due.UTC().Format("2006-01-02 15:04 MST"))
-			p.Due = f.due.UTC()
+			// A new promised time is a move (model.Promise.Move): in the
+			// history and the digest, and the reminder follows it.
+			if err := p.Move(cb.User.ID, f.due, now); err != nil {
+				return modelRefusal(err)
+			}
 		}
 		if f.owner != p.Owner {
-			changed = append(changed, "owner")
-			p.History = append(p.History, store.Event{At: now, Kind: "reassigned", By: cb.User.ID, Detail: p.Owner + " → " + f.owner})
-			p.Owner, p.Reminded, p.Overdue = f.owner, false, false
+			if err := p.Reassign(cb.User.ID, f.owner, f.loc.String(), now); err != nil {
+				return modelRefusal(err)
+			}
 			handed = true
 		}
 		p.Zone = f.loc.String()

@@ -33,7 +33,7 @@ func (okSlack) PostMessageContext(_ context.Context, ch string, _ ...slack.MsgOp
 
 // testNotifier is a Notifier on a fresh database with Slack answering
 // yes, at now.
-func testNotifier(t *testing.T, now *time.Time) (*Notifier, *store.Store) {
+func testNotifier(t *testing.T, now *time.Time) (*Notifier, *store.Bolt) {
 	t.Helper()
 	st, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: func() time.Time { return *now }})
 	if err != nil {

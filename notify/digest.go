@@ -26,7 +26,7 @@ func (b *Notifier) deliverDigest(ctx context.Context, n store.Nudge) (channel, t
 		}
 	}
 	var owners map[string]bool
-	if n.Subject == store.ScopeMembers {
+	if n.Subject == string(store.ScopeMembers) {
 		owners, err = b.members(ctx, n.To)
 		if err != nil {
 			return "", "", b.digestRefused(log, n, err)

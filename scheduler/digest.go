@@ -3,7 +3,6 @@ package scheduler
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -26,55 +25,6 @@ const DigestJob = "digest"
 // maxCatchUp bounds the walk to the latest missed run; past it the run is
 // recorded at now, which for a cron spec is the same next run.
 const maxCatchUp = 100_000
-
-// ParseSchedule parses a cron spec for the digest: five fields or a
-// descriptor such as @weekly, optionally prefixed with CRON_TZ=Zone. A
-// spec without a zone runs in loc. It returns the schedule and the spec
-// with its zone spelled out.
-//
-// robfig's parser panics on some malformed zone prefixes ("TZ=0") and
-// silently falls back to the machine's zone without one, so the zone is
-// checked here first and the parse is guarded.
-func ParseSchedule(spec string, loc *time.Location) (_ cron.Schedule, full string, err error) {
-	spec = strings.TrimSpace(spec)
-	if loc == nil {
-		loc = time.UTC
-	}
-	body, zone := spec, loc.String()
-	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
-		if rest, ok := strings.CutPrefix(spec, prefix); ok {
-			var found bool
-			zone, body, found = strings.Cut(rest, " ")
-			if !found || strings.TrimSpace(body) == "" {
-				return nil, "", fmt.Errorf("scheduler: %q has a zone but no schedule after it", spec)
-			}
-			if _, err := time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
-				return nil, "", fmt.Errorf("scheduler: %q is not a time zone; use an IANA name such as Europe/Paris", zone)
-			}
-			break
-		}
-	}
-	body = strings.TrimSpace(body)
-	if body == "" {
-		return nil, "", errors.New("scheduler: empty schedule")
-	}
-	full = "CRON_TZ=" + zone + " " + body
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("scheduler: %q is not a cron schedule", spec)
-		}
-	}()
-	sched, err := cron.ParseStandard(full)
-	if err != nil {
-		return nil, "", fmt.Errorf("scheduler: %q is not a cron schedule: %w", spec, err)
-	}
-	// SpecSchedule.Next gives up (zero time) on specs that never match,
-	// such as 30 February.
-	if sched.Next(time.Now()).IsZero() {
-		return nil, "", fmt.Errorf("scheduler: %q never happens", spec)
-	}
-	return sched, full, nil
-}
 
 // latestRun returns the latest run of sched in (last, now], if any.
 func latestRun(sched cron.Schedule, last, now time.Time) (time.Time, bool) {
@@ -159,7 +109,7 @@ func (s *Scheduler) queueDigests(now time.Time) error {
 func (s *Scheduler) digestTargets(now time.Time) ([]store.Nudge, error) {
 	var out []store.Nudge
 	if s.cfg.DigestChannel != "" {
-		out = append(out, store.Nudge{Kind: store.DigestNudge, To: s.cfg.DigestChannel, Subject: store.ScopeAll, NotBefore: now})
+		out = append(out, store.Nudge{Kind: store.DigestNudge, To: s.cfg.DigestChannel, Subject: string(store.ScopeAll), NotBefore: now})
 	}
 	subs, err := s.store.Subscriptions("")
 	if err != nil {
@@ -169,7 +119,7 @@ func (s *Scheduler) digestTargets(now time.Time) ([]store.Nudge, error) {
 		if sub.Channel == s.cfg.DigestChannel {
 			continue // already has the whole workspace's
 		}
-		out = append(out, store.Nudge{Kind: store.DigestNudge, Team: sub.Team, To: sub.Channel, Subject: sub.Scope, NotBefore: now})
+		out = append(out, store.Nudge{Kind: store.DigestNudge, Team: sub.Team, To: sub.Channel, Subject: string(sub.Scope), NotBefore: now})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/clock"
+	"github.com/keptbot/kept/cronspec"
 	"github.com/keptbot/kept/store"
 )
 
@@ -23,48 +24,12 @@ func mustZone(name string) *time.Location {
 	return loc
 }
 
-func TestParseSchedule(t *testing.T) {
-	tests := []struct {
-		spec     string
-		wantFull string // "" when it must fail
-		wantErr  string
-	}{
-		{"0 9 * * MON", "CRON_TZ=America/New_York 0 9 * * MON", ""},
-		{"  CRON_TZ=Europe/Paris 30 8 * * 1-5 ", "CRON_TZ=Europe/Paris 30 8 * * 1-5", ""},
-		{"TZ=Asia/Kolkata 0 9 * * MON", "CRON_TZ=Asia/Kolkata 0 9 * * MON", ""},
-		{"@weekly", "CRON_TZ=America/New_York @weekly", ""},
-		{"TZ=0", "", "no schedule"},                          // panics in robfig's parser
-		{"CRON_TZ=", "", "no schedule"},                      // likewise
-		{"CRON_TZ= 0 9 * * MON", "", "not a time zone"},      // empty zone
-		{"CRON_TZ=Local 0 9 * * MON", "", "not a time zone"}, // the machine's, not the workspace's
-		{"CRON_TZ=Mars/Olympus 0 9 * * MON", "", "not a time zone"},
-		{"0 9 * *", "", "not a cron schedule"},
-		{"61 9 * * MON", "", "not a cron schedule"},
-		{"0 9 * * FUNDAY", "", "not a cron schedule"},
-		{"@fortnightly", "", "not a cron schedule"},
-		{"0 9 30 2 *", "", "never happens"},
-		{"", "", "empty"},
-	}
-	for _, tt := range tests {
-		sched, full, err := ParseSchedule(tt.spec, newYork)
-		if tt.wantFull == "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParseSchedule(%q) error = %v, want one saying %q", tt.spec, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || full != tt.wantFull || sched == nil {
-			t.Errorf("ParseSchedule(%q) = %q, %v; want %q", tt.spec, full, err, tt.wantFull)
-		}
-	}
-}
-
 // digestEnv is a scheduler with the digest on spec, starting at start.
 type digestEnv struct {
 	t     *testing.T
 	path  string
 	clock *clock.Manual
-	store *store.Store
+	store *store.Bolt
 	sched *Scheduler
 	spec  string
 	sent  *fakeSlack
@@ -88,7 +53,7 @@ func (e *digestEnv) open(channel string) {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { st.Close() })
-	sched, _, err := ParseSchedule(e.spec, newYork)
+	sched, _, err := cronspec.Parse(e.spec, newYork)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -138,7 +103,7 @@ func TestDigestRunsOncePerSchedule(t *testing.T) {
 	}
 	ns, _ := e.store.Nudges(store.DigestNudge)
 	for _, n := range ns {
-		if n.To != "#sales" || n.Team != "" || n.Subject != store.ScopeAll || n.State != store.NudgeSent {
+		if n.To != "#sales" || n.Team != "" || n.Subject != string(store.ScopeAll) || n.State != store.NudgeSent {
 			t.Errorf("digest nudge %+v: want sent to #sales for the whole workspace", n)
 		}
 	}

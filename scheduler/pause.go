@@ -64,12 +64,6 @@ func (s *Scheduler) loadPause() {
 	}
 }
 
-// outboxPeeker is offered by a store that can say cheaply, from its outbox
-// index, when the next nudge comes due (*store.Store has it).
-type outboxPeeker interface {
-	NextNudgeAfter(t time.Time) (time.Time, bool, error)
-}
-
 // NextWake is when Run ticks again, given the next tick on its grid: at
 // that tick, or sooner when a Retry-After pause that held back the last
 // tick's deliveries ends or a nudge in the outbox comes due before it. A
@@ -79,13 +73,11 @@ func (s *Scheduler) NextWake(nextTick time.Time) time.Time {
 	ran := s.ranAt
 	s.mu.Unlock()
 	var earliest time.Time
-	if o, ok := s.store.(outboxPeeker); ok {
-		t, found, err := o.NextNudgeAfter(ran)
-		if err != nil {
-			s.cfg.Log.Error("peek at the outbox", "err", err)
-		} else if found {
-			earliest = t
-		}
+	t, found, err := s.store.NextNudgeAfter(ran)
+	if err != nil {
+		s.cfg.Log.Error("peek at the outbox", "err", err)
+	} else if found {
+		earliest = t
 	}
 	return wakeAt(ran, nextTick, s.pause.end(), earliest)
 }

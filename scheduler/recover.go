@@ -3,8 +3,8 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
@@ -18,11 +18,9 @@ type Finder interface {
 	Find(ctx context.Context, n store.Nudge) (channel, ts string, found bool, err error)
 }
 
-// deferrer is offered by a store that can put a nudge back in the outbox
-// without counting the attempt MarkSending recorded (*store.Store has it).
-type deferrer interface {
-	DeferNudge(id int64, notBefore time.Time, errText string) error
-}
+// errStale says a nudge was dropped rather than sent: what it was claimed
+// for moved on (Store.Recheck).
+var errStale = errors.New("scheduler: nudge is stale")
 
 // mayHaveLanded says whether an earlier attempt at n may have reached
 // Slack: it was left in sending (a crash, a shutdown mid-call) or an
@@ -34,9 +32,13 @@ func mayHaveLanded(n store.Nudge) bool {
 
 // send delivers n, first looking it up in Slack when an earlier attempt may
 // have landed, so that a crash between Slack's answer and our commit does
-// not repeat the message. before is n as read from the outbox, before
+// not repeat the message. Then, unless it landed, it rechecks n against
+// the record it was claimed for (Store.Recheck): a stale nudge is dropped
+// (errStale, n as recorded), one whose record changed hands goes to the
+// new owner (*n re-addressed). before is n as read from the outbox, before
 // MarkSending.
-func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.Nudge) (channel, ts string, err error) {
+func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before store.Nudge, np *store.Nudge) (channel, ts string, err error) {
+	n := *np
 	if f, ok := s.deliver.(Finder); ok && mayHaveLanded(before) {
 		channel, ts, found, err := f.Find(ctx, n)
 		switch {
@@ -55,6 +57,14 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before, n store.
 			log.Warn("cannot look the nudge up in Slack; sending it, it may repeat", "err", err)
 		}
 	}
+	n, err = s.store.Recheck(n.ID, s.cfg.Now())
+	if err != nil {
+		return "", "", fmt.Errorf("scheduler: recheck: %w", err)
+	}
+	*np = n
+	if n.State == store.NudgeDropped {
+		return "", "", errStale
+	}
 	return s.deliver.Deliver(ctx, n)
 }
 
@@ -68,8 +78,5 @@ func (s *Scheduler) rateLimited(n store.Nudge, retry *outbox.RetryError) error {
 	until := s.cfg.Now().Add(retry.After)
 	s.pause.hold(until)
 	s.sharePause(until)
-	if d, ok := s.store.(deferrer); ok {
-		return d.DeferNudge(n.ID, until, retry.Error())
-	}
-	return s.store.RetryNudge(n.ID, until, retry.Error())
+	return s.store.DeferNudge(n.ID, until, retry.Error())
 }

@@ -23,21 +23,12 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-// Store is the part of the store the scheduler uses.
+// Store is the part of the storage contract the scheduler uses: the
+// outbox and the digest's schedule. Every method is required, so a backend
+// that lacks one (DeferNudge, NextNudgeAfter, Recheck) does not compile.
 type Store interface {
-	ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error)
-	PendingNudges(now time.Time, limit int) ([]store.Nudge, error)
-	MarkSending(id int64) (store.Nudge, error)
-	MarkSent(id int64, channel, ts string) error
-	RetryNudge(id int64, notBefore time.Time, errText string) error
-	FailNudge(id int64, errText string) error
-	// The channel digest's schedule (digest.go).
-	LastRun(name string) (time.Time, error)
-	SetLastRun(name string, t time.Time) error
-	QueueRun(name string, prev, at time.Time, nudges []store.Nudge) ([]store.Nudge, error)
-	Subscriptions(team string) ([]store.Subscription, error)
-	// Keep-in-touch prompts: customers past their cadence.
-	ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error)
+	store.Outbox
+	store.Schedule
 }
 
 // Deliverer sends one nudge to Slack and says where it landed. It wraps its
@@ -60,7 +51,7 @@ type Config struct {
 	// Observer counts delivery outcomes, for metrics (observe.go); nil
 	// means no one.
 	Observer Observer
-	// Digest is when the channel digest runs (ParseSchedule); nil never.
+	// Digest is when the channel digest runs (cronspec.Parse); nil never.
 	Digest cron.Schedule
 	// DigestChannel gets the whole workspace's digest; "" leaves only the
 	// channels subscribed with /customer digest subscribe.
@@ -206,6 +197,15 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 	if s.paused() {
 		return // handed out just before a 429 paused deliveries: left as it is
 	}
+	if !n.Kind.Known() {
+		// Written by a newer Kept, or damaged: no retry can deliver it.
+		log.Error("nudge of an unknown kind; giving up on it")
+		s.observe(n, "failed")
+		if err := s.store.FailNudge(n.ID, fmt.Sprintf("unknown nudge kind %q", n.Kind)); err != nil {
+			log.Error("record nudge outcome", "err", err)
+		}
+		return
+	}
 	before := n
 	n, err := s.store.MarkSending(n.ID)
 	if errors.Is(err, store.ErrNotPending) {
@@ -215,7 +215,12 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		log.Error("mark nudge sending", "err", err)
 		return
 	}
-	channel, ts, err := s.send(ctx, log, before, n) // looks first if an attempt may have landed
+	channel, ts, err := s.send(ctx, log, before, &n) // looks first if an attempt may have landed; rechecks
+	if errors.Is(err, errStale) {
+		log.Info("nudge dropped: what it was for moved on", "reason", n.Error)
+		s.observe(n, "skipped")
+		return
+	}
 	if err == nil {
 		s.observe(n, sentOutcome(channel))
 		if err := s.store.MarkSent(n.ID, channel, ts); err != nil {
@@ -232,11 +237,7 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 	switch {
 	case errors.As(err, &later):
 		log.Debug("nudge waits", "until", later.Until, "reason", later.Reason)
-		if d, ok := s.store.(deferrer); ok {
-			err = d.DeferNudge(n.ID, later.Until, later.Error())
-		} else {
-			err = s.store.RetryNudge(n.ID, later.Until, later.Error())
-		}
+		err = s.store.DeferNudge(n.ID, later.Until, later.Error())
 	case errors.Is(err, outbox.ErrTokenDead):
 		// Kept's own token, not the recipient: the nudge is still owed,
 		// whenever a working token comes (the daemon stops meanwhile).

@@ -38,7 +38,7 @@ func (f *fakeSlack) Deliver(ctx context.Context, n store.Nudge) (string, string,
 	return "D1", "1.000100", nil
 }
 
-func setup(t *testing.T, script ...error) (*Scheduler, *store.Store, *clock.Manual, *fakeSlack) {
+func setup(t *testing.T, script ...error) (*Scheduler, *store.Bolt, *clock.Manual, *fakeSlack) {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC))
 	st, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: clk.Now})

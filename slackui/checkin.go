@@ -92,7 +92,7 @@ func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time
 			quiet = append(quiet, c)
 		}
 	}
-	sortByDue(quiet)
+	sortByCheckin(quiet)
 	blocks := []slack.Block{slack.NewDividerBlock(), Section(fmt.Sprintf("*🤫 Customers going quiet* (%d)", len(quiet)))}
 	if len(quiet) == 0 {
 		text := "None: you are in touch with all your customers."
@@ -118,6 +118,7 @@ func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time
 	return append(blocks, slack.NewDividerBlock(), Section(summary))
 }
 
-func sortByDue(cs []store.Customer) {
+// sortByCheckin puts the customers due a check-in soonest (or most overdue) first.
+func sortByCheckin(cs []store.Customer) {
 	slices.SortStableFunc(cs, func(a, b store.Customer) int { return DueAt(a).Compare(DueAt(b)) })
 }

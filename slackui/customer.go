@@ -42,13 +42,7 @@ func DaysText(d time.Duration) string {
 
 // DueAt is when a customer is due a touch by its cadence, whether or not
 // a prompt went out.
-func DueAt(c store.Customer) time.Time {
-	base := c.Created
-	if c.LastTouch.After(base) {
-		base = c.LastTouch
-	}
-	return base.Add(c.Cadence)
-}
+func DueAt(c store.Customer) time.Time { return c.CheckinDue() }
 
 // TouchState is "last touch 16 days ago, 2 days overdue" and the like.
 func TouchState(c store.Customer, loc *time.Location, now time.Time) string {
@@ -111,7 +105,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 	if len(touches) > 0 {
 		lines := []string{"*Recent touches*"}
 		for _, t := range touches {
-			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(t.Kind), t.By)
+			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(string(t.Kind)), t.By)
 			if t.Note != "" {
 				line += ": “" + Text(Clip(t.Note, listTextMax)) + "”"
 			}

@@ -69,7 +69,7 @@ func eventText(e store.Event, loc *time.Location, now time.Time) string {
 			return "handed from " + MentionUser(from) + " to " + MentionUser(to) + by
 		}
 	}
-	text := Escape(e.Kind) + by
+	text := Escape(string(e.Kind)) + by
 	if e.Detail != "" {
 		text += ": " + Escape(e.Detail)
 	}

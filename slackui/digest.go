@@ -50,7 +50,11 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		if r.Customer != "" {
 			line += "*" + Escape(Clip(r.Customer, digestNameMax)) + "* · "
 		}
-		return line + fmt.Sprintf("“%s” · *%s late* (#%d)", Unmentioned(Clip(r.Text, digestTextMax)), Lateness(d.Now.Sub(r.Due)), r.ID)
+		line += fmt.Sprintf("“%s” · *%s late* (#%d)", Unmentioned(Clip(r.Text, digestTextMax)), Lateness(d.Now.Sub(r.Due)), r.ID)
+		if !r.MovedFrom.IsZero() {
+			line += " · moved from " + Date(r.MovedFrom, d.Now, loc)
+		}
+		return line
 	}
 
 	waiting := func(i int) string {
@@ -146,6 +150,9 @@ func weekText(w, before digest.WeekStats) string {
 			fmt.Fprintf(&b, ", %d still open", w.Open)
 		}
 		b.WriteString(".")
+		if w.Moved > 0 {
+			fmt.Fprintf(&b, " %s moved to a new time.", Plural(w.Moved, "promise"))
+		}
 	}
 	if before.Due > 0 {
 		fmt.Fprintf(&b, " The week before: %d of %d on time.", before.OnTime, before.Due)

@@ -63,10 +63,10 @@ func (f *fakeDigest) DuePromises(team string, from, to, lateAt time.Time) ([]sto
 	return out, nil
 }
 
-func (f *fakeDigest) TeamWaits(string) ([]store.Wait, error)             { return nil, nil }
-func (f *fakeDigest) Subscribe(team, channel, scope string) error        { return nil }
-func (f *fakeDigest) Unsubscribe(team, channel string) error             { return nil }
-func (f *fakeDigest) Subscriptions(string) ([]store.Subscription, error) { return nil, nil }
+func (f *fakeDigest) TeamWaits(string) ([]store.Wait, error)                  { return nil, nil }
+func (f *fakeDigest) Subscribe(team, channel string, scope store.Scope) error { return nil }
+func (f *fakeDigest) Unsubscribe(team, channel string) error                  { return nil }
+func (f *fakeDigest) Subscriptions(string) ([]store.Subscription, error)      { return nil, nil }
 
 // seededDigest is a small team: Ann and Bob in #sales, Cid elsewhere.
 func seededDigest() *fakeDigest {

@@ -166,7 +166,14 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 
 // details is the context line: when it was due, who recorded it, where.
 func details(p store.Promise, loc *time.Location, now time.Time) []string {
-	d := "Due " + Date(p.Due, now, loc) + " · recorded "
+	d := "Due " + Date(p.Due, now, loc)
+	if !p.MovedFrom.IsZero() {
+		d += " (moved from " + Date(p.MovedFrom, now, loc) + ")"
+	}
+	if p.Snoozed() {
+		d += " · reminder snoozed to " + Date(p.ReminderAt(), now, loc)
+	}
+	d += " · recorded "
 	if p.Creator != "" && p.Creator != p.Owner {
 		d += "by <@" + p.Creator + "> "
 	}
@@ -203,7 +210,7 @@ func Outcome(p store.Promise, loc *time.Location, now time.Time) string {
 	case store.Cancelled:
 		return "🚫 *Cancelled*"
 	}
-	return "💤 *Snoozed* until " + Date(p.Due, now, loc)
+	return "💤 *Snoozed* until " + Date(p.ReminderAt(), now, loc) + " · still promised for " + Date(p.Due, now, loc)
 }
 
 // Lateness is a rough, human "how late": "3 hours", "2 days".

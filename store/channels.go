@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
 
 // Customer channels: a Slack channel linked to a customer, so that what is
@@ -78,7 +80,7 @@ func bucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 // again to the same customer changes nothing; to another customer is
 // refused with ErrExists, naming the customer it belongs to. The customer
 // must exist (ErrNotFound).
-func (s *Store) LinkChannel(team, channel, customer, by string) (ChannelLink, error) {
+func (s *Bolt) LinkChannel(team, channel, customer, by string) (ChannelLink, error) {
 	var out ChannelLink
 	err := s.write(func(tx *bolt.Tx) error {
 		_, c, err := loadCustomer(tx, team, CustomerKey(customer))
@@ -136,7 +138,7 @@ func unlink(tx *bolt.Tx, team, channel string, old ChannelLink) error {
 }
 
 // UnlinkChannel removes channel's link; ErrNotFound if it had none.
-func (s *Store) UnlinkChannel(team, channel string) (ChannelLink, error) {
+func (s *Bolt) UnlinkChannel(team, channel string) (ChannelLink, error) {
 	var old ChannelLink
 	err := s.write(func(tx *bolt.Tx) error {
 		links := tx.Bucket(bucketLinks)
@@ -158,7 +160,7 @@ func (s *Store) UnlinkChannel(team, channel string) (ChannelLink, error) {
 // ChannelCustomer returns the customer channel is linked to, as the
 // customer is now: ErrNotFound if the channel is not linked or its
 // customer was removed.
-func (s *Store) ChannelCustomer(team, channel string) (Customer, error) {
+func (s *Bolt) ChannelCustomer(team, channel string) (Customer, error) {
 	var c customerRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
 		links := tx.Bucket(bucketLinks)
@@ -182,7 +184,7 @@ func (s *Store) ChannelCustomer(team, channel string) (Customer, error) {
 
 // CustomerChannels lists the channels linked to the customer named
 // customer, in id order, reading only that customer's.
-func (s *Store) CustomerChannels(team, customer string) ([]string, error) {
+func (s *Bolt) CustomerChannels(team, customer string) ([]string, error) {
 	var out []string
 	prefix := []byte(team + "\x00" + CustomerKey(customer) + "\x00")
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -201,7 +203,7 @@ func (s *Store) CustomerChannels(team, customer string) ([]string, error) {
 
 // SetHeard records that the customer wrote, unless a later message is
 // already recorded.
-func (s *Store) SetHeard(team, customer string, h Heard) error {
+func (s *Bolt) SetHeard(team, customer string, h Heard) error {
 	h.At = h.At.UTC()
 	return s.write(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketHeard)
@@ -225,7 +227,7 @@ func (s *Store) SetHeard(team, customer string, h Heard) error {
 
 // LastHeard returns when the customer was last heard from; the zero Heard
 // if never.
-func (s *Store) LastHeard(team, customer string) (Heard, error) {
+func (s *Bolt) LastHeard(team, customer string) (Heard, error) {
 	var h Heard
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHeard)
@@ -242,7 +244,7 @@ func (s *Store) LastHeard(team, customer string) (Heard, error) {
 
 // Waiting is the kind of the nudge that tells a customer's owner the
 // customer is waiting on us; its Subject is the wait's "channel|thread".
-const Waiting NudgeKind = "waiting"
+const Waiting = model.NudgeWaiting
 
 // ErrWaiting is returned by OpenWait when a wait is already open for the
 // channel and thread: the clock runs from the first unanswered message.
@@ -251,7 +253,7 @@ var ErrWaiting = errors.New("store: already waiting on us there")
 // OpenWait records w unless one is open for its channel and thread, and
 // queues n (if its Kind is set) as its DM, in one transaction. It returns
 // the wait as stored.
-func (s *Store) OpenWait(wait Wait, nudge Nudge) (Wait, error) {
+func (s *Bolt) OpenWait(wait Wait, nudge Nudge) (Wait, error) {
 	wait.At = wait.At.UTC()
 	var (
 		w Wait
@@ -292,7 +294,7 @@ func (s *Store) OpenWait(wait Wait, nudge Nudge) (Wait, error) {
 }
 
 // Wait returns the open wait for channel and thread; ErrNotFound if none.
-func (s *Store) Wait(team, channel, thread string) (Wait, error) {
+func (s *Bolt) Wait(team, channel, thread string) (Wait, error) {
 	var w Wait
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketWaits)
@@ -310,7 +312,7 @@ func (s *Store) Wait(team, channel, thread string) (Wait, error) {
 
 // CloseWait ends the open wait for channel and thread (our side answered,
 // or the owner said it was handled) and returns it; ErrNotFound if none.
-func (s *Store) CloseWait(team, channel, thread string) (Wait, error) {
+func (s *Bolt) CloseWait(team, channel, thread string) (Wait, error) {
 	var w Wait
 	err := s.write(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketWaits)
@@ -338,7 +340,7 @@ func (s *Store) CloseWait(team, channel, thread string) (Wait, error) {
 
 // CustomerWaits lists the open waits of the customer named customer,
 // oldest first.
-func (s *Store) CustomerWaits(team, customer string) ([]Wait, error) {
+func (s *Bolt) CustomerWaits(team, customer string) ([]Wait, error) {
 	var out []Wait
 	prefix := []byte(team + "\x00" + CustomerKey(customer) + "\x00")
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -361,7 +363,7 @@ func (s *Store) CustomerWaits(team, customer string) ([]Wait, error) {
 }
 
 // TeamWaits lists the team's open waits, oldest first, for the digest.
-func (s *Store) TeamWaits(team string) ([]Wait, error) {
+func (s *Bolt) TeamWaits(team string) ([]Wait, error) {
 	var out []Wait
 	prefix := []byte(team + "\x00")
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -391,7 +393,7 @@ func sortWaits(ws []Wait) {
 }
 
 // SetSuggestions turns promise suggestions on or off for user.
-func (s *Store) SetSuggestions(team, user string, on bool) error {
+func (s *Bolt) SetSuggestions(team, user string, on bool) error {
 	return s.write(func(tx *bolt.Tx) error {
 		b, err := bucket(tx, bucketListenPref)
 		if err != nil {
@@ -406,7 +408,7 @@ func (s *Store) SetSuggestions(team, user string, on bool) error {
 }
 
 // SuggestionsOff reports whether user turned promise suggestions off.
-func (s *Store) SuggestionsOff(team, user string) (bool, error) {
+func (s *Bolt) SuggestionsOff(team, user string) (bool, error) {
 	var off bool
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketListenPref); b != nil {

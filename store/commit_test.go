@@ -13,7 +13,7 @@ import (
 
 // openWindow opens a store whose batch window is an hour: a write that
 // waits for it cannot finish within a test's deadline.
-func openWindow(t *testing.T) *Store {
+func openWindow(t *testing.T) *Bolt {
 	t.Helper()
 	s, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{MaxBatchDelay: time.Hour, Now: func() time.Time { return t0 }})
 	if err != nil {

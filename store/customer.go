@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
 
 // Customers live per team, next to its promises:
@@ -35,91 +35,15 @@ var (
 // (names match case-insensitively).
 var ErrExists = errors.New("store: already exists")
 
-// Checkin is the nudge ClaimCheckins queues: a keep-in-touch prompt to a
-// customer's owner. Its Subject is the customer's key.
-const Checkin NudgeKind = "checkin"
-
-// Tier says how much a customer matters; each tier has a default cadence.
-type Tier string
-
-// Tiers.
-const (
-	KeyTier      Tier = "key"
-	StandardTier Tier = "standard"
-)
-
-// Customer is someone the team keeps in touch with.
-type Customer struct {
-	Team       string        `json:"team"`
-	Name       string        `json:"name"` // as the user spelled it, for display
-	Owner      string        `json:"owner"`
-	Tier       Tier          `json:"tier"`
-	Cadence    time.Duration `json:"cadence,omitempty"` // 0 = never prompt
-	Notes      string        `json:"notes,omitempty"`
-	Created    time.Time     `json:"created"`
-	LastTouch  time.Time     `json:"last_touch,omitzero"` // zero if never touched
-	LastNote   string        `json:"last_note,omitempty"`
-	LastBy     string        `json:"last_by,omitempty"`
-	NextPrompt time.Time     `json:"next_prompt,omitzero"` // zero if Cadence == 0; indexed
-}
-
-// Touch is one logged contact with a customer.
-type Touch struct {
-	Team     string    `json:"team"`
-	Customer string    `json:"customer"` // display name
-	By       string    `json:"by"`
-	At       time.Time `json:"at"`
-	Kind     string    `json:"kind"` // "call", "note", "promise", "prompt"
-	Note     string    `json:"note,omitempty"`
-}
-
 // customerRecord is a customer as stored.
 type customerRecord struct {
 	Customer
 	// IndexKey is the customer's entry in the prompts bucket, kept so that
 	// a change can always find and remove the old one.
 	IndexKey []byte `json:"index_key,omitempty"`
-	// LastPrompt is when the last check-in was queued: a cadence change
-	// must not bring the next one closer than a cadence after it.
-	LastPrompt time.Time `json:"last_prompt,omitzero"`
-	// Pending is the last check-in nudge queued, so that a prompt held
-	// back until working hours is not joined by a second one.
-	Pending int64 `json:"pending,omitempty"`
 }
 
-// CustomerKey is the key a customer name is matched by: trimmed, inner
-// runs of space collapsed to one, control characters dropped and Unicode
-// simple case folding applied, so that "ACME  Corp" and "acme corp" are the
-// same customer.
-func CustomerKey(name string) string {
-	var b strings.Builder
-	for i, word := range strings.Fields(name) {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		for _, r := range word {
-			if unicode.IsControl(r) {
-				continue
-			}
-			b.WriteRune(fold(r))
-		}
-	}
-	return b.String()
-}
-
-// fold maps r to one member of its case-folding orbit (K, k and the Kelvin
-// sign K all become k), as strings.EqualFold compares them.
-func fold(r rune) rune {
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return unicode.ToLower(least)
-}
-
-// displayName is name trimmed with inner runs of space collapsed: the
-// user's spelling, minus what they could not have meant.
-func displayName(name string) string { return strings.Join(strings.Fields(name), " ") }
+func displayName(name string) string { return model.DisplayName(name) }
 
 func teamBucket(tx *bolt.Tx, team string, name []byte, create bool) (*bolt.Bucket, error) {
 	if team == "" {
@@ -173,7 +97,7 @@ func loadCustomer(tx *bolt.Tx, team, key string) (*bolt.Bucket, customerRecord, 
 		return nil, r, customerNotFound(team, key)
 	}
 	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, r, fmt.Errorf("store: customer %s/%q: %w", team, key, err)
+		return nil, r, fmt.Errorf("%w: customer %s/%q: %v", ErrUndecodable, team, key, err)
 	}
 	return b, r, nil
 }
@@ -189,64 +113,10 @@ func currentCustomer(tx *bolt.Tx, team, key string) (Customer, error) {
 	return r.Customer, ErrDuplicate
 }
 
-// editCustomer runs a command that changes the existing customer team/key
-// in one batched transaction: it loads the record, calls edit on it, saves
-// it and records op. An op already applied returns the customer as it is
-// and ErrDuplicate without calling edit; a missing customer returns an
-// error wrapping ErrNotFound. Those and a soft error from edit (nothing is
-// saved) fail only the command, as the returned soft error: the rest of
-// the DB.Batch commits. A hard error from edit fails the transaction and is
-// returned as err. edit may run more than once, so it must work only from
-// the record it is given; it returns the time to record op at, or zero for
-// now.
-func (s *Store) editCustomer(op, team, key string, edit func(tx *bolt.Tx, r *customerRecord) (opAt time.Time, soft, hard error)) (out Customer, soft, err error) {
-	err = s.write(func(tx *bolt.Tx) error {
-		out, soft = Customer{}, nil
-		if dup, err := applied(tx, op); dup || err != nil {
-			if dup {
-				out, soft = currentCustomer(tx, team, key)
-			}
-			return err
-		}
-		b, r, err := loadCustomer(tx, team, key)
-		if err != nil {
-			soft, err = splitNotFound(err)
-			return err
-		}
-		at, failed, err := edit(tx, &r)
-		if failed != nil || err != nil {
-			soft = failed
-			return err
-		}
-		if err := saveCustomer(tx, b, &r); err != nil {
-			return err
-		}
-		if op != "" {
-			if at.IsZero() {
-				at = s.now().UTC()
-			}
-			if err := putOp(tx, op, opRecord{Team: team, At: at}); err != nil {
-				return err
-			}
-		}
-		out = r.Customer
-		return nil
-	})
-	return out, soft, err
-}
-
 // saveCustomer writes r and moves its prompts entry to match NextPrompt.
 func saveCustomer(tx *bolt.Tx, b *bolt.Bucket, r *customerRecord) error {
 	key := CustomerKey(r.Name)
-	r.Created = r.Created.UTC()
-	if r.Cadence <= 0 {
-		r.Cadence, r.NextPrompt = 0, time.Time{}
-	}
-	for _, t := range []*time.Time{&r.LastTouch, &r.NextPrompt, &r.LastPrompt} {
-		if !t.IsZero() {
-			*t = t.UTC()
-		}
-	}
+	r.Customer.Settle(r.Customer) // times in UTC, no schedule without a cadence
 	var idx []byte
 	if !r.NextPrompt.IsZero() {
 		idx = promptKey(r.NextPrompt, r.Team, key)
@@ -273,29 +143,21 @@ func saveCustomer(tx *bolt.Tx, b *bolt.Bucket, r *customerRecord) error {
 	return b.Put([]byte(key), v)
 }
 
-// later is the later of two instants.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
 // AddCustomer stores a new customer. Name is kept as spelled (trimmed,
 // inner spaces collapsed); Created is now if zero; NextPrompt is
 // Created+Cadence, or LastTouch+Cadence when the customer comes with a
 // later touch (an import), unless it is given. It returns ErrExists if the
 // name's key is taken. An op already applied returns the customer it added
 // and ErrDuplicate.
-func (s *Store) AddCustomer(op string, c Customer) (Customer, error) {
-	c.Name = displayName(c.Name)
-	key := CustomerKey(c.Name)
-	if key == "" {
-		return Customer{}, errors.New("store: add customer: empty name")
+func (s *Bolt) AddCustomer(op string, c Customer) (Customer, error) {
+	c, err := model.NewCustomer(c, s.now().UTC())
+	if err != nil {
+		return Customer{}, err
 	}
+	key := CustomerKey(c.Name)
 	var out Customer
 	var soft error
-	err := s.write(func(tx *bolt.Tx) error {
+	err = s.write(func(tx *bolt.Tx) error {
 		out, soft = Customer{}, nil
 		if dup, err := applied(tx, op); dup || err != nil {
 			if dup {
@@ -317,12 +179,6 @@ func (s *Store) AddCustomer(op string, c Customer) (Customer, error) {
 		}
 		now := s.now().UTC()
 		r := customerRecord{Customer: c}
-		if r.Created.IsZero() {
-			r.Created = now
-		}
-		if r.Cadence > 0 && r.NextPrompt.IsZero() {
-			r.NextPrompt = later(r.Created, r.LastTouch).Add(r.Cadence)
-		}
 		if err := saveCustomer(tx, b, &r); err != nil {
 			return err
 		}
@@ -342,7 +198,7 @@ func (s *Store) AddCustomer(op string, c Customer) (Customer, error) {
 
 // Customer returns the team's customer matching name (see CustomerKey), or
 // an error wrapping ErrNotFound.
-func (s *Store) Customer(team, name string) (Customer, error) {
+func (s *Bolt) Customer(team, name string) (Customer, error) {
 	var r customerRecord
 	err := s.db.View(func(tx *bolt.Tx) (err error) {
 		_, r, err = loadCustomer(tx, team, CustomerKey(name))
@@ -352,7 +208,7 @@ func (s *Store) Customer(team, name string) (Customer, error) {
 }
 
 // Customers lists the team's customers sorted by name key.
-func (s *Store) Customers(team string) ([]Customer, error) {
+func (s *Bolt) Customers(team string) ([]Customer, error) {
 	var out []Customer
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b, err := teamBucket(tx, team, bucketCustomers, false)
@@ -362,7 +218,7 @@ func (s *Store) Customers(team string) ([]Customer, error) {
 		return b.ForEach(func(k, v []byte) error {
 			var r customerRecord
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("customer %s/%q: %w", team, k, err)
+				return s.skipUndecodable(fmt.Errorf("%w: customer %s/%q: %v", ErrUndecodable, team, k, err))
 			}
 			out = append(out, r.Customer)
 			return nil
@@ -374,47 +230,65 @@ func (s *Store) Customers(team string) ([]Customer, error) {
 	return out, nil
 }
 
-// UpdateCustomer loads the customer matching name, calls fn on a copy and
-// saves the result atomically, re-indexing NextPrompt. If fn returns an
-// error nothing is saved and that error is returned. fn may run more than
-// once (group commit), so it must only modify the *Customer it is given.
-//
-// fn may respell Name but not change its key, nor Team or Created. If fn
-// changes Cadence and leaves NextPrompt alone, NextPrompt is recomputed:
-// the new cadence after the last touch (or creation), and no sooner than a
-// cadence after the last prompt. A Cadence of 0 clears NextPrompt.
-//
-// An op already applied returns the current customer and ErrDuplicate
-// without calling fn.
-func (s *Store) UpdateCustomer(op, team, name string, fn func(*Customer) error) (Customer, error) {
-	key := CustomerKey(name)
-	out, soft, err := s.editCustomer(op, team, key, func(_ *bolt.Tx, r *customerRecord) (time.Time, error, error) {
-		c := r.Customer
-		if err := fn(&c); err != nil {
-			return time.Time{}, err, nil
-		}
-		c.Name = displayName(c.Name)
-		if CustomerKey(c.Name) != key {
-			return time.Time{}, fmt.Errorf("store: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name), nil
-		}
-		c.Team, c.Created = r.Team, r.Created
-		if c.Cadence != r.Cadence && c.NextPrompt.Equal(r.NextPrompt) && c.Cadence > 0 {
-			c.NextPrompt = later(later(c.Created, c.LastTouch), r.LastPrompt).Add(c.Cadence)
-		}
-		r.Customer = c
-		return time.Time{}, nil, nil
+// UpdateCustomer implements Customers.UpdateCustomer.
+func (s *Bolt) UpdateCustomer(op, team, name string, fn func(*Customer) error) (Customer, error) {
+	var out Customer
+	err := s.Update(op, func(tx Tx) (err error) {
+		out, err = tx.UpdateCustomer(team, name, fn)
+		return err
 	})
+	if errors.Is(err, ErrDuplicate) {
+		return s.current(team, name)
+	}
+	return out, err
+}
+
+// current is what a command on a customer returns when its op was already
+// applied: the customer as it is now and ErrDuplicate.
+func (s *Bolt) current(team, name string) (Customer, error) {
+	c, err := s.Customer(team, name)
 	if err != nil {
+		return c, err
+	}
+	return c, ErrDuplicate
+}
+
+// UpdateCustomer is Tx.UpdateCustomer. A change made without a model
+// transition is settled (model.Customer.Settle): a cadence set directly
+// reschedules as SetCadence would.
+func (t *boltTx) UpdateCustomer(team, name string, fn func(*Customer) error) (Customer, error) {
+	key := CustomerKey(name)
+	b, r, err := loadCustomer(t.tx, team, key)
+	if err != nil {
+		return Customer{}, err
+	}
+	c := r.Customer
+	if err := fn(&c); err != nil {
+		return Customer{}, err
+	}
+	c.Name = displayName(c.Name)
+	if CustomerKey(c.Name) != key {
+		return Customer{}, fmt.Errorf("store: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name)
+	}
+	c.Team, c.Created = r.Team, r.Created
+	c.Settle(r.Customer)
+	r.Customer = c
+	if err := saveCustomer(t.tx, b, &r); err != nil {
 		return Customer{}, fmt.Errorf("store: update customer %s/%q: %w", team, key, err)
 	}
-	return out, soft
+	return r.Customer, nil
+}
+
+func (t *boltTx) Customer(team, name string) (Customer, error) {
+	_, r, err := loadCustomer(t.tx, team, CustomerKey(name))
+	return r.Customer, err
 }
 
 // RemoveCustomer deletes the customer matching name, its touches and its
 // prompt. Promises that name it keep their text. An error wrapping
 // ErrNotFound says there was no such customer; an op already applied
 // returns ErrDuplicate.
-func (s *Store) RemoveCustomer(op, team, name string) error {
+func (s *Bolt) RemoveCustomer(op, team, name string) error {
 	key := CustomerKey(name)
 	var soft error
 	err := s.write(func(tx *bolt.Tx) error {
@@ -487,41 +361,40 @@ func deleteTouches(tx *bolt.Tx, team, key string) error {
 	return nil
 }
 
-// AddTouch logs a touch with the customer t.Customer names and returns the
-// customer as updated. At is now if zero; Customer is set to the stored
-// spelling. A touch newer than the last one becomes LastTouch, LastNote and
-// LastBy, and the next prompt counts from it (NextPrompt = At+Cadence);
-// an older one (a backfill) is only recorded. An unknown customer is an
-// error wrapping ErrNotFound; an op already applied returns the customer
-// and ErrDuplicate.
-func (s *Store) AddTouch(op string, t Touch) (Customer, error) {
-	key := CustomerKey(t.Customer)
-	if t.Kind == "" {
-		return Customer{}, errors.New("store: add touch: empty kind")
-	}
-	out, soft, err := s.editCustomer(op, t.Team, key, func(tx *bolt.Tx, r *customerRecord) (time.Time, error, error) {
-		now := s.now().UTC()
-		touch := t
-		touch.Customer = r.Name
-		if touch.At.IsZero() {
-			touch.At = now
-		}
-		touch.At = touch.At.UTC()
-		if err := putTouch(tx, key, touch); err != nil {
-			return now, nil, err
-		}
-		if r.LastTouch.IsZero() || touch.At.After(r.LastTouch) {
-			r.LastTouch, r.LastNote, r.LastBy = touch.At, touch.Note, touch.By
-			if r.Cadence > 0 {
-				r.NextPrompt = touch.At.Add(r.Cadence)
-			}
-		}
-		return now, nil, nil
+// AddTouch implements Customers.AddTouch.
+func (s *Bolt) AddTouch(op string, t Touch) (Customer, error) {
+	var out Customer
+	err := s.Update(op, func(tx Tx) (err error) {
+		out, err = tx.AddTouch(t)
+		return err
 	})
+	if errors.Is(err, ErrDuplicate) {
+		return s.current(t.Team, t.Customer)
+	}
+	return out, err
+}
+
+// AddTouch is Tx.AddTouch: the touch is stored under the customer's
+// spelling and applied to it (model.Customer.Touch).
+func (t *boltTx) AddTouch(touch Touch) (Customer, error) {
+	touch, err := model.NewTouch(touch, t.s.now().UTC())
 	if err != nil {
+		return Customer{}, err
+	}
+	key := CustomerKey(touch.Customer)
+	b, r, err := loadCustomer(t.tx, touch.Team, key)
+	if err != nil {
+		return Customer{}, err
+	}
+	touch.Customer = r.Name
+	if err := putTouch(t.tx, key, touch); err != nil {
 		return Customer{}, fmt.Errorf("store: add touch: %w", err)
 	}
-	return out, soft
+	r.Touch(touch)
+	if err := saveCustomer(t.tx, b, &r); err != nil {
+		return Customer{}, fmt.Errorf("store: add touch: %w", err)
+	}
+	return r.Customer, nil
 }
 
 func putTouch(tx *bolt.Tx, key string, t Touch) error {
@@ -551,34 +424,37 @@ func putTouch(tx *bolt.Tx, key string, t Touch) error {
 
 // Touches returns up to limit (<= 0: all) of the customer's touches,
 // newest first. It reads only that customer's.
-func (s *Store) Touches(team, customer string, limit int) ([]Touch, error) {
+func (s *Bolt) Touches(team, customer string, limit int) ([]Touch, error) {
+	var out []Touch
+	err := s.View(func(tx ReadTx) (err error) {
+		out, err = tx.Touches(team, customer, limit)
+		return err
+	})
+	return out, err
+}
+
+func (t *boltTx) Touches(team, customer string, limit int) ([]Touch, error) {
 	prefix := append([]byte(CustomerKey(customer)), 0)
 	var out []Touch
-	err := s.db.View(func(tx *bolt.Tx) error {
-		idx, touches, err := touchBuckets(tx, team)
-		if idx == nil || touches == nil || err != nil {
-			return err
+	idx, touches, err := touchBuckets(t.tx, team)
+	if idx == nil || touches == nil || err != nil {
+		return nil, err
+	}
+	c := idx.Cursor()
+	// Seek past the last key with the prefix, then walk back.
+	end := append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xff}, 17)...)
+	k, _ := c.Seek(end)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, _ = c.Prev() {
+		tc, err := decodeTouch(touches.Get(k[len(prefix):]))
+		if err != nil {
+			return nil, fmt.Errorf("store: touches: %w", err)
 		}
-		c := idx.Cursor()
-		// Seek past the last key with the prefix, then walk back.
-		end := append(append([]byte(nil), prefix...), bytes.Repeat([]byte{0xff}, 17)...)
-		k, _ := c.Seek(end)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, _ = c.Prev() {
-			t, err := decodeTouch(touches.Get(k[len(prefix):]))
-			if err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: touches: %w", err)
+		out = append(out, tc)
 	}
 	return out, nil
 }
@@ -594,7 +470,7 @@ func decodeTouch(v []byte) (Touch, error) {
 
 // TouchesBetween returns the team's touches with from <= At < to, all
 // customers, oldest first. It reads only that span.
-func (s *Store) TouchesBetween(team string, from, to time.Time) ([]Touch, error) {
+func (s *Bolt) TouchesBetween(team string, from, to time.Time) ([]Touch, error) {
 	var out []Touch
 	err := s.db.View(func(tx *bolt.Tx) error {
 		touches, err := teamBucket(tx, team, bucketTouches, false)
@@ -626,7 +502,7 @@ func (s *Store) TouchesBetween(team string, from, to time.Time) ([]Touch, error)
 // cadence period; a touch resets it. While an earlier prompt for the same
 // customer is still in the outbox (held back until working hours), no
 // second one is queued.
-func (s *Store) ClaimCheckins(now time.Time, limit int) ([]Nudge, error) {
+func (s *Bolt) ClaimCheckins(now time.Time, limit int) ([]Nudge, error) {
 	now = now.UTC()
 	end := nanos(now)
 	// Most ticks find nothing due: look in a read-only transaction first,
@@ -656,7 +532,7 @@ func (s *Store) ClaimCheckins(now time.Time, limit int) ([]Nudge, error) {
 		}
 		for _, k := range keys {
 			n, ok, err := claimCheckin(tx, k, now)
-			if err != nil {
+			if err = s.skipUndecodable(err); err != nil {
 				return err
 			}
 			if ok {
@@ -686,23 +562,21 @@ func claimCheckin(tx *bolt.Tx, k []byte, now time.Time) (Nudge, bool, error) {
 	if err != nil {
 		return Nudge{}, false, err
 	}
-	r.NextPrompt = now.Add(r.Cadence)
 	held := false
 	if r.Pending != 0 {
-		if p, err := loadNudge(tx, r.Pending); err == nil && p.State.pending() {
+		if p, err := loadNudge(tx, r.Pending); err == nil && p.State.Pending() {
 			held = true
 		}
 	}
-	var n Nudge
-	if !held {
-		n = Nudge{Kind: Checkin, Team: team, Subject: key, To: r.Owner, State: NudgeDue, NotBefore: now, Created: now}
+	n, ok := r.ClaimCheckin(now, held)
+	if ok {
 		if err := putNudge(tx, nil, &n); err != nil {
 			return Nudge{}, false, err
 		}
-		r.Pending, r.LastPrompt = n.ID, now
+		r.Pending = n.ID
 	}
 	if err := saveCustomer(tx, b, &r); err != nil {
 		return Nudge{}, false, err
 	}
-	return n, !held, nil
+	return n, ok, nil
 }

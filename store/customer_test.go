@@ -12,7 +12,7 @@ import (
 
 const day = 24 * time.Hour
 
-func addCustomer(t *testing.T, s *Store, team, name string, cadence time.Duration) Customer {
+func addCustomer(t *testing.T, s *Bolt, team, name string, cadence time.Duration) Customer {
 	t.Helper()
 	c, err := s.AddCustomer("", Customer{Team: team, Name: name, Owner: "U1", Tier: KeyTier, Cadence: cadence})
 	if err != nil {
@@ -91,7 +91,7 @@ func TestAddCustomer(t *testing.T) {
 	}
 }
 
-func promptLen(t *testing.T, s *Store) int {
+func promptLen(t *testing.T, s *Bolt) int {
 	t.Helper()
 	var n int
 	if err := s.db.View(func(tx *bolt.Tx) error {
@@ -275,7 +275,7 @@ func TestClaimCheckins(t *testing.T) {
 		t.Helper()
 		ns, _ := s.Nudges(Checkin)
 		for _, n := range ns {
-			if n.Subject == subject && n.State.pending() {
+			if n.Subject == subject && n.State.Pending() {
 				if err := s.MarkSent(n.ID, "D1", "1.1"); err != nil {
 					t.Fatal(err)
 				}

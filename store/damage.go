@@ -193,7 +193,7 @@ func safely(path string, fn func() error) (err error) {
 // /healthz says the database is unusable rather than ok while requests
 // fail. It takes about 2s for a million promises (780 MB), during which
 // writes wait.
-func (s *Store) checkPages() error {
+func (s *Bolt) checkPages() error {
 	began := time.Now()
 	err := safely(s.path, func() error {
 		tx, err := s.db.Begin(true)
@@ -224,13 +224,13 @@ type pageCheck struct {
 // pageCheckDue says whether Ping should check the pages again: a minute
 // after the last check, or a hundred times as long as it took, so that a
 // large database spends at most 1% of its time with writes waiting.
-func (s *Store) pageCheckDue() bool {
+func (s *Bolt) pageCheckDue() bool {
 	last := s.lastCheck.Load()
 	return last == nil || time.Since(last.at) > max(time.Minute, 100*last.took)
 }
 
 // Damaged is the damage a page check found, wrapping ErrDamaged, or nil.
-func (s *Store) Damaged() error {
+func (s *Bolt) Damaged() error {
 	if e := s.damage.Load(); e != nil {
 		return *e
 	}

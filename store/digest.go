@@ -9,6 +9,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
 
 // The channel digest needs three things from the store: when each
@@ -20,24 +22,10 @@ var (
 	bucketSubs = []byte("subs") // team \x00 channel -> Subscription JSON
 )
 
-// Digest scopes: whose customers and promises a channel's digest covers.
-const (
-	ScopeAll     = "all"     // the whole workspace
-	ScopeMembers = "members" // customers and promises owned by the channel's members
-)
-
-// Subscription is a channel that gets the scheduled digest.
-type Subscription struct {
-	Team    string    `json:"team"`
-	Channel string    `json:"channel"`
-	Scope   string    `json:"scope"` // ScopeAll or ScopeMembers
-	Created time.Time `json:"created"`
-}
-
 func subKey(team, channel string) []byte { return []byte(team + "\x00" + channel) }
 
 // LastRun returns when the job name last ran, or the zero time if never.
-func (s *Store) LastRun(name string) (time.Time, error) {
+func (s *Bolt) LastRun(name string) (time.Time, error) {
 	var t time.Time
 	err := s.db.View(func(tx *bolt.Tx) error {
 		t = lastRun(tx, name)
@@ -62,7 +50,7 @@ func lastRun(tx *bolt.Tx, name string) time.Time {
 }
 
 // SetLastRun records that the job name ran at t.
-func (s *Store) SetLastRun(name string, t time.Time) error {
+func (s *Bolt) SetLastRun(name string, t time.Time) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketRuns)
 		if err != nil {
@@ -89,7 +77,7 @@ var ErrRunMoved = errors.New("store: last run changed meanwhile")
 // queued again: the pending one renders fresh when it is sent, so a channel
 // that has been unreachable for weeks gets one digest when it comes back,
 // not a backlog. QueueRun returns the nudges it queued.
-func (s *Store) QueueRun(name string, prev, at time.Time, nudges []Nudge) ([]Nudge, error) {
+func (s *Bolt) QueueRun(name string, prev, at time.Time, nudges []Nudge) ([]Nudge, error) {
 	var out []Nudge
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out = nil
@@ -146,7 +134,7 @@ func pendingTargets(tx *bolt.Tx) (map[target]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n.State.pending() {
+		if n.State.Pending() {
 			out[target{n.Kind, n.Team, n.To}] = true
 		}
 	}
@@ -155,7 +143,7 @@ func pendingTargets(tx *bolt.Tx) (map[target]bool, error) {
 
 // Subscribe makes channel get the scheduled digest for scope (ScopeAll or
 // ScopeMembers), replacing any earlier subscription of that channel.
-func (s *Store) Subscribe(team, channel, scope string) error {
+func (s *Bolt) Subscribe(team, channel string, scope model.Scope) error {
 	if team == "" || channel == "" {
 		return errors.New("store: subscribe: empty team or channel")
 	}
@@ -182,7 +170,7 @@ func (s *Store) Subscribe(team, channel, scope string) error {
 
 // Unsubscribe stops the scheduled digest in channel. It returns an error
 // wrapping ErrNotFound if the channel was not subscribed.
-func (s *Store) Unsubscribe(team, channel string) error {
+func (s *Bolt) Unsubscribe(team, channel string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubs)
 		if b == nil || b.Get(subKey(team, channel)) == nil {
@@ -198,7 +186,7 @@ func (s *Store) Unsubscribe(team, channel string) error {
 
 // Subscriptions lists team's digest channels; team "" lists every team's,
 // which is what the scheduler needs.
-func (s *Store) Subscriptions(team string) ([]Subscription, error) {
+func (s *Bolt) Subscriptions(team string) ([]Subscription, error) {
 	var out []Subscription
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubs)
@@ -273,7 +261,7 @@ func peekTime(v []byte, key string) (time.Time, bool) {
 // what still needs a nudge, so there is no index to seek: it is one pass,
 // cheap because it peeks at each record before decoding it (see
 // BenchmarkDuePromises).
-func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
+func (s *Bolt) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return eachPromise(tx, team, func(id int64, v []byte) error {
@@ -283,7 +271,7 @@ func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]Promise,
 			}
 			var r withoutHistory
 			if err := json.Unmarshal(v, &r); err != nil {
-				return promiseError(team, id, err)
+				return s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err)))
 			}
 			if !ok && !reported(r.Due, r.State, from, to, lateAt) {
 				return nil

@@ -39,9 +39,9 @@ func TestQueueRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	nudges := []Nudge{
-		{Kind: "digest", Team: "T1", To: "C1", Subject: ScopeAll},
-		{Kind: "digest", Team: "T1", To: "C2", Subject: ScopeMembers},
-		{Kind: "digest", Team: "T1", To: "C1", Subject: ScopeAll}, // twice in one run
+		{Kind: "digest", Team: "T1", To: "C1", Subject: string(ScopeAll)},
+		{Kind: "digest", Team: "T1", To: "C2", Subject: string(ScopeMembers)},
+		{Kind: "digest", Team: "T1", To: "C1", Subject: string(ScopeAll)}, // twice in one run
 	}
 	got, err := s.QueueRun("digest", prev, at, nudges)
 	if err != nil {
@@ -99,7 +99,7 @@ func TestSubscriptions(t *testing.T) {
 		}
 		var got []string
 		for _, sub := range subs {
-			got = append(got, sub.Team+"/"+sub.Channel+"/"+sub.Scope)
+			got = append(got, sub.Team+"/"+sub.Channel+"/"+string(sub.Scope))
 		}
 		if !slices.Equal(got, st.want) {
 			t.Errorf("step %d: subscriptions = %v, want %v", i, got, st.want)
@@ -193,7 +193,7 @@ func BenchmarkDuePromises(b *testing.B) {
 
 // seedBig writes n promises with realistic fields and history, spread over
 // a year around now, one in fifty still open and late.
-func seedBig(b testing.TB, s *Store, team string, n int, now time.Time) {
+func seedBig(b testing.TB, s *Bolt, team string, n int, now time.Time) {
 	b.Helper()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		bk, err := promiseBucket(tx, team, true)

@@ -15,7 +15,7 @@ import (
 // It reads one key, so it is cheap enough to call on every probe.
 // Now and then it checks every page (checkPages); once a check has found
 // damage, it reports that: the database is unusable, whatever one key says.
-func (s *Store) Ping() error {
+func (s *Bolt) Ping() error {
 	if err := s.Damaged(); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Store) Ping() error {
 // reminder or follow-up has not been claimed, check-ins not yet queued and
 // nudges waiting in the outbox. Each index is read only up to now and only
 // its keys, so a scrape costs as much as the backlog, not the database.
-func (s *Store) Backlog(now time.Time) (int, error) {
+func (s *Bolt) Backlog(now time.Time) (int, error) {
 	end := nanos(now)
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -104,8 +104,9 @@ func Verify(path string) error {
 			if meta == nil || meta.Get(metaVersion) == nil {
 				return errors.New("not a Kept database")
 			}
-			if v := btoi(meta.Get(metaVersion)); v != schemaVersion {
-				return fmt.Errorf("schema version %d, this kept understands %d", v, schemaVersion)
+			// An older file is fine: opening it migrates it (after a backup).
+			if v := btoi(meta.Get(metaVersion)); v > schemaVersion || v < 1 {
+				return fmt.Errorf("schema version %d, this kept understands 1 to %d", v, schemaVersion)
 			}
 			for err := range tx.Check() {
 				return fmt.Errorf("%w: %v; %s", ErrDamaged, err, restoreHint)

@@ -20,7 +20,7 @@ func TestBacklog(t *testing.T) {
 	}
 	add(t, s, "T1", "U1", t0.Add(time.Hour))
 	add(t, s, "T1", "U2", t0.Add(2*time.Hour))
-	if _, err := s.AddCustomer("", Customer{Team: "T1", Name: "Acme", Owner: "U1", Tier: KeyTier, Cadence: 90 * time.Minute}); err != nil {
+	if _, err := s.AddCustomer("", Customer{Team: "T1", Name: "Acme", Owner: "U1", Tier: KeyTier, Cadence: 24 * time.Hour, Created: t0.Add(90*time.Minute - 24*time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -8,55 +8,13 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
 
 // ErrNotPending is returned when a nudge that was already sent or failed is
 // asked to be sent again, so a racing worker cannot deliver it twice.
 var ErrNotPending = errors.New("store: nudge is not pending")
-
-// NudgeKind says what a nudge is about. It is an open set: callers may
-// queue kinds of their own (check-ins, digests).
-type NudgeKind string
-
-// Nudge kinds ClaimDue queues.
-const (
-	Reminder     NudgeKind = "reminder"
-	OverdueNudge NudgeKind = "overdue"
-	// DigestNudge is the channel digest, queued by the scheduler's digest
-	// job; To is a channel and Subject the digest's scope.
-	DigestNudge NudgeKind = "digest"
-)
-
-// NudgeState is where a nudge is in the outbox.
-type NudgeState string
-
-// Nudge states. Due and sending nudges are in the outbox; sent and failed
-// ones are kept for the record only.
-const (
-	NudgeDue     NudgeState = "due"
-	NudgeSending NudgeState = "sending"
-	NudgeSent    NudgeState = "sent"
-	NudgeFailed  NudgeState = "failed"
-)
-
-func (st NudgeState) pending() bool { return st == NudgeDue || st == NudgeSending }
-
-// Nudge is a message Kept owes someone, kept until it is delivered.
-type Nudge struct {
-	ID        int64      `json:"id"` // global sequence
-	Kind      NudgeKind  `json:"kind"`
-	Team      string     `json:"team"`
-	PromiseID int64      `json:"promise_id,omitempty"` // 0 when not about a promise
-	Subject   string     `json:"subject,omitempty"`    // free key for other kinds, e.g. a customer name
-	To        string     `json:"to"`                   // user or channel id to deliver to
-	State     NudgeState `json:"state"`
-	Attempts  int        `json:"attempts,omitempty"`
-	NotBefore time.Time  `json:"not_before"`
-	Created   time.Time  `json:"created"`
-	Channel   string     `json:"channel,omitempty"` // set when sent
-	TS        string     `json:"ts,omitempty"`      // set when sent
-	Error     string     `json:"error,omitempty"`   // last error text
-}
 
 // putNudge writes n, assigning an ID if it has none, and moves its outbox
 // entry from where old had it.
@@ -71,12 +29,12 @@ func putNudge(tx *bolt.Tx, old *Nudge, n *Nudge) error {
 	}
 	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
 	outbox := tx.Bucket(bucketOutbox)
-	if old != nil && old.State.pending() {
+	if old != nil && old.State.Pending() {
 		if err := outbox.Delete(timeKey(old.NotBefore, old.ID)); err != nil {
 			return err
 		}
 	}
-	if n.State.pending() {
+	if n.State.Pending() {
 		if err := outbox.Put(timeKey(n.NotBefore, n.ID), nil); err != nil {
 			return err
 		}
@@ -95,14 +53,14 @@ func loadNudge(tx *bolt.Tx, id int64) (Nudge, error) {
 		return n, fmt.Errorf("%w: nudge %d", ErrNotFound, id)
 	}
 	if err := json.Unmarshal(v, &n); err != nil {
-		return n, fmt.Errorf("store: nudge %d: %w", id, err)
+		return n, fmt.Errorf("%w: nudge %d: %v", ErrUndecodable, id, err)
 	}
 	return n, nil
 }
 
 // AddNudge queues n. It assigns ID and Created, State NudgeDue if empty
 // and NotBefore now if zero.
-func (s *Store) AddNudge(n Nudge) (Nudge, error) {
+func (s *Bolt) AddNudge(n Nudge) (Nudge, error) {
 	now := s.now().UTC()
 	n.ID, n.Created = 0, now
 	if n.State == "" {
@@ -122,7 +80,7 @@ func (s *Store) AddNudge(n Nudge) (Nudge, error) {
 }
 
 // Nudge returns one nudge, or an error wrapping ErrNotFound.
-func (s *Store) Nudge(id int64) (Nudge, error) {
+func (s *Bolt) Nudge(id int64) (Nudge, error) {
 	var n Nudge
 	err := s.db.View(func(tx *bolt.Tx) (err error) {
 		n, err = loadNudge(tx, id)
@@ -134,7 +92,7 @@ func (s *Store) Nudge(id int64) (Nudge, error) {
 // PendingNudges returns up to limit outbox nudges (limit <= 0 means all)
 // that are due or sending with NotBefore at or before now, oldest
 // NotBefore first. It reads the outbox index only up to now.
-func (s *Store) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
+func (s *Bolt) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
 	var out []Nudge
 	err := s.db.View(func(tx *bolt.Tx) error {
 		end := nanos(now)
@@ -142,9 +100,12 @@ func (s *Store) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
 		for k, _ := c.First(); k != nil && upTo(k, end) && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
 			n, err := loadNudge(tx, btoi(k[8:16]))
 			if err != nil {
-				return err
+				if err = s.skipUndecodable(err); err != nil {
+					return err
+				}
+				continue
 			}
-			if n.State.pending() {
+			if n.State.Pending() {
 				out = append(out, n)
 			}
 		}
@@ -158,7 +119,7 @@ func (s *Store) PendingNudges(now time.Time, limit int) ([]Nudge, error) {
 
 // NextNudgeAfter returns the earliest NotBefore in the outbox that is after
 // t, if any: one seek in the outbox index, so the scheduler can wake for it.
-func (s *Store) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
+func (s *Bolt) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
 	var at uint64
 	var found bool
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -177,14 +138,14 @@ func (s *Store) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
 
 // change applies fn to nudge id in one transaction. Unless allowDone, a
 // nudge that is no longer pending is left alone and ErrNotPending returned.
-func (s *Store) change(id int64, allowDone bool, fn func(*Nudge)) (Nudge, error) {
+func (s *Bolt) change(id int64, allowDone bool, fn func(*Nudge)) (Nudge, error) {
 	var n Nudge
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		old, err := loadNudge(tx, id)
 		if err != nil {
 			return err
 		}
-		if !allowDone && !old.State.pending() {
+		if !allowDone && !old.State.Pending() {
 			return fmt.Errorf("%w: nudge %d is %s", ErrNotPending, id, old.State)
 		}
 		n = old
@@ -199,7 +160,7 @@ func (s *Store) change(id int64, allowDone bool, fn func(*Nudge)) (Nudge, error)
 
 // MarkSending records a delivery attempt; the nudge stays in the outbox
 // until MarkSent or FailNudge, so a crash mid-send retries it.
-func (s *Store) MarkSending(id int64) (Nudge, error) {
+func (s *Bolt) MarkSending(id int64) (Nudge, error) {
 	return s.change(id, false, func(n *Nudge) {
 		n.State = NudgeSending
 		n.Attempts++
@@ -209,7 +170,7 @@ func (s *Store) MarkSending(id int64) (Nudge, error) {
 // MarkSent records where the nudge was delivered and takes it out of the
 // outbox. A nudge that was given up on concurrently is still marked sent:
 // that is what happened.
-func (s *Store) MarkSent(id int64, channel, ts string) error {
+func (s *Bolt) MarkSent(id int64, channel, ts string) error {
 	_, err := s.change(id, true, func(n *Nudge) {
 		n.State, n.Channel, n.TS, n.Error = NudgeSent, channel, ts, ""
 	})
@@ -217,7 +178,7 @@ func (s *Store) MarkSent(id int64, channel, ts string) error {
 }
 
 // RetryNudge puts the nudge back in the outbox at notBefore.
-func (s *Store) RetryNudge(id int64, notBefore time.Time, errText string) error {
+func (s *Bolt) RetryNudge(id int64, notBefore time.Time, errText string) error {
 	_, err := s.change(id, false, func(n *Nudge) {
 		n.State, n.NotBefore, n.Error = NudgeDue, notBefore, errText
 	})
@@ -225,7 +186,7 @@ func (s *Store) RetryNudge(id int64, notBefore time.Time, errText string) error 
 }
 
 // FailNudge gives up on the nudge and takes it out of the outbox.
-func (s *Store) FailNudge(id int64, errText string) error {
+func (s *Bolt) FailNudge(id int64, errText string) error {
 	_, err := s.change(id, false, func(n *Nudge) {
 		n.State, n.Error = NudgeFailed, errText
 	})
@@ -234,7 +195,7 @@ func (s *Store) FailNudge(id int64, errText string) error {
 
 // Nudges lists every nudge of kind ("" = any) in ID order. It scans the
 // whole bucket and is meant for tests and admin tools.
-func (s *Store) Nudges(kind NudgeKind) ([]Nudge, error) {
+func (s *Bolt) Nudges(kind NudgeKind) ([]Nudge, error) {
 	var out []Nudge
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketNudges).ForEach(func(k, v []byte) error {
@@ -250,6 +211,51 @@ func (s *Store) Nudges(kind NudgeKind) ([]Nudge, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: nudges: %w", err)
+	}
+	return out, nil
+}
+
+// Recheck implements Outbox.Recheck.
+func (s *Bolt) Recheck(id int64, now time.Time) (Nudge, error) {
+	var out Nudge
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n, err := loadNudge(tx, id)
+		if err != nil {
+			return err
+		}
+		out = n
+		if !n.State.Pending() {
+			return nil
+		}
+		var v model.Verdict
+		switch {
+		case n.Kind.AboutPromise() && n.PromiseID != 0:
+			_, r, err := loadRecord(tx, n.Team, n.PromiseID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			v = model.RecheckPromise(n, r.Promise, err == nil)
+		case n.Kind == model.NudgeCheckin:
+			_, r, err := loadCustomer(tx, n.Team, n.Subject)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			v = model.RecheckCheckin(n, r.Customer, err == nil, now)
+		default:
+			return nil
+		}
+		switch {
+		case v.Drop:
+			out.State, out.Error = NudgeDropped, v.Reason
+		case v.To != "":
+			out.To, out.For.Owner = v.To, v.To
+		default:
+			return nil
+		}
+		return putNudge(tx, &n, &out)
+	})
+	if err != nil {
+		return Nudge{}, fmt.Errorf("store: recheck nudge %d: %w", id, err)
 	}
 	return out, nil
 }

@@ -10,47 +10,9 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
-
-// State is where a promise is in its life.
-type State string
-
-// Promise states.
-const (
-	Open      State = "open"
-	Kept      State = "kept"
-	Cancelled State = "cancelled"
-)
-
-// Event is one line of a promise's history.
-type Event struct {
-	At     time.Time `json:"at"`
-	Kind   string    `json:"kind"`         // "created", "snoozed", "reassigned", "reminded", "overdue", "kept", "cancelled", "edited"
-	By     string    `json:"by,omitempty"` // Slack user id, "" for the system
-	Detail string    `json:"detail,omitempty"`
-}
-
-// Promise is a commitment made to a customer, owned by one person.
-type Promise struct {
-	Team      string    `json:"team"`
-	ID        int64     `json:"id"` // per-team sequence starting at 1, shown as #ID
-	Text      string    `json:"text"`
-	Customer  string    `json:"customer,omitempty"`
-	Owner     string    `json:"owner"`
-	Creator   string    `json:"creator"`
-	Channel   string    `json:"channel,omitempty"`
-	Permalink string    `json:"permalink,omitempty"`
-	Due       time.Time `json:"due"`            // always UTC
-	Zone      string    `json:"zone,omitempty"` // owner's IANA zone Due was parsed in, for recurrences
-	Repeat    string    `json:"repeat,omitempty"`
-	Created   time.Time `json:"created"`
-	State     State     `json:"state"`
-	KeptAt    time.Time `json:"kept_at,omitzero"`
-	OnTime    bool      `json:"on_time,omitempty"`  // kept at or before Due
-	Reminded  bool      `json:"reminded,omitempty"` // the reminder for the current Due has been queued
-	Overdue   bool      `json:"overdue,omitempty"`  // the overdue follow-up for the current Due has been queued
-	History   []Event   `json:"history,omitempty"`
-}
 
 // record is a promise as stored, with what the store needs to keep its
 // index straight.
@@ -60,28 +22,17 @@ type record struct {
 	// it, rather than recomputing it, means a changed overdueAfter can
 	// never strand an entry.
 	IndexKey []byte `json:"index_key,omitempty"`
-	// RemindedAt is when ClaimDue queued the reminder.
-	RemindedAt time.Time `json:"reminded_at,omitzero"`
+	// OwnerKey and CustomerIdx are its owner and customer index entries
+	// (index.go).
+	OwnerKey    []byte `json:"owner_key,omitempty"`
+	CustomerIdx []byte `json:"customer_idx,omitempty"`
 }
 
-// next is the promise's next action time, if it has one.
+// next is the promise's next action time, if it has one: the model's
+// rule, under the last policy the scheduler used.
 func (r *record) next(overdueAfter time.Duration) (time.Time, bool) {
-	switch {
-	case r.State != Open:
-		return time.Time{}, false
-	case !r.Reminded:
-		return r.Due, true
-	case r.Overdue || overdueAfter <= 0:
-		return time.Time{}, false
-	}
-	at := r.Due.Add(overdueAfter)
-	// A reminder queued after the follow-up was already due (the bot was
-	// down) gets a full overdueAfter before the follow-up rather than both
-	// arriving together.
-	if !r.RemindedAt.IsZero() && !r.RemindedAt.Before(at) {
-		at = r.RemindedAt.Add(overdueAfter)
-	}
-	return at, true
+	a, ok := r.NextAction(model.Policy{OverdueAfter: overdueAfter})
+	return a.At, ok
 }
 
 func promiseBucket(tx *bolt.Tx, team string, create bool) (*bolt.Bucket, error) {
@@ -131,20 +82,9 @@ func loadRecord(tx *bolt.Tx, team string, id int64) (*bolt.Bucket, record, error
 		return nil, r, notFound(team, id)
 	}
 	if err := json.Unmarshal(v, &r); err != nil {
-		return nil, r, fmt.Errorf("store: promise %s/#%d: %w", team, id, err)
+		return nil, r, fmt.Errorf("%w: promise %s/#%d: %v", ErrUndecodable, team, id, err)
 	}
 	return b, r, nil
-}
-
-// currentPromise is what a command on promise team/id returns when its op
-// was already applied: the promise as it is now and ErrDuplicate, or the
-// error loading it, which fails only the command.
-func currentPromise(tx *bolt.Tx, team string, id int64) (Promise, error) {
-	_, r, err := loadRecord(tx, team, id)
-	if err != nil {
-		return r.Promise, err
-	}
-	return r.Promise, ErrDuplicate
 }
 
 // eachPromise calls fn with every stored promise of the team, in id order.
@@ -183,10 +123,7 @@ func save(tx *bolt.Tx, b *bolt.Bucket, r *record, overdueAfter time.Duration) er
 	if r.Due.Before(minDue) || r.Due.After(maxDue) {
 		return fmt.Errorf("store: due %s is outside what Kept can schedule (%d to %d)", r.Due.UTC().Format(time.RFC3339), minDue.Year(), maxDue.Year())
 	}
-	r.Due, r.Created = r.Due.UTC(), r.Created.UTC()
-	if !r.KeptAt.IsZero() {
-		r.KeptAt = r.KeptAt.UTC()
-	}
+	r.Promise.Settle(r.Promise) // times in UTC
 	var key []byte
 	if at, ok := r.next(overdueAfter); ok {
 		key = dueKey(at, r.ID, r.Team)
@@ -203,6 +140,9 @@ func save(tx *bolt.Tx, b *bolt.Bucket, r *record, overdueAfter time.Duration) er
 		}
 	}
 	r.IndexKey = key
+	if err := reindex(tx, r); err != nil {
+		return err
+	}
 	v, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -210,133 +150,116 @@ func save(tx *bolt.Tx, b *bolt.Bucket, r *record, overdueAfter time.Duration) er
 	return b.Put(itob(r.ID), v)
 }
 
-// AddPromise stores a new promise: it assigns ID, Created (if zero) and
-// State Open, clears Reminded and Overdue, appends a "created" event and
-// indexes it by Due. op is an idempotency key (a Socket Mode envelope id,
-// may be ""); if op was already applied, AddPromise returns the promise op
-// created and ErrDuplicate, so the caller can repeat its reply.
-func (s *Store) AddPromise(op string, p Promise) (Promise, error) {
+// AddPromise implements Promises.AddPromise.
+func (s *Bolt) AddPromise(op string, p Promise) (Promise, error) {
 	var out Promise
-	var soft error
-	// Batch may run this twice: everything is recomputed from the tx.
-	err := s.write(func(tx *bolt.Tx) error {
-		soft = nil
-		if o, ok, err := getOp(tx, op); err != nil {
-			return err
-		} else if ok {
-			_, r, err := loadRecord(tx, o.Team, o.ID)
-			out, soft = r.Promise, ErrDuplicate
-			return err
-		}
-		b, err := promiseBucket(tx, p.Team, true)
-		if err != nil {
-			return err
-		}
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r := record{Promise: p}
-		r.ID, r.State, r.Reminded, r.Overdue = int64(seq), Open, false, false
-		if r.Created.IsZero() {
-			r.Created = now
-		}
-		r.History = append(slices.Clip(p.History), Event{At: now, Kind: "created", By: p.Creator})
-		if err := save(tx, b, &r, s.overdue()); err != nil {
-			return err
-		}
-		if op != "" {
-			if err := putOp(tx, op, opRecord{Team: r.Team, ID: r.ID, At: now}); err != nil {
+	err := s.Update(op, func(tx Tx) (err error) {
+		out, err = tx.AddPromise(p)
+		return err
+	})
+	if errors.Is(err, ErrDuplicate) {
+		err = s.db.View(func(tx *bolt.Tx) error {
+			o, _, err := getOp(tx, op)
+			if err != nil {
 				return err
 			}
+			_, r, err := loadRecord(tx, o.Team, o.ID)
+			out = r.Promise
+			return err
+		})
+		if err == nil {
+			err = ErrDuplicate
 		}
-		out = r.Promise
-		return nil
-	})
+	}
+	return out, err
+}
+
+// addPromise is Tx.AddPromise.
+func (t *boltTx) AddPromise(p Promise) (Promise, error) {
+	p, err := model.NewPromise(p, t.s.now().UTC())
+	if err != nil {
+		return Promise{}, err
+	}
+	b, err := promiseBucket(t.tx, p.Team, true)
 	if err != nil {
 		return Promise{}, fmt.Errorf("store: add promise: %w", err)
 	}
-	return out, soft
+	seq, err := b.NextSequence()
+	if err != nil {
+		return Promise{}, fmt.Errorf("store: add promise: %w", err)
+	}
+	r := record{Promise: p}
+	r.ID = int64(seq)
+	if err := save(t.tx, b, &r, t.s.overdue()); err != nil {
+		return Promise{}, fmt.Errorf("store: add promise: %w", err)
+	}
+	t.ref = opRecord{Team: r.Team, ID: r.ID}
+	return r.Promise, nil
 }
 
-// UpdatePromise loads team/id, calls fn on a copy and saves the result
-// atomically, re-indexing it. If fn returns an error nothing is saved and
-// that error is returned. fn may run more than once (group commit), so it
-// must only modify the *Promise it is given.
-//
-// A changed Due resets Reminded and Overdue. The index key of an open
-// promise is its next action time: Due until the reminder is queued, then
-// Due+overdueAfter until the follow-up is queued, then none. Team and ID
-// cannot be changed.
-//
-// An op already applied returns the current promise and ErrDuplicate
-// without calling fn.
-func (s *Store) UpdatePromise(op, team string, id int64, fn func(*Promise) error) (Promise, error) {
+// UpdatePromise implements Promises.UpdatePromise.
+func (s *Bolt) UpdatePromise(op, team string, id int64, fn func(*Promise) error) (Promise, error) {
 	var out Promise
-	var soft error
-	err := s.write(func(tx *bolt.Tx) error {
-		out, soft = Promise{}, nil
-		if dup, err := applied(tx, op); dup || err != nil {
-			if dup {
-				out, soft = currentPromise(tx, team, id)
-			}
-			return err
-		}
-		b, r, err := loadRecord(tx, team, id)
-		if err != nil {
-			soft, err = splitNotFound(err)
-			return err
-		}
-		p := r.Promise
-		if err := fn(&p); err != nil {
-			soft = err
-			return nil
-		}
-		p.Team, p.ID = team, id
-		if !p.Due.Equal(r.Due) {
-			p.Reminded, p.Overdue = false, false
-			r.RemindedAt = time.Time{}
-		}
-		r.Promise = p
-		if err := save(tx, b, &r, s.overdue()); err != nil {
-			return err
-		}
-		if op != "" {
-			if err := putOp(tx, op, opRecord{Team: team, ID: id, At: s.now().UTC()}); err != nil {
-				return err
-			}
-		}
-		out = r.Promise
-		return nil
+	err := s.Update(op, func(tx Tx) (err error) {
+		out, err = tx.UpdatePromise(team, id, fn)
+		return err
 	})
+	if errors.Is(err, ErrDuplicate) {
+		out, err = s.Promise(team, id)
+		if err == nil {
+			err = ErrDuplicate
+		}
+	}
+	return out, err
+}
+
+// UpdatePromise is Tx.UpdatePromise. A change made without a model
+// transition is settled (model.Promise.Settle): a new round has no claims.
+func (t *boltTx) UpdatePromise(team string, id int64, fn func(*Promise) error) (Promise, error) {
+	b, r, err := loadRecord(t.tx, team, id)
 	if err != nil {
+		return Promise{}, err
+	}
+	old := r.Promise
+	p := old
+	p.History = slices.Clip(p.History)
+	if err := fn(&p); err != nil {
+		return Promise{}, err
+	}
+	p.Team, p.ID = team, id
+	p.Settle(old)
+	r.Promise = p
+	if err := save(t.tx, b, &r, t.s.overdue()); err != nil {
 		return Promise{}, fmt.Errorf("store: update promise %s/#%d: %w", team, id, err)
 	}
-	return out, soft
+	return r.Promise, nil
 }
 
 // Promise returns one promise, or an error wrapping ErrNotFound.
-func (s *Store) Promise(team string, id int64) (Promise, error) {
-	var r record
-	err := s.db.View(func(tx *bolt.Tx) (err error) {
-		_, r, err = loadRecord(tx, team, id)
+func (s *Bolt) Promise(team string, id int64) (Promise, error) {
+	var p Promise
+	err := s.View(func(tx ReadTx) (err error) {
+		p, err = tx.Promise(team, id)
 		return err
 	})
-	return r.Promise, err
+	return p, err
 }
 
 // Promises lists a team's promises, filtered by owner ("" = any) and state
 // ("" = any), sorted by Due then ID.
-func (s *Store) Promises(team, owner string, state State) ([]Promise, error) {
+func (s *Bolt) Promises(team, owner string, state State) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if owner != "" {
+			// One person's promises, from the owner index.
+			return s.indexed(tx, team, bucketByOwner, indexPrefix(owner, string(state)), func(p Promise) { out = append(out, p) })
+		}
 		return eachPromise(tx, team, func(id int64, v []byte) error {
 			var r record
 			if err := json.Unmarshal(v, &r); err != nil {
-				return promiseError(team, id, err)
+				return s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err)))
 			}
-			if (owner == "" || r.Owner == owner) && (state == "" || r.State == state) {
+			if state == "" || r.State == state {
 				out = append(out, r.Promise)
 			}
 			return nil
@@ -349,7 +272,7 @@ func (s *Store) Promises(team, owner string, state State) ([]Promise, error) {
 	return out, nil
 }
 
-func (s *Store) overdue() time.Duration { return time.Duration(s.overdueAfter.Load()) }
+func (s *Bolt) overdue() time.Duration { return time.Duration(s.overdueAfter.Load()) }
 
 // ClaimDue queues the nudges that are due at now, in one transaction. It
 // walks the due index only up to now, at most limit entries (limit <= 0
@@ -358,7 +281,7 @@ func (s *Store) overdue() time.Duration { return time.Duration(s.overdueAfter.Lo
 // overdueAfter has passed; it flips Reminded or Overdue, records the event
 // and re-indexes the promise. The nudge is addressed to the owner, due at
 // now. Calling it again with the same now queues nothing.
-func (s *Store) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]Nudge, error) {
+func (s *Bolt) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]Nudge, error) {
 	now = now.UTC()
 	s.SetOverdueAfter(overdueAfter)
 	// Most ticks find nothing due. A write transaction costs an fsync, so
@@ -393,7 +316,7 @@ func (s *Store) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) (
 		}
 		for _, k := range keys {
 			n, ok, err := claim(tx, k, now, overdueAfter)
-			if err != nil {
+			if err = s.skipUndecodable(err); err != nil {
 				return err
 			}
 			if ok {
@@ -432,25 +355,29 @@ func claim(tx *bolt.Tx, k []byte, now time.Time, overdueAfter time.Duration) (Nu
 	if err != nil {
 		return Nudge{}, false, err
 	}
-	var kind NudgeKind
 	// When the promise changed or overdueAfter grew since it was
 	// indexed, only its index entry moves.
-	if at, ok := r.next(overdueAfter); ok && !at.After(now) {
-		if !r.Reminded {
-			kind, r.Reminded, r.RemindedAt = Reminder, true, now
-			r.History = append(r.History, Event{At: now, Kind: "reminded"})
-		} else {
-			kind, r.Overdue = OverdueNudge, true
-			r.History = append(r.History, Event{At: now, Kind: "overdue"})
-		}
-	}
+	n, ok := r.Claim(now, model.Policy{OverdueAfter: overdueAfter})
 	if err := save(tx, b, &r, overdueAfter); err != nil {
 		return Nudge{}, false, err
 	}
-	if kind == "" {
+	if !ok {
 		return Nudge{}, false, nil
 	}
-	n := Nudge{Kind: kind, Team: team, PromiseID: id, To: r.Owner, State: NudgeDue, NotBefore: now, Created: now}
 	err = putNudge(tx, nil, &n)
 	return n, err == nil, err
+}
+
+// PromisesFor implements Promises.PromisesFor, from the customer index.
+func (s *Bolt) PromisesFor(team, customer string) ([]Promise, error) {
+	key := CustomerKey(customer)
+	var out []Promise
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return s.indexed(tx, team, bucketByCustomer, indexPrefix(key, string(Open)), func(p Promise) { out = append(out, p) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: promises for %q: %w", key, err)
+	}
+	sortByDue(out)
+	return out, nil
 }

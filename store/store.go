@@ -1,6 +1,9 @@
-// Package store persists Kept's promises, its due-time index, the nudge
-// outbox and envelope de-duplication in a single bbolt file. It knows
-// nothing of Slack: teams, users and channels are opaque strings.
+// Package store is Kept's storage: the contract every backend provides
+// (contract.go, checked by store/storetest) and its bbolt backend, which
+// keeps the promises, their due-time index, the nudge outbox and envelope
+// de-duplication in a single file. It knows nothing of Slack: teams, users
+// and channels are opaque strings; the rules of a record's life are the
+// model package's.
 package store
 
 import (
@@ -8,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,9 +52,8 @@ var (
 const DefaultMaxBatchDelay = time.Millisecond
 
 const (
-	schemaVersion = 1
-	opsTTL        = 7 * 24 * time.Hour
-	opsPrunePer   = 256 // bound on ops records pruned per ClaimDue
+	opsTTL      = 7 * 24 * time.Hour
+	opsPrunePer = 256 // bound on ops records pruned per ClaimDue
 )
 
 var (
@@ -75,12 +78,20 @@ type Options struct {
 	MaxBatchDelay time.Duration
 	// Now is the clock for Created, history stamps and op records; nil means time.Now.
 	Now func() time.Time
+	// Log is told of damaged records skipped; nil means slog.Default().
+	Log *slog.Logger
+	// OverdueAfter is the follow-up delay promises are indexed by until
+	// the scheduler's first ClaimDue says otherwise; 0 keeps the one the
+	// file remembers.
+	OverdueAfter time.Duration
 }
 
-// Store is a Kept database. Its methods are safe for concurrent use.
-type Store struct {
+// Bolt is the bbolt backend of the Store contract. Its methods are safe
+// for concurrent use.
+type Bolt struct {
 	db           *bolt.DB
 	now          func() time.Time
+	log          *slog.Logger
 	overdueAfter atomic.Int64 // time.Duration
 
 	// write commits commands: commit, or db.Update or db.Batch to
@@ -99,11 +110,19 @@ type Store struct {
 	checking  sync.Mutex
 	lastCheck atomic.Pointer[pageCheck]
 	damage    atomic.Pointer[error]
+	// undecodable counts the records skipped because they could not be
+	// decoded (poison records).
+	undecodable atomic.Int64
 }
+
+var (
+	_ Store = (*Bolt)(nil)
+	_ Admin = (*Bolt)(nil)
+)
 
 // New opens or creates the database at path. (It is not called Open
 // because Open is the State of an unfinished promise.)
-func New(path string, opts Options) (*Store, error) {
+func New(path string, opts Options) (*Bolt, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
@@ -112,6 +131,9 @@ func New(path string, opts Options) (*Store, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
 	}
 	if err := inspect(path); err != nil {
 		return nil, err
@@ -131,11 +153,12 @@ func New(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db.MaxBatchDelay = opts.MaxBatchDelay
-	s := &Store{db: db, now: opts.Now, path: path}
+	s := &Bolt{db: db, now: opts.Now, log: opts.Log, path: path}
 	s.write = s.commit
 	// Pages first, so that a damaged file is left as it was found; then
-	// the buckets and the schema version.
-	for _, step := range []func() error{s.checkPages, func() error { return db.Update(s.init) }} {
+	// the schema (migrate, after a backup copy) and what the file remembers.
+	steps := []func() error{s.checkPages, func() error { return s.migrate(path) }, func() error { return db.Update(s.init) }}
+	for _, step := range steps {
 		if err := safely(path, step); err != nil {
 			db.Close()
 			if errors.Is(err, ErrDamaged) {
@@ -143,6 +166,9 @@ func New(path string, opts Options) (*Store, error) {
 			}
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
+	}
+	if opts.OverdueAfter > 0 {
+		s.SetOverdueAfter(opts.OverdueAfter)
 	}
 	return s, nil
 }
@@ -152,7 +178,7 @@ func New(path string, opts Options) (*Store, error) {
 // would only add latency, as there is nothing to group with. Otherwise it
 // joins a group commit (Batch), which may run fn more than once, so every
 // fn passed to write must be idempotent and start from its arguments.
-func (s *Store) commit(fn func(*bolt.Tx) error) error {
+func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
 	defer s.committing.Add(-1)
 	if s.committing.Add(1) == 1 {
 		return s.db.Update(fn)
@@ -160,21 +186,9 @@ func (s *Store) commit(fn func(*bolt.Tx) error) error {
 	return s.db.Batch(fn)
 }
 
-func (s *Store) init(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketTeams, bucketDue, bucketNudges, bucketOutbox, bucketOps, bucketOpsAge, bucketMeta} {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return err
-		}
-	}
+// init reads what the file remembers, after migrate.
+func (s *Bolt) init(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
-	switch v := meta.Get(metaVersion); {
-	case v == nil:
-		if err := meta.Put(metaVersion, itob(schemaVersion)); err != nil {
-			return err
-		}
-	case btoi(v) != schemaVersion:
-		return fmt.Errorf("schema version %d, this kept understands %d", btoi(v), schemaVersion)
-	}
 	// Re-indexing depends on overdueAfter, and commands can arrive before
 	// the scheduler's first tick: start from the last value it used.
 	if v := meta.Get(metaOverdueAfter); v != nil {
@@ -184,7 +198,7 @@ func (s *Store) init(tx *bolt.Tx) error {
 }
 
 // Close releases the database file, once a page check in flight is done.
-func (s *Store) Close() error {
+func (s *Bolt) Close() error {
 	s.checking.Lock()
 	defer s.checking.Unlock()
 	if err := s.db.Close(); err != nil {
@@ -194,7 +208,7 @@ func (s *Store) Close() error {
 }
 
 // Check verifies the file's page structure, as after a crash.
-func (s *Store) Check() error {
+func (s *Bolt) Check() error {
 	var errs []error
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
@@ -212,7 +226,7 @@ func (s *Store) Check() error {
 }
 
 // Backup writes a consistent copy of the live database to w.
-func (s *Store) Backup(w io.Writer) (int64, error) {
+func (s *Bolt) Backup(w io.Writer) (int64, error) {
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -227,7 +241,7 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 
 // SetOverdueAfter sets how long after Due an unkept promise gets its
 // overdue follow-up; 0 disables follow-ups. ClaimDue also sets it.
-func (s *Store) SetOverdueAfter(d time.Duration) { s.overdueAfter.Store(int64(d)) }
+func (s *Bolt) SetOverdueAfter(d time.Duration) { s.overdueAfter.Store(int64(d)) }
 
 // opRecord is what an applied idempotency key remembers.
 type opRecord struct {
@@ -304,7 +318,7 @@ func pruneOps(tx *bolt.Tx, now time.Time) error {
 }
 
 // Applied reports whether op (an envelope id) was already applied.
-func (s *Store) Applied(op string) (bool, error) {
+func (s *Bolt) Applied(op string) (bool, error) {
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bucketOps).Get([]byte(op)) != nil
@@ -318,7 +332,7 @@ func (s *Store) Applied(op string) (bool, error) {
 
 // MarkApplied records op for callers that mutate nothing but want de-dup.
 // It returns ErrDuplicate if op was already recorded.
-func (s *Store) MarkApplied(op string) error {
+func (s *Bolt) MarkApplied(op string) error {
 	var dup bool
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if dup = tx.Bucket(bucketOps).Get([]byte(op)) != nil; dup {

@@ -12,7 +12,7 @@ import (
 // the parallel cases that is wall time divided by commands, i.e. 1/throughput.
 func BenchmarkAddPromise(b *testing.B) {
 	p := Promise{Team: "T1", Text: "send the quote", Owner: "U1", Creator: "U2", Due: t0.Add(time.Hour)}
-	open := func(b *testing.B, delay time.Duration, batch bool) *Store {
+	open := func(b *testing.B, delay time.Duration, batch bool) *Bolt {
 		s, err := New(filepath.Join(b.TempDir(), "kept.db"), Options{MaxBatchDelay: delay})
 		if err != nil {
 			b.Fatal(err)
@@ -23,7 +23,7 @@ func BenchmarkAddPromise(b *testing.B) {
 		}
 		return s
 	}
-	serial := func(s *Store) func(*testing.B) {
+	serial := func(s *Bolt) func(*testing.B) {
 		return func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.AddPromise("", p); err != nil {
@@ -32,7 +32,7 @@ func BenchmarkAddPromise(b *testing.B) {
 			}
 		}
 	}
-	parallel := func(s *Store) func(*testing.B) {
+	parallel := func(s *Bolt) func(*testing.B) {
 		return func(b *testing.B) {
 			b.SetParallelism(25)
 			b.RunParallel(func(pb *testing.PB) {

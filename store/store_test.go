@@ -17,7 +17,7 @@ import (
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-func openTest(t testing.TB, path string) *Store {
+func openTest(t testing.TB, path string) *Bolt {
 	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "kept.db")
@@ -31,7 +31,7 @@ func openTest(t testing.TB, path string) *Store {
 	return s
 }
 
-func add(t testing.TB, s *Store, team, owner string, due time.Time) Promise {
+func add(t testing.TB, s *Bolt, team, owner string, due time.Time) Promise {
 	t.Helper()
 	p, err := s.AddPromise("", Promise{Team: team, Text: "send the quote", Owner: owner, Creator: "U0", Due: due})
 	if err != nil {
@@ -172,7 +172,7 @@ func TestClaimDueLifecycle(t *testing.T) {
 	}
 	var evs []string
 	for _, e := range p.History {
-		evs = append(evs, e.Kind)
+		evs = append(evs, string(e.Kind))
 	}
 	if want := []string{"created", "reminded", "overdue"}; !slices.Equal(evs, want) {
 		t.Errorf("history = %v, want %v", evs, want)
@@ -185,7 +185,7 @@ func TestClaimDueLifecycle(t *testing.T) {
 	}
 }
 
-func indexLen(t *testing.T, s *Store) int {
+func indexLen(t *testing.T, s *Bolt) int {
 	t.Helper()
 	var n int
 	s.db.View(func(tx *bolt.Tx) error {
@@ -306,7 +306,7 @@ func TestClaimDueSkipsClosed(t *testing.T) {
 
 // bulkAdd inserts n promises in one transaction, as AddPromise would, so
 // that large fixtures do not pay one fsync each.
-func bulkAdd(t testing.TB, s *Store, team string, n int, due func(i int) time.Time) {
+func bulkAdd(t testing.TB, s *Bolt, team string, n int, due func(i int) time.Time) {
 	t.Helper()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b, err := promiseBucket(tx, team, true)
@@ -457,7 +457,7 @@ func TestConcurrentAdds(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Half replay the op of another: exactly 25 promises result.
-			p, err := s.AddPromise(fmt.Sprint("env-", i/2), Promise{Team: "T1", Owner: "U1", Due: t0})
+			p, err := s.AddPromise(fmt.Sprint("env-", i/2), Promise{Team: "T1", Text: "call", Owner: "U1", Due: t0})
 			if err != nil && !errors.Is(err, ErrDuplicate) {
 				t.Error(err)
 			}
@@ -624,7 +624,7 @@ func TestReopen(t *testing.T) {
 	}
 	add(t, s, "T1", "U1", t0)
 	add(t, s, "T1", "U1", t0.Add(time.Hour))
-	s.AddPromise("env-1", Promise{Team: "T1", Owner: "U1", Due: t0.Add(2 * time.Hour)})
+	s.AddPromise("env-1", Promise{Team: "T1", Text: "call", Owner: "U1", Due: t0.Add(2 * time.Hour)})
 	s.ClaimDue(t0, 30*time.Minute, 0)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

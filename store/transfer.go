@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/keptbot/kept/model"
 )
 
 // Dump is what `kept export` moves between databases: the records people
@@ -23,7 +25,7 @@ type Dump struct {
 // Export reads every team's promises (by team, then id), customers (by
 // name key) and touches (oldest first) in one read transaction, so the
 // dump is consistent while the bot keeps writing.
-func (s *Store) Export() (Dump, error) {
+func (s *Bolt) Export() (Dump, error) {
 	var d Dump
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
@@ -107,7 +109,7 @@ var errDryRun = errors.New("dry run")
 // collide. Customers are applied before touches, so a file may bring a
 // customer and its touches together. With dryRun, the transaction is rolled
 // back and the report says what would have happened.
-func (s *Store) Import(d Dump, dryRun bool) (ImportReport, error) {
+func (s *Bolt) Import(d Dump, dryRun bool) (ImportReport, error) {
 	var rep ImportReport
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -158,18 +160,14 @@ func same(a, b any) bool {
 
 func importPromise(tx *bolt.Tx, p Promise, seen map[string]bool, n *Counts, now time.Time, overdueAfter time.Duration) error {
 	switch {
-	case p.Team == "":
-		return errors.New("team is empty")
 	case p.ID <= 0:
 		return fmt.Errorf("id is %d; ids start at 1", p.ID)
-	case p.Text == "":
-		return errors.New("text is empty")
-	case p.Owner == "":
-		return errors.New("owner is empty")
-	case p.Due.IsZero():
-		return errors.New("due is empty")
-	case p.State != Open && p.State != Kept && p.State != Cancelled:
+	case !p.State.Valid():
 		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
+	}
+	// The same limits as the slash command and the form (model.Validate).
+	if err := p.Validate(); err != nil {
+		return err
 	}
 	id := fmt.Sprintf("p\x00%s\x00%d", p.Team, p.ID)
 	if seen[id] {
@@ -196,7 +194,7 @@ func importPromise(tx *bolt.Tx, p Promise, seen map[string]bool, n *Counts, now 
 			return nil
 		}
 		// Keep the old entry's key so save can move it.
-		r.IndexKey = old.IndexKey
+		r.IndexKey, r.OwnerKey, r.CustomerIdx = old.IndexKey, old.OwnerKey, old.CustomerIdx
 		n.Updated++
 	} else {
 		if p.Created.IsZero() {
@@ -217,15 +215,8 @@ func importPromise(tx *bolt.Tx, p Promise, seen map[string]bool, n *Counts, now 
 func importCustomer(tx *bolt.Tx, c Customer, seen map[string]bool, n *Counts, now time.Time) error {
 	c.Name = displayName(c.Name)
 	key := CustomerKey(c.Name)
-	switch {
-	case c.Team == "":
-		return errors.New("team is empty")
-	case key == "":
-		return errors.New("name is empty")
-	case c.Tier != KeyTier && c.Tier != StandardTier && c.Tier != "":
-		return fmt.Errorf("tier is %q; use key or standard", c.Tier)
-	case c.Cadence < 0:
-		return fmt.Errorf("cadence is %s; use 0 for never, or a positive duration", c.Cadence)
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	id := "c\x00" + c.Team + "\x00" + key
 	if seen[id] {
@@ -265,7 +256,7 @@ func importCustomer(tx *bolt.Tx, c Customer, seen map[string]bool, n *Counts, no
 	if c.Cadence > 0 && c.NextPrompt.IsZero() {
 		// As AddCustomer: the first check-in a cadence after the later of
 		// creation and the last touch.
-		c.NextPrompt = later(c.Created, c.LastTouch).Add(c.Cadence)
+		c.NextPrompt = c.CheckinDue()
 	}
 	r.Customer = c
 	return saveCustomer(tx, b, &r)
@@ -274,17 +265,14 @@ func importCustomer(tx *bolt.Tx, c Customer, seen map[string]bool, n *Counts, no
 // importTouch adds t unless an equal touch is stored. have caches, per
 // customer, the encodings of the touches already there.
 func importTouch(tx *bolt.Tx, t Touch, have map[string]bool, n *Counts) error {
-	key := CustomerKey(t.Customer)
-	switch {
-	case t.Team == "":
-		return errors.New("team is empty")
-	case key == "":
-		return errors.New("customer is empty")
-	case t.Kind == "":
-		return errors.New("kind is empty")
-	case t.At.IsZero():
+	if t.At.IsZero() {
 		return errors.New("at is empty")
 	}
+	t, err := model.NewTouch(t, t.At)
+	if err != nil {
+		return err
+	}
+	key := CustomerKey(t.Customer)
 	_, c, err := loadCustomer(tx, t.Team, key)
 	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("customer %q is not in %s; add it first, or in the same file", t.Customer, t.Team)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -181,7 +182,7 @@ func customerRow(c store.Customer) []string {
 }
 
 func touchRow(t store.Touch) []string {
-	return []string{t.Team, t.Customer, t.By, ts(t.At), t.Kind, t.Note}
+	return []string{t.Team, t.Customer, t.By, ts(t.At), string(t.Kind), t.Note}
 }
 
 // File is an import file, read and checked: its records, and for each the
@@ -507,7 +508,7 @@ func (f *File) add(kind Kind, row map[string]string) error {
 	case Touches:
 		t := store.Touch{
 			Team: row["team"], Customer: row["customer"], By: row["by"], At: p.time("at"),
-			Kind: row["kind"], Note: row["note"],
+			Kind: model.TouchKind(row["kind"]), Note: row["note"],
 		}
 		if p.err == nil {
 			p.err = checkTouch(t, f.now)

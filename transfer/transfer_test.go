@@ -14,7 +14,7 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 
-func open(t *testing.T) *store.Store {
+func open(t *testing.T) *store.Bolt {
 	t.Helper()
 	st, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: func() time.Time { return t0 }})
 	if err != nil {
@@ -27,7 +27,7 @@ func open(t *testing.T) *store.Store {
 // seed fills st with a bit of everything: two teams, open, kept and
 // cancelled promises with history, customers with and without cadence,
 // touches, and text that CSV must quote.
-func seed(t *testing.T, st *store.Store) {
+func seed(t *testing.T, st *store.Bolt) {
 	t.Helper()
 	must := func(_ any, err error) {
 		t.Helper()
@@ -48,14 +48,14 @@ func seed(t *testing.T, st *store.Store) {
 		p.State = store.Cancelled
 		return nil
 	}))
-	must(st.AddPromise("", store.Promise{Team: "T2", Text: "ship it", Owner: "U0CID", Creator: "U0CID", Due: t0, Repeat: "weekly"}))
+	must(st.AddPromise("", store.Promise{Team: "T2", Text: "ship it", Owner: "U0CID", Creator: "U0CID", Due: t0, Repeat: "every monday 9am"}))
 	must(st.AddCustomer("", store.Customer{Team: "T1", Name: "Acme Corp", Owner: "U0ANN", Tier: store.KeyTier, Cadence: 14 * 24 * time.Hour, Notes: "renewal in March"}))
 	must(st.AddCustomer("", store.Customer{Team: "T1", Name: "Globex", Owner: "U0BOB", Tier: store.StandardTier}))
 	must(st.AddTouch("", store.Touch{Team: "T1", Customer: "acme corp", By: "U0ANN", At: t0.Add(-48 * time.Hour), Kind: "call", Note: "asked about SSO"}))
 	must(st.AddTouch("", store.Touch{Team: "T1", Customer: "Acme Corp", By: "U0BOB", At: t0.Add(-time.Hour), Kind: "note"}))
 }
 
-func dump(t *testing.T, st *store.Store) string {
+func dump(t *testing.T, st *store.Bolt) string {
 	t.Helper()
 	d, err := st.Export()
 	if err != nil {
@@ -68,7 +68,7 @@ func dump(t *testing.T, st *store.Store) string {
 	return string(b)
 }
 
-func exportAs(t *testing.T, st *store.Store, format string, kind Kind) []byte {
+func exportAs(t *testing.T, st *store.Bolt, format string, kind Kind) []byte {
 	t.Helper()
 	d, err := st.Export()
 	if err != nil {
@@ -86,7 +86,7 @@ func exportAs(t *testing.T, st *store.Store, format string, kind Kind) []byte {
 	return buf.Bytes()
 }
 
-func importInto(t *testing.T, st *store.Store, name string, data []byte) (store.ImportReport, error) {
+func importInto(t *testing.T, st *store.Bolt, name string, data []byte) (store.ImportReport, error) {
 	t.Helper()
 	f, err := Read(bytes.NewReader(data), name, Options{})
 	if err != nil {

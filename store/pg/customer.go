@@ -11,18 +11,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
 // customerRecord is a customer as stored, as in the bbolt store.
 type customerRecord struct {
-	store.Customer
-	// LastPrompt is when the last check-in was queued: a cadence change
-	// must not bring the next one closer than a cadence after it.
-	LastPrompt time.Time `json:"last_prompt,omitzero"`
-	// Pending is the last check-in nudge queued, so that a prompt held
-	// back until working hours is not joined by a second one.
-	Pending int64 `json:"pending,omitempty"`
+	store.Customer // LastPrompt and Pending are the model's now
 }
 
 // displayName is name trimmed with inner runs of space collapsed.
@@ -131,17 +126,14 @@ func (s *Store) editCustomer(op, team, key string, edit func(ctx context.Context
 // returns store.ErrExists if the name's key is taken; an op already
 // applied returns the customer and store.ErrDuplicate.
 func (s *Store) AddCustomer(op string, c store.Customer) (store.Customer, error) {
-	c.Name = displayName(c.Name)
+	c, err := model.NewCustomer(c, s.now().UTC())
+	if err != nil {
+		return store.Customer{}, err
+	}
 	key := store.CustomerKey(c.Name)
-	if key == "" {
-		return store.Customer{}, errors.New("pg: add customer: empty name")
-	}
-	if c.Team == "" {
-		return store.Customer{}, errors.New("pg: add customer: empty team")
-	}
 	var out store.Customer
 	var failed error
-	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+	err = s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
 		out, failed = store.Customer{}, nil
 		now := s.now().UTC()
 		_, dup, err := claimOp(ctx, tx, op, now)
@@ -164,13 +156,7 @@ func (s *Store) AddCustomer(op string, c store.Customer) (store.Customer, error)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		r := customerRecord{Customer: c}
-		if r.Created.IsZero() {
-			r.Created = now
-		}
-		if r.Cadence > 0 && r.NextPrompt.IsZero() {
-			r.NextPrompt = later(r.Created, r.LastTouch).Add(r.Cadence)
-		}
+		r := customerRecord{Customer: c} // model.NewCustomer scheduled it
 		// Two replicas adding the same name at once: the primary key
 		// lets one in, and the other finds it taken.
 		tag, err := tx.Exec(ctx, `INSERT INTO customers (team, key, doc) VALUES ($1, $2, '{}') ON CONFLICT DO NOTHING`, c.Team, key)
@@ -252,9 +238,7 @@ func (s *Store) UpdateCustomer(op, team, name string, fn func(*store.Customer) e
 			return fmt.Errorf("pg: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name), nil
 		}
 		c.Team, c.Created = r.Team, r.Created
-		if c.Cadence != r.Cadence && c.NextPrompt.Equal(r.NextPrompt) && c.Cadence > 0 {
-			c.NextPrompt = later(later(c.Created, c.LastTouch), r.LastPrompt).Add(c.Cadence)
-		}
+		c.Settle(r.Customer) // a cadence set directly reschedules (model)
 		r.Customer = c
 		return nil, nil
 	})
@@ -305,32 +289,29 @@ func (s *Store) RemoveCustomer(op, team, name string) error {
 // than the last becomes LastTouch and restarts the cadence, an older one
 // is only recorded.
 func (s *Store) AddTouch(op string, t store.Touch) (store.Customer, error) {
-	key := store.CustomerKey(t.Customer)
-	if t.Kind == "" {
-		return store.Customer{}, errors.New("pg: add touch: empty kind")
+	t, err := model.NewTouch(t, s.now().UTC())
+	if err != nil {
+		return store.Customer{}, err
 	}
+	key := store.CustomerKey(t.Customer)
 	out, failed, err := s.editCustomer(op, t.Team, key, func(ctx context.Context, tx pgx.Tx, r *customerRecord) (error, error) {
-		touch := t
-		touch.Customer = r.Name
-		if touch.At.IsZero() {
-			touch.At = s.now()
-		}
-		touch.At = touch.At.UTC()
-		if err := putTouch(ctx, tx, key, touch); err != nil {
-			return nil, err
-		}
-		if r.LastTouch.IsZero() || touch.At.After(r.LastTouch) {
-			r.LastTouch, r.LastNote, r.LastBy = touch.At, touch.Note, touch.By
-			if r.Cadence > 0 {
-				r.NextPrompt = touch.At.Add(r.Cadence)
-			}
-		}
-		return nil, nil
+		return nil, addTouch(ctx, tx, key, t, r)
 	})
 	if err != nil {
 		return store.Customer{}, fmt.Errorf("pg: add touch: %w", err)
 	}
 	return out, failed
+}
+
+// addTouch stores t under the customer's spelling and applies it to r
+// (model.Customer.Touch); the caller saves r.
+func addTouch(ctx context.Context, tx pgx.Tx, key string, t store.Touch, r *customerRecord) error {
+	t.Customer = r.Name
+	if err := putTouch(ctx, tx, key, t); err != nil {
+		return err
+	}
+	r.Touch(t)
+	return nil
 }
 
 func putTouch(ctx context.Context, tx pgx.Tx, key string, t store.Touch) error {
@@ -437,19 +418,17 @@ func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
 			return err
 		}
 		for _, r := range recs {
-			r.NextPrompt = now.Add(r.Cadence)
 			held := false
 			if r.Pending != 0 {
 				if p, err := loadNudge(ctx, tx, r.Pending, false); err == nil && pending(p.State) {
 					held = true
 				}
 			}
-			if !held {
-				n := store.Nudge{Kind: store.Checkin, Team: r.Team, Subject: store.CustomerKey(r.Name), To: r.Owner, State: store.NudgeDue, NotBefore: now, Created: now}
+			if n, ok := r.ClaimCheckin(now, held); ok { // model: one per cadence
 				if err := putNudge(ctx, tx, &n); err != nil {
 					return err
 				}
-				r.Pending, r.LastPrompt = n.ID, now
+				r.Pending = n.ID
 				out = append(out, n)
 			}
 			if err := saveCustomer(ctx, tx, &r); err != nil {

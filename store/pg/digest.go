@@ -113,7 +113,7 @@ func (s *Store) QueueRun(name string, prev, at time.Time, nudges []store.Nudge) 
 // Subscribe makes channel get the scheduled digest for scope
 // (store.ScopeAll or store.ScopeMembers), replacing any earlier
 // subscription of that channel.
-func (s *Store) Subscribe(team, channel, scope string) error {
+func (s *Store) Subscribe(team, channel string, scope store.Scope) error {
 	if team == "" || channel == "" {
 		return errors.New("pg: subscribe: empty team or channel")
 	}

@@ -46,7 +46,7 @@ func putNudgeAt(ctx context.Context, tx pgx.Tx, n *store.Nudge, sendingAt int64)
 		since = &sendingAt
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc, sending_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (id) DO UPDATE SET state = $5, not_before_ns = $6, doc = $7, sending_ns = coalesce($8, nudges.sending_ns)`,
+		ON CONFLICT (id) DO UPDATE SET to_id = $4, state = $5, not_before_ns = $6, doc = $7, sending_ns = coalesce($8, nudges.sending_ns)`,
 		n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc, since)
 	return err
 }

@@ -49,7 +49,7 @@ type backend interface {
 	LastRun(name string) (time.Time, error)
 	SetLastRun(name string, t time.Time) error
 	QueueRun(name string, prev, at time.Time, nudges []store.Nudge) ([]store.Nudge, error)
-	Subscribe(team, channel, scope string) error
+	Subscribe(team, channel string, scope store.Scope) error
 	Unsubscribe(team, channel string) error
 	Subscriptions(team string) ([]store.Subscription, error)
 	Applied(op string) (bool, error)
@@ -63,7 +63,7 @@ type backend interface {
 }
 
 var (
-	_ backend = (*store.Store)(nil)
+	_ backend = (*store.Bolt)(nil)
 	_ backend = (*pg.Store)(nil)
 )
 
@@ -87,7 +87,7 @@ func openPG(t *testing.T, now func() time.Time) (*pg.Store, string) {
 	return s, url
 }
 
-func openBolt(t *testing.T, now func() time.Time) *store.Store {
+func openBolt(t *testing.T, now func() time.Time) *store.Bolt {
 	t.Helper()
 	s, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: now})
 	if err != nil {

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -18,28 +18,13 @@ import (
 // index key, which is the next_ns column here.
 type record struct {
 	store.Promise
-	// RemindedAt is when ClaimDue queued the reminder.
-	RemindedAt time.Time `json:"reminded_at,omitzero"`
 }
 
-// next is the promise's next action time, if it has one: the bbolt
-// store's rule, which the due index follows.
+// next is the promise's next action time, if it has one: the model's
+// rule (model.Promise.NextAction), which the due index follows.
 func (r *record) next(overdueAfter time.Duration) (time.Time, bool) {
-	switch {
-	case r.State != store.Open:
-		return time.Time{}, false
-	case !r.Reminded:
-		return r.Due, true
-	case r.Overdue || overdueAfter <= 0:
-		return time.Time{}, false
-	}
-	at := r.Due.Add(overdueAfter)
-	// A reminder queued after the follow-up was already due (the bot was
-	// down) gets a full overdueAfter before the follow-up.
-	if !r.RemindedAt.IsZero() && !r.RemindedAt.Before(at) {
-		at = r.RemindedAt.Add(overdueAfter)
-	}
-	return at, true
+	a, ok := r.NextAction(model.Policy{OverdueAfter: overdueAfter})
+	return a.At, ok
 }
 
 func notFound(team string, id int64) error {
@@ -70,10 +55,7 @@ func loadRecord(ctx context.Context, tx pgx.Tx, team string, id int64, lock bool
 
 // save writes r (insert or update) with its next action time.
 func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration) error {
-	r.Due, r.Created = r.Due.UTC(), r.Created.UTC()
-	if !r.KeptAt.IsZero() {
-		r.KeptAt = r.KeptAt.UTC()
-	}
+	r.Promise.Settle(r.Promise) // times in UTC
 	var next *int64
 	if at, ok := r.next(overdueAfter); ok {
 		n := nanos(at)
@@ -96,10 +78,11 @@ func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration)
 func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	var out store.Promise
 	var dup bool
-	if p.Team == "" {
-		return out, errors.New("pg: add promise: empty team")
+	p, err := model.NewPromise(p, s.now().UTC())
+	if err != nil {
+		return out, err
 	}
-	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+	err = s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.now().UTC()
 		prev, d, err := claimOp(ctx, tx, op, now)
 		if err != nil {
@@ -116,12 +99,8 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 		if err != nil {
 			return fmt.Errorf("next id: %w", err)
 		}
-		r := record{Promise: p}
-		r.ID, r.State, r.Reminded, r.Overdue = seq, store.Open, false, false
-		if r.Created.IsZero() {
-			r.Created = now
-		}
-		r.History = append(slices.Clip(p.History), store.Event{At: now, Kind: "created", By: p.Creator})
+		r := record{Promise: p} // model.NewPromise made it open, created, with its event
+		r.ID = seq
 		if err := save(ctx, tx, &r, s.overdue()); err != nil {
 			return err
 		}
@@ -169,10 +148,7 @@ func (s *Store) UpdatePromise(op, team string, id int64, fn func(*store.Promise)
 			return errRollback
 		}
 		p.Team, p.ID = team, id
-		if !p.Due.Equal(r.Due) {
-			p.Reminded, p.Overdue = false, false
-			r.RemindedAt = time.Time{}
-		}
+		p.Settle(r.Promise) // a new round has no claims (model)
 		r.Promise = p
 		if err := save(ctx, tx, &r, s.overdue()); err != nil {
 			return err
@@ -347,25 +323,15 @@ func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]recor
 // claim handles one due promise: it queues its nudge if one is owed at
 // now, and moves its index entry either way.
 func claim(ctx context.Context, tx pgx.Tx, r record, now time.Time, overdueAfter time.Duration) (store.Nudge, bool, error) {
-	var kind store.NudgeKind
 	// When the promise changed or overdueAfter grew since it was indexed,
 	// only its index entry moves.
-	if at, ok := r.next(overdueAfter); ok && !at.After(now) {
-		if !r.Reminded {
-			kind, r.Reminded, r.RemindedAt = store.Reminder, true, now
-			r.History = append(r.History, store.Event{At: now, Kind: "reminded"})
-		} else {
-			kind, r.Overdue = store.OverdueNudge, true
-			r.History = append(r.History, store.Event{At: now, Kind: "overdue"})
-		}
-	}
+	n, ok := r.Claim(now, model.Policy{OverdueAfter: overdueAfter})
 	if err := save(ctx, tx, &r, overdueAfter); err != nil {
 		return store.Nudge{}, false, err
 	}
-	if kind == "" {
+	if !ok {
 		return store.Nudge{}, false, nil
 	}
-	n := store.Nudge{Kind: kind, Team: r.Team, PromiseID: r.ID, To: r.Owner, State: store.NudgeDue, NotBefore: now, Created: now}
 	err := putNudge(ctx, tx, &n)
 	return n, err == nil, err
 }

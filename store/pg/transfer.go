@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -146,6 +147,10 @@ func importPromise(ctx context.Context, tx pgx.Tx, p store.Promise, seen map[str
 	case p.State != store.Open && p.State != store.Kept && p.State != store.Cancelled:
 		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
 	}
+	// The same limits as the slash command and the form (model.Validate).
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	id := fmt.Sprintf("p\x00%s\x00%d", p.Team, p.ID)
 	if seen[id] {
 		return fmt.Errorf("promise %s #%d appears twice", p.Team, p.ID)
@@ -192,6 +197,9 @@ func importCustomer(ctx context.Context, tx pgx.Tx, c store.Customer, seen map[s
 		return fmt.Errorf("tier is %q; use key or standard", c.Tier)
 	case c.Cadence < 0:
 		return fmt.Errorf("cadence is %s; use 0 for never, or a positive duration", c.Cadence)
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	id := "c\x00" + c.Team + "\x00" + key
 	if seen[id] {
@@ -242,6 +250,10 @@ func importTouch(ctx context.Context, tx pgx.Tx, t store.Touch, have map[string]
 		return errors.New("kind is empty")
 	case t.At.IsZero():
 		return errors.New("at is empty")
+	}
+	t, err := model.NewTouch(t, t.At)
+	if err != nil {
+		return err
 	}
 	c, err := loadCustomer(ctx, tx, t.Team, key, false)
 	if errors.Is(err, store.ErrNotFound) {

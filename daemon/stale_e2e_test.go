@@ -1,0 +1,105 @@
+package daemon_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/store"
+)
+
+// Stale nudges (issue 11, defect 1): a reminder waiting in the outbox
+// while Slack fails must not go out once its promise has moved on.
+
+// reminders are the nudge messages (reminders and follow-ups) in user's DM.
+func (e *env) reminders(user string) []slacksim.Message {
+	var out []slacksim.Message
+	for _, m := range e.sim.DMs(user) {
+		if nudgeID(m) > 0 && strings.Contains(m.Text, "#") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// failedReminder records a promise due in an hour and lets its reminder
+// meet a Slack 503 at the due time, so that it waits in the outbox.
+func (e *env) failedReminder(text string) time.Time {
+	e.t.Helper()
+	e.slash(ann, text)
+	due := e.promises()[0].Due
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 503})
+	e.advanceTo(due)
+	if n := e.nudges()[0]; n.State != store.NudgeDue || n.Attempts != 1 {
+		e.t.Fatalf("after the 503: %+v, want the reminder due again", n)
+	}
+	return due
+}
+
+// recover lets the retry's backoff pass and ticks.
+func (e *env) recover() {
+	e.t.Helper()
+	e.clock.Advance(30 * time.Second)
+	e.tick()
+}
+
+func TestStaleReminderAfterSnooze(t *testing.T) {
+	e := start(t)
+	due := e.failedReminder("Acme: call back in 1 hour")
+	e.slash(ann, "snooze 1 in 3 hours")
+	e.recover()
+	if n := len(e.reminders(ann)); n != 0 {
+		t.Fatalf("%d reminders right after the snooze; the snoozed one must wait 3 hours", n)
+	}
+	if n := e.nudges()[0]; n.State != store.NudgeDropped {
+		t.Errorf("the stale reminder is %s, want dropped", n.State)
+	}
+	e.advanceTo(due.Add(3 * time.Hour).Add(time.Minute))
+	if n := len(e.reminders(ann)); n != 1 {
+		t.Fatalf("%d reminders after the snooze ended, want exactly 1", n)
+	}
+}
+
+func TestStaleReminderAfterHandover(t *testing.T) {
+	e := start(t)
+	e.failedReminder("Acme: call back in 1 hour")
+	e.slash(ann, "give 1 <@U0BOB|bob>")
+	e.recover()
+	if n := len(e.reminders(ann)); n != 0 {
+		t.Errorf("Ann was reminded %d times of a promise she gave away", n)
+	}
+	if n := len(e.reminders(bob)); n != 1 {
+		t.Errorf("Bob got %d reminders, want his own one", n)
+	}
+}
+
+func TestStaleReminderAfterOccurrenceDone(t *testing.T) {
+	e := start(t)
+	due := e.failedReminder("Acme: standup notes every day 10am")
+	e.slash(ann, "done 1")
+	e.recover()
+	if n := len(e.reminders(ann)); n != 0 {
+		t.Fatalf("%d reminders right after the occurrence was done: the next one is a day away", n)
+	}
+	e.advanceTo(due.Add(24 * time.Hour))
+	if n := len(e.reminders(ann)); n != 1 {
+		t.Fatalf("%d reminders at the next occurrence, want 1", n)
+	}
+}
+
+func TestStaleCheckinGoesToNewOwner(t *testing.T) {
+	e := start(t) // Monday 23 Nov 10:00 in New York
+	e.cmd(ann, "/customer", "add Acme every 14d tier key")
+	due := time.Date(2026, 12, 7, 10, 0, 0, 0, newYork) // 16:00 in Bob's Paris: working hours for both
+	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 503})
+	e.advanceTo(due)
+	e.cmd(ann, "/customer", "edit Acme owner <@U0BOB|bob>")
+	e.recover()
+	if n := len(e.prompts(ann)); n != 0 {
+		t.Errorf("Ann got %d check-in prompts for a customer she handed to Bob", n)
+	}
+	if n := len(e.prompts(bob)); n != 1 {
+		t.Errorf("Bob got %d check-in prompts, want 1", n)
+	}
+}

@@ -1,0 +1,119 @@
+package model
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits every path into Kept (slash command, form, shortcut, import)
+// holds a record to, through NewPromise, NewCustomer and NewTouch.
+const (
+	// MaxText bounds a promise, a note and a touch: a promise is a
+	// sentence, not a document, and Slack sections stop at 3,000
+	// characters.
+	MaxText = 2000
+	// MaxName bounds a customer name: it is shown in lists, cards and
+	// button labels, and 80 characters is a long company name.
+	MaxName = 80
+	// MinCadence and MaxCadence bound a keep-in-touch cadence: a daily
+	// prompt is the most anyone would want, and a relationship checked on
+	// less than every two years is not being kept.
+	MinCadence = 24 * time.Hour
+	MaxCadence = 730 * 24 * time.Hour
+)
+
+var (
+	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	channelID = regexp.MustCompile(`^[CDG][A-Z0-9]+$`)
+	// permalink is what chat.getPermalink returns for a message.
+	permalink = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]*\.(?:enterprise\.)?slack\.com/archives/[CDG][A-Z0-9]+/p[0-9]{16}(?:\?[^\s<>|]*)?$`)
+)
+
+// ValidUser reports whether id is a Slack user id (U… or W…).
+func ValidUser(id string) bool { return userID.MatchString(id) }
+
+// CheckText refuses an empty text or one over MaxText characters; what
+// names the thing in the message ("promise", "note").
+func CheckText(field, what, s string) error {
+	switch n := utf8.RuneCountInString(s); {
+	case strings.TrimSpace(s) == "":
+		return invalid(field, "The %s is empty; say in a line what it is.", what)
+	case n > MaxText:
+		return invalid(field, "That %s is %d characters long; please keep it under %d. Put the details in the source message and link it.", what, n, MaxText)
+	}
+	return nil
+}
+
+// CheckName refuses a customer name that could not be shown or matched
+// well: empty, over MaxName characters, or with control characters.
+func CheckName(field, name string) error {
+	switch n := utf8.RuneCountInString(name); {
+	case CustomerKey(name) == "":
+		return invalid(field, "The customer name is empty.")
+	case n > MaxName:
+		return invalid(field, "That customer name is %d characters long; a customer name can be at most %d. Use a short name and put the rest in the notes.", n, MaxName)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return invalid(field, "A customer name can't contain control characters.")
+	}
+	return nil
+}
+
+func checkUser(field, id string, required bool) error {
+	if id == "" {
+		if required {
+			return invalid(field, "The %s is empty; name a Slack user.", field)
+		}
+		return nil
+	}
+	if !ValidUser(id) {
+		return invalid(field, "%q is not a Slack user id (U… or W…).", id)
+	}
+	return nil
+}
+
+func checkZone(field, zone string) error {
+	if zone == "" {
+		return nil
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return invalid(field, "%q is not a time zone I know.", zone)
+	}
+	return nil
+}
+
+// CustomerKey is the key a customer name is matched by: trimmed, inner
+// runs of space collapsed to one, control characters dropped and Unicode
+// simple case folding applied, so that "ACME  Corp" and "acme corp" are the
+// same customer.
+func CustomerKey(name string) string {
+	var b strings.Builder
+	for i, word := range strings.Fields(name) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for _, r := range word {
+			if unicode.IsControl(r) {
+				continue
+			}
+			b.WriteRune(fold(r))
+		}
+	}
+	return b.String()
+}
+
+// fold maps r to one member of its case-folding orbit (K, k and the Kelvin
+// sign K all become k), as strings.EqualFold compares them.
+func fold(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return unicode.ToLower(least)
+}
+
+// DisplayName is name trimmed with inner runs of space collapsed: the
+// user's spelling, minus what they could not have meant.
+func DisplayName(name string) string { return strings.Join(strings.Fields(name), " ") }

@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/model"
+	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/storetest"
+)
+
+func boltHarness() storetest.Harness {
+	return storetest.Harness{
+		New: func(t storetest.T, now func() time.Time) storetest.Backend {
+			s, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{MaxBatchDelay: 100 * time.Microsecond, Now: now, Log: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			return s
+		},
+		Corrupt: func(t storetest.T, b storetest.Backend, team string, id int64) {
+			if err := b.(*store.Bolt).CorruptPromise(team, id); err != nil {
+				t.Fatalf("corrupt: %v", err)
+			}
+		},
+	}
+}
+
+func TestBoltConforms(t *testing.T) {
+	storetest.Run(t, boltHarness())
+}
+
+// staleless forgets to recheck: it delivers whatever it claimed.
+type staleless struct{ storetest.Backend }
+
+func (s staleless) Recheck(id int64, now time.Time) (model.Nudge, error) { return s.Nudge(id) }
+
+// doubleClaim claims without remembering that it did.
+type doubleClaim struct{ storetest.Backend }
+
+func (d doubleClaim) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]model.Nudge, error) {
+	ns, err := d.Backend.ClaimDue(now, overdueAfter, limit)
+	if err != nil || len(ns) > 0 {
+		return ns, err
+	}
+	return d.Backend.Nudges(model.NudgeReminder)
+}
+
+// TestSuiteCatchesBrokenStores proves the suite can fail: each wrapper
+// breaks one promise of the contract and the suite names the case.
+func TestSuiteCatchesBrokenStores(t *testing.T) {
+	h := boltHarness()
+	tests := []struct {
+		name string
+		wrap func(storetest.Backend) storetest.Backend
+		want string
+	}{
+		{"no recheck", func(b storetest.Backend) storetest.Backend { return staleless{b} }, "StaleNudges"},
+		{"claims twice", func(b storetest.Backend) storetest.Backend { return doubleClaim{b} }, "PromisesAndDueIndex"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			broken := h
+			broken.Corrupt = nil // it needs the real store
+			broken.New = func(t storetest.T, now func() time.Time) storetest.Backend { return tt.wrap(h.New(t, now)) }
+			err := storetest.Check(broken)
+			if err == nil {
+				t.Fatalf("the suite passed a store that %s", tt.name)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("the suite failed, but not in %s: %v", tt.want, err)
+			}
+		})
+	}
+	if err := storetest.Check(h); err != nil {
+		t.Errorf("Check fails the real store: %v", err)
+	}
+}
