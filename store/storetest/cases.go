@@ -218,8 +218,10 @@ func testOutboxStates(t T, h Harness) {
 	if s.State != model.NudgeSending || s.Attempts != 1 {
 		t.Errorf("after MarkSending: %+v, want sending, attempt 1", s)
 	}
-	if got := pendingIDs(t0); len(got) != 1 {
-		t.Errorf("a sending nudge left the outbox: pending %v", got)
+	// A sending nudge is still owed (a backend shared by replicas may hold
+	// it back from PendingNudges while the send may be in flight).
+	if got := r(b.Nudge(n.ID)).must(t); !got.State.Pending() {
+		t.Errorf("a sending nudge left the outbox: %s", got.State)
 	}
 	if err := b.RetryNudge(n.ID, t0.Add(2*time.Hour), "503"); err != nil {
 		t.Fatalf("RetryNudge: %v", err)
