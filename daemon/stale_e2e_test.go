@@ -64,7 +64,7 @@ func TestStaleReminderAfterSnooze(t *testing.T) {
 func TestStaleReminderAfterHandover(t *testing.T) {
 	e := start(t)
 	e.failedReminder("Acme: call back in 1 hour")
-	e.slash(ann, "give 1 <@U0BOB|bob>")
+	e.slash(ann, "give 1 @bob")
 	e.recover()
 	if n := len(e.reminders(ann)); n != 0 {
 		t.Errorf("Ann was reminded %d times of a promise she gave away", n)
@@ -94,7 +94,7 @@ func TestStaleCheckinGoesToNewOwner(t *testing.T) {
 	due := time.Date(2026, 12, 7, 10, 0, 0, 0, newYork) // 16:00 in Bob's Paris: working hours for both
 	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 503})
 	e.advanceTo(due)
-	e.cmd(ann, "/customer", "edit Acme owner <@U0BOB|bob>")
+	e.cmd(ann, "/customer", "edit Acme owner @bob")
 	e.recover()
 	if n := len(e.prompts(ann)); n != 0 {
 		t.Errorf("Ann got %d check-in prompts for a customer she handed to Bob", n)
