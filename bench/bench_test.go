@@ -12,7 +12,9 @@ import (
 // runs end to end (and that its fixtures match the store's format), not
 // how fast anything is.
 func TestQuickTiny(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// The deadline only catches a hang: on a loaded machine the toy run
+	// takes well over its idle 10 s, and that is not a failure.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, Options{
 		Quick:           true,
