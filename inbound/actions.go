@@ -65,7 +65,7 @@ func (b *Bot) promiseAction(c click) error {
 	}
 	p, err := b.change(c.op, cb.Team.ID, id, cb.User.ID, func(p *store.Promise) error {
 		if block.Owner != "" && block.Owner != p.Owner && p.State == store.Open {
-			return conflict(fmt.Sprintf("#%d now belongs to <@%s>, so this message is out of date; nothing changed.", p.ID, p.Owner))
+			return conflict(fmt.Sprintf("#%d now belongs to %s, so this message is out of date; nothing changed.", p.ID, slackui.MentionUser(p.Owner)))
 		}
 		return fn(p)
 	})
@@ -139,7 +139,7 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 		note := slackui.Outcome(p, loc, b.cfg.Now())
 		switch {
 		case action == slackui.ActionReassign:
-			note = "➡️ *Handed to <@" + p.Owner + ">*"
+			note = "➡️ *Handed to " + slackui.MentionUser(p.Owner) + "*"
 		case action == slackui.ActionDone && p.Repeat != "":
 			// A series stays open: this occurrence is kept, the next is due.
 			kept := "✅ *Kept, on time*"

@@ -168,7 +168,7 @@ func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin,
 	var note string
 	switch action {
 	case slackui.ActionCheckinTouch:
-		note = fmt.Sprintf("✅ *Touch logged* by <@%s>", user)
+		note = fmt.Sprintf("✅ *Touch logged* by %s", slackui.MentionUser(user))
 	case slackui.ActionCheckinSnooze:
 		note = "💤 *Snoozed a week*"
 	case slackui.ActionCheckinCadence:

@@ -237,7 +237,7 @@ func (b *Bot) customerVerb(c call) (any, error) {
 func (b *Bot) ownerOK(ctx context.Context, owner string) error {
 	var gone zones.NoSuchUserError
 	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
-		return notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to own it. Name someone who is in this workspace.", owner))
+		return notFound(fmt.Sprintf("I can't find an active Slack user %s to own it. Name someone who is in this workspace.", slackui.MentionUser(owner)))
 	}
 	return nil
 }
@@ -266,9 +266,9 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Added *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
+	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner))
 	if c.Cadence > 0 {
-		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt <@%s> to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), c.Owner, slackui.Escape(c.Name))
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), slackui.MentionUser(c.Owner), slackui.Escape(c.Name))
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -307,7 +307,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		return nil, fmt.Errorf("inbound: edit customer: %w", err)
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by <@%s>.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), c.Owner)
+	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner))
 	if c.Cadence > 0 {
 		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
 	}
@@ -385,7 +385,7 @@ func (b *Bot) mayChangeCustomer(user string, c store.Customer) error {
 	if user == c.Owner || b.isAdmin(user) {
 		return nil
 	}
-	return forbidden(fmt.Sprintf("Only <@%s>, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", c.Owner, slackui.Escape(c.Name), slackui.Escape(c.Name)))
+	return forbidden(fmt.Sprintf("Only %s, who owns *%s*, or an admin can change or remove it. Ask them, or log a touch with `/touch %s …`.", slackui.MentionUser(c.Owner), slackui.Escape(c.Name), slackui.Escape(c.Name)))
 }
 
 // removeClicked answers the confirmation's buttons by replacing it.

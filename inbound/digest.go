@@ -92,7 +92,7 @@ func (b *Bot) teamOnly(ctx context.Context, api digestAPI, team string, info *sl
 	wg.Wait()
 	switch {
 	case outsider != "":
-		return forbidden(fmt.Sprintf("<@%s> is a guest or from another workspace, and the digest (late promises included) stays within the team. Use a channel only the team is in.", outsider))
+		return forbidden(fmt.Sprintf("%s is a guest or from another workspace, and the digest (late promises included) stays within the team. Use a channel only the team is in.", slackui.MentionUser(outsider)))
 	case failed != nil:
 		return unavailable("I couldn't check this channel's members for guests just now; nothing was posted. Please try again in a minute.")
 	}
@@ -276,18 +276,10 @@ func (b *Bot) digestWarnings(team string) []string {
 			break
 		}
 		if code, ok := b.cfg.DigestTrouble(ch); ok {
-			out = append(out, fmt.Sprintf("⚠️ I couldn't post the scheduled digest in %s (%s): invite me with `/invite @Kept` there. It waits and goes out as soon as I can.", channelRef(ch), code))
+			out = append(out, fmt.Sprintf("⚠️ I couldn't post the scheduled digest in %s (%s): invite me with `/invite @Kept` there. It waits and goes out as soon as I can.", slackui.MentionChannel(ch), code))
 		}
 	}
 	return out
-}
-
-// channelRef links a channel id, or shows a #name as text.
-func channelRef(ch string) string {
-	if strings.HasPrefix(ch, "C") || strings.HasPrefix(ch, "G") {
-		return "<#" + ch + ">"
-	}
-	return slackui.Escape(ch)
 }
 
 // slackErrorCode is the "error" of an ok:false answer inside err, if any.

@@ -67,8 +67,8 @@ func (b *Bot) tellOwner(ctx context.Context, p store.Promise) {
 	if p.Creator == "" || p.Creator == p.Owner {
 		return
 	}
-	text := fmt.Sprintf("<@%s> recorded a promise for you: %s, due %s. I'll remind you then. Not yours? `/promise give %d @someone` or `/promise cancel %d`.",
-		p.Creator, slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner)), p.ID, p.ID)
+	text := fmt.Sprintf("%s recorded a promise for you: %s, due %s. I'll remind you then. Not yours? `/promise give %d @someone` or `/promise cancel %d`.",
+		slackui.MentionUser(p.Creator), slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner)), p.ID, p.ID)
 	if _, _, err := b.api.PostMessageContext(ctx, p.Owner, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))); err != nil {
 		b.cfg.Log.Warn("tell owner", "owner", p.Owner, "err", err)
 	}

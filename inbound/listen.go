@@ -181,7 +181,7 @@ func (b *Bot) messageTouch(ctx context.Context, log *slog.Logger, team string, c
 			return
 		}
 	}
-	note := "Wrote in <#" + ev.Channel + ">"
+	note := "Wrote in " + slackui.MentionChannel(ev.Channel)
 	if link := b.permalink(ctx, ev.Channel, ev.TimeStamp); link != "" {
 		note += ": " + link
 	}
@@ -367,7 +367,7 @@ func (b *Bot) linkChannel(ctx context.Context, team, user, customer, channel str
 		var se slack.SlackErrorResponse
 		switch {
 		case errors.As(err, &se) && se.Err == "channel_not_found", err == nil && !info.IsMember:
-			return "", conflict(fmt.Sprintf("I'm not in <#%s> yet, so I can't hear what is said there. Invite me: type `/invite @Kept` in <#%s>, then link it again.", channel, channel))
+			return "", conflict(fmt.Sprintf("I'm not in %s yet, so I can't hear what is said there. Invite me: type `/invite @Kept` in %s, then link it again.", slackui.MentionChannel(channel), slackui.MentionChannel(channel)))
 		case err != nil:
 			b.cfg.Log.Warn("channel info", "channel", channel, "err", err)
 			return "", unavailable("I couldn't ask Slack about that channel just now; nothing changed. Please try again in a minute.")
@@ -378,11 +378,11 @@ func (b *Bot) linkChannel(ctx context.Context, team, user, customer, channel str
 	case errors.Is(err, store.ErrNotFound):
 		return "", notFoundCustomer(customer)
 	case errors.Is(err, store.ErrExists):
-		return "", conflict(fmt.Sprintf("<#%s> already belongs to *%s*; a channel belongs to one customer. Unlink it first with `/customer unlink <#%s>`.", channel, slackui.Escape(l.Customer), channel))
+		return "", conflict(fmt.Sprintf("%s already belongs to *%s*; a channel belongs to one customer. Unlink it first with `/customer unlink %s`.", slackui.MentionChannel(channel), slackui.Escape(l.Customer), slackui.MentionChannel(channel)))
 	case err != nil:
 		return "", fmt.Errorf("inbound: link channel: %w", err)
 	}
-	return fmt.Sprintf("Linked <#%s> to *%s*. What our side writes there now counts as a touch, I'll tell the owner when %s is waiting on us, and I'll offer to track promises written there (only to whoever wrote them). I never post anything in the channel that the customer can see.", channel, slackui.Escape(l.Customer), slackui.Escape(l.Customer)), nil
+	return fmt.Sprintf("Linked %s to *%s*. What our side writes there now counts as a touch, I'll tell the owner when %s is waiting on us, and I'll offer to track promises written there (only to whoever wrote them). I never post anything in the channel that the customer can see.", slackui.MentionChannel(channel), slackui.Escape(l.Customer), slackui.Escape(l.Customer)), nil
 }
 
 // cutChannel takes a channel mention off the end of s.
@@ -441,12 +441,12 @@ func (b *Bot) unlinkVerb(k call) (any, error) {
 	}
 	l, err := b.listen.UnlinkChannel(k.cmd.TeamID, channel)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(fmt.Sprintf("<#%s> isn't linked to a customer.", channel))
+		return nil, notFound(fmt.Sprintf("%s isn't linked to a customer.", slackui.MentionChannel(channel)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inbound: unlink: %w", err)
 	}
-	text := fmt.Sprintf("Unlinked <#%s> from *%s*: I no longer count what is said there.", channel, slackui.Escape(l.Customer))
+	text := fmt.Sprintf("Unlinked %s from *%s*: I no longer count what is said there.", slackui.MentionChannel(channel), slackui.Escape(l.Customer))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
@@ -547,7 +547,7 @@ func (b *Bot) linkClicked(k click) error {
 	ctx, cb, a := k.ctx, k.cb, k.a
 	var text string
 	if a.ActionID == slackui.ActionLinkNone {
-		text = fmt.Sprintf("Fine: <#%s> stays unlinked, and I won't listen there. `/customer link NAME <#%s>` links it later.", a.Value, a.Value)
+		text = fmt.Sprintf("Fine: %s stays unlinked, and I won't listen there. `/customer link NAME %s` links it later.", slackui.MentionChannel(a.Value), slackui.MentionChannel(a.Value))
 	} else {
 		v := a.Value
 		if a.ActionID == slackui.ActionLinkPick {
@@ -580,7 +580,7 @@ func (b *Bot) waitHandled(k click) error {
 	if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("inbound: close wait: %w", err)
 	}
-	text := fmt.Sprintf("Marked as handled: the message in <#%s> is no longer waiting on us.", channel)
+	text := fmt.Sprintf("Marked as handled: the message in %s is no longer waiting on us.", slackui.MentionChannel(channel))
 	b.later(k.ctx, func(ctx context.Context) {
 		b.updateClicked(ctx, cb, text)
 		b.refreshHome(ctx, cb.Team.ID, cb.User.ID)
@@ -595,7 +595,7 @@ func (b *Bot) waitPromise(k click) error {
 	channel, thread, _ := strings.Cut(k.a.Value, "|")
 	w, err := b.listenWait(cb.Team.ID, channel, thread)
 	if err != nil {
-		text := fmt.Sprintf("Someone on our side has answered in <#%s> since, so nothing is waiting any more.", channel)
+		text := fmt.Sprintf("Someone on our side has answered in %s since, so nothing is waiting any more.", slackui.MentionChannel(channel))
 		b.later(k.ctx, func(ctx context.Context) { b.updateClicked(ctx, cb, text) })
 		return nil
 	}
@@ -695,7 +695,7 @@ func (b *Bot) waitingHome(team, user string, loc *time.Location) []slack.Block {
 		}
 		waits, _ := b.listen.CustomerWaits(team, c.Name)
 		for _, w := range waits {
-			line := fmt.Sprintf("• *%s*: <@%s> in <#%s>, %s", slackui.Escape(c.Name), w.By, w.Channel, slackui.PlainDate(w.At, b.cfg.Now(), loc))
+			line := fmt.Sprintf("• *%s*: %s in %s, %s", slackui.Escape(c.Name), slackui.MentionUser(w.By), slackui.MentionChannel(w.Channel), slackui.PlainDate(w.At, b.cfg.Now(), loc))
 			if w.Link != "" {
 				line += " · <" + w.Link + "|open>"
 			}

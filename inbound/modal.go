@@ -184,7 +184,7 @@ func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, chann
 
 // tellNewOwner lets someone know a promise is now theirs.
 func (b *Bot) tellNewOwner(ctx context.Context, p store.Promise, by string) {
-	text := fmt.Sprintf("<@%s> handed you a promise: %s, due %s. I'll remind you then.", by, slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner)))
+	text := fmt.Sprintf("%s handed you a promise: %s, due %s. I'll remind you then.", slackui.MentionUser(by), slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner)))
 	if _, _, err := b.api.PostMessageContext(ctx, p.Owner, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(slackui.Section(text))); err != nil {
 		b.cfg.Log.Warn("tell new owner", "owner", p.Owner, "err", err)
 	}

@@ -56,7 +56,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 	if err != nil {
 		var gone zones.NoSuchUserError
 		if errors.As(err, &gone) {
-			return nil, notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to own this promise. Name someone who is in this workspace.", owner))
+			return nil, notFound(fmt.Sprintf("I can't find an active Slack user %s to own this promise. Name someone who is in this workspace.", slackui.MentionUser(owner)))
 		}
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
 	}
@@ -220,9 +220,9 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 func (b *Bot) mayChangeOpen(user string, p store.Promise) error {
 	if !b.mayChange(user, p) {
 		if p.Creator == "" || p.Creator == p.Owner {
-			return forbidden(fmt.Sprintf("Only <@%s>, who owns #%d, or an admin can change it.", p.Owner, p.ID))
+			return forbidden(fmt.Sprintf("Only %s, who owns #%d, or an admin can change it.", slackui.MentionUser(p.Owner), p.ID))
 		}
-		return forbidden(fmt.Sprintf("Only <@%s> (who owns #%d), <@%s> (who recorded it) or an admin can change it.", p.Owner, p.ID, p.Creator))
+		return forbidden(fmt.Sprintf("Only %s (who owns #%d), %s (who recorded it) or an admin can change it.", slackui.MentionUser(p.Owner), p.ID, slackui.MentionUser(p.Creator)))
 	}
 	if p.State != store.Open {
 		return conflict(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))
@@ -313,7 +313,7 @@ func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) stri
 	case verb == "cancel":
 		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", slackui.Summary(p))
 	case verb == "move":
-		return fmt.Sprintf("Moved %s: now promised for %s (first promised for %s). I'll remind <@%s> then.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc), slackui.Date(p.MovedFrom, b.cfg.Now(), loc), p.Owner)
+		return fmt.Sprintf("Moved %s: now promised for %s (first promised for %s). I'll remind %s then.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc), slackui.Date(p.MovedFrom, b.cfg.Now(), loc), slackui.MentionUser(p.Owner))
 	}
 	return fmt.Sprintf("Snoozed the reminder for %s until %s; it is still promised for %s.", slackui.Summary(p), slackui.Date(p.ReminderAt(), b.cfg.Now(), loc), slackui.Date(p.Due, b.cfg.Now(), loc))
 }
@@ -339,7 +339,7 @@ func (b *Bot) give(c call) (any, error) {
 		b.tellNewOwner(ctx, p, cmd.UserID)
 		b.refreshHome(ctx, p.Team, p.Owner)
 	})
-	text := fmt.Sprintf("Gave %s to <@%s>. I'll remind them %s.", slackui.Summary(p), p.Owner, slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)))
+	text := fmt.Sprintf("Gave %s to %s. I'll remind them %s.", slackui.Summary(p), slackui.MentionUser(p.Owner), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
@@ -350,11 +350,11 @@ func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise)
 	var gone zones.NoSuchUserError
 	switch {
 	case errors.As(err, &gone):
-		return nil, notFound(fmt.Sprintf("I can't find an active Slack user <@%s> to give it to.", to))
+		return nil, notFound(fmt.Sprintf("I can't find an active Slack user %s to give it to.", slackui.MentionUser(to)))
 	case err != nil:
 		// Without their zone a series would follow the wrong clock for good.
 		b.cfg.Log.Warn("zone of new owner unknown", "user", to, "err", err)
-		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for <@%s>'s time zone just now; nothing changed. Please try again in a minute.", to))
+		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for %s's time zone just now; nothing changed. Please try again in a minute.", slackui.MentionUser(to)))
 	}
 	now := b.cfg.Now()
 	return func(p *store.Promise) error { return p.Reassign(by, to, loc.String(), now) }, nil

@@ -37,7 +37,7 @@ func (b *Bot) showPromise(c call) (any, error) {
 		return nil, b.lookupError(err, id)
 	}
 	if !b.mayChange(c.cmd.UserID, p) {
-		return nil, forbidden(fmt.Sprintf("#%d is <@%s>'s; only they, whoever recorded it and admins can see it in full.", p.ID, p.Owner))
+		return nil, forbidden(fmt.Sprintf("#%d is %s's; only they, whoever recorded it and admins can see it in full.", p.ID, slackui.MentionUser(p.Owner)))
 	}
 	fallback, blocks := slackui.PromiseDetail(p, b.zoneOr(c.ctx, c.cmd.UserID), b.cfg.Now())
 	return ephemeral(fallback, blocks...), nil

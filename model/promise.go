@@ -93,9 +93,9 @@ func (p Promise) Validate() error {
 		return invalid("due", "When is it due? Give a time.")
 	case p.State != "" && !p.State.Valid():
 		return invalid("state", "%q is not a state; use open, kept or cancelled.", p.State)
-	case p.Channel != "" && !channelID.MatchString(p.Channel):
+	case p.Channel != "" && !ValidChannel(p.Channel):
 		return invalid("channel", "%q is not a Slack channel id.", p.Channel)
-	case p.Permalink != "" && !permalink.MatchString(p.Permalink):
+	case p.Permalink != "" && !ValidPermalink(p.Permalink):
 		return invalid("permalink", "%q is not a Slack message link.", p.Permalink)
 	}
 	if err := CheckText("text", "promise", p.Text); err != nil {
@@ -263,7 +263,7 @@ func (p *Promise) Reassign(by, to, zone string, now time.Time) error {
 		return err
 	}
 	if p.Owner == to {
-		return invalid("owner", "#%d already belongs to <@%s>.", p.ID, to)
+		return invalid("owner", "#%d already belongs to them; nothing changed.", p.ID)
 	}
 	if err := checkUser("owner", to, true); err != nil {
 		return err

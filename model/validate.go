@@ -25,15 +25,32 @@ const (
 	MaxCadence = 730 * 24 * time.Hour
 )
 
+// The shapes of what Slack makes. Every surface holds ids to them (a
+// form, an import file, a rendered mention): a cell that holds
+// `U0NOPE> <!channel` is not an id, and shown as one it pings a channel.
 var (
+	teamID    = regexp.MustCompile(`^T[A-Z0-9]+$`)
 	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
 	channelID = regexp.MustCompile(`^[CDG][A-Z0-9]+$`)
-	// permalink is what chat.getPermalink returns for a message.
-	permalink = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]*\.(?:enterprise\.)?slack\.com/archives/[CDG][A-Z0-9]+/p[0-9]{16}(?:\?[^\s<>|]*)?$`)
+	// permalink is what chat.getPermalink returns: a message in a
+	// workspace's own slack.com domain, with at most a plain query
+	// (?thread_ts=…&cid=…), nothing else to link to.
+	permalink = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]*\.(?:enterprise\.)?slack\.com/archives/[CDG][A-Z0-9]+/p[0-9]{16}(?:\?[A-Za-z0-9_.=&%-]*)?$`)
 )
+
+// ValidTeam reports whether id is a Slack workspace id (T…).
+func ValidTeam(id string) bool { return teamID.MatchString(id) }
 
 // ValidUser reports whether id is a Slack user id (U… or W…).
 func ValidUser(id string) bool { return userID.MatchString(id) }
+
+// ValidChannel reports whether id is a Slack conversation id (C…, G… or
+// D…).
+func ValidChannel(id string) bool { return channelID.MatchString(id) }
+
+// ValidPermalink reports whether link is a Slack message link, as
+// chat.getPermalink makes them.
+func ValidPermalink(link string) bool { return permalink.MatchString(link) }
 
 // CheckText refuses an empty text or one over MaxText characters; what
 // names the thing in the message ("promise", "note").

@@ -93,7 +93,7 @@ var refusedContent = map[string]bool{
 func (b *Notifier) plainNudge(ctx context.Context, fallback string) string {
 	home := "Kept's App Home (Kept in your sidebar, then Home)"
 	if id, err := b.identity(ctx); err == nil && id.UserID != "" {
-		home = "Kept's App Home (<@" + id.UserID + "> in your sidebar, then Home)"
+		home = "Kept's App Home (" + slackui.MentionUser(id.UserID) + " in your sidebar, then Home)"
 	}
 	return slackui.Fit(fallback, slackui.MaxSectionText) + "\n\nSlack could not show this message in full; see it and act on it in " + home + "."
 }

@@ -187,10 +187,10 @@ func (b *Notifier) unreachable(ctx context.Context, n store.Nudge, postErr error
 // never silently dropped.
 func (b *Notifier) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
 	log := b.cfg.Log.With("nudge", n.ID, "owner", n.To, "reason", reason)
-	text := fmt.Sprintf("Couldn't reach <@%s> (%s): %s", n.To, reason, note)
+	text := fmt.Sprintf("Couldn't reach %s (%s): %s", slackui.MentionUser(n.To), reason, note)
 	if b.cfg.DigestChannel == "" {
 		log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the nudge is kept as failed")
-		return "", "", fmt.Errorf("notify: %w: <@%s> (%s), and no digest channel is set", outbox.ErrUnreachable, n.To, reason)
+		return "", "", fmt.Errorf("notify: %w: user %s (%s), and no digest channel is set", outbox.ErrUnreachable, n.To, reason)
 	}
 	channel, ts, err := b.api.PostMessageContext(ctx, b.cfg.DigestChannel,
 		slack.MsgOptionText(text, false),
@@ -204,7 +204,7 @@ func (b *Notifier) reroute(ctx context.Context, n store.Nudge, reason, note stri
 		err = deliveryError(err)
 		if errors.Is(err, outbox.ErrUnreachable) {
 			log.Error("nudge owner cannot be reached and the digest channel refused it; the nudge is kept as failed", "channel", b.cfg.DigestChannel, "err", err)
-			return "", "", fmt.Errorf("notify: <@%s> (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
+			return "", "", fmt.Errorf("notify: user %s (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
 		}
 		return "", "", err
 	}

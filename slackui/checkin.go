@@ -55,7 +55,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 	blocks := SplitSections(head)
 	fallback = FitPlain(fallback, 1000)
 	if !c.LastTouch.IsZero() {
-		last := fmt.Sprintf("Last time, %s, <@%s>", Day(c.LastTouch, now, loc), c.LastBy)
+		last := fmt.Sprintf("Last time, %s, %s", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 		if c.LastNote != "" {
 			last += ": “" + Escape(c.LastNote) + "”"
 		} else {

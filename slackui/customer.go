@@ -77,12 +77,12 @@ func upperFirst(s string) string {
 // touch and its note, open promises and the last touches.
 func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
 	state := TouchState(c, loc, now)
-	head := fmt.Sprintf("*%s* · %s · %s · owned by <@%s>\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), c.Owner, upperFirst(state))
+	head := fmt.Sprintf("*%s* · %s · %s · owned by %s\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), MentionUser(c.Owner), upperFirst(state))
 	blocks := SplitSections(head)
 	if !c.LastTouch.IsZero() {
-		last := fmt.Sprintf("Last time, %s, <@%s> left no note.", Day(c.LastTouch, now, loc), c.LastBy)
+		last := fmt.Sprintf("Last time, %s, %s left no note.", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 		if c.LastNote != "" {
-			last = fmt.Sprintf("Last time, %s, <@%s>: “%s”", Day(c.LastTouch, now, loc), c.LastBy, Text(c.LastNote))
+			last = fmt.Sprintf("Last time, %s, %s: “%s”", Day(c.LastTouch, now, loc), MentionUser(c.LastBy), Text(c.LastNote))
 		}
 		blocks = append(blocks, SplitSections(last)...)
 	}
@@ -96,7 +96,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 				lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-i))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("• %s · due %s · <@%s>", ListSummary(p), Date(p.Due, now, loc), p.Owner))
+			lines = append(lines, fmt.Sprintf("• %s · due %s · %s", ListSummary(p), Date(p.Due, now, loc), MentionUser(p.Owner)))
 		}
 		blocks = append(blocks, SplitSections(strings.Join(lines, "\n"))...)
 	} else {
@@ -105,7 +105,7 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 	if len(touches) > 0 {
 		lines := []string{"*Recent touches*"}
 		for _, t := range touches {
-			line := fmt.Sprintf("• %s · %s · <@%s>", Day(t.At, now, loc), Escape(string(t.Kind)), t.By)
+			line := fmt.Sprintf("• %s · %s · %s", Day(t.At, now, loc), Escape(string(t.Kind)), MentionUser(t.By))
 			if t.Note != "" {
 				line += ": “" + Text(Clip(t.Note, listTextMax)) + "”"
 			}
@@ -152,7 +152,7 @@ func CustomerListPage(cs []store.Customer, loc *time.Location, now time.Time, of
 		if c.Tier == store.KeyTier {
 			tier = " 🔑"
 		}
-		lines = append(lines, fmt.Sprintf("%s *%s*%s · <@%s> · %s · %s", mark, Escape(Clip(c.Name, listNameMax)), tier, c.Owner, CadenceText(c.Cadence), TouchState(c, loc, now)))
+		lines = append(lines, fmt.Sprintf("%s *%s*%s · %s · %s · %s", mark, Escape(Clip(c.Name, listNameMax)), tier, MentionUser(c.Owner), CadenceText(c.Cadence), TouchState(c, loc, now)))
 	}
 	title := fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))
 	return fmt.Sprintf("%d customers.", len(cs)), Page(title, lines, offset, ActionCustomerPage)

@@ -59,7 +59,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 
 	waiting := func(i int) string {
 		r := d.Waiting[i]
-		return fmt.Sprintf("• *%s* · %s · <@%s> wrote in <#%s> %s ago", Escape(Clip(r.Customer, digestNameMax)), MentionUser(r.Owner), r.By, r.Channel, HoursOrDays(d.Now.Sub(r.At)))
+		return fmt.Sprintf("• *%s* · %s · %s wrote in %s %s ago", Escape(Clip(r.Customer, digestNameMax)), MentionUser(r.Owner), MentionUser(r.By), MentionChannel(r.Channel), HoursOrDays(d.Now.Sub(r.At)))
 	}
 	if len(d.Quiet)+len(d.Silent)+len(d.Late)+len(d.Waiting) == 0 {
 		blocks = append(blocks, Section("✅ Nobody is going quiet and no promise is late."))
@@ -182,27 +182,6 @@ func customerName(r digest.CustomerRow) string {
 		s += " (key)"
 	}
 	return s
-}
-
-// MentionUser mentions a stored user id; anything else is shown as text,
-// so a malformed record cannot ping anyone.
-func MentionUser(id string) string {
-	if validUserID(id) {
-		return "<@" + id + ">"
-	}
-	return Escape(id)
-}
-
-func validUserID(id string) bool {
-	if len(id) < 3 || (id[0] != 'U' && id[0] != 'W') {
-		return false
-	}
-	for _, r := range id[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }

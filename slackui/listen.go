@@ -83,7 +83,7 @@ func SuggestionOffer(s Suggestion, loc *time.Location, now time.Time) (string, [
 // ChannelQuestion asks the person who added Kept to a channel shared with
 // another organisation which customer it is for, suggesting one by name.
 func ChannelQuestion(channel string, suggested string, customers []store.Customer) (string, []slack.Block) {
-	text := fmt.Sprintf("Thanks for adding me to <#%s>, which is shared with another organisation. Which customer is it? Once it is linked, what our side writes there counts as a touch, and I'll tell the owner when the customer is waiting on us. I never post anything there that they can see.", channel)
+	text := fmt.Sprintf("Thanks for adding me to %s, which is shared with another organisation. Which customer is it? Once it is linked, what our side writes there counts as a touch, and I'll tell the owner when the customer is waiting on us. I never post anything there that they can see.", MentionChannel(channel))
 	blocks := []slack.Block{Section(text)}
 	var els []slack.BlockElement
 	if suggested != "" {
@@ -103,7 +103,7 @@ func ChannelQuestion(channel string, suggested string, customers []store.Custome
 	}
 	els = append(els, slack.NewButtonBlockElement(ActionLinkNone, channel, Plain("Not a customer channel")))
 	blocks = append(blocks, slack.NewActionBlock("link", els...),
-		Context(fmt.Sprintf("You can also link it later with `/customer link NAME <#%s>`.", channel)))
+		Context(fmt.Sprintf("You can also link it later with `/customer link NAME %s`.", MentionChannel(channel))))
 	return "Which customer is this channel for?", blocks
 }
 
@@ -115,11 +115,11 @@ func WaitingDM(w store.Wait, loc *time.Location, now time.Time) (string, []slack
 	if now.Sub(w.At) < 24*time.Hour {
 		ago = HoursText(now.Sub(w.At))
 	}
-	where := fmt.Sprintf("<#%s>", w.Channel)
+	where := MentionChannel(w.Channel)
 	if w.Thread != "" {
 		where = "a thread in " + where
 	}
-	text := fmt.Sprintf("*%s* is waiting on us: <@%s> wrote in %s %s ago and nobody on our side has answered.", Escape(w.Customer), w.By, where, ago)
+	text := fmt.Sprintf("*%s* is waiting on us: %s wrote in %s %s ago and nobody on our side has answered.", Escape(w.Customer), MentionUser(w.By), where, ago)
 	blocks := []slack.Block{Section(text)}
 	if w.Excerpt != "" {
 		quote := "> " + Escape(w.Excerpt)
@@ -172,15 +172,15 @@ func ListenLines(channels []string, heard store.Heard, waits []store.Wait, loc *
 			if i > 0 {
 				s += ","
 			}
-			s += " <#" + c + ">"
+			s += " " + MentionChannel(c)
 		}
 		lines = append(lines, s)
 	}
 	if !heard.At.IsZero() {
-		lines = append(lines, fmt.Sprintf("Last heard from: %s (<@%s> in <#%s>)", HeardText(heard.At, now, loc), heard.By, heard.Channel))
+		lines = append(lines, fmt.Sprintf("Last heard from: %s (%s in %s)", HeardText(heard.At, now, loc), MentionUser(heard.By), MentionChannel(heard.Channel)))
 	}
 	for _, w := range waits {
-		lines = append(lines, fmt.Sprintf(":hourglass: Waiting on us since %s: <@%s> in <#%s>%s", PlainDate(w.At, now, loc), w.By, w.Channel, excerptSuffix(w.Excerpt)))
+		lines = append(lines, fmt.Sprintf(":hourglass: Waiting on us since %s: %s in %s%s", PlainDate(w.At, now, loc), MentionUser(w.By), MentionChannel(w.Channel), excerptSuffix(w.Excerpt)))
 	}
 	return lines
 }

@@ -113,7 +113,7 @@ func Header(text string) *slack.HeaderBlock {
 func Confirmation(p store.Promise, caller string, loc *time.Location, now time.Time) (string, []slack.Block) {
 	who := "I'll remind you"
 	if p.Owner != caller {
-		who = "I'll remind <@" + p.Owner + ">"
+		who = "I'll remind " + MentionUser(p.Owner)
 	}
 	due := Date(p.Due, now, loc)
 	text := fmt.Sprintf("Got it: %s, due %s. %s then.", Summary(p), due, who)
@@ -154,7 +154,7 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 	}
 	line := "Last touch with *" + Escape(c.Name) + "* " + Date(c.LastTouch, now, loc)
 	if c.LastBy != "" {
-		line += " by <@" + c.LastBy + ">"
+		line += " by " + MentionUser(c.LastBy)
 	}
 	if c.LastNote != "" {
 		line += ": “" + Text(c.LastNote) + "”"
@@ -175,7 +175,7 @@ func details(p store.Promise, loc *time.Location, now time.Time) []string {
 	}
 	d += " · recorded "
 	if p.Creator != "" && p.Creator != p.Owner {
-		d += "by <@" + p.Creator + "> "
+		d += "by " + MentionUser(p.Creator) + " "
 	}
 	d += Date(p.Created, now, loc)
 	if p.Permalink != "" && strings.HasPrefix(p.Permalink, "https://") {

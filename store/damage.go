@@ -119,7 +119,9 @@ func inspectFreelist(f *os.File, m boltMeta) error {
 	}
 	le := binary.NativeEndian
 	id, flags, count, overflow := le.Uint64(hdr), le.Uint16(hdr[8:]), uint64(le.Uint16(hdr[10:])), uint64(le.Uint32(hdr[12:]))
-	if id != m.freelist || flags&freelistPageFlag == 0 || m.freelist+overflow >= m.pgid {
+	// bbolt takes the page only if its flags are the freelist's and
+	// nothing else (common.Page.IsFreelistPage), and panics otherwise.
+	if id != m.freelist || flags != freelistPageFlag || m.freelist+overflow >= m.pgid {
 		return fmt.Errorf("page %d is not a freelist page", m.freelist)
 	}
 	skip := uint64(0)
@@ -171,6 +173,33 @@ func readMeta(b []byte) (m boltMeta, ok bool) {
 	m.pgid = le.Uint64(meta[40:])
 	m.txid = le.Uint64(meta[48:])
 	return m, true
+}
+
+// openBolt opens path with bbolt (after inspect), turning a panic into
+// an error wrapping ErrDamaged. bbolt locks the file before it reads the
+// meta and freelist pages, and a panic there skips its own cleanup: the
+// lock would stay held until the process ends, and the next open in this
+// process (a restore, kept check, a test) would say another kept is
+// running. So the file bbolt opens is kept at hand and released. (The
+// mapping of the file stays until the process ends: bbolt does not say
+// where it is; a damaged file is refused once, so that is one file's
+// worth of address space.)
+func openBolt(path string, opts bolt.Options) (*bolt.DB, error) {
+	var f *os.File
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		file, err := os.OpenFile(name, flag, perm)
+		f = file
+		return file, err
+	}
+	var db *bolt.DB
+	err := safely(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &opts)
+		return err
+	})
+	if errors.Is(err, ErrDamaged) && db == nil && f != nil {
+		release(f)
+	}
+	return db, err
 }
 
 // safely runs fn, turning a panic, and a memory fault on the mapped file

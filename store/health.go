@@ -83,11 +83,7 @@ func Verify(path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("store: verify %s: %w", path, err)
 	}
-	var db *bolt.DB
-	err := safely(path, func() (err error) {
-		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-		return err
-	})
+	db, err := openBolt(path, bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrLocked, path)
 	}

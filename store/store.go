@@ -138,11 +138,7 @@ func New(path string, opts Options) (*Bolt, error) {
 	if err := inspect(path); err != nil {
 		return nil, err
 	}
-	var db *bolt.DB
-	err := safely(path, func() (err error) {
-		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
-		return err
-	})
+	db, err := openBolt(path, bolt.Options{Timeout: opts.Timeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s is locked, another kept is running", ErrLocked, path)
 	}

@@ -10,21 +10,17 @@ package transfer
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
-	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
-var (
-	teamID    = regexp.MustCompile(`^T[A-Z0-9]+$`)
-	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
-	channelID = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
-	// permalink is what chat.getPermalink returns: a message in a
-	// workspace's own slack.com domain, nothing else to link to.
-	permalink = regexp.MustCompile(`^https://[a-z0-9][a-z0-9-]*\.(?:enterprise\.)?slack\.com/archives/[CGD][A-Z0-9]+/p[0-9]{16}(?:\?[A-Za-z0-9_.=&%-]*)?$`)
-)
+// The shapes of ids and links are model's (model.ValidUser and its
+// siblings), the same ones every other surface and every rendered mention
+// is held to; this file adds what only a file can get wrong (an id the
+// sequence cannot follow, a time the store cannot index) and says which
+// column is wrong.
 
 const (
 	// MaxID bounds an imported promise id: the team's sequence moves
@@ -41,7 +37,7 @@ const (
 var epoch = time.Unix(0, 0).UTC()
 
 func checkTeam(team string) error {
-	if !teamID.MatchString(team) {
+	if !model.ValidTeam(team) {
 		return fmt.Errorf("team is %q, not a Slack workspace id (T…)", team)
 	}
 	return nil
@@ -53,7 +49,7 @@ func checkUser(col, id string, required bool) error {
 		return nil
 	case id == "":
 		return fmt.Errorf("%s is empty; give a Slack user id (U…)", col)
-	case !userID.MatchString(id):
+	case !model.ValidUser(id):
 		return fmt.Errorf("%s is %q, not a Slack user id (U… or W…)", col, id)
 	}
 	return nil
@@ -83,12 +79,9 @@ func firstErr(errs ...error) error {
 }
 
 func checkPromise(p store.Promise, now time.Time) error {
-	switch p.State {
-	case store.Open, store.Kept, store.Cancelled:
-	default:
-		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
-	}
 	switch {
+	case !p.State.Valid():
+		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
 	case p.ID <= 0:
 		return fmt.Errorf("id is %d; ids are whole numbers from 1, and an existing id is updated", p.ID)
 	case p.ID > MaxID:
@@ -97,9 +90,9 @@ func checkPromise(p store.Promise, now time.Time) error {
 		return errors.New("text is empty")
 	case p.Due.IsZero():
 		return errors.New("due is empty")
-	case p.Channel != "" && !channelID.MatchString(p.Channel):
+	case p.Channel != "" && !model.ValidChannel(p.Channel):
 		return fmt.Errorf("channel is %q, not a Slack channel id (C…, G… or D…)", p.Channel)
-	case p.Permalink != "" && !permalink.MatchString(p.Permalink):
+	case p.Permalink != "" && !model.ValidPermalink(p.Permalink):
 		return fmt.Errorf("permalink is %q, not a link to a Slack message (https://WORKSPACE.slack.com/archives/…)", p.Permalink)
 	}
 	return firstErr(checkTeam(p.Team), checkUser("owner", p.Owner, true), checkUser("creator", p.Creator, false),
@@ -110,9 +103,9 @@ func checkPromise(p store.Promise, now time.Time) error {
 // false) updates customers whose stored owner stays.
 func checkCustomer(c store.Customer, now time.Time, ownerGiven bool) error {
 	switch {
-	case c.Tier != "" && c.Tier != store.KeyTier && c.Tier != store.StandardTier:
+	case c.Tier != "" && c.Tier != model.TierKey && c.Tier != model.TierStandard:
 		return fmt.Errorf("tier is %q; use key or standard", c.Tier)
-	case c.Cadence != 0 && (c.Cadence < cadence.Min || c.Cadence > cadence.Max):
+	case c.Cadence != 0 && (c.Cadence < model.MinCadence || c.Cadence > model.MaxCadence):
 		return fmt.Errorf("cadence is %s; use every day at the shortest, every 2 years at the longest, or never", c.Cadence)
 	}
 	return firstErr(checkTeam(c.Team), checkUser("owner", c.Owner, ownerGiven), checkUser("last_by", c.LastBy, false),

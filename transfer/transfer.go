@@ -280,7 +280,7 @@ func Read(r io.Reader, name string, opts Options) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transfer: read %s: %w", name, err)
 	}
-	if opts.Team != "" && !teamID.MatchString(opts.Team) {
+	if opts.Team != "" && !model.ValidTeam(opts.Team) {
 		return nil, fmt.Errorf("transfer: -team %q is not a Slack workspace id (T…)", opts.Team)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // spreadsheets write a BOM
