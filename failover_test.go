@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,19 +52,8 @@ func TestFailover(t *testing.T) {
 	}
 	defer func() { admin.Close() }()
 
-	bin := filepath.Join(t.TempDir(), "kept")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	sim, err := slacksim.New(slacksim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	users := []string{"U0ANN", "U0BOB"}
-	sim.AddUser(slacksim.User{ID: "U0ANN", Name: "ann", TZ: "America/New_York"})
-	sim.AddUser(slacksim.User{ID: "U0BOB", Name: "bob", TZ: "Europe/Paris"})
-	sim.AddChannel(slacksim.Channel{ID: "C0SALES", Name: "sales", Members: users})
+	bin := buildKept(t)
+	sim, users := killSim(t)
 	logs := &lockedBuffer{}
 
 	const lease = 3 * time.Second
@@ -296,37 +284,15 @@ func TestFailover(t *testing.T) {
 			t.Errorf("acknowledged promise #%d %q is not stored (got %+v)", id, text, p)
 		}
 	}
-	dms := map[int64]int{}
-	for _, m := range sim.Messages() {
-		if m.Metadata != nil && m.Metadata.EventType == "kept_nudge" {
-			id, _ := m.Metadata.EventPayload["nudge_id"].(float64)
-			dms[int64(id)]++
-		}
-	}
 	nudges, err := admin.Nudges("")
 	if err != nil {
 		t.Fatal(err)
 	}
+	shown, _ := shownNudges(sim)
+	duplicates, missing := checkOnce(t, nudges, shown, nil)
 	byPromise := map[int64]int{}
-	duplicates, missing := 0, 0
 	for _, n := range nudges {
 		byPromise[n.PromiseID]++
-		switch {
-		case n.State != store.NudgeSent:
-			missing++
-			t.Errorf("nudge %d for #%d is %s (%s)", n.ID, n.PromiseID, n.State, n.Error)
-		case dms[n.ID] == 0:
-			missing++
-			t.Errorf("nudge %d for #%d is marked sent, Slack has no message for it", n.ID, n.PromiseID)
-		case dms[n.ID] > 1:
-			duplicates += dms[n.ID] - 1
-			t.Errorf("nudge %d for #%d was DMed %d times", n.ID, n.PromiseID, dms[n.ID])
-		}
-		delete(dms, n.ID)
-	}
-	for id, c := range dms {
-		duplicates += c
-		t.Errorf("Slack shows %d message(s) for nudge %d, which the database does not have", c, id)
 	}
 	due := 0
 	for _, p := range ps {

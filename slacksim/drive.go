@@ -317,15 +317,25 @@ func (s *Server) ClickView(ctx context.Context, user, viewID, actionID, value st
 // response_action: closing, updating or pushing the modal; "errors" leaves it.
 func (s *Server) SubmitView(ctx context.Context, user, viewID string, values map[string]map[string]slack.BlockAction) (Reply, error) {
 	s.mu.Lock()
+	payload, err := s.submitPayload(user, viewID, values)
+	s.mu.Unlock()
+	if err != nil {
+		return Reply{}, err
+	}
+	return s.interactive(ctx, payload, "view_submission")
+}
+
+// submitPayload is the view_submission payload for user submitting the
+// open modal viewID with values; s.mu must be held.
+func (s *Server) submitPayload(user, viewID string, values map[string]map[string]slack.BlockAction) (map[string]any, error) {
 	lv := s.live[viewID]
 	if lv == nil || lv.kind != "modal" || lv.closed {
-		s.mu.Unlock()
-		return Reply{}, fmt.Errorf("slacksim: submit: no open modal %s", viewID)
+		return nil, fmt.Errorf("slacksim: submit: no open modal %s", viewID)
 	}
 	if values == nil {
 		values = map[string]map[string]slack.BlockAction{}
 	}
-	payload := map[string]any{
+	return map[string]any{
 		"type": "view_submission", "token": verificationToken,
 		"user": s.userRef(user), "team": s.teamRef(), "api_app_id": s.opts.AppID,
 		"view":          s.viewJSON(lv, map[string]any{"values": values}),
@@ -333,9 +343,7 @@ func (s *Server) SubmitView(ctx context.Context, user, viewID string, values map
 		"response_urls": []any{},
 
 		"is_enterprise_install": false,
-	}
-	s.mu.Unlock()
-	return s.interactive(ctx, payload, "view_submission")
+	}, nil
 }
 
 // MessageShortcut runs the message shortcut callbackID on msg as user.

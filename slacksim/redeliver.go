@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/slack-go/slack"
 )
 
 // Envelope is a request envelope that can be delivered more than once
 // under the same envelope_id, as Slack does when it retries an envelope
 // whose ack it did not get, or sends one on two connections. Build it with
-// SlashCommandEnvelope or ClickEnvelope, send it with Deliver.
+// SlashCommandEnvelope, ClickEnvelope or SubmitViewEnvelope, send it with
+// Deliver.
 type Envelope struct {
 	env  envelope
 	what string
@@ -45,6 +48,22 @@ func (s *Server) ClickEnvelope(user string, msg Message, actionID, value string)
 	return &Envelope{
 		env:  envelope{EnvelopeID: envelopeID(), Type: "interactive", Payload: payload},
 		what: "block_actions " + actionID,
+	}, nil
+}
+
+// SubmitViewEnvelope builds, without sending, the view_submission
+// envelope SubmitView would send. Delivered, it does not close or update
+// the modal: a test of redelivery looks at what Kept did, not at the form.
+func (s *Server) SubmitViewEnvelope(user, viewID string, values map[string]map[string]slack.BlockAction) (*Envelope, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	payload, err := s.submitPayload(user, viewID, values)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{
+		env:  envelope{EnvelopeID: envelopeID(), Type: "interactive", Payload: payload, AcceptsResponsePayload: true},
+		what: "view_submission",
 	}, nil
 }
 
