@@ -503,11 +503,11 @@ func TestSimWebCheckin(t *testing.T) {
 		chromedp.WaitNotPresent(xp(prompt+`//button[contains(., "Logged a touch")]`)),
 	)
 
-	// Globex, never touched, is going quiet on the Home tab, with a button.
+	// Globex, never touched, needs its owner on the Home tab, with a button.
 	quiet := `//div[@id="home"]//div[contains(@class, "s-section")][contains(., "Globex")]`
 	w.step("the Home tab",
 		chromedp.Click(chromedp.CSS(`#tabs button[data-tab="home"]`)),
-		chromedp.WaitVisible(xp(`//div[@id="home"]//div[contains(., "Customers going quiet")]`)),
+		chromedp.WaitVisible(xp(`//div[@id="home"]//div[contains(., "Customers needing you")]`)),
 		chromedp.WaitVisible(xp(quiet+`//div[contains(@class, "s-accessory")]//button[contains(., "Log a touch")]`)),
 	)
 	w.step("log a touch from the Home tab",

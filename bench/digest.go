@@ -45,7 +45,7 @@ func Digest(ctx context.Context, dir string, opts Options) ([]Row, error) {
 		const builds = 5
 		t := time.Now()
 		for range builds {
-			d, err := digest.Build(st, benchTeam, nil, digestNow)
+			d, err := digest.Build(st, benchTeam, nil, digestNow, loc)
 			if err != nil {
 				return nil, err
 			}

@@ -254,7 +254,7 @@ func TestCustomerCardAndTouches(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := e.sim.RenderView(e.lastView(ann, "publish"))
-	for _, want := range []string{"Customers going quiet", "Globex", "My week", "Promises kept on time: *1*", "touches logged: *2*"} {
+	for _, want := range []string{"Customers needing you", "Globex", "My week", "Promises kept on time: *1*", "touches logged: *2*"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("home lacks %q:\n%s", want, home)
 		}

@@ -47,7 +47,7 @@ func TestSnoozedCheckinIsNotOverdue(t *testing.T) {
 }
 
 // lateWords is how a surface says a customer is past its check-in.
-var lateWords = regexp.MustCompile(`\d+ days? overdue|⚠️`)
+var lateWords = regexp.MustCompile(`(\d+ days?|less than a day) overdue|going quiet|neglected`)
 
 // overdueWords finds "N days overdue" or "next due <date>".
 var overdueWords = regexp.MustCompile(`\d+ days? overdue|next due <!date\^\d+`)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -23,6 +24,9 @@ type Source interface {
 	// TeamWaits lists the customers' messages in their channels that
 	// nobody on our side has answered, oldest first.
 	TeamWaits(team string) ([]store.Wait, error)
+	// TeamHeard is when each customer last wrote to us, by customer key,
+	// for their health.
+	TeamHeard(team string) (map[string]store.Heard, error)
 }
 
 // Digest is what the channel digest reports, ready to render.
@@ -53,6 +57,7 @@ type CustomerRow struct {
 	Since       time.Duration // since the last touch
 	Cadence     time.Duration // 0 when it has none
 	Past        time.Duration // how long past its check-in (model.Customer.CheckinDue), in Quiet
+	Health      model.Health  // model.Customer.HealthOf
 }
 
 // LateRow is a promise still open after its due time.
@@ -79,8 +84,9 @@ func (d Digest) Empty() bool {
 
 // Build gathers team's digest at now. owners, when not nil, limits
 // it to the customers, promises and touches of those users (a subscribed
-// channel's members).
-func Build(st Source, team string, owners map[string]bool, now time.Time) (Digest, error) {
+// channel's members). loc is the workspace's zone, in which customers'
+// health counts its days.
+func Build(st Source, team string, owners map[string]bool, now time.Time, loc *time.Location) (Digest, error) {
 	d := Digest{Now: now, Members: owners != nil}
 	mine := func(user string) bool { return owners == nil || owners[user] }
 
@@ -101,11 +107,22 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 			d.Waiting = append(d.Waiting, WaitRow{Customer: w.Customer, Owner: o, By: w.By, Channel: w.Channel, At: w.At})
 		}
 	}
+	weekStart, beforeStart := now.Add(-week), now.Add(-2*week)
+	// Up to the end of the health's "due soon" window: a promise due in
+	// it makes its customer due soon.
+	promises, err := st.DuePromises(team, beforeStart, now.AddDate(0, 0, model.DueSoonDays+1), now)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest: %w", err)
+	}
+	health, err := teamHealth(st, team, customers, promises, loc, now)
+	if err != nil {
+		return Digest{}, err
+	}
 	for _, c := range customers {
 		if !mine(c.Owner) {
 			continue
 		}
-		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero()}
+		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero(), Health: health[c.Key()]}
 		last := c.LastTouch
 		if !row.Touched {
 			last = c.Created
@@ -128,11 +145,6 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 		return cmp.Or(keyFirst(a, b), cmp.Compare(b.Since, a.Since), strings.Compare(a.Name, b.Name))
 	})
 
-	weekStart, beforeStart := now.Add(-week), now.Add(-2*week)
-	promises, err := st.DuePromises(team, beforeStart, now, now)
-	if err != nil {
-		return Digest{}, fmt.Errorf("digest: %w", err)
-	}
 	// DuePromises sorts by due time, so Late comes longest overdue first.
 	for _, p := range promises {
 		if !mine(p.Owner) {
@@ -176,6 +188,20 @@ func Build(st Source, team string, owners map[string]bool, now time.Time) (Diges
 		}
 	}
 	return d, nil
+}
+
+// teamHealth is every customer's health (model.TeamHealth) from the
+// promises read and when each was last heard from.
+func teamHealth(st Source, team string, customers []store.Customer, promises []store.Promise, loc *time.Location, now time.Time) (map[string]model.Health, error) {
+	heard, err := st.TeamHeard(team)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	at := make(map[string]time.Time, len(heard))
+	for k, h := range heard {
+		at[k] = h.At
+	}
+	return model.TeamHealth(customers, at, promises, loc, now), nil
 }
 
 func keyFirst(a, b CustomerRow) int {

@@ -29,7 +29,7 @@ func BenchmarkDigest(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		d, err := digest.Build(st, "T1", nil, digestNow)
+		d, err := digest.Build(st, "T1", nil, digestNow, time.UTC)
 		if err != nil {
 			b.Fatal(err)
 		}

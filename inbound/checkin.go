@@ -223,7 +223,11 @@ func (b *Bot) customerHome(team, user string, loc *time.Location) []slack.Block 
 			week.Touches++
 		}
 	}
-	return slackui.CustomerHome(mine, week, loc, now)
+	health, err := b.teamHealth(team, mine)
+	if err != nil {
+		b.cfg.Log.Error("home: customers' health", "err", err)
+	}
+	return slackui.CustomerHome(mine, health, week, loc, now)
 }
 
 // weekStart is Monday 00:00 of now's week in loc.

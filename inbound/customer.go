@@ -48,6 +48,7 @@ type customerArgs struct {
 	owner      string // user id
 	notes      string
 	setNotes   bool
+	list       slackui.CustomerQuery // list: which health, in which order
 }
 
 // optionWords end a customer name in `add` and `edit`.
@@ -72,7 +73,14 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 		return a, nil
 	}
 	switch verb {
-	case "help", "list":
+	case "help":
+		return a, nil
+	case "list":
+		q, ok := slackui.ParseCustomerQuery(rest)
+		if !ok {
+			return a, invalid(fmt.Sprintf("I can list customers by health: `/customer list by health`, or only one, as in `/customer list neglected` (or `going quiet`, `due soon`, `on track`). “%s” is none of those.", slackui.Escape(strings.TrimSpace(rest))))
+		}
+		a.list = q
 		return a, nil
 	case "show", "remove":
 		name, tail := cutName(rest, false)
@@ -220,7 +228,7 @@ func (b *Bot) customerVerb(c call) (any, error) {
 	}
 	switch a.verb {
 	case "list":
-		return b.listCustomers(ctx, cmd)
+		return b.listCustomers(ctx, cmd, a.list)
 	case "show":
 		return b.showCustomer(ctx, cmd.TeamID, cmd.UserID, a.name)
 	case "add":
@@ -336,8 +344,13 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 	if err != nil {
 		return nil, fmt.Errorf("inbound: touches: %w", err)
 	}
+	heard, err := b.listen.LastHeard(team, c.Name)
+	if err != nil {
+		return nil, fmt.Errorf("inbound: last heard: %w", err)
+	}
+	health, why := c.HealthOf(model.HealthFacts{LastHeard: heard.At, Promises: open}, b.cfg.Zone, b.cfg.Now())
 	loc := b.zoneOr(ctx, user)
-	fallback, blocks := slackui.CustomerCard(c, open, touches, loc, b.cfg.Now())
+	fallback, blocks := slackui.CustomerCard(c, health, why, open, touches, loc, b.cfg.Now())
 	blocks = append(blocks, b.channelLines(team, c, loc)...) // listen.go
 	return ephemeral(fallback, blocks...), nil
 }
@@ -352,15 +365,42 @@ func (b *Bot) customerPromises(team string, c store.Customer) ([]store.Promise, 
 	return slices.DeleteFunc(all, func(p store.Promise) bool { return store.CustomerKey(p.Customer) != key }), nil
 }
 
-func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand) (any, error) {
+func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand, q slackui.CustomerQuery) (any, error) {
 	cs, err := b.store.Customers(cmd.TeamID)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: list customers: %w", err)
 	}
+	health, err := b.teamHealth(cmd.TeamID, cs)
+	if err != nil {
+		return nil, err
+	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	fallback, blocks := slackui.CustomerList(cs, loc, b.cfg.Now())
+	fallback, blocks := slackui.CustomerList(cs, health, q, loc, b.cfg.Now())
+	if q.Health != "" {
+		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()] != q.Health })
+	}
 	blocks = append(blocks, b.listenSummary(cmd.TeamID, cs, loc)...) // listen.go
 	return ephemeral(fallback, blocks...), nil
+}
+
+// teamHealth is the health of each of team's customers cs, by key: one
+// rule (model.Customer.HealthOf), read in the workspace's zone so that
+// every reader sees the same. Customer dates (issue 16) are not stored
+// yet; when they are, they join the facts in model.TeamHealth.
+func (b *Bot) teamHealth(team string, cs []store.Customer) (map[string]model.Health, error) {
+	open, err := b.store.Promises(team, "", store.Open)
+	if err != nil {
+		return nil, fmt.Errorf("inbound: health: %w", err)
+	}
+	heard, err := b.store.TeamHeard(team)
+	if err != nil {
+		return nil, fmt.Errorf("inbound: health: %w", err)
+	}
+	at := make(map[string]time.Time, len(heard))
+	for k, h := range heard {
+		at[k] = h.At
+	}
+	return model.TeamHealth(cs, at, open, b.cfg.Zone, b.cfg.Now()), nil
 }
 
 // confirmRemove asks before removing: a removed customer's touches go too.

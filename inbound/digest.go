@@ -168,7 +168,7 @@ func (b *Bot) digestReply(c call) (any, error) {
 }
 
 func (b *Bot) digestFor(ctx context.Context, cmd slack.SlashCommand, lead string) (any, error) {
-	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now())
+	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now(), b.cfg.Zone)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (b *Bot) digestHere(c call) (any, error) {
 		log.Info("digest here: not in the channel", "channel", cmd.ChannelID)
 		return b.digestFor(ctx, cmd, notHere)
 	}
-	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now())
+	d, err := digest.Build(b.store, cmd.TeamID, nil, b.cfg.Now(), b.cfg.Zone)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/slack-go/slack"
 
@@ -16,9 +15,10 @@ import (
 func (b *Bot) pageClicked(k click) error {
 	ctx, cb, a := k.ctx, k.cb, k.a
 	log := b.cfg.Log.With("action", a.ActionID, "user", cb.User.ID, "team", cb.Team.ID)
-	offset, err := strconv.Atoi(a.Value)
-	if err != nil || offset < 0 {
-		log.Warn("page with a bad offset", "value", a.Value)
+	offset, query, ok := slackui.ParsePageValue(a.Value)
+	q, known := slackui.ParseCustomerQuery(query)
+	if !ok || !known {
+		log.Warn("page with a bad value", "value", a.Value)
 		return nil
 	}
 	b.later(ctx, func(ctx context.Context) {
@@ -33,7 +33,13 @@ func (b *Bot) pageClicked(k click) error {
 			b.respond(ctx, cb, msgInternal)
 			return
 		}
-		fallback, blocks = slackui.CustomerListPage(cs, loc, b.cfg.Now(), offset)
+		health, err := b.teamHealth(cb.Team.ID, cs)
+		if err != nil {
+			log.Error("customers' health", "err", err)
+			b.respond(ctx, cb, msgInternal)
+			return
+		}
+		fallback, blocks = slackui.CustomerListPage(cs, health, q, loc, b.cfg.Now(), offset)
 		if cb.ResponseURL == "" {
 			return
 		}

@@ -32,7 +32,7 @@ func (b *Notifier) deliverDigest(ctx context.Context, n store.Nudge) (channel, t
 			return "", "", b.digestRefused(log, n, err)
 		}
 	}
-	d, err := digest.Build(b.store, team, owners, b.cfg.Now())
+	d, err := digest.Build(b.store, team, owners, b.cfg.Now(), b.cfg.Zone)
 	if err != nil {
 		return "", "", err
 	}

@@ -264,6 +264,13 @@ const (
 // many lines as fit one message, and, when lines are left, a "Next page"
 // button (actionID, value the next offset) instead of a cut.
 func Page(title string, lines []string, offset int, actionID string) []slack.Block {
+	return PageFor(title, lines, offset, actionID, "")
+}
+
+// PageFor is Page for a list drawn for a query (a filter, an order): the
+// "Next page" button carries it (PageValue), so the next page is of the
+// same list.
+func PageFor(title string, lines []string, offset int, actionID, query string) []slack.Block {
 	offset = max(0, min(offset, len(lines)))
 	text := title
 	wire := wireLen(title)
@@ -281,10 +288,27 @@ func Page(title string, lines []string, offset int, actionID string) []slack.Blo
 		blocks = append(blocks, Context(fmt.Sprintf("Showing %d–%d of %d", offset+1, end, len(lines))))
 	}
 	if end < len(lines) {
-		next := Button(actionID, strconv.Itoa(end), "Next page ›")
+		next := Button(actionID, PageValue(end, query), "Next page ›")
 		blocks = append(blocks, slack.NewActionBlock(actionID+":"+strconv.Itoa(end), next))
 	}
 	return Bound(blocks, MaxMessageBlocks, "")
+}
+
+// PageValue is a "Next page" button's value: the offset, then the query
+// if any ("20", "20:neglected"). Buttons drawn before queries existed
+// carry the offset alone, and still work.
+func PageValue(offset int, query string) string {
+	if query == "" {
+		return strconv.Itoa(offset)
+	}
+	return strconv.Itoa(offset) + ":" + query
+}
+
+// ParsePageValue reads a value written by PageValue.
+func ParsePageValue(v string) (offset int, query string, ok bool) {
+	o, query, _ := strings.Cut(v, ":")
+	offset, err := strconv.Atoi(o)
+	return offset, query, err == nil && offset >= 0
 }
 
 // FitAck shrinks a slash command's answer until slack-go will send it

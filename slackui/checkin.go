@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -22,10 +23,8 @@ const (
 	TouchCallback = "touch_modal"
 	FieldNote     = "note"
 
-	// quietWithin is how close to its cadence a customer shows as going
-	// quiet on the Home tab: early enough to call before the prompt.
-	quietWithin = 2 * 24 * time.Hour
-	homeQuiet   = 8
+	// homeQuiet bounds the customers the Home tab lists.
+	homeQuiet = 8
 )
 
 // cadenceChoices are the "Change cadence" menu.
@@ -82,31 +81,33 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 // Week is a person's week: promises kept on time and late, touches logged.
 type Week struct{ OnTime, Late, Touches int }
 
-// CustomerHome renders the Home tab's "Customers going quiet" (mine, past
-// or within two days of their cadence, most overdue first, each with a
-// button to log a touch) and "My week".
-func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time.Time) []slack.Block {
-	var quiet []store.Customer
+// CustomerHome renders the Home tab's "Customers needing you" (mine whose
+// health, by key in health, is other than on track: the worst first, then
+// the most overdue, each with a button to log a touch) and "My week".
+func CustomerHome(mine []store.Customer, health map[string]model.Health, week Week, loc *time.Location, now time.Time) []slack.Block {
+	var rows []customerHealth
 	for _, c := range mine {
-		if c.Cadence > 0 && !now.Before(DueAt(c).Add(-quietWithin)) {
-			quiet = append(quiet, c)
+		if h := health[c.Key()]; h != "" && h != model.HealthOnTrack {
+			rows = append(rows, customerHealth{c, h})
 		}
 	}
-	sortByCheckin(quiet)
-	blocks := []slack.Block{slack.NewDividerBlock(), Section(fmt.Sprintf("*🤫 Customers going quiet* (%d)", len(quiet)))}
-	if len(quiet) == 0 {
-		text := "None: you are in touch with all your customers."
+	slices.SortStableFunc(rows, func(a, b customerHealth) int { return DueAt(a.c).Compare(DueAt(b.c)) })
+	sortByHealth(rows)
+	blocks := []slack.Block{slack.NewDividerBlock(), Section(fmt.Sprintf("*🤝 Customers needing you* (%d)", len(rows)))}
+	if len(rows) == 0 {
+		text := "None: all your customers are " + HealthBadge(model.HealthOnTrack) + "."
 		if len(mine) == 0 {
 			text = "You own no customers yet. `/customer add NAME every 14d tier key` adds one, and I will remind you to keep in touch."
 		}
 		blocks = append(blocks, Context(text))
 	}
-	for i, c := range quiet {
+	for i, r := range rows {
 		if i == homeQuiet {
-			blocks = append(blocks, Context(fmt.Sprintf("…and %d more. `/customer list` shows them all.", len(quiet)-i)))
+			blocks = append(blocks, Context(fmt.Sprintf("…and %d more. `/customer list by health` shows them all.", len(rows)-i)))
 			break
 		}
-		text := fmt.Sprintf("*%s* · %s\n%s", Escape(Clip(c.Name, listNameMax)), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
+		c := r.c
+		text := fmt.Sprintf("*%s* · %s · %s\n%s", Escape(Clip(c.Name, listNameMax)), HealthBadge(r.health), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
 		if c.LastNote != "" {
 			text += "\nLast: “" + Escape(Truncate(c.LastNote, 200)) + "”"
 		}
@@ -116,9 +117,4 @@ func CustomerHome(mine []store.Customer, week Week, loc *time.Location, now time
 	}
 	summary := fmt.Sprintf("*📈 My week*\nPromises kept on time: *%d* · kept late: *%d* · touches logged: *%d*", week.OnTime, week.Late, week.Touches)
 	return append(blocks, slack.NewDividerBlock(), Section(summary))
-}
-
-// sortByCheckin puts the customers due a check-in soonest (or most overdue) first.
-func sortByCheckin(cs []store.Customer) {
-	slices.SortStableFunc(cs, func(a, b store.Customer) int { return DueAt(a).Compare(DueAt(b)) })
 }

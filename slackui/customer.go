@@ -12,6 +12,7 @@ import (
 
 	"github.com/keptbot/kept/cadence"
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -73,11 +74,12 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// CustomerCard renders `/customer NAME`: owner, tier, cadence, the last
-// touch and its note, open promises and the last touches.
-func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
+// CustomerCard renders `/customer NAME`: its health and why, owner, tier,
+// cadence, the last touch and its note, open promises and the last
+// touches.
+func CustomerCard(c store.Customer, health model.Health, why model.HealthReason, open []store.Promise, touches []store.Touch, loc *time.Location, now time.Time) (string, []slack.Block) {
 	state := TouchState(c, loc, now)
-	head := fmt.Sprintf("*%s* · %s · %s · owned by %s\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), MentionUser(c.Owner), upperFirst(state))
+	head := fmt.Sprintf("*%s* · %s · %s · owned by %s\n%s\n%s.", Escape(c.Name), c.Tier, CadenceText(c.Cadence), MentionUser(c.Owner), HealthLine(health, why), upperFirst(state))
 	blocks := SplitSections(head)
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, %s left no note.", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
@@ -119,17 +121,26 @@ func CustomerCard(c store.Customer, open []store.Promise, touches []store.Touch,
 }
 
 // CustomerList renders `/customer list`, its first page.
-func CustomerList(cs []store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
-	return CustomerListPage(cs, loc, now, 0)
+func CustomerList(cs []store.Customer, health map[string]model.Health, q CustomerQuery, loc *time.Location, now time.Time) (string, []slack.Block) {
+	return CustomerListPage(cs, health, q, loc, now, 0)
 }
 
 // CustomerListPage renders the page of `/customer list` from offset: most
-// overdue first, then those due soonest, then the ones without check-ins.
-func CustomerListPage(cs []store.Customer, loc *time.Location, now time.Time, offset int) (string, []slack.Block) {
+// overdue first, then those due soonest, then the ones without check-ins;
+// q keeps one health only, or puts the worst health first. health is each
+// customer's, by key (model.TeamHealth).
+func CustomerListPage(cs []store.Customer, health map[string]model.Health, q CustomerQuery, loc *time.Location, now time.Time, offset int) (string, []slack.Block) {
 	if len(cs) == 0 {
 		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
 	}
 	cs = slices.Clone(cs)
+	if q.Health != "" {
+		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()] != q.Health })
+		if len(cs) == 0 {
+			text := fmt.Sprintf("No customer is %s right now. `/customer list by health` shows them all, the worst first.", HealthBadge(q.Health))
+			return text, []slack.Block{Section(text)}
+		}
+	}
 	slices.SortStableFunc(cs, func(a, b store.Customer) int {
 		if (a.Cadence > 0) != (b.Cadence > 0) {
 			if a.Cadence > 0 {
@@ -142,20 +153,31 @@ func CustomerListPage(cs []store.Customer, loc *time.Location, now time.Time, of
 		}
 		return 0
 	})
+	order := "most overdue first"
+	if q.ByHealth {
+		order = "worst health first"
+		rows := make([]customerHealth, len(cs))
+		for i, c := range cs {
+			rows[i] = customerHealth{c, health[c.Key()]}
+		}
+		sortByHealth(rows)
+		for i := range rows {
+			cs[i] = rows[i].c
+		}
+	}
 	var lines []string
 	for _, c := range cs {
-		mark := "•"
-		if c.Cadence > 0 && now.After(DueAt(c)) {
-			mark = "⚠️"
-		}
 		tier := ""
 		if c.Tier == store.KeyTier {
 			tier = " 🔑"
 		}
-		lines = append(lines, fmt.Sprintf("%s *%s*%s · %s · %s · %s", mark, Escape(Clip(c.Name, listNameMax)), tier, MentionUser(c.Owner), CadenceText(c.Cadence), TouchState(c, loc, now)))
+		lines = append(lines, fmt.Sprintf("• *%s*%s · %s · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), tier, HealthBadge(health[c.Key()]), MentionUser(c.Owner), CadenceText(c.Cadence), TouchState(c, loc, now)))
 	}
-	title := fmt.Sprintf("*Customers (%d)*, most overdue first", len(cs))
-	return fmt.Sprintf("%d customers.", len(cs)), Page(title, lines, offset, ActionCustomerPage)
+	title := fmt.Sprintf("*Customers (%d)*, %s", len(cs), order)
+	if q.Health != "" {
+		title = fmt.Sprintf("*Customers %s (%d)*, most overdue first", HealthBadge(q.Health), len(cs))
+	}
+	return fmt.Sprintf("%d customers.", len(cs)), PageFor(title, lines, offset, ActionCustomerPage, q.String())
 }
 
 // Action ids of the customer removal confirmation's buttons.

@@ -33,16 +33,16 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		r := d.Quiet[i]
 		cadence := "every " + Plural(days(r.Cadence), "day")
 		if !r.Touched {
-			return fmt.Sprintf("• %s · %s · *never touched*, added %s ago, %s", customerName(r), MentionUser(r.Owner), Plural(days(r.Since), "day"), cadence)
+			return fmt.Sprintf("• %s · %s%s · *never touched*, added %s ago, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence)
 		}
-		return fmt.Sprintf("• %s · %s · *%s* since the last touch, %s", customerName(r), MentionUser(r.Owner), Plural(days(r.Since), "day"), cadence)
+		return fmt.Sprintf("• %s · %s%s · *%s* since the last touch, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence)
 	}
 	silent := func(i int) string {
 		r := d.Silent[i]
 		if !r.Touched {
-			return fmt.Sprintf("• %s · %s · never touched, added %s ago", customerName(r), MentionUser(r.Owner), Plural(days(r.Since), "day"))
+			return fmt.Sprintf("• %s · %s%s · never touched, added %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"))
 		}
-		return fmt.Sprintf("• %s · %s · last touch %s ago", customerName(r), MentionUser(r.Owner), Plural(days(r.Since), "day"))
+		return fmt.Sprintf("• %s · %s%s · last touch %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"))
 	}
 	late := func(i int) string {
 		r := d.Late[i]
@@ -174,6 +174,14 @@ func keptSummary(w digest.WeekStats) string {
 		return "no promise was due this week"
 	}
 	return fmt.Sprintf("%d of %d kept on time this week", w.OnTime, w.Due)
+}
+
+// rowHealth is " · " and the row's health badge, or nothing if unknown.
+func rowHealth(r digest.CustomerRow) string {
+	if b := HealthBadge(r.Health); b != "" {
+		return " · " + b
+	}
+	return ""
 }
 
 func customerName(r digest.CustomerRow) string {

@@ -28,6 +28,7 @@ type fakeDigest struct {
 	customers []store.Customer
 	promises  []store.Promise
 	touches   []store.Touch
+	heard     map[string]store.Heard
 }
 
 func (f *fakeDigest) Customers(team string) ([]store.Customer, error) {
@@ -64,6 +65,7 @@ func (f *fakeDigest) DuePromises(team string, from, to, lateAt time.Time) ([]sto
 }
 
 func (f *fakeDigest) TeamWaits(string) ([]store.Wait, error)                  { return nil, nil }
+func (f *fakeDigest) TeamHeard(string) (map[string]store.Heard, error)        { return f.heard, nil }
 func (f *fakeDigest) Subscribe(team, channel string, scope store.Scope) error { return nil }
 func (f *fakeDigest) Unsubscribe(team, channel string) error                  { return nil }
 func (f *fakeDigest) Subscriptions(string) ([]store.Subscription, error)      { return nil, nil }
@@ -145,7 +147,7 @@ func TestBuildDigest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := digest.Build(seededDigest(), "T1", tt.owners, digestNow)
+			d, err := digest.Build(seededDigest(), "T1", tt.owners, digestNow, newYork)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,11 +188,11 @@ type digestMessage struct {
 }
 
 func TestDigestGolden(t *testing.T) {
-	seeded, err := digest.Build(seededDigest(), "T1", nil, digestNow)
+	seeded, err := digest.Build(seededDigest(), "T1", nil, digestNow, newYork)
 	if err != nil {
 		t.Fatal(err)
 	}
-	members, err := digest.Build(seededDigest(), "T1", map[string]bool{"U0ANN": true, "U0BOB": true}, digestNow)
+	members, err := digest.Build(seededDigest(), "T1", map[string]bool{"U0ANN": true, "U0BOB": true}, digestNow, newYork)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -65,8 +66,8 @@ func TestRogueIDsPingNobody(t *testing.T) {
 		"confirmation":  blocks(Confirmation(p, "U0ANN", loc, now)),
 		"detail":        blocks(PromiseDetail(p, loc, now)),
 		"list":          blocks(PromiseList(ListPage{Title: ListTitle(ListQuery{Owner: user}, "U0ANN"), Shown: []store.Promise{p}, Total: 1}, loc, now)),
-		"card":          blocks(CustomerCard(c, []store.Promise{p}, []store.Touch{{Team: "T1", Customer: "Acme", By: user, At: now, Kind: "call"}}, loc, now)),
-		"customer list": blocks(CustomerList([]store.Customer{c}, loc, now)),
+		"card":          blocks(CustomerCard(c, model.HealthNeglected, model.ReasonLatePromise, []store.Promise{p}, []store.Touch{{Team: "T1", Customer: "Acme", By: user, At: now, Kind: "call"}}, loc, now)),
+		"customer list": blocks(CustomerList([]store.Customer{c}, map[string]model.Health{"acme": model.HealthNeglected}, CustomerQuery{}, loc, now)),
 		"checkin":       blocks(Checkin(c, 1, loc, now)),
 		"waiting":       blocks(WaitingDM(w, loc, now)),
 		"question":      blocks(ChannelQuestion(channel, "", []store.Customer{c})),

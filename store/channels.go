@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -240,6 +241,33 @@ func (s *Bolt) LastHeard(team, customer string) (Heard, error) {
 		return nil
 	})
 	return h, err
+}
+
+// TeamHeard returns when each of team's customers was last heard from,
+// by customer key, in one read: the health of every customer needs it,
+// and a lookup per customer would cost the list and the digest a read
+// each.
+func (s *Bolt) TeamHeard(team string) (map[string]Heard, error) {
+	out := map[string]Heard{}
+	prefix := []byte(team + "\x00")
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHeard)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var h Heard
+			if json.Unmarshal(v, &h) == nil {
+				out[string(k[len(prefix):])] = h
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: team heard: %w", err)
+	}
+	return out, nil
 }
 
 // Waiting is the kind of the nudge that tells a customer's owner the

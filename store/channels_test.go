@@ -74,6 +74,10 @@ func TestWaitsAndHeard(t *testing.T) {
 	if h, _ := s.LastHeard("T1", "ACME"); !h.At.Equal(at) || h.By != "U9" {
 		t.Errorf("LastHeard = %+v", h)
 	}
+	_ = s.SetHeard("T2", "Acme", Heard{At: at.Add(time.Hour), By: "U7"})
+	if all, err := s.TeamHeard("T1"); err != nil || len(all) != 1 || !all[CustomerKey("Acme")].At.Equal(at) {
+		t.Errorf("TeamHeard(T1) = %+v, %v", all, err)
+	}
 
 	n := Nudge{Kind: Waiting, Team: "T1", To: "U1", Subject: "C1|", NotBefore: at.Add(4 * time.Hour)}
 	w, err := s.OpenWait(Wait{Team: "T1", Customer: "Acme", Channel: "C1", TS: "1.1", By: "U9", At: at}, n)

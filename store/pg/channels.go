@@ -160,6 +160,37 @@ func (s *Store) LastHeard(team, customer string) (store.Heard, error) {
 	return h, nil
 }
 
+// TeamHeard returns when each of team's customers was last heard from,
+// by customer key, in one query.
+func (s *Store) TeamHeard(team string) (map[string]store.Heard, error) {
+	out := map[string]store.Heard{}
+	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
+		rows, err := q.Query(ctx, `SELECT customer_key, doc FROM heard WHERE team = $1`, team)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				key string
+				doc []byte
+				h   store.Heard
+			)
+			if err := rows.Scan(&key, &doc); err != nil {
+				return err
+			}
+			if json.Unmarshal(doc, &h) == nil {
+				out[key] = h
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pg: team heard: %w", err)
+	}
+	return out, nil
+}
+
 // OpenWait records the wait unless one is open for its channel and thread
 // (store.ErrWaiting), and queues nudge (if it has a Kind) as its DM, in one
 // transaction.

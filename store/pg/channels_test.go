@@ -20,6 +20,7 @@ type listener interface {
 	CustomerChannels(team, customer string) ([]string, error)
 	SetHeard(team, customer string, h store.Heard) error
 	LastHeard(team, customer string) (store.Heard, error)
+	TeamHeard(team string) (map[string]store.Heard, error)
 	OpenWait(w store.Wait, n store.Nudge) (store.Wait, error)
 	Wait(team, channel, thread string) (store.Wait, error)
 	CloseWait(team, channel, thread string) (store.Wait, error)
@@ -72,6 +73,10 @@ func channelScript(s listener) []string {
 	note("heard", h, err)
 	h, err = s.LastHeard("T1", "Nobody")
 	note("heard never", h, err)
+	all, err := s.TeamHeard("T1")
+	note("team heard", all, err)
+	all, err = s.TeamHeard("T2")
+	note("team heard in T2", all, err)
 
 	n := store.Nudge{Kind: store.Waiting, Team: "T1", To: "U1", Subject: "C1|", NotBefore: at.Add(4 * time.Hour)}
 	w, err := s.OpenWait(store.Wait{Team: "T1", Customer: "Globex", Channel: "C1", TS: "1.1", By: "U9", At: at, Excerpt: "help"}, n)
