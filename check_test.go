@@ -24,7 +24,7 @@ func TestCheck(t *testing.T) {
 		refuse []string // must not be said
 	}{
 		{"ready", slacksim.Options{}, []string{"KEPT_DIGEST_CHANNEL", "C0SALES"}, 0,
-			[]string{"ok    bot token: Kept is @", "ok    scopes: the bot token has all 9 scopes the manifest asks for", "ok    app token", "ok    digest channel: Kept can post in #sales", "ok    database: ", "is sound (a copy from the running kept)", "Kept is ready to run."},
+			[]string{"ok    bot token: Kept is @", "ok    scopes: the bot token has all 10 scopes the manifest asks for", "ok    app token", "ok    digest channel: Kept can post in #sales", "ok    database: ", "is sound (a copy from the running kept)", "Kept is ready to run."},
 			[]string{"FAIL"}},
 		{"missing scope", slacksim.Options{Scopes: without("users:read")}, nil, 1,
 			[]string{"FAIL  scopes: the bot token lacks users:read.", "reinstall the app", "Kept is not ready"}, nil},

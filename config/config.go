@@ -32,9 +32,12 @@ type Config struct {
 	OverdueAfter time.Duration
 	Zone         *time.Location
 	Admins       []string
-	// Leads may see, post and subscribe the digest, as admins may.
-	Leads    []string
-	LogLevel string
+	// Leads may see, post and subscribe the digest, and open the team
+	// view, as admins may: user ids, and the members of LeadGroups (Slack
+	// user group ids, S…), looked up when needed.
+	Leads      []string
+	LeadGroups []string
+	LogLevel   string
 	// MetricsAddr is where /metrics and /healthz listen; "" is off.
 	MetricsAddr string
 	// DigestChannel gets the team digest, and the nudges whose owner
@@ -122,8 +125,8 @@ var Settings = []Setting{
 		c.Admins, err = userIDs(v)
 		return err
 	}},
-	{"KEPT_LEADS", "", "Comma-separated Slack user ids (U…) allowed to see, post and subscribe the digest (admins may too).", func(c *Config, v string) (err error) {
-		c.Leads, err = userIDs(v)
+	{"KEPT_LEADS", "", "Comma-separated Slack user ids (U…) or user group ids (S…) allowed to see, post and subscribe the digest and to open the team view in the App Home (admins may too).", func(c *Config, v string) (err error) {
+		c.Leads, c.LeadGroups, err = leadIDs(v)
 		return err
 	}},
 	{"KEPT_DIGEST_CHANNEL", "", "Channel id (C…) for the team digest, and for reminders whose owner cannot be reached (deactivated). Invite Kept to it.", func(c *Config, v string) error {
@@ -280,6 +283,25 @@ func userIDs(v string) ([]string, error) {
 	}
 	return ids, nil
 }
+
+// leadIDs reads KEPT_LEADS: user ids and user group ids, in any order.
+func leadIDs(v string) (users, groups []string, err error) {
+	for _, id := range strings.Split(v, ",") {
+		id = strings.TrimSpace(id)
+		switch {
+		case id == "":
+		case isUserID(id):
+			users = append(users, id)
+		case isGroupID(id):
+			groups = append(groups, id)
+		default:
+			return nil, nil, fmt.Errorf("has %q, neither a Slack user id (U012AB3CD: Profile → ⋮ → Copy member ID) nor a user group id (S012AB3CD: the group's page → ⋮ → Copy group ID)", id)
+		}
+	}
+	return users, groups, nil
+}
+
+func isGroupID(s string) bool { return len(s) >= 3 && s[0] == 'S' && isUserID("U"+s[1:]) }
 
 func isUserID(s string) bool {
 	if len(s) < 3 || (s[0] != 'U' && s[0] != 'W') {

@@ -57,6 +57,9 @@ func TestMessages(t *testing.T) {
 		{"KEPT_TIMEZONE", "Mars/Olympus", []string{"not a time zone", "Europe/Paris"}},
 		{"KEPT_TIMEZONE", "Local", []string{"not a time zone"}},
 		{"KEPT_ADMINS", "U012AB3CD, ann", []string{`has "ann"`, "Copy member ID"}},
+		{"KEPT_ADMINS", "S012AB3CD", []string{`has "S012AB3CD"`, "Copy member ID"}},
+		{"KEPT_LEADS", "U012AB3CD, @leads", []string{`has "@leads"`, "Copy member ID", "Copy group ID"}},
+		{"KEPT_LEADS", "S", []string{`has "S"`}},
 		{"KEPT_LOG_LEVEL", "verbose", []string{`is "verbose"`, "debug, info, warn or error"}},
 		{"KEPT_METRICS_ADDR", "9090", []string{`is "9090"`, ":9090", "127.0.0.1:9090"}},
 		{"KEPT_METRICS_ADDR", ":99999", []string{`is ":99999"`}},
@@ -91,6 +94,7 @@ func TestGoodValues(t *testing.T) {
 		"KEPT_OVERDUE_AFTER": "0",
 		"KEPT_TIMEZONE":      "Europe/Paris",
 		"KEPT_ADMINS":        "U012AB3CD, W0ABC,",
+		"KEPT_LEADS":         "S0LEADS, U0ANN,,W0BOB",
 		"KEPT_METRICS_ADDR":  "127.0.0.1:9090",
 	})), true)
 	if err != nil {
@@ -98,6 +102,9 @@ func TestGoodValues(t *testing.T) {
 	}
 	if c.APIURL != "http://127.0.0.1:8080/api/" {
 		t.Errorf("APIURL %q: slack-go needs the trailing slash", c.APIURL)
+	}
+	if !slices.Equal(c.Leads, []string{"U0ANN", "W0BOB"}) || !slices.Equal(c.LeadGroups, []string{"S0LEADS"}) {
+		t.Errorf("leads %v, lead groups %v", c.Leads, c.LeadGroups)
 	}
 	if c.OverdueAfter != 0 || c.Zone.String() != "Europe/Paris" || !slices.Equal(c.Admins, []string{"U012AB3CD", "W0ABC"}) || c.MetricsAddr != "127.0.0.1:9090" {
 		t.Errorf("got %+v", c)

@@ -105,12 +105,14 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Zones:         zc,
 	})
 	b := inbound.New(st, api, sm, inbound.Config{
-		Zone:     cfg.Zone,
-		Admins:   cfg.Admins,
-		Leads:    cfg.Leads,
-		Now:      opts.Now,
-		Log:      opts.Log,
-		Observer: m,
+		Zone:   cfg.Zone,
+		Admins: cfg.Admins,
+		Leads:  cfg.Leads,
+		// Members of KEPT_LEADS's user groups are leads too.
+		LeadGroups: cfg.LeadGroups,
+		Now:        opts.Now,
+		Log:        opts.Log,
+		Observer:   m,
 
 		DigestChannel: cfg.DigestChannel,
 		DigestNext:    digest.Next,

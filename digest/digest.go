@@ -35,12 +35,16 @@ type Digest struct {
 	// Members is true when the digest covers only the customers and
 	// promises of a channel's members, not the whole workspace.
 	Members bool
-	Quiet   []CustomerRow // past their cadence, most urgent first
-	Silent  []CustomerRow // no touch in 30 days and not in Quiet
-	Late    []LateRow     // open past their due time, longest overdue first
-	Waiting []WaitRow     // customers' messages nobody on our side answered, oldest first
-	Week    WeekStats     // the seven days up to Now
-	Before  WeekStats     // the seven days before those
+	// TeamView, when known, is a link to the lead's team view in Kept's
+	// App Home (slack://app?team=…&id=…&tab=home), where "and N more"
+	// points.
+	TeamView string
+	Quiet    []CustomerRow // past their cadence, most urgent first
+	Silent   []CustomerRow // no touch in 30 days and not in Quiet
+	Late     []LateRow     // open past their due time, longest overdue first
+	Waiting  []WaitRow     // customers' messages nobody on our side answered, oldest first
+	Week     WeekStats     // the seven days up to Now
+	Before   WeekStats     // the seven days before those
 }
 
 // WaitRow is a customer's message waiting on us.

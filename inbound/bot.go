@@ -69,11 +69,14 @@ type Slack interface {
 
 // Config tunes a Bot.
 type Config struct {
-	Zone   *time.Location   // fallback when a user's zone is unknown
-	Admins []string         // may change anyone's promises and customers, and use the digest
-	Leads  []string         // may see, post and subscribe the digest
-	Now    func() time.Time // clock
-	Log    *slog.Logger
+	Zone   *time.Location // fallback when a user's zone is unknown
+	Admins []string       // may change anyone's promises and customers, and use the digest
+	Leads  []string       // may see, post and subscribe the digest, and open the team view
+	// LeadGroups are Slack user groups (S…) whose members are leads too
+	// (leads.go).
+	LeadGroups []string
+	Now        func() time.Time // clock
+	Log        *slog.Logger
 	// Observer is told what was handled, for metrics (surface.go); nil
 	// means no one.
 	Observer Observer
@@ -120,6 +123,7 @@ type Bot struct {
 	cfg    Config
 	admins map[string]bool
 	leads  map[string]bool
+	groups leadGroups // members of Config.LeadGroups (leads.go)
 	zones  *zones.Cache
 	homes  homeViewers
 

@@ -35,8 +35,8 @@ type digestAPI interface {
 
 // mayDigest refuses the digest to anyone who is neither a lead nor an
 // admin.
-func (b *Bot) mayDigest(user string) error {
-	if b.isAdmin(user) || b.leads[user] {
+func (b *Bot) mayDigest(ctx context.Context, user string) error {
+	if b.mayLead(ctx, user) {
 		return nil
 	}
 	return forbidden("The digest is for leads: it lists every late promise and who is behind with which customer. Only the leads (KEPT_LEADS) and admins (KEPT_ADMINS) can see, post or subscribe it; ask whoever runs Kept to add you.")
@@ -125,7 +125,7 @@ func (b *Bot) unsubscribe(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
 	}
-	if err := b.mayDigest(c.cmd.UserID); err != nil {
+	if err := b.mayDigest(c.ctx, c.cmd.UserID); err != nil {
 		return nil, err
 	}
 	err := b.store.Unsubscribe(c.cmd.TeamID, c.cmd.ChannelID)
@@ -161,7 +161,7 @@ func (b *Bot) digestReply(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
 	}
-	if err := b.mayDigest(c.cmd.UserID); err != nil {
+	if err := b.mayDigest(c.ctx, c.cmd.UserID); err != nil {
 		return nil, err
 	}
 	return b.digestFor(c.ctx, c.cmd, "")
@@ -172,6 +172,7 @@ func (b *Bot) digestFor(ctx context.Context, cmd slack.SlashCommand, lead string
 	if err != nil {
 		return nil, err
 	}
+	d.TeamView = slackui.TeamViewLink(cmd.TeamID, cmd.APIAppID)
 	fallback, blocks := slackui.DigestBlocks(d, b.zoneOr(ctx, cmd.UserID))
 	var notes []string
 	if lead != "" {
@@ -193,7 +194,7 @@ func (b *Bot) digestHere(c call) (any, error) {
 		return nil, invalid(digestUsage())
 	}
 	ctx, cmd, log := c.ctx, c.cmd, c.log
-	if err := b.mayDigest(cmd.UserID); err != nil {
+	if err := b.mayDigest(ctx, cmd.UserID); err != nil {
 		return nil, err
 	}
 	member, err := b.channelFor(ctx, cmd, "here")
@@ -208,6 +209,7 @@ func (b *Bot) digestHere(c call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.TeamView = slackui.TeamViewLink(cmd.TeamID, cmd.APIAppID)
 	fallback, blocks := slackui.DigestBlocks(d, b.cfg.Zone)
 	_, _, err = b.api.PostMessageContext(ctx, cmd.ChannelID, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...))
 	switch code := slackErrorCode(err); {
@@ -233,7 +235,7 @@ func (b *Bot) subscribe(c call) (any, error) {
 	default:
 		return nil, invalid(digestUsage())
 	}
-	if err := b.mayDigest(cmd.UserID); err != nil {
+	if err := b.mayDigest(ctx, cmd.UserID); err != nil {
 		return nil, err
 	}
 	member, err := b.channelFor(ctx, cmd, "subscribe")

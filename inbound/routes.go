@@ -175,6 +175,13 @@ func init() {
 		slackui.ActionLinkNone:       (*Bot).linkClicked,
 		slackui.ActionWaitHandled:    (*Bot).waitHandled,
 		slackui.ActionWaitPromise:    (*Bot).waitPromise,
+
+		slackui.ActionTeamView:     (*Bot).teamAction, // team.go
+		slackui.ActionTeamMine:     (*Bot).teamAction,
+		slackui.ActionTeamRefresh:  (*Bot).teamAction,
+		slackui.ActionTeamNudge:    (*Bot).teamAction,
+		slackui.ActionTeamReassign: (*Bot).teamAction,
+		slackui.ActionTeamOpen:     (*Bot).teamAction,
 	}
 	for i := range slackui.MaxTimeChoices {
 		actions[slackui.TimeChoiceAction(i)] = (*Bot).timeChoice

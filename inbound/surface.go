@@ -43,6 +43,7 @@ var APIMethods = map[string]APIMethod{
 	"GetConversationInfoContext":    {"conversations.info", []string{"channels:read", "groups:read"}},                        // kept check: the digest channel
 	"GetUsersInConversationContext": {"conversations.members", []string{"channels:read", "groups:read"}},                     // the digest: who is in a subscribed channel
 	"GetConversationHistoryContext": {"conversations.history", []string{"im:history", "channels:history", "groups:history"}}, // a DM, or a public or private digest channel
+	"GetUserGroupMembersContext":    {"usergroups.users.list", []string{"usergroups:read"}},                                  // the members of a lead user group (KEPT_LEADS)
 }
 
 // Scopes is the bot token scope list the manifest must grant, sorted.

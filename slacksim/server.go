@@ -55,7 +55,7 @@ type Options struct {
 
 // DefaultScopes is the bot scope list granted when Options.Scopes is nil.
 var DefaultScopes = []string{"commands", "chat:write", "im:write", "users:read",
-	"channels:read", "channels:history", "groups:read", "groups:history", "im:history"}
+	"channels:read", "channels:history", "groups:read", "groups:history", "im:history", "usergroups:read"}
 
 // Trigger ids and response URLs live as long as Slack lets them.
 const (
@@ -103,6 +103,7 @@ type Server struct {
 	limits   map[string]int
 	hits     map[string][]time.Time
 	subs     map[int]chan Message
+	groups   map[string][]string // user group id -> members
 }
 
 // New starts a simulator listening on 127.0.0.1 on a free port.
@@ -221,6 +222,18 @@ func (s *Server) SetUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[u.ID] = u
+	s.bump()
+}
+
+// SetUserGroup adds or replaces a user group (S…) and its members, as
+// usergroups.users.list answers them.
+func (s *Server) SetUserGroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groups == nil {
+		s.groups = map[string][]string{}
+	}
+	s.groups[id] = append([]string(nil), members...)
 	s.bump()
 }
 

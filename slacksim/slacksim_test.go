@@ -969,3 +969,31 @@ func TestInvalidBlocks(t *testing.T) {
 		t.Errorf("rejected messages were recorded: %+v", s.Messages())
 	}
 }
+
+// TestUserGroupMembers: usergroups.users.list as slack-go calls it, an
+// unknown group, and the scope it needs.
+func TestUserGroupMembers(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.SetUserGroup("S0LEADS", "U1", "W2")
+	api := slack.New("xoxb-sim", slack.OptionAPIURL(s.URL()))
+	got, err := api.GetUserGroupMembersContext(ctxT(t), "S0LEADS")
+	if err != nil || len(got) != 2 || got[0] != "U1" || got[1] != "W2" {
+		t.Errorf("members = %v, %v", got, err)
+	}
+	if _, err := api.GetUserGroupMembersContext(ctxT(t), "S404"); err == nil || err.Error() != "no_such_subteam" {
+		t.Errorf("unknown group: %v", err)
+	}
+	narrow, err := New(Options{Scopes: []string{"chat:write"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer narrow.Close()
+	narrow.SetUserGroup("S0LEADS", "U1")
+	if _, err := slack.New("xoxb-sim", slack.OptionAPIURL(narrow.URL())).GetUserGroupMembersContext(ctxT(t), "S0LEADS"); err == nil || err.Error() != "missing_scope" {
+		t.Errorf("without usergroups:read: %v", err)
+	}
+}

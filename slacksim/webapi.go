@@ -76,6 +76,7 @@ var apiMethods = map[string]apiMethod{
 	"conversations.info":    {handle: (*Server).conversationsInfo, convScope: "read"},
 	"conversations.members": {handle: (*Server).conversationsMembers, convScope: "read"},
 	"users.info":            {handle: (*Server).usersInfo, scope: "users:read"},
+	"usergroups.users.list": {handle: (*Server).usergroupsUsersList, scope: "usergroups:read"},
 	"views.open":            {handle: (*Server).viewsOpen},
 	"views.push":            {handle: (*Server).viewsPush},
 	"views.update":          {handle: (*Server).viewsUpdate},
@@ -308,6 +309,18 @@ func (s *Server) usersInfo(r *apiRequest) (map[string]any, string) {
 		return nil, "user_not_found"
 	}
 	return map[string]any{"user": s.userJSON(u)}, ""
+}
+
+// usergroupsUsersList answers a user group's members; Slack calls an
+// unknown group no_such_subteam.
+func (s *Server) usergroupsUsersList(r *apiRequest) (map[string]any, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	members, ok := s.groups[r.params["usergroup"]]
+	if !ok {
+		return nil, "no_such_subteam"
+	}
+	return map[string]any{"users": append([]string{}, members...)}, ""
 }
 
 // userJSON answers the zone fields as of the simulator's clock, so that

@@ -2,6 +2,7 @@ package slackui
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,7 +76,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		{"⏳ *Waiting on us* — customers' messages nobody on our side has answered", len(d.Waiting), waiting},
 	} {
 		if s.n > 0 {
-			blocks = append(blocks, slack.NewDividerBlock(), Section(listText(s.title, s.n, s.line)))
+			blocks = append(blocks, slack.NewDividerBlock(), Section(listText(s.title, s.n, s.line, teamViewRef(d.TeamView))))
 		}
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), Section(weekText(d.Week, d.Before)))
@@ -103,7 +104,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 // next row would break Slack's 3,000 characters or the digest's share of
 // the 20 KB ack, with how many were left out. Rows are rendered only when
 // shown: a neglected workspace has thousands.
-func listText(title string, n int, line func(int) string) string {
+func listText(title string, n int, line func(int) string, teamView string) string {
 	const (
 		maxChars = 2800 // Slack's 3,000, less the "and N more" line
 		maxWire  = 4000 // bytes of JSON, see wireLen
@@ -123,9 +124,26 @@ func listText(title string, n int, line func(int) string) string {
 		shown++
 	}
 	if more := n - shown; more > 0 {
-		fmt.Fprintf(&b, "\n_…and %d more — see App Home._", more)
+		fmt.Fprintf(&b, "\n_…and %d more — see App Home, in the %s._", more, teamView)
 	}
 	return b.String()
+}
+
+// teamViewRef names the team view, linked when its address is known.
+func teamViewRef(link string) string {
+	if strings.HasPrefix(link, "slack://app?") && !strings.ContainsAny(link, "<>|") {
+		return "<" + link + "|team view>"
+	}
+	return "team view"
+}
+
+// TeamViewLink is the address of Kept's App Home in team for app, where
+// a lead opens the team view; "" if either is unknown.
+func TeamViewLink(team, app string) string {
+	if team == "" || app == "" {
+		return ""
+	}
+	return "slack://app?team=" + url.QueryEscape(team) + "&id=" + url.QueryEscape(app) + "&tab=home"
 }
 
 // wireLen is about how many bytes s takes in the JSON slack-go sends:
