@@ -42,7 +42,7 @@ func TestMigrateAndCheck(t *testing.T) {
 	if _, err := src.AddTouch("", store.Touch{Team: "T1", Customer: "acme", By: "U1", Kind: "call"}); err != nil {
 		t.Fatal(err)
 	}
-	owed, err := src.ClaimDue(now, 24*time.Hour, 0) // four reminders claimed, not yet sent
+	owed, err := src.ClaimDue(now, store.Policy{OverdueAfter: 24 * time.Hour}, 0) // four reminders claimed, not yet sent
 	if err != nil || len(owed) != 4 {
 		t.Fatalf("claimed %d (%v)", len(owed), err)
 	}
@@ -70,7 +70,7 @@ func TestMigrateAndCheck(t *testing.T) {
 		t.Fatalf("%d owed nudges in PostgreSQL (%v), want 4", len(pending), err)
 	}
 	// The reminders already claimed are not claimed again.
-	if again, err := dst.ClaimDue(now, 24*time.Hour, 0); err != nil || len(again) != 0 {
+	if again, err := dst.ClaimDue(now, store.Policy{OverdueAfter: 24 * time.Hour}, 0); err != nil || len(again) != 0 {
 		t.Fatalf("claimed %d again (%v)", len(again), err)
 	}
 	if p, err := dst.AddPromise("", store.Promise{Team: "T1", Owner: "U1", Text: "next", Due: now}); err != nil || p.ID != 31 {

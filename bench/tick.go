@@ -172,7 +172,7 @@ func dueTicks(path string, n, runs int, what string, phase func(*store.Bolt, tim
 // batches until a short one, then read the first batch of the outbox.
 func claimPhase(st *store.Bolt, now time.Time) (int, error) {
 	return claimAll(st, now, "nudges", func() ([]store.Nudge, error) {
-		return st.ClaimDue(now, overdueWait, tickBatch)
+		return st.ClaimDue(now, store.Policy{OverdueAfter: overdueWait}, tickBatch)
 	})
 }
 

@@ -57,6 +57,23 @@ type Config struct {
 	// of a customer's message are kept (0: none).
 	TouchEvery, WaitingAfter time.Duration
 	Excerpt                  int
+	// EscalateAfter is how many working days (WorkHours' days, in the
+	// owner's zone) after its overdue follow-up a promise still open
+	// escalates; 0 never. EscalateTo is who is told (user and channel
+	// ids); empty means the leads (Leads). See Escalation.
+	EscalateAfter int
+	EscalateTo    []string
+}
+
+// Escalation is who a slipping promise is escalated to: KEPT_ESCALATE_TO,
+// or else every lead in KEPT_LEADS. A customer has no lead of its own in
+// Kept's model, so "the customer's lead" is the team's leads, unless the
+// operator names someone (a manager, a channel such as #cs-escalations).
+func (c Config) Escalation() []string {
+	if len(c.EscalateTo) > 0 {
+		return c.EscalateTo
+	}
+	return c.Leads
 }
 
 // Postgres reports whether db (KEPT_DB) names a PostgreSQL database rather
@@ -189,6 +206,27 @@ var Settings = []Setting{
 		c.Excerpt = n
 		return nil
 	}},
+	{"KEPT_ESCALATE_AFTER", "0", "Working days (of KEPT_WORK_HOURS, in the owner's zone) after its overdue DM that a promise still open escalates: KEPT_ESCALATE_TO, or else the leads (KEPT_LEADS), get one message with the promise, the customer, how late and whose it is, and the owner is told. 0: never.", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 60 {
+			return fmt.Errorf("is %q; give a number of working days from 0 (never) to 60, such as 2", v)
+		}
+		c.EscalateAfter = n
+		return nil
+	}},
+	{"KEPT_ESCALATE_TO", "", "Comma-separated Slack user ids (U…) and channel ids (C…) told when a promise escalates (KEPT_ESCALATE_AFTER); empty: the leads (KEPT_LEADS). Invite Kept to a channel named here.", func(c *Config, v string) error {
+		for id := range strings.SplitSeq(v, ",") {
+			id = strings.TrimSpace(id)
+			switch {
+			case id == "":
+				continue
+			case !isUserID(id) && (!isChannel(id) || strings.HasPrefix(id, "#")):
+				return fmt.Errorf("has %q, neither a user id nor a channel id; use ids like U012AB3CD (Profile → ⋮ → Copy member ID) or C012AB3CD (channel details → About)", id)
+			}
+			c.EscalateTo = append(c.EscalateTo, id)
+		}
+		return nil
+	}},
 }
 
 // cadence reads a number of days (14d) or weeks (2w), from 1 day to 2 years.
@@ -222,6 +260,9 @@ func Load(getenv func(string) string, requireTokens bool) (Config, error) {
 		if err := s.set(&c, v); err != nil {
 			errs = append(errs, fmt.Errorf("%s %w", s.Name, err))
 		}
+	}
+	if c.EscalateAfter > 0 && len(c.Escalation()) == 0 {
+		errs = append(errs, errors.New("KEPT_ESCALATE_AFTER is set but nobody would be told: set KEPT_ESCALATE_TO (user or channel ids) or KEPT_LEADS"))
 	}
 	return c, errors.Join(errs...)
 }

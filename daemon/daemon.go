@@ -21,9 +21,11 @@ import (
 	"github.com/keptbot/kept/cronspec"
 	"github.com/keptbot/kept/inbound"
 	"github.com/keptbot/kept/metrics"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/notify"
 	"github.com/keptbot/kept/scheduler"
 	"github.com/keptbot/kept/store/pg"
+	"github.com/keptbot/kept/workhours"
 	"github.com/keptbot/kept/zones"
 )
 
@@ -151,9 +153,13 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 	sched := scheduler.New(schedStore, deliverer, scheduler.Config{
 		Tick:         cfg.Tick,
 		OverdueAfter: cfg.OverdueAfter,
-		Now:          opts.Now,
-		Log:          opts.Log,
-		Observer:     m,
+		Escalate: model.Escalation{
+			After: cfg.EscalateAfter, To: cfg.Escalation(),
+			Hours: cmp.Or(cfg.WorkHours, workhours.Default), Zone: cfg.Zone,
+		},
+		Now:      opts.Now,
+		Log:      opts.Log,
+		Observer: m,
 
 		Digest:        digest,
 		DigestChannel: cfg.DigestChannel,

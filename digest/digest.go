@@ -70,6 +70,7 @@ type LateRow struct {
 	Owner, Customer, Text string
 	Due                   time.Time
 	MovedFrom             time.Time // what was first promised, if the promise was moved
+	Escalated             bool      // escalated to a lead or channel (KEPT_ESCALATE_AFTER)
 }
 
 // WeekStats is how a week went: the promises due in it and what became of
@@ -155,7 +156,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 			continue
 		}
 		if p.State == store.Open && p.Due.Before(now) {
-			d.Late = append(d.Late, LateRow{ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due, MovedFrom: p.MovedFrom})
+			d.Late = append(d.Late, LateRow{ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due, MovedFrom: p.MovedFrom, Escalated: p.Escalated})
 		}
 		if p.Due.Before(beforeStart) || !p.Due.Before(now) {
 			continue

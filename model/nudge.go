@@ -13,6 +13,11 @@ const (
 	NudgeDigest   NudgeKind = "digest"   // the channel digest; To is a channel
 	NudgeCheckin  NudgeKind = "checkin"  // a keep-in-touch prompt; Subject is the customer key
 	NudgeWaiting  NudgeKind = "waiting"  // a customer is waiting on us; Subject is "channel|thread"
+	// An escalation: a promise still open well after its overdue
+	// follow-up. NudgeEscalation tells a lead (or a channel) To; the
+	// owner is told by NudgeEscalated.
+	NudgeEscalation NudgeKind = "escalation"
+	NudgeEscalated  NudgeKind = "escalated"
 )
 
 // Known reports whether k is a kind this version delivers. An unknown one
@@ -20,14 +25,16 @@ const (
 // retried.
 func (k NudgeKind) Known() bool {
 	switch k {
-	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting:
+	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated:
 		return true
 	}
 	return false
 }
 
 // AboutPromise reports whether k's subject is a promise.
-func (k NudgeKind) AboutPromise() bool { return k == NudgeReminder || k == NudgeOverdue }
+func (k NudgeKind) AboutPromise() bool {
+	return k == NudgeReminder || k == NudgeOverdue || k == NudgeEscalation || k == NudgeEscalated
+}
 
 // NudgeState is where a nudge is in the outbox.
 type NudgeState string

@@ -2,9 +2,12 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/workhours"
 )
 
 // PromiseState is where a promise is in its life.
@@ -33,6 +36,7 @@ const (
 	EventReassigned EventKind = "reassigned"
 	EventReminded   EventKind = "reminded"
 	EventOverdue    EventKind = "overdue"
+	EventEscalated  EventKind = "escalated" // Detail: who was told, "U1, C2"
 	EventKept       EventKind = "kept"
 	EventCancelled  EventKind = "cancelled"
 	EventEdited     EventKind = "edited"
@@ -81,7 +85,12 @@ type Promise struct {
 	Reminded   bool         `json:"reminded,omitempty"` // the reminder for the current round is claimed
 	Overdue    bool         `json:"overdue,omitempty"`  // the overdue follow-up for the current round is claimed
 	RemindedAt time.Time    `json:"reminded_at,omitzero"`
-	History    []Event      `json:"history,omitempty"`
+	// EscalateAt is when the current round escalates, set when its
+	// overdue follow-up is claimed under an escalation policy; Escalated
+	// says that escalation is claimed.
+	EscalateAt time.Time `json:"escalate_at,omitzero"`
+	Escalated  bool      `json:"escalated,omitempty"`
+	History    []Event   `json:"history,omitempty"`
 }
 
 // Validate checks p's fields against the limits every path shares.
@@ -170,6 +179,7 @@ func (p *Promise) open() error {
 // still in the outbox for the old one is stale (Recheck).
 func (p *Promise) resetRound() {
 	p.Reminded, p.Overdue, p.RemindedAt = false, false, time.Time{}
+	p.EscalateAt, p.Escalated = time.Time{}, false
 }
 
 func (p *Promise) record(at time.Time, kind EventKind, by, detail string) {
@@ -282,6 +292,37 @@ type Policy struct {
 	// OverdueAfter is how long after the reminder an unkept promise gets
 	// its overdue follow-up; 0 means none.
 	OverdueAfter time.Duration
+	// Escalate is when and to whom a promise still open after its
+	// overdue follow-up escalates; the zero value never escalates.
+	Escalate Escalation
+}
+
+// Escalation says when a slipping promise is told to someone other than
+// its owner: After working days (of Hours, in the owner's zone) after its
+// overdue follow-up, to To.
+type Escalation struct {
+	After int             // working days; 0 means never
+	Hours workhours.Hours // whose days are the working days; zero: none count, every day does
+	Zone  *time.Location  // when the promise does not say its owner's zone; nil: UTC
+	To    []string        // user or channel ids told
+}
+
+// On reports whether e escalates at all.
+func (e Escalation) On() bool { return e.After > 0 && len(e.To) > 0 }
+
+// at is when a promise whose overdue follow-up went at overdue escalates:
+// After whole working days later on the owner's wall clock (a follow-up
+// outside working hours counts from when they next begin), so it follows
+// the owner's daylight-saving changes, 10:00 staying 10:00.
+func (e Escalation) at(overdue time.Time, zone string) time.Time {
+	loc := e.Zone
+	if l, err := time.LoadLocation(zone); err == nil && zone != "" {
+		loc = l
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return e.Hours.AddDays(overdue, e.After, loc).UTC()
 }
 
 // Action is the next nudge a promise is owed and when.
@@ -294,13 +335,18 @@ type Action struct {
 // reminder at ReminderAt, then, under pol, the overdue follow-up
 // OverdueAfter after the later of the promised time and the reminder (a
 // reminder sent late, because Kept was down or the promise snoozed, gets
-// a full OverdueAfter before its follow-up); then nothing.
+// a full OverdueAfter before its follow-up); then its escalation, if the
+// follow-up set one (EscalateAt); then nothing.
 func (p Promise) NextAction(pol Policy) (Action, bool) {
 	switch {
 	case p.State != PromiseOpen:
 		return Action{}, false
 	case !p.Reminded:
 		return Action{NudgeReminder, p.ReminderAt()}, true
+	case p.Overdue && !p.EscalateAt.IsZero() && !p.Escalated:
+		// Fixed when the follow-up was claimed, so that a command's
+		// re-index, which knows no escalation policy, keeps it.
+		return Action{NudgeEscalation, p.EscalateAt}, true
 	case p.Overdue || pol.OverdueAfter <= 0:
 		return Action{}, false
 	}
@@ -311,24 +357,60 @@ func (p Promise) NextAction(pol Policy) (Action, bool) {
 	return Action{NudgeOverdue, at}, true
 }
 
-// Claim takes the action due at now, if any: it records that the nudge is
-// claimed and returns it, addressed to the owner and stamped with what it
-// was claimed for.
-func (p *Promise) Claim(now time.Time, pol Policy) (Nudge, bool) {
+// Claim takes the action due at now, if any: it records that it is
+// claimed and returns its nudges, stamped with what they were claimed
+// for. A reminder or follow-up is one nudge to the owner; an escalation
+// is one to each of pol.Escalate.To but the owner, and one telling the
+// owner. An escalation due after the policy was turned off, or with
+// nobody but the owner to tell, is claimed with no nudges and not looked
+// at again.
+func (p *Promise) Claim(now time.Time, pol Policy) []Nudge {
 	a, ok := p.NextAction(pol)
 	if !ok || a.At.After(now) {
-		return Nudge{}, false
+		return nil
 	}
 	n := Nudge{Kind: a.Kind, Team: p.Team, PromiseID: p.ID, To: p.Owner, State: NudgeDue, NotBefore: utc(now), Created: utc(now), For: p.round()}
 	switch a.Kind {
 	case NudgeReminder:
 		p.Reminded, p.RemindedAt = true, utc(now)
 		p.record(now, EventReminded, "", "")
-	default:
+	case NudgeOverdue:
 		p.Overdue = true
 		p.record(now, EventOverdue, "", "")
+		if pol.Escalate.On() {
+			p.EscalateAt = pol.Escalate.at(now, p.Zone)
+		}
+	case NudgeEscalation:
+		ns := p.escalate(n, pol.Escalate)
+		if len(ns) == 0 {
+			p.EscalateAt = time.Time{} // nobody to tell: not looked at again
+		}
+		p.Escalated = len(ns) > 0
+		return ns
 	}
-	return n, true
+	return []Nudge{n}
+}
+
+// escalate makes the escalation's nudges from the owner's one, n, and
+// records who was told.
+func (p *Promise) escalate(n Nudge, e Escalation) []Nudge {
+	var out []Nudge
+	var told []string
+	for _, to := range e.To {
+		if to == p.Owner || slices.Contains(told, to) {
+			continue // the owner hears it as the owner
+		}
+		m := n
+		m.To = to
+		out = append(out, m)
+		told = append(told, to)
+	}
+	if !e.On() || len(out) == 0 {
+		return nil
+	}
+	n.Kind = NudgeEscalated
+	p.record(n.Created, EventEscalated, "", strings.Join(told, ", "))
+	return append(out, n)
 }
 
 // round is what a promise's nudges are claimed for.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
@@ -27,7 +28,9 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 		note     string // what the digest channel is told if the owner is gone
 	)
 	switch n.Kind {
-	case store.Reminder, store.OverdueNudge:
+	case model.NudgeEscalation:
+		return b.deliverEscalation(ctx, n) // to a lead or a channel (escalate.go)
+	case store.Reminder, store.OverdueNudge, model.NudgeEscalated:
 		p, err := b.store.Promise(n.Team, n.PromiseID)
 		if err != nil {
 			return "", "", fmt.Errorf("notify: nudge %d: %w", n.ID, err)
@@ -43,6 +46,10 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 			return b.reroute(ctx, n, "deactivated", note)
 		} else if errors.Is(err, outbox.ErrTokenDead) {
 			return "", "", err
+		}
+		if n.Kind == model.NudgeEscalated {
+			fallback, blocks = slackui.Escalated(p, b.zoneOr(ctx, p.Owner), b.cfg.Now())
+			break
 		}
 		fallback, blocks = b.reminder(ctx, p, n.Kind == store.OverdueNudge)
 	case store.DigestNudge:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
@@ -161,8 +162,11 @@ func slackErrorCode(err error) string {
 // promiseNote says what a reminder was about, for the digest channel.
 func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location, now time.Time) string {
 	what := "reminder"
-	if kind == store.OverdueNudge {
+	switch kind {
+	case store.OverdueNudge:
 		what = "overdue reminder"
+	case model.NudgeEscalation, model.NudgeEscalated:
+		what = "escalation of"
 	}
 	return fmt.Sprintf("%s %s, due %s.", what, slackui.Summary(p), slackui.Date(p.Due, now, loc))
 }

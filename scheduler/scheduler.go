@@ -19,6 +19,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/store"
 )
@@ -41,13 +42,16 @@ type Deliverer interface {
 
 // Config tunes a Scheduler. Zero values take the defaults.
 type Config struct {
-	Tick         time.Duration    // how often to look for due work; default 30s
-	OverdueAfter time.Duration    // follow-up delay after a missed due time; 0 disables
-	Batch        int              // due entries claimed per store transaction; default 500
-	Workers      int              // concurrent deliveries; default 4
-	MaxAttempts  int              // unexplained errors before a nudge is given up as failed; default 12 (outages never give up)
-	Now          func() time.Time // clock; default time.Now
-	Log          *slog.Logger
+	Tick         time.Duration // how often to look for due work; default 30s
+	OverdueAfter time.Duration // follow-up delay after a missed due time; 0 disables
+	// Escalate is when and to whom a promise still open after its
+	// overdue follow-up escalates; the zero value never escalates.
+	Escalate    model.Escalation
+	Batch       int              // due entries claimed per store transaction; default 500
+	Workers     int              // concurrent deliveries; default 4
+	MaxAttempts int              // unexplained errors before a nudge is given up as failed; default 12 (outages never give up)
+	Now         func() time.Time // clock; default time.Now
+	Log         *slog.Logger
 	// Observer counts delivery outcomes, for metrics (observe.go); nil
 	// means no one.
 	Observer Observer
@@ -127,7 +131,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	s.ranAt = now
 	s.loadPause()
 	for {
-		claimed, err := s.store.ClaimDue(now, s.cfg.OverdueAfter, s.cfg.Batch)
+		claimed, err := s.store.ClaimDue(now, model.Policy{OverdueAfter: s.cfg.OverdueAfter, Escalate: s.cfg.Escalate}, s.cfg.Batch)
 		if err != nil {
 			return fmt.Errorf("scheduler: claim due: %w", err)
 		}

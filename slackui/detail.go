@@ -64,6 +64,12 @@ func eventText(e store.Event, loc *time.Location, now time.Time) string {
 		if from, err := time.Parse("from "+time.RFC3339, e.Detail); err == nil {
 			return "snoozed" + by + " (it was due " + Date(from, now, loc) + ")"
 		}
+	case "escalated":
+		var to []string
+		for id := range strings.SplitSeq(e.Detail, ", ") {
+			to = append(to, Mention(id))
+		}
+		return "escalated to " + strings.Join(to, ", ") + ", still open after its overdue follow-up"
 	case "reassigned":
 		if from, to, ok := strings.Cut(e.Detail, " → "); ok {
 			return "handed from " + MentionUser(from) + " to " + MentionUser(to) + by

@@ -55,6 +55,9 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		if !r.MovedFrom.IsZero() {
 			line += " · moved from " + Date(r.MovedFrom, d.Now, loc)
 		}
+		if r.Escalated {
+			line += " · 📣 escalated"
+		}
 		return line
 	}
 

@@ -196,6 +196,9 @@ func TestDigestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	escalated := seeded
+	escalated.Late = slices.Clone(seeded.Late)
+	escalated.Late[0].Escalated = true
 	allGood := digest.Digest{Now: digestNow, Week: digest.WeekStats{Due: 3, OnTime: 3, Touches: 5}, Before: digest.WeekStats{Due: 2, OnTime: 1, KeptLate: 1, Touches: 7}}
 	tests := []struct {
 		name string
@@ -203,6 +206,7 @@ func TestDigestGolden(t *testing.T) {
 	}{
 		{"seeded", seeded},
 		{"members", members},
+		{"escalated", escalated},
 		{"all-good", allGood},
 		{"empty", digest.Digest{Now: digestNow}},
 		{"long", longDigest(40, false)},

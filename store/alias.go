@@ -18,6 +18,7 @@ type (
 	Subscription = model.Subscription
 	Scope        = model.Scope
 	TouchKind    = model.TouchKind
+	Policy       = model.Policy
 )
 
 // Transition aliases of the model's constants.

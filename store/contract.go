@@ -120,11 +120,14 @@ type Customers interface {
 //	sending -> due (retry, defer)
 type Outbox interface {
 	// ClaimDue queues, in one transaction, the nudges due at now by
-	// model.Promise.NextAction under overdueAfter: it reads the due index
-	// only up to now, at most limit entries (<= 0: no bound), claims each
-	// (model.Promise.Claim) and re-indexes it. Called again with the same
-	// now it queues nothing; concurrent calls never queue a nudge twice.
-	ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]model.Nudge, error)
+	// model.Promise.NextAction under pol: it reads the due index only up
+	// to now, at most limit entries (<= 0: no bound), claims each
+	// (model.Promise.Claim, which may make several nudges: an escalation)
+	// and re-indexes it. Only pol.OverdueAfter is remembered for the
+	// re-index of later commands; an escalation's time is on its promise.
+	// Called again with the same now it queues nothing; concurrent calls
+	// never queue a nudge twice.
+	ClaimDue(now time.Time, pol model.Policy, limit int) ([]model.Nudge, error)
 	// ClaimCheckins queues the keep-in-touch prompts due at now
 	// (model.Customer.ClaimCheckin), at most one pending per customer.
 	ClaimCheckins(now time.Time, limit int) ([]model.Nudge, error)

@@ -41,8 +41,8 @@ func (s staleless) Recheck(id int64, now time.Time) (model.Nudge, error) { retur
 // doubleClaim claims without remembering that it did.
 type doubleClaim struct{ storetest.Backend }
 
-func (d doubleClaim) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]model.Nudge, error) {
-	ns, err := d.Backend.ClaimDue(now, overdueAfter, limit)
+func (d doubleClaim) ClaimDue(now time.Time, pol store.Policy, limit int) ([]model.Nudge, error) {
+	ns, err := d.Backend.ClaimDue(now, pol, limit)
 	if err != nil || len(ns) > 0 {
 		return ns, err
 	}

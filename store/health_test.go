@@ -40,7 +40,7 @@ func TestBacklog(t *testing.T) {
 	}
 	// Claimed reminders wait in the outbox: still backlog, until sent.
 	now := t0.Add(2 * time.Hour)
-	ns, err := s.ClaimDue(now, 24*time.Hour, 0)
+	ns, err := s.ClaimDue(now, Policy{OverdueAfter: 24 * time.Hour}, 0)
 	if err != nil || len(ns) != 2 {
 		t.Fatalf("ClaimDue = %v, %v", ns, err)
 	}

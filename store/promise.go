@@ -276,13 +276,12 @@ func (s *Bolt) overdue() time.Duration { return time.Duration(s.overdueAfter.Loa
 
 // ClaimDue queues the nudges that are due at now, in one transaction. It
 // walks the due index only up to now, at most limit entries (limit <= 0
-// means no bound). For each open promise found it queues a Reminder if
-// none was queued for the current Due, or else an OverdueNudge once
-// overdueAfter has passed; it flips Reminded or Overdue, records the event
-// and re-indexes the promise. The nudge is addressed to the owner, due at
+// means no bound). For each open promise found it queues what
+// model.Promise.Claim says under pol (a reminder, an overdue follow-up,
+// an escalation), records it and re-indexes the promise. The nudge is addressed to the owner, due at
 // now. Calling it again with the same now queues nothing.
-func (s *Bolt) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]Nudge, error) {
-	now = now.UTC()
+func (s *Bolt) ClaimDue(now time.Time, pol Policy, limit int) ([]Nudge, error) {
+	now, overdueAfter := now.UTC(), pol.OverdueAfter
 	s.SetOverdueAfter(overdueAfter)
 	// Most ticks find nothing due. A write transaction costs an fsync, so
 	// look first in a read-only one.
@@ -315,13 +314,11 @@ func (s *Bolt) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([
 			}
 		}
 		for _, k := range keys {
-			n, ok, err := claim(tx, k, now, overdueAfter)
+			ns, err := claim(tx, k, now, pol)
 			if err = s.skipUndecodable(err); err != nil {
 				return err
 			}
-			if ok {
-				out = append(out, n)
-			}
+			out = append(out, ns...)
 		}
 		return pruneOps(tx, now)
 	})
@@ -345,27 +342,28 @@ func hasWork(tx *bolt.Tx, now time.Time, overdueAfter time.Duration) bool {
 }
 
 // claim handles one due-index entry.
-func claim(tx *bolt.Tx, k []byte, now time.Time, overdueAfter time.Duration) (Nudge, bool, error) {
+func claim(tx *bolt.Tx, k []byte, now time.Time, pol Policy) ([]Nudge, error) {
 	_, id, team := parseDueKey(k)
 	b, r, err := loadRecord(tx, team, id)
 	if errors.Is(err, ErrNotFound) || (err == nil && !bytes.Equal(r.IndexKey, k)) {
 		// An entry its promise does not point at is stale: drop it.
-		return Nudge{}, false, tx.Bucket(bucketDue).Delete(k)
+		return nil, tx.Bucket(bucketDue).Delete(k)
 	}
 	if err != nil {
-		return Nudge{}, false, err
+		return nil, err
 	}
 	// When the promise changed or overdueAfter grew since it was
 	// indexed, only its index entry moves.
-	n, ok := r.Claim(now, model.Policy{OverdueAfter: overdueAfter})
-	if err := save(tx, b, &r, overdueAfter); err != nil {
-		return Nudge{}, false, err
+	ns := r.Claim(now, pol)
+	if err := save(tx, b, &r, pol.OverdueAfter); err != nil {
+		return nil, err
 	}
-	if !ok {
-		return Nudge{}, false, nil
+	for i := range ns {
+		if err := putNudge(tx, nil, &ns[i]); err != nil {
+			return nil, err
+		}
 	}
-	err = putNudge(tx, nil, &n)
-	return n, err == nil, err
+	return ns, nil
 }
 
 // PromisesFor implements Promises.PromisesFor, from the customer index.

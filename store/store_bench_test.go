@@ -59,11 +59,11 @@ func BenchmarkAddPromise(b *testing.B) {
 func BenchmarkClaimDueIdle(b *testing.B) {
 	s := openTest(b, "")
 	bulkAdd(b, s, "T1", 100_000, func(i int) time.Time { return t0.Add(time.Hour + time.Duration(i)*time.Second) })
-	if _, err := s.ClaimDue(t0, time.Hour, 100); err != nil { // records overdueAfter
+	if _, err := s.ClaimDue(t0, Policy{OverdueAfter: time.Hour}, 100); err != nil { // records overdueAfter
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		ns, err := s.ClaimDue(t0, time.Hour, 100)
+		ns, err := s.ClaimDue(t0, Policy{OverdueAfter: time.Hour}, 100)
 		if err != nil || len(ns) != 0 {
 			b.Fatal(ns, err)
 		}

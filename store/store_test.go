@@ -127,7 +127,7 @@ func TestUpdateErrorSavesNothing(t *testing.T) {
 		t.Error("op1 recorded although fn failed")
 	}
 	// The index still points at the old Due.
-	ns, _ := s.ClaimDue(t0.Add(time.Hour), 0, 0)
+	ns, _ := s.ClaimDue(t0.Add(time.Hour), Policy{}, 0)
 	if len(ns) != 1 {
 		t.Errorf("claimed %v, want one reminder", kinds(ns))
 	}
@@ -153,7 +153,7 @@ func TestClaimDueLifecycle(t *testing.T) {
 		{due.Add(1000 * time.Hour), nil},
 	}
 	for i, st := range steps {
-		ns, err := s.ClaimDue(st.now, time.Hour, 100)
+		ns, err := s.ClaimDue(st.now, Policy{OverdueAfter: time.Hour}, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestClaimDueOverdueRules(t *testing.T) {
 			s := openTest(t, "")
 			add(t, s, "T1", "U1", due)
 			for i, now := range tt.steps {
-				ns, err := s.ClaimDue(now, tt.after, 0)
+				ns, err := s.ClaimDue(now, Policy{OverdueAfter: tt.after}, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -245,7 +245,7 @@ func TestSnoozeResetsReminded(t *testing.T) {
 	s := openTest(t, "")
 	due := t0.Add(time.Hour)
 	add(t, s, "T1", "U1", due)
-	if ns, _ := s.ClaimDue(due, time.Hour, 0); len(ns) != 1 {
+	if ns, _ := s.ClaimDue(due, Policy{OverdueAfter: time.Hour}, 0); len(ns) != 1 {
 		t.Fatalf("claimed %v, want a reminder", kinds(ns))
 	}
 	later := due.Add(24 * time.Hour)
@@ -262,11 +262,11 @@ func TestSnoozeResetsReminded(t *testing.T) {
 	}
 	// The old follow-up time passes quietly; the new Due reminds again.
 	for _, now := range []time.Time{due.Add(time.Hour), later.Add(-time.Second)} {
-		if ns, _ := s.ClaimDue(now, time.Hour, 0); len(ns) != 0 {
+		if ns, _ := s.ClaimDue(now, Policy{OverdueAfter: time.Hour}, 0); len(ns) != 0 {
 			t.Errorf("at %v claimed %v, want nothing", now, kinds(ns))
 		}
 	}
-	if ns, _ := s.ClaimDue(later, time.Hour, 0); !slices.Equal(kinds(ns), []string{"reminder:T1#1"}) {
+	if ns, _ := s.ClaimDue(later, Policy{OverdueAfter: time.Hour}, 0); !slices.Equal(kinds(ns), []string{"reminder:T1#1"}) {
 		t.Errorf("at new Due claimed %v, want a reminder", kinds(ns))
 	}
 	// An edit that keeps Due keeps the flags and the follow-up.
@@ -274,7 +274,7 @@ func TestSnoozeResetsReminded(t *testing.T) {
 	if !p.Reminded {
 		t.Error("text edit reset Reminded")
 	}
-	if ns, _ := s.ClaimDue(later.Add(time.Hour), time.Hour, 0); !slices.Equal(kinds(ns), []string{"overdue:T1#1"}) {
+	if ns, _ := s.ClaimDue(later.Add(time.Hour), Policy{OverdueAfter: time.Hour}, 0); !slices.Equal(kinds(ns), []string{"overdue:T1#1"}) {
 		t.Errorf("claimed %v, want the follow-up", kinds(ns))
 	}
 }
@@ -287,7 +287,7 @@ func TestClaimDueSkipsClosed(t *testing.T) {
 	}
 	s.UpdatePromise("", "T1", 1, func(p *Promise) error { p.State, p.KeptAt, p.OnTime = Kept, t0, true; return nil })
 	s.UpdatePromise("", "T1", 2, func(p *Promise) error { p.State = Cancelled; return nil })
-	ns, err := s.ClaimDue(due.Add(10*time.Hour), time.Hour, 0)
+	ns, err := s.ClaimDue(due.Add(10*time.Hour), Policy{OverdueAfter: time.Hour}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestClaimDueSkipsClosed(t *testing.T) {
 	}
 	// Kept after the reminder: no follow-up, and the entry is gone.
 	s.UpdatePromise("", "T1", 3, func(p *Promise) error { p.State = Kept; return nil })
-	if ns, _ := s.ClaimDue(due.Add(100*time.Hour), time.Hour, 0); len(ns) != 0 {
+	if ns, _ := s.ClaimDue(due.Add(100*time.Hour), Policy{OverdueAfter: time.Hour}, 0); len(ns) != 0 {
 		t.Errorf("claimed %v after keeping, want nothing", kinds(ns))
 	}
 	if n := indexLen(t, s); n != 0 {
@@ -334,7 +334,7 @@ func TestClaimDueReadsOnlyDue(t *testing.T) {
 		add(t, s, "T2", "U1", t0.Add(-time.Duration(i)*time.Minute))
 	}
 	before := s.dueVisits.Load()
-	ns, err := s.ClaimDue(t0, time.Hour, 0)
+	ns, err := s.ClaimDue(t0, Policy{OverdueAfter: time.Hour}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestClaimDueReadsOnlyDue(t *testing.T) {
 		t.Errorf("ClaimDue read %d index entries, want 3", v)
 	}
 	before = s.dueVisits.Load()
-	s.ClaimDue(t0, time.Hour, 0)
+	s.ClaimDue(t0, Policy{OverdueAfter: time.Hour}, 0)
 	if v := s.dueVisits.Load() - before; v != 0 {
 		t.Errorf("idle ClaimDue read %d index entries, want 0", v)
 	}
@@ -356,7 +356,7 @@ func TestClaimDueLimit(t *testing.T) {
 	bulkAdd(t, s, "T1", 5, func(i int) time.Time { return t0 })
 	var got int
 	for i := 0; i < 3; i++ {
-		ns, err := s.ClaimDue(t0, 0, 2)
+		ns, err := s.ClaimDue(t0, Policy{}, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +384,7 @@ func TestTeamIsolation(t *testing.T) {
 	if ps, _ := s.Promises("T2", "", ""); len(ps) != 1 || ps[0].Text != "T2's" {
 		t.Errorf("T2 promises = %+v", ps)
 	}
-	ns, _ := s.ClaimDue(t0.Add(time.Minute), 0, 0)
+	ns, _ := s.ClaimDue(t0.Add(time.Minute), Policy{}, 0)
 	if got := kinds(ns); !slices.Equal(got, []string{"reminder:T1#1", "reminder:T2#1"}) {
 		t.Errorf("claimed %v", got)
 	}
@@ -439,7 +439,7 @@ func TestOpDedup(t *testing.T) {
 	}
 
 	// A week on, ClaimDue forgets them.
-	s.ClaimDue(t0.Add(opsTTL+time.Second), 0, 0)
+	s.ClaimDue(t0.Add(opsTTL+time.Second), Policy{}, 0)
 	for _, op := range []string{"env-1", "env-2", "env-3"} {
 		if ok, _ := s.Applied(op); ok {
 			t.Errorf("%s still remembered after %v", op, opsTTL)
@@ -579,7 +579,7 @@ func TestOutbox(t *testing.T) {
 func TestBackupAndCheck(t *testing.T) {
 	s := openTest(t, "")
 	add(t, s, "T1", "U1", t0)
-	s.ClaimDue(t0, time.Hour, 0)
+	s.ClaimDue(t0, Policy{OverdueAfter: time.Hour}, 0)
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -625,7 +625,7 @@ func TestReopen(t *testing.T) {
 	add(t, s, "T1", "U1", t0)
 	add(t, s, "T1", "U1", t0.Add(time.Hour))
 	s.AddPromise("env-1", Promise{Team: "T1", Text: "call", Owner: "U1", Due: t0.Add(2 * time.Hour)})
-	s.ClaimDue(t0, 30*time.Minute, 0)
+	s.ClaimDue(t0, Policy{OverdueAfter: 30 * time.Minute}, 0)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +643,7 @@ func TestReopen(t *testing.T) {
 	// overdueAfter survives too: an edit before the scheduler's first tick
 	// keeps the reminded promise's follow-up indexed.
 	s.UpdatePromise("", "T1", 1, func(p *Promise) error { p.Text = "edited"; return nil })
-	if ns, _ := s.ClaimDue(t0.Add(30*time.Minute), 30*time.Minute, 0); !slices.Contains(kinds(ns), "overdue:T1#1") {
+	if ns, _ := s.ClaimDue(t0.Add(30*time.Minute), Policy{OverdueAfter: 30 * time.Minute}, 0); !slices.Contains(kinds(ns), "overdue:T1#1") {
 		t.Errorf("claimed %v, want the follow-up of #1", kinds(ns))
 	}
 }

@@ -186,3 +186,22 @@ func (h Hours) Add(t time.Time, d time.Duration, loc *time.Location) time.Time {
 	}
 	return t
 }
+
+// AddDays returns the instant n working days after t in loc, at the same
+// wall-clock time: t is first moved to when working hours next begin (a
+// Saturday counts from Monday's start), then each of the next n working
+// days counts once, so 2 working days after Friday 10:00 is Tuesday
+// 10:00 whatever daylight saving did over the weekend. With no working
+// days every day counts.
+func (h Hours) AddDays(t time.Time, n int, loc *time.Location) time.Time {
+	t = h.Next(t, loc)
+	l := t.In(loc)
+	y, m, d := l.Date()
+	for i := 0; n > 0 && i < 3700; i++ { // ten years of days bound a bad input
+		d++
+		if h.IsZero() || h.days[time.Date(y, m, d, 12, 0, 0, 0, loc).Weekday()] {
+			n--
+		}
+	}
+	return h.Next(time.Date(y, m, d, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), loc), loc)
+}

@@ -74,7 +74,7 @@ func TestOneSchedulerAndFencing(t *testing.T) {
 	if _, err := s.AddPromise("", store.Promise{Team: "T1", Owner: "U1", Text: "x", Due: time.Now().Add(-time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.ClaimDue(time.Now(), 0, 0); !errors.Is(err, pg.ErrFenced) {
+	if _, err := b.ClaimDue(time.Now(), store.Policy{}, 0); !errors.Is(err, pg.ErrFenced) {
 		t.Fatalf("a standby claimed: %v, want ErrFenced", err)
 	}
 	// The old term as a paused process would hold it: its epoch, frozen.
@@ -95,14 +95,14 @@ func TestOneSchedulerAndFencing(t *testing.T) {
 	if second.Epoch <= first.Epoch {
 		t.Fatalf("new term %d is not after %d", second.Epoch, first.Epoch)
 	}
-	if _, err := stale.ClaimDue(time.Now(), 0, 0); !errors.Is(err, pg.ErrFenced) {
+	if _, err := stale.ClaimDue(time.Now(), store.Policy{}, 0); !errors.Is(err, pg.ErrFenced) {
 		t.Fatalf("the old term claimed: %v, want ErrFenced", err)
 	}
 	leader := a
 	if second.Holder == "b" {
 		leader = b
 	}
-	ns, err := leader.ClaimDue(time.Now(), 0, 0)
+	ns, err := leader.ClaimDue(time.Now(), store.Policy{}, 0)
 	if err != nil || len(ns) != 1 {
 		t.Fatalf("the new term claimed %d (%v), want 1", len(ns), err)
 	}

@@ -26,7 +26,7 @@ type backend interface {
 	Promise(team string, id int64) (store.Promise, error)
 	Promises(team, owner string, state store.State) ([]store.Promise, error)
 	DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error)
-	ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error)
+	ClaimDue(now time.Time, pol store.Policy, limit int) ([]store.Nudge, error)
 	AddNudge(n store.Nudge) (store.Nudge, error)
 	Nudge(id int64) (store.Nudge, error)
 	Nudges(kind store.NudgeKind) ([]store.Nudge, error)
@@ -161,13 +161,15 @@ func TestSameAsBolt(t *testing.T) {
 		{"get missing", time.Minute, func(b backend) (any, error) { return b.Promise("T3", 1) }},
 		{"list", time.Minute, func(b backend) (any, error) { return b.Promises("T1", "", "") }},
 		{"list owner", time.Minute, func(b backend) (any, error) { return b.Promises("T1", "U1", store.Open) }},
-		{"nothing due", 30 * time.Minute, func(b backend) (any, error) { return b.ClaimDue(t0.Add(30*time.Minute), day, 0) }},
+		{"nothing due", 30 * time.Minute, func(b backend) (any, error) {
+			return b.ClaimDue(t0.Add(30*time.Minute), store.Policy{OverdueAfter: day}, 0)
+		}},
 		{"backlog before", time.Hour, func(b backend) (any, error) { return b.Backlog(t0.Add(time.Hour)) }},
-		{"claim one", time.Hour, func(b backend) (any, error) { return b.ClaimDue(t0.Add(time.Hour), day, 0) }},
-		{"claim again", time.Hour, func(b backend) (any, error) { return b.ClaimDue(t0.Add(time.Hour), day, 0) }},
-		{"claim limit", 5 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(5*day), day, 1) }},
-		{"claim rest", 5 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(5*day), day, 0) }},
-		{"claim overdue", 6 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(6*day), day, 0) }},
+		{"claim one", time.Hour, func(b backend) (any, error) { return b.ClaimDue(t0.Add(time.Hour), store.Policy{OverdueAfter: day}, 0) }},
+		{"claim again", time.Hour, func(b backend) (any, error) { return b.ClaimDue(t0.Add(time.Hour), store.Policy{OverdueAfter: day}, 0) }},
+		{"claim limit", 5 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(5*day), store.Policy{OverdueAfter: day}, 1) }},
+		{"claim rest", 5 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(5*day), store.Policy{OverdueAfter: day}, 0) }},
+		{"claim overdue", 6 * day, func(b backend) (any, error) { return b.ClaimDue(t0.Add(6*day), store.Policy{OverdueAfter: day}, 0) }},
 		{"history", 6 * day, func(b backend) (any, error) { return b.Promise("T1", 1) }},
 		{"pending", 6 * day, func(b backend) (any, error) {
 			ns, err := b.PendingNudges(t0.Add(6*day), 0)

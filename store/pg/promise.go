@@ -235,12 +235,12 @@ func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]store.Pr
 }
 
 // ClaimDue queues the nudges due at now, in one transaction, as the bbolt
-// store's ClaimDue: a reminder for a promise not yet reminded for its
-// current Due, else an overdue follow-up once overdueAfter has passed. It
+// store's ClaimDue: what model.Promise.Claim says under pol (a reminder,
+// an overdue follow-up, an escalation). It
 // reads the due index up to now, at most limit rows (<= 0: no bound), and
 // skips rows another transaction holds. Fenced.
-func (s *Store) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error) {
-	now = now.UTC()
+func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nudge, error) {
+	now, overdueAfter := now.UTC(), pol.OverdueAfter
 	s.SetOverdueAfter(overdueAfter)
 	// Most ticks find nothing due: one indexed read, and no transaction
 	// that would take the term row and write.
@@ -267,13 +267,11 @@ func (s *Store) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) (
 			return err
 		}
 		for _, r := range recs {
-			n, ok, err := claim(ctx, tx, r, now, overdueAfter)
+			ns, err := claim(ctx, tx, r, now, pol)
 			if err != nil {
 				return err
 			}
-			if ok {
-				out = append(out, n)
-			}
+			out = append(out, ns...)
 		}
 		return pruneOps(ctx, tx, now)
 	})
@@ -322,16 +320,17 @@ func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]recor
 
 // claim handles one due promise: it queues its nudge if one is owed at
 // now, and moves its index entry either way.
-func claim(ctx context.Context, tx pgx.Tx, r record, now time.Time, overdueAfter time.Duration) (store.Nudge, bool, error) {
+func claim(ctx context.Context, tx pgx.Tx, r record, now time.Time, pol model.Policy) ([]store.Nudge, error) {
 	// When the promise changed or overdueAfter grew since it was indexed,
 	// only its index entry moves.
-	n, ok := r.Claim(now, model.Policy{OverdueAfter: overdueAfter})
-	if err := save(ctx, tx, &r, overdueAfter); err != nil {
-		return store.Nudge{}, false, err
+	ns := r.Claim(now, pol)
+	if err := save(ctx, tx, &r, pol.OverdueAfter); err != nil {
+		return nil, err
 	}
-	if !ok {
-		return store.Nudge{}, false, nil
+	for i := range ns {
+		if err := putNudge(ctx, tx, &ns[i]); err != nil {
+			return nil, err
+		}
 	}
-	err := putNudge(ctx, tx, &n)
-	return n, err == nil, err
+	return ns, nil
 }

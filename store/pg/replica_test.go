@@ -82,7 +82,7 @@ func TestClaimOnceAcrossReplicas(t *testing.T) {
 	for _, r := range rs {
 		wg.Go(func() {
 			for range 10 {
-				ns, err := r.ClaimDue(now, 0, 17)
+				ns, err := r.ClaimDue(now, store.Policy{}, 17)
 				if err != nil {
 					t.Error(err)
 					return

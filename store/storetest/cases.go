@@ -93,35 +93,35 @@ func testPromisesAndDueIndex(t T, h Harness) {
 	}
 
 	const oa = day
-	wantClaims(t, r(b.ClaimDue(t0, oa, 0)).must(t))
-	claimed := r(b.ClaimDue(t0.Add(45*time.Minute), oa, 0)).must(t)
+	wantClaims(t, r(b.ClaimDue(t0, store.Policy{OverdueAfter: oa}, 0)).must(t))
+	claimed := r(b.ClaimDue(t0.Add(45*time.Minute), store.Policy{OverdueAfter: oa}, 0)).must(t)
 	wantClaims(t, claimed, "reminder:T1#2")
 	if n := claimed[0]; n.To != "U2" || n.State != model.NudgeDue || n.For.Owner != "U2" || !n.For.Due.Equal(p2.Due) || n.ID == 0 {
 		t.Errorf("reminder %+v: want to U2, due, claimed for U2 at the promised time, with an id", n)
 	}
-	wantClaims(t, r(b.ClaimDue(t0.Add(45*time.Minute), oa, 0)).must(t))
+	wantClaims(t, r(b.ClaimDue(t0.Add(45*time.Minute), store.Policy{OverdueAfter: oa}, 0)).must(t))
 	if p := r(b.Promise("T1", 2)).must(t); !p.Reminded || p.History[len(p.History)-1].Kind != model.EventReminded {
 		t.Errorf("claimed promise %+v: want Reminded and a reminded event", p)
 	}
-	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), oa, 1)).must(t), "reminder:T1#1") // limit 1: T1#1 sorts first by id
-	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), oa, 0)).must(t), "reminder:T2#1")
+	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), store.Policy{OverdueAfter: oa}, 1)).must(t), "reminder:T1#1") // limit 1: T1#1 sorts first by id
+	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), store.Policy{OverdueAfter: oa}, 0)).must(t), "reminder:T2#1")
 	change(t, b, "T2", 1, func(p *model.Promise) error { return p.Keep("U1", t0.Add(3*time.Hour)) })
 	// The follow-up: OverdueAfter after the promised time, or after a
 	// reminder sent later than that.
-	wantClaims(t, r(b.ClaimDue(t0.Add(24*time.Hour+29*time.Minute), oa, 0)).must(t))
-	wantClaims(t, r(b.ClaimDue(t0.Add(24*time.Hour+31*time.Minute), oa, 0)).must(t), "overdue:T1#2")
-	wantClaims(t, r(b.ClaimDue(t0.Add(26*time.Hour), oa, 0)).must(t), "overdue:T1#1")
-	wantClaims(t, r(b.ClaimDue(t0.Add(60*day), oa, 0)).must(t))
+	wantClaims(t, r(b.ClaimDue(t0.Add(24*time.Hour+29*time.Minute), store.Policy{OverdueAfter: oa}, 0)).must(t))
+	wantClaims(t, r(b.ClaimDue(t0.Add(24*time.Hour+31*time.Minute), store.Policy{OverdueAfter: oa}, 0)).must(t), "overdue:T1#2")
+	wantClaims(t, r(b.ClaimDue(t0.Add(26*time.Hour), store.Policy{OverdueAfter: oa}, 0)).must(t), "overdue:T1#1")
+	wantClaims(t, r(b.ClaimDue(t0.Add(60*day), store.Policy{OverdueAfter: oa}, 0)).must(t))
 }
 
 func testTransitions(t T, h Harness) {
 	b, _ := open(t, h)
 	due := t0.Add(time.Hour)
 	snoozed := add(t, b, promise("T1", "U1", due))
-	wantClaims(t, r(b.ClaimDue(due, 0, 0)).must(t), "reminder:T1#1")
+	wantClaims(t, r(b.ClaimDue(due, store.Policy{}, 0)).must(t), "reminder:T1#1")
 	change(t, b, "T1", 1, func(p *model.Promise) error { return p.Snooze("U1", t0.Add(5*time.Hour), t0.Add(70*time.Minute)) })
-	wantClaims(t, r(b.ClaimDue(t0.Add(4*time.Hour), 0, 0)).must(t))
-	wantClaims(t, r(b.ClaimDue(t0.Add(5*time.Hour), 0, 0)).must(t), "reminder:T1#1")
+	wantClaims(t, r(b.ClaimDue(t0.Add(4*time.Hour), store.Policy{}, 0)).must(t))
+	wantClaims(t, r(b.ClaimDue(t0.Add(5*time.Hour), store.Policy{}, 0)).must(t), "reminder:T1#1")
 	p := change(t, b, "T1", 1, func(p *model.Promise) error { return p.Keep("U1", t0.Add(5*time.Hour+6*time.Minute)) })
 	if !p.Due.Equal(snoozed.Due) || p.OnTime || p.State != model.PromiseKept {
 		t.Errorf("snoozed then kept late: %+v; want the promised time kept, not on time, kept", p)
@@ -132,7 +132,7 @@ func testTransitions(t T, h Harness) {
 	if !p.Due.Equal(t0.Add(48*time.Hour)) || !p.MovedFrom.Equal(due) || p.History[len(p.History)-1].Kind != model.EventMoved {
 		t.Errorf("moved promise %+v: want Due moved, MovedFrom the old time, a moved event", p)
 	}
-	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), 0, 0)).must(t))
+	wantClaims(t, r(b.ClaimDue(t0.Add(2*time.Hour), store.Policy{}, 0)).must(t))
 	p = change(t, b, "T1", moved.ID, func(p *model.Promise) error { return p.Keep("U1", t0.Add(47*time.Hour)) })
 	if !p.OnTime {
 		t.Errorf("moved promise kept before its new time: not on time")
@@ -145,7 +145,7 @@ func testTransitions(t T, h Harness) {
 	}
 	cancelled := add(t, b, promise("T1", "U1", due))
 	change(t, b, "T1", cancelled.ID, func(p *model.Promise) error { return p.Cancel("U1", t0) })
-	for _, n := range r(b.ClaimDue(t0.Add(7*day+2*time.Hour), time.Hour, 0)).must(t) {
+	for _, n := range r(b.ClaimDue(t0.Add(7*day+2*time.Hour), store.Policy{OverdueAfter: time.Hour}, 0)).must(t) {
 		if n.PromiseID == cancelled.ID {
 			t.Errorf("a cancelled promise was claimed: %+v", n)
 		}
@@ -164,7 +164,7 @@ func testConcurrentClaims(t T, h Harness) {
 	for range 8 {
 		wg.Go(func() {
 			for range n {
-				ns, err := b.ClaimDue(t0.Add(time.Hour), 0, 7)
+				ns, err := b.ClaimDue(t0.Add(time.Hour), store.Policy{}, 7)
 				if err != nil {
 					t.Errorf("concurrent ClaimDue: %v", err)
 					return
@@ -310,7 +310,7 @@ func testStaleNudges(t T, h Harness) {
 	for _, tt := range tests {
 		ids[tt.name] = add(t, b, tt.p).ID
 	}
-	claimed := refs(r(b.ClaimDue(due, 0, 0)).must(t))
+	claimed := refs(r(b.ClaimDue(due, store.Policy{}, 0)).must(t))
 	for _, tt := range tests {
 		n, ok := claimed[fmt.Sprintf("reminder:T1#%d", ids[tt.name])]
 		if !ok {
@@ -338,7 +338,7 @@ func testStaleNudges(t T, h Harness) {
 		}
 	}
 	// The new owner gets a reminder of their own.
-	again := refs(r(b.ClaimDue(now, 0, 0)).must(t))
+	again := refs(r(b.ClaimDue(now, store.Policy{}, 0)).must(t))
 	if n, ok := again[fmt.Sprintf("reminder:T1#%d", ids["reassigned"])]; !ok || n.To != "U2" {
 		t.Errorf("after the hand-over, claimed %v; want a reminder to U2", keys(again))
 	}
@@ -616,7 +616,7 @@ func testPoisonRecord(t T, h Harness) {
 	add(t, b, promise("T1", "U1", t0.Add(time.Hour)))
 	add(t, b, promise("T2", "U2", t0.Add(time.Hour)))
 	h.Corrupt(t, b, "T1", bad.ID)
-	got, err := b.ClaimDue(t0.Add(2*time.Hour), 0, 0)
+	got, err := b.ClaimDue(t0.Add(2*time.Hour), store.Policy{}, 0)
 	if err != nil {
 		t.Fatalf("one damaged promise stopped every team's reminders: %v", err)
 	}

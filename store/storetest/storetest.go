@@ -55,6 +55,7 @@ type testCase struct {
 var cases = []testCase{
 	{"PromisesAndDueIndex", testPromisesAndDueIndex},
 	{"SnoozeMoveKeepSeries", testTransitions},
+	{"Escalations", testEscalations},
 	{"ConcurrentClaims", testConcurrentClaims},
 	{"OutboxStates", testOutboxStates},
 	{"StaleNudges", testStaleNudges},
