@@ -289,7 +289,8 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		}
 	}
 	var before store.Customer
-	c, err := b.store.UpdateCustomer(op, cmd.TeamID, a.name, func(c *store.Customer) error {
+	now := b.cfg.Now()
+	c, err := b.updateCustomer(op, cmd.TeamID, a.name, cmd.UserID, now, func(c *store.Customer) error {
 		if err := b.mayChangeCustomer(cmd.UserID, *c); err != nil {
 			return err
 		}
@@ -326,6 +327,35 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		}
 	})
 	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// updateCustomer is store.UpdateCustomer in a unit of work that also
+// queues the notice to a new owner (model.HandoverNotice), so a customer
+// handed over is told of once, with the change or not at all. A
+// redelivered envelope returns the customer as it is, with
+// store.ErrDuplicate.
+func (b *Bot) updateCustomer(op, team, name, by string, now time.Time, fn func(*store.Customer) error) (store.Customer, error) {
+	var c store.Customer
+	err := b.store.Update(op, func(tx store.Tx) (err error) {
+		var before store.Customer
+		c, err = tx.UpdateCustomer(team, name, func(c *store.Customer) error {
+			before = *c
+			return fn(c)
+		})
+		if err != nil {
+			return err
+		}
+		if n, ok := model.HandoverNotice(before, c, by, now); ok {
+			_, err = tx.AddNudge(n)
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		if cur, gerr := b.store.Customer(team, name); gerr == nil {
+			return cur, err
+		}
+	}
+	return c, err
 }
 
 func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, error) {

@@ -232,18 +232,28 @@ func (b *Bot) mayChangeOpen(user string, p store.Promise) error {
 
 // change applies fn to promise id after checking that user may change it
 // and that it is still open. A keep that names a known customer logs the
-// touch in the same unit of work: both commit, or neither.
+// touch, and a change the promise's creator is to hear of queues their
+// notice (model.CreatorNotice), in the same unit of work: all commit, or
+// none, and a redelivered envelope tells nobody twice.
 func (b *Bot) change(op, team string, id int64, user string, fn func(*store.Promise) error) (store.Promise, error) {
 	var p store.Promise
+	now := b.cfg.Now()
 	err := b.store.Update(op, func(tx store.Tx) (err error) {
+		var before store.Promise
 		p, err = tx.UpdatePromise(team, id, func(p *store.Promise) error {
 			if err := b.mayChangeOpen(user, *p); err != nil {
 				return err
 			}
+			before = *p
 			return modelRefusal(fn(p))
 		})
 		if err != nil {
 			return err
+		}
+		if n, ok := model.CreatorNotice(before, p, user, now); ok {
+			if _, err := tx.AddNudge(n); err != nil {
+				return err
+			}
 		}
 		return touchForPromise(tx, user, p)
 	})

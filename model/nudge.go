@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // NudgeKind says what a nudge is about.
 type NudgeKind string
@@ -18,6 +21,13 @@ const (
 	// owner is told by NudgeEscalated.
 	NudgeEscalation NudgeKind = "escalation"
 	NudgeEscalated  NudgeKind = "escalated"
+	// NudgeChanged tells a promise's creator what someone else did to it
+	// (kept, moved, handed over, cancelled); Subject is the range of its
+	// history events, "3-5" (ChangeEvents).
+	NudgeChanged NudgeKind = "changed"
+	// NudgeHandover tells a customer's new owner it is theirs now;
+	// Subject is the customer key.
+	NudgeHandover NudgeKind = "handover"
 )
 
 // Known reports whether k is a kind this version delivers. An unknown one
@@ -25,7 +35,7 @@ const (
 // retried.
 func (k NudgeKind) Known() bool {
 	switch k {
-	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated:
+	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated, NudgeChanged, NudgeHandover:
 		return true
 	}
 	return false
@@ -79,6 +89,21 @@ type Nudge struct {
 	Channel   string     `json:"channel,omitempty"` // set when sent
 	TS        string     `json:"ts,omitempty"`      // set when sent
 	Error     string     `json:"error,omitempty"`   // last error text, or why it was dropped
+	By        string     `json:"by,omitempty"`      // who made the change a notice is about
+}
+
+// NewNudge is n as queued at now: a new ID to be assigned, Created now,
+// State due unless given, NotBefore now unless given.
+func NewNudge(n Nudge, now time.Time) Nudge {
+	now = now.UTC()
+	n.ID, n.Created = 0, now
+	if n.State == "" {
+		n.State = NudgeDue
+	}
+	if n.NotBefore.IsZero() {
+		n.NotBefore = now
+	}
+	return n
 }
 
 // Verdict is what becomes of a nudge about to be delivered.
@@ -131,4 +156,53 @@ func RecheckCheckin(n Nudge, c Customer, found bool, now time.Time) Verdict {
 		return Verdict{To: c.Owner, Reason: "the customer is now owned by " + c.Owner}
 	}
 	return Verdict{}
+}
+
+// noticed are the history events a promise's creator is told of.
+var noticed = map[EventKind]bool{EventKept: true, EventMoved: true, EventReassigned: true, EventCancelled: true}
+
+// CreatorNotice is the nudge that tells the creator of a promise what by
+// did to it, from before to after: when someone else keeps, moves, hands
+// over or cancels a promise they recorded for another. Nothing when the
+// creator did it, owns it (or now does: they hear it as its owner), or
+// when nothing of that kind happened (a snooze, an edit of the text).
+func CreatorNotice(before, after Promise, by string, now time.Time) (Nudge, bool) {
+	c := before.Creator
+	if c == "" || c == by || c == before.Owner || c == after.Owner || len(after.History) <= len(before.History) {
+		return Nudge{}, false
+	}
+	from, to := len(before.History), len(after.History)
+	for _, e := range after.History[from:to] {
+		if noticed[e.Kind] {
+			return NewNudge(Nudge{Kind: NudgeChanged, Team: after.Team, PromiseID: after.ID, To: c, By: by,
+				Subject: fmt.Sprintf("%d-%d", from, to)}, now), true
+		}
+	}
+	return Nudge{}, false
+}
+
+// ChangeEvents are the events of p a NudgeChanged is about, those of
+// them its creator is told of.
+func ChangeEvents(n Nudge, p Promise) []Event {
+	var from, to int
+	if _, err := fmt.Sscanf(n.Subject, "%d-%d", &from, &to); err != nil || from < 0 || to > len(p.History) || from >= to {
+		return nil
+	}
+	var out []Event
+	for _, e := range p.History[from:to] {
+		if noticed[e.Kind] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// HandoverNotice is the nudge that tells a customer's new owner that by
+// handed it to them; nothing if the owner did not change or took it
+// themselves.
+func HandoverNotice(before, after Customer, by string, now time.Time) (Nudge, bool) {
+	if after.Owner == before.Owner || after.Owner == by || after.Owner == "" {
+		return Nudge{}, false
+	}
+	return NewNudge(Nudge{Kind: NudgeHandover, Team: after.Team, Subject: after.Key(), To: after.Owner, By: by}, now), true
 }

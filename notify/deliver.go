@@ -30,6 +30,8 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 	switch n.Kind {
 	case model.NudgeEscalation:
 		return b.deliverEscalation(ctx, n) // to a lead or a channel (escalate.go)
+	case model.NudgeChanged, model.NudgeHandover:
+		return b.deliverNotice(ctx, n) // to a creator or a new owner (notice.go)
 	case store.Reminder, store.OverdueNudge, model.NudgeEscalated:
 		p, err := b.store.Promise(n.Team, n.PromiseID)
 		if err != nil {

@@ -201,6 +201,9 @@ type Tx interface {
 	UpdatePromise(team string, id int64, fn func(*model.Promise) error) (model.Promise, error)
 	UpdateCustomer(team, name string, fn func(*model.Customer) error) (model.Customer, error)
 	AddTouch(t model.Touch) (model.Customer, error)
+	// AddNudge is Outbox.AddNudge inside the unit of work: a message owed
+	// because of its change (a creator told of it) commits with it.
+	AddNudge(n model.Nudge) (model.Nudge, error)
 }
 
 // Admin is what an operator's tools need, apart from the daemon's work:

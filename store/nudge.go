@@ -61,19 +61,22 @@ func loadNudge(tx *bolt.Tx, id int64) (Nudge, error) {
 // AddNudge queues n. It assigns ID and Created, State NudgeDue if empty
 // and NotBefore now if zero.
 func (s *Bolt) AddNudge(n Nudge) (Nudge, error) {
-	now := s.now().UTC()
-	n.ID, n.Created = 0, now
-	if n.State == "" {
-		n.State = NudgeDue
-	}
-	if n.NotBefore.IsZero() {
-		n.NotBefore = now
-	}
+	n = model.NewNudge(n, s.now())
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		n.ID = 0
 		return putNudge(tx, nil, &n)
 	})
 	if err != nil {
+		return Nudge{}, fmt.Errorf("store: add nudge: %w", err)
+	}
+	return n, nil
+}
+
+// AddNudge is Store.AddNudge inside a unit of work: a message owed
+// because of the change the unit makes is queued with it, or not at all.
+func (t *boltTx) AddNudge(n Nudge) (Nudge, error) {
+	n = model.NewNudge(n, t.s.now())
+	if err := putNudge(t.tx, nil, &n); err != nil {
 		return Nudge{}, fmt.Errorf("store: add nudge: %w", err)
 	}
 	return n, nil

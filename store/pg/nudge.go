@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -85,19 +86,21 @@ func queryNudges(ctx context.Context, q querier, sql string, args ...any) ([]sto
 // AddNudge queues n. It assigns ID and Created, State NudgeDue if empty
 // and NotBefore now if zero.
 func (s *Store) AddNudge(n store.Nudge) (store.Nudge, error) {
-	now := s.now().UTC()
-	n.ID, n.Created = 0, now
-	if n.State == "" {
-		n.State = store.NudgeDue
-	}
-	if n.NotBefore.IsZero() {
-		n.NotBefore = now
-	}
+	n = model.NewNudge(n, s.now())
 	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
 		n.ID = 0
 		return putNudge(ctx, tx, &n)
 	})
 	if err != nil {
+		return store.Nudge{}, fmt.Errorf("pg: add nudge: %w", err)
+	}
+	return n, nil
+}
+
+// AddNudge is store.Store.AddNudge inside a unit of work.
+func (t *pgTx) AddNudge(n store.Nudge) (store.Nudge, error) {
+	n = model.NewNudge(n, t.s.now())
+	if err := putNudge(t.ctx, t.tx, &n); err != nil {
 		return store.Nudge{}, fmt.Errorf("pg: add nudge: %w", err)
 	}
 	return n, nil

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -51,6 +52,49 @@ func testEscalations(t T, h Harness) {
 		if after := r(b.Recheck(n.ID, at.Add(2*time.Minute))).must(t); after.State != model.NudgeDropped {
 			t.Errorf("nudge %d to %s for a kept promise: %s, want dropped", n.ID, n.To, after.State)
 		}
+	}
+}
+
+// testNudgeInUnit: a nudge queued in a unit of work commits with its
+// change, or not at all, and once per op.
+func testNudgeInUnit(t T, h Harness) {
+	b, _ := open(t, h)
+	add(t, b, promise("T1", "U1", t0.Add(time.Hour)))
+	notice := model.Nudge{Kind: model.NudgeChanged, Team: "T1", PromiseID: 1, To: "U0", By: "U1", Subject: "1-2"}
+	refused := errors.New("refused")
+	unit := func(op string, fail bool) error {
+		return b.Update(op, func(tx store.Tx) error {
+			if _, err := tx.UpdatePromise("T1", 1, func(p *model.Promise) error { return p.Cancel("U1", t0) }); err != nil {
+				return err
+			}
+			n, err := tx.AddNudge(notice)
+			if err == nil && (n.ID == 0 || n.State != model.NudgeDue || n.NotBefore.IsZero()) {
+				t.Errorf("queued in a unit: %+v, want an id, due, not before now", n)
+			}
+			if fail {
+				return refused
+			}
+			return err
+		})
+	}
+	if err := unit("op-1", true); !errors.Is(err, refused) {
+		t.Fatalf("failing unit: %v", err)
+	}
+	if ns := r(b.Nudges(model.NudgeChanged)).must(t); len(ns) != 0 || r(b.Promise("T1", 1)).must(t).State != model.PromiseOpen {
+		t.Fatalf("a unit that failed left %d nudges or its change", len(ns))
+	}
+	if err := unit("op-2", false); err != nil {
+		t.Fatalf("unit: %v", err)
+	}
+	if err := unit("op-2", false); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("the same op again: %v, want ErrDuplicate", err)
+	}
+	ns := r(b.Nudges(model.NudgeChanged)).must(t)
+	if len(ns) != 1 || ns[0].By != "U1" || ns[0].Subject != "1-2" {
+		t.Fatalf("after the unit and its duplicate: %+v, want the one notice", ns)
+	}
+	if got := r(b.PendingNudges(t0.Add(time.Minute), 0)).must(t); len(got) != 1 || got[0].ID != ns[0].ID {
+		t.Errorf("pending = %+v, want the notice", got)
 	}
 }
 

@@ -62,6 +62,7 @@ var cases = []testCase{
 	{"CustomersAndCheckins", testCustomersAndCheckins},
 	{"IdempotentOps", testIdempotentOps},
 	{"UnitOfWork", testUnitOfWork},
+	{"NudgeInUnitOfWork", testNudgeInUnit},
 	{"ImportExport", testImportExport},
 	{"PoisonRecord", testPoisonRecord},
 	{"Digest", testDigest},
