@@ -156,3 +156,34 @@ func TestEscalationOffByDefault(t *testing.T) {
 		t.Errorf("a promise kept before its escalation escalated (%d messages)", n)
 	}
 }
+
+// TestEscalationToALeadWhoLeft: a lead deactivated since goes to the
+// digest channel with a note, never to the void; the others and the
+// owner are told as usual.
+func TestEscalationToALeadWhoLeft(t *testing.T) {
+	e := startEscalating(t, ny(2027, 3, 4, 9, 0), 1, cid, bob)
+	e.withDigest()
+	e.sim.SetUser(slacksim.User{ID: cid, Name: "cid", Deleted: true})
+	e.slash(ann, "Acme: send the renewal quote in 1 hour")
+	e.advanceTo(ny(2027, 3, 4, 10, 0))
+	e.advanceTo(ny(2027, 3, 5, 10, 0))
+	e.advanceTo(ny(2027, 3, 8, 10, 0))
+	if n := len(e.escalations([]string{bob})); n != 1 {
+		t.Errorf("%d escalations to Bob, want 1", n)
+	}
+	if n := len(e.sim.DMs(cid)); n != 0 {
+		t.Errorf("%d DMs to Cid, who left", n)
+	}
+	var rerouted int
+	for _, m := range e.digestPosts(digest) {
+		if strings.HasPrefix(m.Text, "Couldn't reach <@U0CID> (deactivated): escalation of *#1* for *Acme*") {
+			rerouted++
+		}
+	}
+	if rerouted != 1 {
+		t.Errorf("%d escalations for Cid in the digest channel, want 1: %+v", rerouted, e.digestPosts(digest))
+	}
+	if n := len(e.dmsWith(ann, "Escalated to <@U0CID>, <@U0BOB>")); n != 1 {
+		t.Errorf("%d notices to the owner, want 1", n)
+	}
+}
