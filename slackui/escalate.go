@@ -17,8 +17,9 @@ import (
 // can ask the right question of the right person.
 func Escalation(p store.Promise, c store.Customer, loc *time.Location, now time.Time) (string, []slack.Block) {
 	late := Lateness(now.Sub(p.Due))
-	head := fmt.Sprintf("📣 *A promise is slipping: %s late.* %s\nIt is <@%s>'s, and still open after its reminder and its overdue follow-up.", late, Summary(p), p.Owner)
-	fallback := fmt.Sprintf("Escalated: #%d, %s late, owned by <@%s>", p.ID, late, p.Owner)
+	owner := MentionUser(p.Owner)
+	head := fmt.Sprintf("📣 *A promise is slipping: %s late.* %s\nIt is %s's, and still open after its reminder and its overdue follow-up.", late, Summary(p), owner)
+	fallback := fmt.Sprintf("Escalated: #%d, %s late, owned by %s", p.ID, late, owner)
 	blocks := append(SplitSections(head), Context(details(p, loc, now)...))
 	if c.Name != "" {
 		line := "*" + Escape(c.Name) + "* · " + string(c.Tier) + " customer · owner " + MentionUser(c.Owner)
@@ -32,7 +33,7 @@ func Escalation(p store.Promise, c store.Customer, loc *time.Location, now time.
 		}
 		blocks = append(blocks, Context(line))
 	}
-	blocks = append(blocks, Context(fmt.Sprintf("<@%s> has been told that you know. `/promise show %d` has its history.", p.Owner, p.ID)))
+	blocks = append(blocks, Context(fmt.Sprintf("%s has been told that you know. `/promise show %d` has its history.", owner, p.ID)))
 	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 
@@ -67,11 +68,11 @@ func escalatedTo(p store.Promise) []string {
 	return nil
 }
 
-// Mention is a user or a channel id as Slack shows it; anything else is
-// shown escaped, never as markup.
+// Mention is a user or a channel id as Slack shows it (MentionUser,
+// MentionChannel); anything else is shown escaped, never as markup.
 func Mention(id string) string {
-	if len(id) > 1 && (id[0] == 'C' || id[0] == 'G') && strings.ToUpper(id) == id {
-		return "<#" + id + ">"
+	if model.ValidChannel(id) {
+		return MentionChannel(id)
 	}
 	return MentionUser(id)
 }

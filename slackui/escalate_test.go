@@ -34,7 +34,7 @@ func TestEscalationGolden(t *testing.T) {
 	}
 }
 
-func TestMention(t *testing.T) {
+func TestMentionUserOrChannel(t *testing.T) {
 	for in, want := range map[string]string{
 		"U0LEE": "<@U0LEE>", "C0ESC": "<#C0ESC>", "G0PRIV": "<#G0PRIV>",
 		"<!channel>": "&lt;!channel&gt;", "Cheese": "Cheese",

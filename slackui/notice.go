@@ -23,7 +23,7 @@ func ChangeNotice(p store.Promise, events []model.Event, loc *time.Location, now
 	}
 	head := fmt.Sprintf("%s, which you recorded:\n%s", Summary(p), strings.Join(lines, "\n"))
 	fallback := fmt.Sprintf("#%d, which you recorded: %s", p.ID, strings.Join(short, ", "))
-	blocks := append(SplitSections(head), Context(fmt.Sprintf("Owner now: <@%s> · `/promise show %d` has its history.", p.Owner, p.ID)))
+	blocks := append(SplitSections(head), Context(fmt.Sprintf("Owner now: %s · `/promise show %d` has its history.", MentionUser(p.Owner), p.ID)))
 	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 
