@@ -66,9 +66,11 @@ type Config struct {
 }
 
 // Escalation is who a slipping promise is escalated to: KEPT_ESCALATE_TO,
-// or else every lead in KEPT_LEADS. A customer has no lead of its own in
-// Kept's model, so "the customer's lead" is the team's leads, unless the
-// operator names someone (a manager, a channel such as #cs-escalations).
+// or else every lead named by user id in KEPT_LEADS (a user group's
+// members change while the escalation waits in the outbox, so groups are
+// not expanded; name a channel instead). A customer has no lead of its
+// own in Kept's model, so "the customer's lead" is the team's leads,
+// unless the operator names someone (a manager, a channel).
 func (c Config) Escalation() []string {
 	if len(c.EscalateTo) > 0 {
 		return c.EscalateTo
@@ -262,7 +264,7 @@ func Load(getenv func(string) string, requireTokens bool) (Config, error) {
 		}
 	}
 	if c.EscalateAfter > 0 && len(c.Escalation()) == 0 {
-		errs = append(errs, errors.New("KEPT_ESCALATE_AFTER is set but nobody would be told: set KEPT_ESCALATE_TO (user or channel ids) or KEPT_LEADS"))
+		errs = append(errs, errors.New("KEPT_ESCALATE_AFTER is set but nobody would be told: set KEPT_ESCALATE_TO (user or channel ids), or name leads by user id in KEPT_LEADS"))
 	}
 	return c, errors.Join(errs...)
 }
