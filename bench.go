@@ -26,6 +26,7 @@ func benchmark(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.IntVar(&opts.Nudges, "nudges", 0, "nudges due in the same minute (default 10000, quick 1500)")
 	fs.IntVar(&opts.RatePerMinute, "rate", 0, "chat.postMessage limit per minute in the simulator (default 600)")
 	fs.StringVar(&opts.Dir, "dir", "", "directory for the databases (default: a temporary one, removed)")
+	fs.StringVar(&opts.Postgres, "postgres", "", "PostgreSQL for the second column: a postgres:// URL whose user may create databases, or none (default: a throwaway cluster from the postgresql package, fsync on)")
 	sizes := fs.String("sizes", "", "open-promise counts for the tick, RSS and file size (default 10k,100k,1M; quick 10k,100k)")
 	inflight := fs.String("inflight", "", "commands in flight for ack latency (default 1,50,200)")
 	only := fs.String("only", "", "comma-separated sections to run: ack,commit,tick,deliver,footprint,digest,home")

@@ -15,13 +15,72 @@ import (
 // ackTarget is the bound on p99 at 200 commands in flight.
 const ackTarget = 20 * time.Millisecond
 
+// pgAckFactor is the bound on PostgreSQL's p99 at 200 in flight,
+// against bbolt's in the same run.
+const pgAckFactor = 1.5
+
 // AckLatency sends /promise commands through the simulator's Socket Mode
 // to the real daemon and times each from envelope sent to ack received:
-// p50, p99 and max per concurrency level, each the median over runs.
+// p50, p99 and max per concurrency level, each the median over runs; on
+// bbolt, then with the same load on PostgreSQL.
 func AckLatency(ctx context.Context, dir string, opts Options) ([]Row, error) {
 	opts.defaults()
+	levels, err := ackLevels(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	var pgLevels []ackLevel
+	if opts.pg != nil {
+		url, drop, err := opts.pg.newDB(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		if pgLevels, err = ackLevels(ctx, url, opts); err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+	}
+	var rows []Row
+	for i, l := range levels {
+		row := Row{
+			Section: "1",
+			Measure: fmt.Sprintf("/promise ack latency, %d in flight (%d commands/run)", l.inFlight, l.n),
+			Result:  l.String(),
+		}
+		if l.inFlight == 200 {
+			row.Target = "p99 < 20 ms"
+			row.Miss = l.p99 >= ackTarget
+		}
+		if pgLevels != nil {
+			p := pgLevels[i]
+			row.PG = p.String()
+			if l.inFlight == 200 {
+				row.Target += fmt.Sprintf("; PostgreSQL p99 ≤ %.1f× bbolt's", pgAckFactor)
+				row.PGMiss = float64(p.p99) > pgAckFactor*float64(l.p99)
+				row.PG += fmt.Sprintf(" = %.2f× bbolt's p99", float64(p.p99)/float64(max(l.p99, 1)))
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// ackLevel is one concurrency level's medians.
+type ackLevel struct {
+	inFlight, n   int
+	p50, p99, max time.Duration
+	rate          float64
+}
+
+func (l ackLevel) String() string {
+	return fmt.Sprintf("p50 %s, p99 %s, max %s; %.0f commands/s", ms(l.p50), ms(l.p99), ms(l.max), l.rate)
+}
+
+// ackLevels measures every level of opts.InFlight on one daemon on db (a
+// directory for bbolt, or a postgres:// URL).
+func ackLevels(ctx context.Context, db string, opts Options) ([]ackLevel, error) {
 	users := []slacksim.User{user(1), user(2), user(3)}
-	k, err := startKept(dir, time.Now, users, time.Hour)
+	k, err := startKept(db, time.Now, users, time.Hour)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +89,7 @@ func AckLatency(ctx context.Context, dir string, opts Options) ([]Row, error) {
 	if _, err := slashBurst(ctx, k.sim, users, 8, 64); err != nil {
 		return nil, err
 	}
-	var rows []Row
+	var out []ackLevel
 	for _, c := range opts.InFlight {
 		n := max(opts.Commands, c)
 		if c == 1 {
@@ -42,30 +101,20 @@ func AckLatency(ctx context.Context, dir string, opts Options) ([]Row, error) {
 			began := time.Now()
 			lat, err := slashBurst(ctx, k.sim, users, c, n)
 			if err != nil {
-				return rows, err
+				return out, err
 			}
 			rates = append(rates, float64(n)/time.Since(began).Seconds())
 			p50s = append(p50s, percentile(lat, .50))
 			p99s = append(p99s, percentile(lat, .99))
 			maxs = append(maxs, lat[len(lat)-1])
-			opts.logf("ack: %d in flight, run %d: p50 %s p99 %s max %s", c, r+1, ms(p50s[r]), ms(p99s[r]), ms(maxs[r]))
+			opts.logf("ack %s: %d in flight, run %d: p50 %s p99 %s max %s", backendName(db), c, r+1, ms(p50s[r]), ms(p99s[r]), ms(maxs[r]))
 		}
-		row := Row{
-			Section: "1",
-			Measure: fmt.Sprintf("/promise ack latency, %d in flight (%d commands/run)", c, n),
-			Result: fmt.Sprintf("p50 %s, p99 %s, max %s; %.0f commands/s",
-				ms(median(p50s)), ms(median(p99s)), ms(median(maxs)), median(rates)),
-		}
-		if c == 200 {
-			row.Target = "p99 < 20 ms"
-			row.Miss = median(p99s) >= ackTarget
-		}
-		rows = append(rows, row)
+		out = append(out, ackLevel{inFlight: c, n: n, p50: median(p50s), p99: median(p99s), max: median(maxs), rate: median(rates)})
 	}
 	if errs := k.sim.Errors(); len(errs) > 0 {
-		return rows, fmt.Errorf("simulator saw protocol errors: %v", errs[0])
+		return out, fmt.Errorf("simulator saw protocol errors: %v", errs[0])
 	}
-	return rows, k.stop()
+	return out, k.stop()
 }
 
 // slashBurst sends n commands from c concurrent senders (a closed loop: each

@@ -55,8 +55,16 @@ type Options struct {
 	// Only, if set, names the sections to run: ack, commit, tick, deliver,
 	// footprint, digest, home.
 	Only []string
+	// Postgres is the server the PostgreSQL column is measured on: ""
+	// starts a throwaway cluster from the postgresql package's binaries
+	// (store/pg/pgtest), fsync on; "none" leaves the column out; anything
+	// else is a postgres:// URL whose user may create databases (the bench
+	// creates one per measure and drops it).
+	Postgres string
 	// Progress receives a line per step; nil discards.
 	Progress io.Writer
+
+	pg *pgServer // set by Run unless Postgres is "none"
 }
 
 func (o *Options) defaults() {
@@ -100,10 +108,15 @@ func (o *Options) logf(format string, args ...any) {
 type Row struct {
 	Section string // "1. ack latency", ...
 	Measure string // what was measured, with its size
-	Result  string // the median figure(s)
+	Result  string // the median figure(s) on bbolt; "" when only PostgreSQL has the measure
 	Target  string // "" when there is none
 	Miss    bool   // the target was missed
 	Note    string
+	// PG is the same measure on PostgreSQL, same machine, same run, same
+	// load driver; "" when it was not taken. PGMiss says it missed its
+	// target.
+	PG     string
+	PGMiss bool
 }
 
 // Report is the whole table.
@@ -126,6 +139,16 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		dir = d
 	}
 	var rep Report
+	if opts.Postgres != "none" && slices.ContainsFunc(pgSections, opts.want) {
+		t := time.Now()
+		srv, err := startPG(ctx, opts.Postgres)
+		if err != nil {
+			return rep, fmt.Errorf("bench: PostgreSQL (-postgres none leaves its column out): %w", err)
+		}
+		defer srv.close()
+		opts.pg = srv
+		opts.logf("postgres: %s ready in %s", srv.name, time.Since(t).Round(time.Millisecond))
+	}
 	steps := []struct {
 		name string
 		fn   func(context.Context, string, Options) ([]Row, error)
@@ -159,21 +182,46 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return rep, nil
 }
 
-// Write prints the report as a Markdown table.
+// Write prints the report as a Markdown table, with a PostgreSQL column
+// when any row has one.
 func (r Report) Write(w io.Writer) {
-	fmt.Fprintln(w, "| # | Measure | Result (median) | Target | |")
-	fmt.Fprintln(w, "|---|---|---|---|---|")
+	withPG := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.PG != "" })
+	if withPG {
+		fmt.Fprintln(w, "| # | Measure | bbolt (median) | PostgreSQL (median) | Target | |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	} else {
+		fmt.Fprintln(w, "| # | Measure | Result (median) | Target | |")
+		fmt.Fprintln(w, "|---|---|---|---|---|")
+	}
 	for _, row := range r.Rows {
 		mark := ""
 		switch {
+		case row.Target != "" && row.Miss && row.PGMiss:
+			mark = "MISS (both)"
 		case row.Target != "" && row.Miss:
 			mark = "MISS"
+			if withPG {
+				mark = "MISS (bbolt)"
+			}
+		case row.Target != "" && row.PGMiss:
+			mark = "MISS (PostgreSQL)"
 		case row.Target != "":
 			mark = "ok"
 		}
 		res := row.Result
 		if row.Note != "" {
 			res += " (" + row.Note + ")"
+		}
+		if res == "" {
+			res = "—"
+		}
+		if withPG {
+			pg := row.PG
+			if pg == "" {
+				pg = "—"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, pg, row.Target, mark)
+			continue
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, row.Target, mark)
 	}
@@ -186,7 +234,7 @@ func (r Report) Write(w io.Writer) {
 func (r Report) Misses() []Row {
 	var out []Row
 	for _, row := range r.Rows {
-		if row.Miss {
+		if row.Miss || row.PGMiss {
 			out = append(out, row)
 		}
 	}

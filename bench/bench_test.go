@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keptbot/kept/store/pg/pgtest"
 )
 
 // TestQuickTiny runs every measurement at toy sizes: it proves the bench
@@ -16,19 +18,9 @@ func TestQuickTiny(t *testing.T) {
 	// takes well over its idle 10 s, and that is not a failure.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Options{
-		Quick:           true,
-		Runs:            1,
-		Dir:             t.TempDir(),
-		InFlight:        []int{1, 5},
-		Commands:        20,
-		Sizes:           []int{2000},
-		Customers:       3000,
-		DigestCustomers: 200,
-		Nudges:          30,
-		RatePerMinute:   20,
-		Progress:        tlog{t},
-	})
+	opts := tiny(t)
+	opts.Postgres = "none" // TestQuickTinyPostgres
+	rep, err := Run(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +35,59 @@ func TestQuickTiny(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}
+	}
+}
+
+// TestQuickTinyPostgres runs the measures with a PostgreSQL column at toy
+// sizes on a throwaway cluster: the column is filled, its fixtures match
+// the store's layout, two replicas deliver every nudge once.
+func TestQuickTinyPostgres(t *testing.T) {
+	pgtest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	opts := tiny(t)
+	opts.Only = []string{"ack", "commit", "tick", "deliver"}
+	rep, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep.Write(&out)
+	t.Log("\n" + out.String())
+	pgCells := 0
+	for _, row := range rep.Rows {
+		if row.PG != "" {
+			pgCells++
+		}
+	}
+	// ack ×2, commit, idle and due tick, delivery, takeover.
+	if pgCells != 7 {
+		t.Errorf("%d rows have a PostgreSQL figure, want 7", pgCells)
+	}
+	for _, want := range []string{
+		"| PostgreSQL (median) |", "2 replicas: all out in", "0 lost, 0 duplicated, 0 failed",
+		"takeover after SIGKILL", "n/a (no kept binary",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+}
+
+// tiny is the toy sizes of the quick tests.
+func tiny(t *testing.T) Options {
+	return Options{
+		Quick:           true,
+		Runs:            1,
+		Dir:             t.TempDir(),
+		InFlight:        []int{1, 5},
+		Commands:        20,
+		Sizes:           []int{2000},
+		Customers:       3000,
+		DigestCustomers: 200,
+		Nudges:          30,
+		RatePerMinute:   20,
+		Progress:        tlog{t},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/pg"
 )
 
 // committers is how many goroutines commit at once: enough to saturate
@@ -65,7 +66,44 @@ func CommitRate(ctx context.Context, dir string, opts Options) ([]Row, error) {
 		Row{Section: "2", Measure: fmt.Sprintf("commands committed/s, one fsync each (db.Update), %d writers", committers),
 			Result: fmt.Sprintf("%.0f/s", u)},
 	)
+	if opts.pg != nil {
+		rate, err := pgCommitRate(ctx, window, opts)
+		if err != nil {
+			return rows, fmt.Errorf("postgres: %w", err)
+		}
+		rows[0].PG = fmt.Sprintf("%.0f/s (pg.Store.AddPromise: a transaction each, the pool's 10 connections; PostgreSQL groups their WAL flushes)", rate)
+	}
 	return rows, nil
+}
+
+// pgCommitRate is CommitRate's figure on PostgreSQL: the store's
+// AddPromise, as the bot runs it, from committers goroutines.
+func pgCommitRate(ctx context.Context, window time.Duration, opts Options) (float64, error) {
+	url, drop, err := opts.pg.newDB(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer drop()
+	st, err := pg.Open(ctx, url, pg.Options{Name: "bench"})
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	p := samplePromise(0)
+	var seq atomic.Int64
+	var rates []float64
+	for r := range opts.Runs {
+		rate, err := saturate(ctx, func() error {
+			_, err := st.AddPromise(fmt.Sprintf("op-%d", seq.Add(1)), p)
+			return err
+		}, committers, window)
+		if err != nil {
+			return 0, err
+		}
+		rates = append(rates, rate)
+		opts.logf("commit postgres: run %d: %.0f/s", r+1, rate)
+	}
+	return median(rates), nil
 }
 
 // saturate runs fn from c goroutines for window and returns calls per second.

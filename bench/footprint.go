@@ -85,14 +85,7 @@ func runChild(ctx context.Context, binary, db string) (start time.Duration, hwm,
 	}
 	sim.AddChannel(slacksim.Channel{ID: benchChannel, Name: "sales", Members: []string{users[0].ID, users[1].ID, users[2].ID}})
 	cmd := exec.CommandContext(ctx, binary, "run")
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SLACK_") && !strings.HasPrefix(kv, "KEPT_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env, "SLACK_APP_TOKEN=xapp-1-sim", "SLACK_BOT_TOKEN=xoxb-sim",
-		"SLACK_API_URL="+sim.URL(), "KEPT_DB="+db, "KEPT_LOG_LEVEL=error")
+	cmd.Env = childEnv(sim, db)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	began := time.Now()
@@ -121,6 +114,19 @@ func runChild(ctx context.Context, binary, db string) (start time.Duration, hwm,
 	}
 	hwm, rss, err = procMemory(cmd.Process.Pid)
 	return start, hwm, rss, err
+}
+
+// childEnv is the environment of a kept child process on db against sim:
+// this process's, without its Slack and Kept settings.
+func childEnv(sim *slacksim.Server, db string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SLACK_") && !strings.HasPrefix(kv, "KEPT_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "SLACK_APP_TOKEN=xapp-1-sim", "SLACK_BOT_TOKEN=xoxb-sim",
+		"SLACK_API_URL="+sim.URL(), "KEPT_DB="+db, "KEPT_LOG_LEVEL=error")
 }
 
 // procMemory reads VmHWM and VmRSS of pid from /proc.

@@ -87,7 +87,7 @@ type Cluster struct {
 func Start(tb testing.TB) *Cluster {
 	tb.Helper()
 	bin := Require(tb)
-	c, err := start(bin)
+	c, err := start(bin, false)
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
@@ -117,7 +117,7 @@ func Main(m *testing.M) int {
 func Shared(tb testing.TB) *Cluster {
 	tb.Helper()
 	bin := Require(tb)
-	sharedOnce.Do(func() { shared, sharedErr = start(bin) })
+	sharedOnce.Do(func() { shared, sharedErr = start(bin, false) })
 	if sharedErr != nil {
 		tb.Fatalf("pgtest: %v", sharedErr)
 	}
@@ -155,7 +155,19 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func start(bin string) (*Cluster, error) {
+// Launch creates and starts a cluster outside a test (`kept bench`); the
+// caller must Remove it. A durable cluster syncs its WAL at every commit,
+// as a production server does, so that its commit figures mean something;
+// a test cluster does not.
+func Launch(durable bool) (*Cluster, error) {
+	bin := Bin()
+	if bin == "" {
+		return nil, errors.New("no PostgreSQL server found; " + Enable)
+	}
+	return start(bin, durable)
+}
+
+func start(bin string, durable bool) (*Cluster, error) {
 	prefix, uid, gid, err := owner()
 	if err != nil {
 		return nil, err
@@ -184,7 +196,11 @@ func start(bin string) (*Cluster, error) {
 	// page cache keeps what was written) but not a power cut, which no
 	// test makes. The socket goes in the data directory, not in
 	// /var/run/postgresql, which the owner may not write.
-	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\nfull_page_writes = off\nmax_connections = 200\nlog_min_messages = warning\n", port, c.Dir)
+	sync := "fsync = off\nfull_page_writes = off\n"
+	if durable {
+		sync = "fsync = on\nsynchronous_commit = on\n"
+	}
+	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n%smax_connections = 200\nlog_min_messages = warning\n", port, c.Dir, sync)
 	f, err := os.OpenFile(filepath.Join(c.Dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		_, err = f.WriteString(conf)
@@ -241,18 +257,28 @@ func (c *Cluster) URL(db string) string {
 // drops it.
 func (c *Cluster) NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), c.dbs.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := c.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	url, drop, err := c.CreateDatabase(context.Background())
+	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
-	tb.Cleanup(func() {
+	tb.Cleanup(drop)
+	return url
+}
+
+// CreateDatabase creates an empty database and returns its URL and a
+// function that drops it.
+func (c *Cluster) CreateDatabase(ctx context.Context) (url string, drop func(), err error) {
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), c.dbs.Add(1))
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := c.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, err
+	}
+	return c.URL(name), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	return c.URL(name)
+	}, nil
 }
 
 // Exec runs sql in the postgres database as the superuser.
