@@ -373,27 +373,37 @@ func (s *Store) TouchesBetween(team string, from, to time.Time) ([]store.Touch, 
 	return out, nil
 }
 
+// A tick's questions of the prompts index (plan_test.go holds them to it).
+const (
+	// qCheckinWork is the earliest next prompt: min(), not EXISTS with a
+	// parameter, for the reason qDueWork gives.
+	qCheckinWork      = `SELECT min(next_prompt_ns) FROM customers`
+	qClaimCheckinsAll = `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key FOR UPDATE SKIP LOCKED`
+	qClaimCheckins    = `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key LIMIT $2 FOR UPDATE SKIP LOCKED`
+)
+
 // ClaimCheckins queues the keep-in-touch prompts due at now, in one
 // transaction, as the bbolt store's ClaimCheckins: one nudge per customer
 // whose NextPrompt <= now, none while an earlier one is still in the
 // outbox, and NextPrompt moved to now+Cadence. Fenced.
 func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
 	now = now.UTC()
-	var work bool
+	var next *int64
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE next_prompt_ns <= $1)`, nanos(now)).Scan(&work)
+		return q.QueryRow(ctx, qCheckinWork).Scan(&next)
 	})
-	if err != nil || !work {
-		return nil, err
+	if err != nil {
+		return nil, fmt.Errorf("pg: claim checkins: %w", err)
+	}
+	if next == nil || *next > nanos(now) {
+		return nil, nil
 	}
 	var out []store.Nudge
 	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {
 		out = nil
-		q := `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key FOR UPDATE SKIP LOCKED`
-		args := []any{nanos(now)}
+		q, args := qClaimCheckinsAll, []any{nanos(now)}
 		if limit > 0 {
-			q = `SELECT doc FROM customers WHERE next_prompt_ns <= $1 ORDER BY next_prompt_ns, team, key LIMIT $2 FOR UPDATE SKIP LOCKED`
-			args = append(args, limit)
+			q, args = qClaimCheckins, append(args, limit)
 		}
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {

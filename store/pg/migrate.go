@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keptbot/kept/store"
 )
 
 // migrations is the schema's history, oldest first: the schema version is
@@ -123,6 +125,57 @@ CREATE TABLE listen_prefs (team text COLLATE "C" NOT NULL, user_id text COLLATE 
 	// taking over does not send again what an older term may still have
 	// in flight (see PendingNudges).
 	`ALTER TABLE nudges ADD COLUMN sending_ns bigint;`,
+	// 4: the customer a promise names, by its key, with an index of the
+	// open ones: the customer card and a touch's "open promises" read
+	// only that customer's (PromisesFor), not the team's. The key is
+	// model.CustomerKey, Go's case folding, so fillCustomerKeys computes
+	// it for the promises already stored.
+	`
+ALTER TABLE promises ADD COLUMN customer_key text COLLATE "C" NOT NULL DEFAULT '';
+CREATE INDEX promises_customer ON promises (team, customer_key, due_ns, id) WHERE state = 'open' AND customer_key <> '';
+`,
+}
+
+// fills are the steps of a migration that SQL cannot take, by migration
+// number: each runs after its migration's statements, in the same
+// transaction.
+var fills = map[int]func(ctx context.Context, tx pgx.Tx) error{
+	4: fillCustomerKeys,
+}
+
+// fillCustomerKeys sets customer_key on every stored promise that names a
+// customer, a few thousand rows per statement.
+func fillCustomerKeys(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT team, id, doc->>'customer' FROM promises WHERE coalesce(doc->>'customer', '') <> ''`)
+	if err != nil {
+		return err
+	}
+	var teams, keys []string
+	var ids []int64
+	for rows.Next() {
+		var team, customer string
+		var id int64
+		if err := rows.Scan(&team, &id, &customer); err != nil {
+			rows.Close()
+			return err
+		}
+		teams, ids, keys = append(teams, team), append(ids, id), append(keys, store.CustomerKey(customer))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	const chunk = 5000
+	for lo := 0; lo < len(ids); lo += chunk {
+		hi := min(lo+chunk, len(ids))
+		_, err := tx.Exec(ctx, `UPDATE promises p SET customer_key = v.key
+			FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(team, id, key)
+			WHERE p.team = v.team AND p.id = v.id`, teams[lo:hi], ids[lo:hi], keys[lo:hi])
+		if err != nil {
+			return fmt.Errorf("customer keys: %w", err)
+		}
+	}
+	return nil
 }
 
 // SchemaVersion is the schema this kept writes.
@@ -150,6 +203,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		for i := v; i < len(migrations); i++ {
 			if _, err := tx.Exec(ctx, migrations[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+			if fill := fills[i+1]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %d: %w", i+1, err)
+				}
 			}
 		}
 		if v == len(migrations) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,24 +33,54 @@ func putNudge(ctx context.Context, tx pgx.Tx, n *store.Nudge) error {
 // putNudgeAt writes n and, when sendingAt is not zero, records it as the
 // start of a delivery attempt.
 func putNudgeAt(ctx context.Context, tx pgx.Tx, n *store.Nudge, sendingAt int64) error {
-	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
 	if n.ID == 0 {
 		if err := tx.QueryRow(ctx, `SELECT nextval('nudges_id_seq')`).Scan(&n.ID); err != nil {
 			return fmt.Errorf("next nudge id: %w", err)
 		}
 	}
-	doc, err := json.Marshal(n)
+	q, args, err := nudgeStmt(n, sendingAt)
 	if err != nil {
 		return err
+	}
+	_, err = tx.Exec(ctx, q, args...)
+	return err
+}
+
+// nudgeIDs gives each of ns the next id of the nudges sequence, in one
+// round trip.
+func nudgeIDs(ctx context.Context, tx pgx.Tx, ns []store.Nudge) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval('nudges_id_seq') FROM generate_series(1, $1::int)`, len(ns))
+	if err != nil {
+		return fmt.Errorf("next nudge ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) != len(ns) {
+		return fmt.Errorf("next nudge ids: %d for %d nudges: %w", len(ids), len(ns), err)
+	}
+	slices.Sort(ids)
+	for i := range ns {
+		ns[i].ID = ids[i]
+	}
+	return nil
+}
+
+// nudgeStmt is putNudgeAt's statement for a nudge with an id.
+func nudgeStmt(n *store.Nudge, sendingAt int64) (string, []any, error) {
+	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()
+	doc, err := json.Marshal(n)
+	if err != nil {
+		return "", nil, err
 	}
 	var since *int64
 	if sendingAt != 0 {
 		since = &sendingAt
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc, sending_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	return `INSERT INTO nudges (id, kind, team, to_id, state, not_before_ns, doc, sending_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET to_id = $4, state = $5, not_before_ns = $6, doc = $7, sending_ns = coalesce($8, nudges.sending_ns)`,
-		n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc, since)
-	return err
+		[]any{n.ID, string(n.Kind), n.Team, n.To, string(n.State), nanos(n.NotBefore), doc, since}, nil
 }
 
 func decodeNudge(doc []byte) (store.Nudge, error) {
@@ -138,6 +169,15 @@ func (s *Store) Nudge(id int64) (store.Nudge, error) {
 	return n, err
 }
 
+// qPending reads the outbox index up to now, a batch at a time.
+const (
+	qPendingAll = `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1
+		AND (state = 'due' OR sending_ns IS NULL OR sending_ns <= $2) ORDER BY not_before_ns, id`
+	qPending = qPendingAll + ` LIMIT $3`
+	// qNextNudge is when the scheduler must wake for the outbox.
+	qNextNudge = `SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns > $1`
+)
+
 // PendingNudges returns up to limit outbox nudges (limit <= 0: all) due
 // or sending with NotBefore at or before now, oldest NotBefore first. It
 // reads the outbox index only up to now. A nudge whose delivery attempt
@@ -147,12 +187,9 @@ func (s *Store) Nudge(id int64) (store.Nudge, error) {
 // ended; then it looks in Slack first (mayHaveLanded).
 func (s *Store) PendingNudges(now time.Time, limit int) ([]store.Nudge, error) {
 	var out []store.Nudge
-	q := `SELECT doc FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns <= $1
-		AND (state = 'due' OR sending_ns IS NULL OR sending_ns <= $2) ORDER BY not_before_ns, id`
-	args := []any{nanos(now), nanos(now.Add(-s.sendGrace))}
+	q, args := qPendingAll, []any{nanos(now), nanos(now.Add(-s.sendGrace))}
 	if limit > 0 {
-		q += ` LIMIT $3`
-		args = append(args, limit)
+		q, args = qPending, append(args, limit)
 	}
 	err := s.read(func(ctx context.Context, db *pgxpool.Pool) (err error) {
 		out, err = queryNudges(ctx, db, q, args...)
@@ -169,7 +206,7 @@ func (s *Store) PendingNudges(now time.Time, limit int) ([]store.Nudge, error) {
 func (s *Store) NextNudgeAfter(t time.Time) (time.Time, bool, error) {
 	var at *int64
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, `SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending') AND not_before_ns > $1`, nanos(t)).Scan(&at)
+		return q.QueryRow(ctx, qNextNudge, nanos(t)).Scan(&at)
 	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("pg: next nudge: %w", err)

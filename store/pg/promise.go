@@ -55,6 +55,16 @@ func loadRecord(ctx context.Context, tx pgx.Tx, team string, id int64, lock bool
 
 // save writes r (insert or update) with its next action time.
 func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration) error {
+	q, args, err := saveStmt(r, overdueAfter)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, q, args...)
+	return err
+}
+
+// saveStmt is save's statement, for a caller that batches several.
+func saveStmt(r *record, overdueAfter time.Duration) (string, []any, error) {
 	r.Promise.Settle(r.Promise) // times in UTC
 	var next *int64
 	if at, ok := r.next(overdueAfter); ok {
@@ -63,12 +73,11 @@ func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration)
 	}
 	doc, err := json.Marshal(r)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7`,
-		r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc)
-	return err
+	return `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7, customer_key = $8`,
+		[]any{r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc, store.CustomerKey(r.Customer)}, nil
 }
 
 // AddPromise stores a new promise, as the bbolt store's AddPromise: it
@@ -180,11 +189,39 @@ func (s *Store) Promise(team string, id int64) (store.Promise, error) {
 	return r.Promise, nil
 }
 
+// The queries a tick and a command run most, named so that a test can
+// hold each to the index it is meant to read (plan_test.go).
+const (
+	// qPromisesTeam and qPromisesOwner list a team's promises, and an
+	// owner's (the Home tab, /promise list) from the owner index.
+	qPromisesTeam  = `SELECT doc FROM promises WHERE team = $1 AND ($2 = '' OR state = $2) ORDER BY due_ns, id`
+	qPromisesOwner = `SELECT doc FROM promises WHERE team = $1 AND owner = $3 AND ($2 = '' OR state = $2) ORDER BY due_ns, id`
+	// qPromisesFor lists a customer's open promises (the customer card).
+	qPromisesFor = `SELECT doc FROM promises WHERE team = $1 AND customer_key = $2 AND customer_key <> '' AND state = 'open' ORDER BY due_ns, id`
+	// qDueWork is an idle tick's one question: the earliest entry of the
+	// due index and of the ops' ages, and the overdue setting, compared
+	// in Go. Not "EXISTS (... WHERE next_ns <= $1)": the generic plan of
+	// that (which PostgreSQL switches a prepared statement to after five
+	// runs) guesses a third of the table matches and reads the table
+	// until it finds one, that is all of it when nothing is due. min()
+	// has no parameter and is one step into the index.
+	qDueWork = `SELECT (SELECT min(next_ns) FROM promises), (SELECT min(at_ns) FROM ops),
+			coalesce((SELECT value FROM meta WHERE key = 'overdue_after'), '')`
+	// qClaimDue reads a batch of the due index and locks its rows.
+	qClaimDue    = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team LIMIT $2 FOR UPDATE SKIP LOCKED`
+	qClaimDueAll = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team FOR UPDATE SKIP LOCKED`
+)
+
 // Promises lists a team's promises, filtered by owner ("" = any) and
 // state ("" = any), sorted by Due then ID.
 func (s *Store) Promises(team, owner string, state store.State) ([]store.Promise, error) {
-	out, err := s.promises(false, `SELECT doc FROM promises WHERE team = $1 AND ($2 = '' OR owner = $2) AND ($3 = '' OR state = $3) ORDER BY due_ns, id`,
-		team, owner, string(state))
+	// Two statements, not one with "$2 = '' OR owner = $2": a prepared
+	// statement's generic plan could not use the owner index for that.
+	q, args := qPromisesTeam, []any{team, string(state)}
+	if owner != "" {
+		q, args = qPromisesOwner, []any{team, string(state), owner}
+	}
+	out, err := s.promises(false, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("pg: promises: %w", err)
 	}
@@ -256,22 +293,16 @@ func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nu
 			ON CONFLICT (key) DO UPDATE SET value = $1 WHERE meta.value <> $1`, string(setting)); err != nil {
 			return err
 		}
-		q := `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team FOR UPDATE SKIP LOCKED`
-		args := []any{nanos(now)}
+		q, args := qClaimDueAll, []any{nanos(now)}
 		if limit > 0 {
-			q = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team LIMIT $2 FOR UPDATE SKIP LOCKED`
-			args = append(args, limit)
+			q, args = qClaimDue, append(args, limit)
 		}
 		recs, err := scanRecords(ctx, tx, q, args...)
 		if err != nil {
 			return err
 		}
-		for _, r := range recs {
-			ns, err := claim(ctx, tx, r, now, pol)
-			if err != nil {
-				return err
-			}
-			out = append(out, ns...)
+		if out, err = claimAll(ctx, tx, recs, now, pol); err != nil {
+			return err
 		}
 		return pruneOps(ctx, tx, now)
 	})
@@ -283,18 +314,17 @@ func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nu
 
 func (s *Store) hasWork(now time.Time, overdueAfter time.Duration) (bool, error) {
 	setting, _ := json.Marshal(overdueAfter)
-	var work bool
+	var next, oldest *int64
+	var stored string
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, `SELECT
-			EXISTS (SELECT 1 FROM promises WHERE next_ns <= $1) OR
-			EXISTS (SELECT 1 FROM ops WHERE at_ns <= $2) OR
-			NOT EXISTS (SELECT 1 FROM meta WHERE key = 'overdue_after' AND value = $3)`,
-			nanos(now), nanos(now.Add(-opsTTL)), string(setting)).Scan(&work)
+		return q.QueryRow(ctx, qDueWork).Scan(&next, &oldest, &stored)
 	})
 	if err != nil {
 		return false, fmt.Errorf("pg: claim due: %w", err)
 	}
-	return work, nil
+	due := next != nil && *next <= nanos(now)
+	prune := oldest != nil && *oldest <= nanos(now.Add(-opsTTL))
+	return due || prune || stored != string(setting), nil
 }
 
 func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]record, error) {
@@ -318,19 +348,37 @@ func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]recor
 	return out, rows.Err()
 }
 
-// claim handles one due promise: it queues its nudge if one is owed at
-// now, and moves its index entry either way.
-func claim(ctx context.Context, tx pgx.Tx, r record, now time.Time, pol model.Policy) ([]store.Nudge, error) {
-	// When the promise changed or overdueAfter grew since it was indexed,
-	// only its index entry moves.
-	ns := r.Claim(now, pol)
-	if err := save(ctx, tx, &r, pol.OverdueAfter); err != nil {
+// claimAll handles the due promises recs: it queues what each one is owed
+// at now under pol (model.Promise.Claim), and moves every index entry
+// either way (when the promise changed, or the policy grew, since it was
+// indexed, only its entry moves). Its writes go in one round trip, a
+// batch, not three per promise: a tick with 1,000 due is bound by round
+// trips otherwise.
+func claimAll(ctx context.Context, tx pgx.Tx, recs []record, now time.Time, pol model.Policy) ([]store.Nudge, error) {
+	var out []store.Nudge
+	for i := range recs {
+		out = append(out, recs[i].Claim(now, pol)...)
+	}
+	if err := nudgeIDs(ctx, tx, out); err != nil {
 		return nil, err
 	}
-	for i := range ns {
-		if err := putNudge(ctx, tx, &ns[i]); err != nil {
+	var b pgx.Batch
+	for i := range recs {
+		q, args, err := saveStmt(&recs[i], pol.OverdueAfter)
+		if err != nil {
 			return nil, err
 		}
+		b.Queue(q, args...)
 	}
-	return ns, nil
+	for i := range out {
+		q, args, err := nudgeStmt(&out[i], 0)
+		if err != nil {
+			return nil, err
+		}
+		b.Queue(q, args...)
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

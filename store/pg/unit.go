@@ -236,18 +236,12 @@ func (s *Store) Recheck(id int64, now time.Time) (store.Nudge, error) {
 	return out, nil
 }
 
-// PromisesFor implements store.Promises.PromisesFor.
+// PromisesFor implements store.Promises.PromisesFor, from the index of
+// open promises by customer key (migration 4).
 func (s *Store) PromisesFor(team, customer string) ([]store.Promise, error) {
-	key := store.CustomerKey(customer)
-	all, err := s.Promises(team, "", store.Open)
+	out, err := s.promises(false, qPromisesFor, team, store.CustomerKey(customer))
 	if err != nil {
-		return nil, err
-	}
-	var out []store.Promise
-	for _, p := range all {
-		if store.CustomerKey(p.Customer) == key {
-			out = append(out, p)
-		}
+		return nil, fmt.Errorf("pg: promises for %q: %w", store.CustomerKey(customer), err)
 	}
 	return out, nil
 }
