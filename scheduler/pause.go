@@ -35,15 +35,17 @@ func (s *Scheduler) paused() bool {
 	return s.pause.end().After(s.cfg.Now())
 }
 
-// pauseSharer is offered by a store that several replicas share
-// (PostgreSQL): a Retry-After one replica was told holds for whichever
-// replica schedules next, so a takeover does not hit the limit again.
+// pauseSharer is store.Pauses, which both backends offer: a Retry-After
+// one process was told holds for whichever schedules next (another
+// replica on PostgreSQL, this one after a restart on bbolt), so that a
+// takeover or a restart does not hit the limit again. A fake store may
+// leave it out.
 type pauseSharer interface {
 	SharePause(until time.Time) error
 	SharedPause() (time.Time, error)
 }
 
-// sharePause records until for the other replicas, if the store is shared.
+// sharePause records until for whoever schedules next, if the store keeps it.
 func (s *Scheduler) sharePause(until time.Time) {
 	if p, ok := s.store.(pauseSharer); ok {
 		if err := p.SharePause(until); err != nil {

@@ -183,6 +183,60 @@ type Schedule interface {
 	Subscriptions(team string) ([]model.Subscription, error)
 }
 
+// Channels is what the listener keeps of customer channels (issue 15):
+// which channel belongs to which customer, when each customer was last
+// heard from, the messages waiting on us, and who turned promise
+// suggestions off. storetest holds both backends to it.
+type Channels interface {
+	// LinkChannel links channel to the customer matching customer: the
+	// same customer again changes nothing, another one that still exists
+	// is refused with ErrExists naming it, an unknown customer is
+	// ErrNotFound.
+	LinkChannel(team, channel, customer, by string) (ChannelLink, error)
+	// UnlinkChannel removes channel's link; ErrNotFound if it had none.
+	UnlinkChannel(team, channel string) (ChannelLink, error)
+	// ChannelCustomer is the customer channel is linked to as it is now;
+	// ErrNotFound if none, or if that customer was removed.
+	ChannelCustomer(team, channel string) (model.Customer, error)
+	// CustomerChannels lists the customer's channels in id order.
+	CustomerChannels(team, customer string) ([]string, error)
+	// SetHeard records the customer's latest message, unless a later
+	// one is recorded.
+	SetHeard(team, customer string, h Heard) error
+	// LastHeard is the customer's latest message; zero if none.
+	LastHeard(team, customer string) (Heard, error)
+	// TeamHeard is every customer's latest message in team, by customer
+	// key, in one read.
+	TeamHeard(team string) (map[string]Heard, error)
+	// OpenWait records w unless one is open for its channel and thread
+	// (ErrWaiting), and queues n, if it has a Kind, as its DM, in one
+	// transaction; it returns w as stored, with NudgeID.
+	OpenWait(w Wait, n model.Nudge) (Wait, error)
+	// Wait is the open wait for channel and thread; ErrNotFound if none.
+	Wait(team, channel, thread string) (Wait, error)
+	// CloseWait ends the open wait for channel and thread and returns
+	// it; ErrNotFound if none.
+	CloseWait(team, channel, thread string) (Wait, error)
+	// CustomerWaits lists the customer's open waits, oldest first.
+	CustomerWaits(team, customer string) ([]Wait, error)
+	// TeamWaits lists the team's open waits, oldest first.
+	TeamWaits(team string) ([]Wait, error)
+	// SetSuggestions turns promise suggestions on or off for user.
+	SetSuggestions(team, user string, on bool) error
+	// SuggestionsOff reports whether user turned them off.
+	SuggestionsOff(team, user string) (bool, error)
+}
+
+// Pauses keeps the workspace-wide Retry-After Slack last gave, so that it
+// holds for whichever process delivers next: another replica that took
+// over, or this one after a restart.
+type Pauses interface {
+	// SharePause records a pause until then; a pause only ever grows.
+	SharePause(until time.Time) error
+	// SharedPause is the latest pause recorded, zero if none.
+	SharedPause() (time.Time, error)
+}
+
 // ReadTx is what a lookup reads, in one snapshot.
 type ReadTx interface {
 	Promise(team string, id int64) (model.Promise, error)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,31 @@ func (d doubleClaim) ClaimDue(now time.Time, pol store.Policy, limit int) ([]mod
 	return d.Backend.Nudges(model.NudgeReminder)
 }
 
+// lastPauseWins keeps the latest Retry-After, not the longest: a short
+// one would cut a long pause short.
+type lastPauseWins struct {
+	storetest.Backend
+	until *time.Time
+}
+
+func (l lastPauseWins) SharePause(until time.Time) error { *l.until = until; return nil }
+
+func (l lastPauseWins) SharedPause() (time.Time, error) { return *l.until, nil }
+
+// waitsStack opens a second wait where one is open.
+type waitsStack struct{ storetest.Backend }
+
+func (w waitsStack) OpenWait(wait store.Wait, n model.Nudge) (store.Wait, error) {
+	got, err := w.Backend.OpenWait(wait, n)
+	if errors.Is(err, store.ErrWaiting) {
+		if _, err := w.Backend.CloseWait(wait.Team, wait.Channel, wait.Thread); err != nil {
+			return got, err
+		}
+		return w.Backend.OpenWait(wait, n)
+	}
+	return got, err
+}
+
 // TestSuiteCatchesBrokenStores proves the suite can fail: each wrapper
 // breaks one promise of the contract and the suite names the case.
 func TestSuiteCatchesBrokenStores(t *testing.T) {
@@ -60,6 +86,8 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 	}{
 		{"no recheck", func(b storetest.Backend) storetest.Backend { return staleless{b} }, "StaleNudges"},
 		{"claims twice", func(b storetest.Backend) storetest.Backend { return doubleClaim{b} }, "PromisesAndDueIndex"},
+		{"shortens a pause", func(b storetest.Backend) storetest.Backend { return lastPauseWins{b, new(time.Time)} }, "SharedPause"},
+		{"stacks waits", func(b storetest.Backend) storetest.Backend { return waitsStack{b} }, "HeardAndWaits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

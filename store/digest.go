@@ -304,3 +304,37 @@ func reported(due time.Time, state State, from, to, lateAt time.Time) bool {
 	between := state != Cancelled && !due.Before(from) && due.Before(to)
 	return late || between
 }
+
+// metaPause is where the latest Retry-After is kept (store.Pauses).
+var metaPause = []byte("pause_until")
+
+// SharePause records a Retry-After Slack gave, so that the scheduler of a
+// restarted process waits for it too. A pause only ever grows.
+func (s *Bolt) SharePause(until time.Time) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(metaPause); v != nil && btoi(v) >= until.UnixNano() {
+			return nil
+		}
+		return meta.Put(metaPause, itob(until.UnixNano()))
+	})
+	if err != nil {
+		return fmt.Errorf("store: share pause: %w", err)
+	}
+	return nil
+}
+
+// SharedPause is the latest Retry-After recorded, zero if none.
+func (s *Bolt) SharedPause() (time.Time, error) {
+	var at time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(metaPause); v != nil {
+			at = time.Unix(0, btoi(v)).UTC()
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: shared pause: %w", err)
+	}
+	return at, nil
+}

@@ -116,8 +116,10 @@ type Bolt struct {
 }
 
 var (
-	_ Store = (*Bolt)(nil)
-	_ Admin = (*Bolt)(nil)
+	_ Store    = (*Bolt)(nil)
+	_ Admin    = (*Bolt)(nil)
+	_ Channels = (*Bolt)(nil)
+	_ Pauses   = (*Bolt)(nil)
 )
 
 // New opens or creates the database at path. (It is not called Open

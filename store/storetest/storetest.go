@@ -23,10 +23,13 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-// Backend is what the suite tests: the contract and its admin side.
+// Backend is what the suite tests: the contract, its admin side, customer
+// channels and the shared Retry-After.
 type Backend interface {
 	store.Store
 	store.Admin
+	store.Channels
+	store.Pauses
 }
 
 // T is the part of testing.T the cases use; Check provides its own.
@@ -66,6 +69,10 @@ var cases = []testCase{
 	{"ImportExport", testImportExport},
 	{"PoisonRecord", testPoisonRecord},
 	{"Digest", testDigest},
+	{"ChannelLinks", testChannelLinks},
+	{"HeardAndWaits", testHeardAndWaits},
+	{"SuggestionPrefs", testSuggestionPrefs},
+	{"SharedPause", testSharedPause},
 }
 
 // Run runs every case as a subtest of t.
