@@ -8,8 +8,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/keptbot/kept/model"
 )
 
 // Dump is what `kept export` moves between databases: the records people
@@ -114,7 +112,7 @@ func (s *Bolt) Import(d Dump, dryRun bool) (ImportReport, error) {
 	now := s.now().UTC()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		rep = ImportReport{}
-		seen := map[string]bool{}
+		seen := ImportSeen{}
 		for i, p := range d.Promises {
 			if err := importPromise(tx, p, seen, &rep.Promises, now, s.overdue()); err != nil {
 				return &ImportError{"promise", i, err}
@@ -125,7 +123,7 @@ func (s *Bolt) Import(d Dump, dryRun bool) (ImportReport, error) {
 				return &ImportError{"customer", i, err}
 			}
 		}
-		have := map[string]bool{}
+		have := TouchSet{}
 		for i, t := range d.Touches {
 			if err := importTouch(tx, t, have, &rep.Touches); err != nil {
 				return &ImportError{"touch", i, err}
@@ -158,49 +156,27 @@ func same(a, b any) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-func importPromise(tx *bolt.Tx, p Promise, seen map[string]bool, n *Counts, now time.Time, overdueAfter time.Duration) error {
-	switch {
-	case p.ID <= 0:
-		return fmt.Errorf("id is %d; ids start at 1", p.ID)
-	case !p.State.Valid():
-		return fmt.Errorf("state is %q; use open, kept or cancelled", p.State)
-	}
-	// The same limits as the slash command and the form (model.Validate).
-	if err := p.Validate(); err != nil {
+func importPromise(tx *bolt.Tx, p Promise, seen ImportSeen, n *Counts, now time.Time, overdueAfter time.Duration) error {
+	if err := seen.CheckPromise(p); err != nil {
 		return err
 	}
-	id := fmt.Sprintf("p\x00%s\x00%d", p.Team, p.ID)
-	if seen[id] {
-		return fmt.Errorf("promise %s #%d appears twice", p.Team, p.ID)
-	}
-	seen[id] = true
 	b, err := promiseBucket(tx, p.Team, true)
 	if err != nil {
 		return err
 	}
-	var r record
+	var r, old record
+	var stored *Promise
 	if v := b.Get(itob(p.ID)); v != nil {
-		var old record
 		if err := json.Unmarshal(v, &old); err != nil {
 			return fmt.Errorf("stored promise %s #%d: %w", p.Team, p.ID, err)
 		}
-		// A hand-written file may leave created out: re-importing it must
-		// not count as a change.
-		if p.Created.IsZero() {
-			p.Created = old.Created
-		}
-		if same(old.Promise, p) {
-			n.Unchanged++
-			return nil
-		}
-		// Keep the old entry's key so save can move it.
+		stored = &old.Promise
+		// Keep the old entry's keys so save can move them.
 		r.IndexKey, r.OwnerKey, r.CustomerIdx = old.IndexKey, old.OwnerKey, old.CustomerIdx
-		n.Updated++
-	} else {
-		if p.Created.IsZero() {
-			p.Created = now
-		}
-		n.Added++
+	}
+	p, write := MergePromise(stored, p, now, n)
+	if !write {
+		return nil
 	}
 	r.Promise = p
 	if err := save(tx, b, &r, overdueAfter); err != nil {
@@ -212,63 +188,35 @@ func importPromise(tx *bolt.Tx, p Promise, seen map[string]bool, n *Counts, now 
 	return nil
 }
 
-func importCustomer(tx *bolt.Tx, c Customer, seen map[string]bool, n *Counts, now time.Time) error {
-	c.Name = displayName(c.Name)
-	key := CustomerKey(c.Name)
-	if err := c.Validate(); err != nil {
+func importCustomer(tx *bolt.Tx, c Customer, seen ImportSeen, n *Counts, now time.Time) error {
+	c, key, err := seen.CheckCustomer(c)
+	if err != nil {
 		return err
 	}
-	id := "c\x00" + c.Team + "\x00" + key
-	if seen[id] {
-		return fmt.Errorf("customer %q appears twice in %s", c.Name, c.Team)
-	}
-	seen[id] = true
 	b, err := teamBucket(tx, c.Team, bucketCustomers, true)
 	if err != nil {
 		return err
 	}
-	var r customerRecord
+	var r, old customerRecord
+	var stored *Customer
 	if v := b.Get([]byte(key)); v != nil {
-		var old customerRecord
 		if err := json.Unmarshal(v, &old); err != nil {
 			return fmt.Errorf("stored customer %q: %w", key, err)
 		}
-		// What a hand-written file leaves out is kept, so that importing
-		// it again counts as no change.
-		if c.Created.IsZero() {
-			c.Created = old.Created
-		}
-		if c.NextPrompt.IsZero() && c.Cadence == old.Cadence {
-			c.NextPrompt = old.NextPrompt
-		}
-		if same(old.Customer, c) {
-			n.Unchanged++
-			return nil
-		}
-		r.IndexKey, r.LastPrompt = old.IndexKey, old.LastPrompt
-		n.Updated++
-	} else {
-		n.Added++
+		stored = &old.Customer
+		r.IndexKey = old.IndexKey
 	}
-	if c.Created.IsZero() {
-		c.Created = now
-	}
-	if c.Cadence > 0 && c.NextPrompt.IsZero() {
-		// As AddCustomer: the first check-in a cadence after the later of
-		// creation and the last touch.
-		c.NextPrompt = c.CheckinDue()
+	c, write := MergeCustomer(stored, c, now, n)
+	if !write {
+		return nil
 	}
 	r.Customer = c
 	return saveCustomer(tx, b, &r)
 }
 
-// importTouch adds t unless an equal touch is stored. have caches, per
-// customer, the encodings of the touches already there.
-func importTouch(tx *bolt.Tx, t Touch, have map[string]bool, n *Counts) error {
-	if t.At.IsZero() {
-		return errors.New("at is empty")
-	}
-	t, err := model.NewTouch(t, t.At)
+// importTouch adds t unless an equal touch is stored.
+func importTouch(tx *bolt.Tx, t Touch, have TouchSet, n *Counts) error {
+	t, err := CheckTouch(t)
 	if err != nil {
 		return err
 	}
@@ -281,27 +229,18 @@ func importTouch(tx *bolt.Tx, t Touch, have map[string]bool, n *Counts) error {
 		return err
 	}
 	t.Customer, t.At = c.Name, t.At.UTC()
-	prefix := t.Team + "\x00" + key + "\x00"
-	if !have[prefix] {
-		have[prefix] = true
-		if err := loadTouchSet(tx, t.Team, key, prefix, have); err != nil {
+	if !have.Loaded(t.Team, key) {
+		if err := loadTouchSet(tx, t.Team, key, have); err != nil {
 			return err
 		}
 	}
-	enc, err := json.Marshal(t)
-	if err != nil {
+	if added, err := have.Add(key, t, n); !added || err != nil {
 		return err
 	}
-	if have[prefix+string(enc)] {
-		n.Unchanged++
-		return nil
-	}
-	have[prefix+string(enc)] = true
-	n.Added++
 	return putTouch(tx, key, t)
 }
 
-func loadTouchSet(tx *bolt.Tx, team, key, prefix string, have map[string]bool) error {
+func loadTouchSet(tx *bolt.Tx, team, key string, have TouchSet) error {
 	idx, touches, err := touchBuckets(tx, team)
 	if idx == nil || touches == nil || err != nil {
 		return err
@@ -313,17 +252,13 @@ func loadTouchSet(tx *bolt.Tx, team, key, prefix string, have map[string]bool) e
 		if v == nil {
 			continue
 		}
-		// Re-encode, so that what is compared is what Marshal makes of
-		// an imported touch.
 		old, err := decodeTouch(v)
 		if err != nil {
 			return err
 		}
-		enc, err := json.Marshal(old)
-		if err != nil {
+		if err := have.Stored(team, key, old); err != nil {
 			return err
 		}
-		have[prefix+string(enc)] = true
 	}
 	return nil
 }

@@ -278,24 +278,7 @@ func (s *Store) TeamWaits(team string) ([]store.Wait, error) {
 }
 
 func (s *Store) waits(sql string, args ...any) ([]store.Wait, error) {
-	var out []store.Wait
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		rows, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			var w store.Wait
-			if json.Unmarshal(d, &w) == nil {
-				out = append(out, w)
-			}
-		}
-		return nil
-	})
+	out, err := readDocs[store.Wait](s, "wait", sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("pg: waits: %w", err)
 	}

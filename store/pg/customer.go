@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,15 +19,8 @@ type customerRecord struct {
 	store.Customer // LastPrompt and Pending are the model's now
 }
 
-// displayName is name trimmed with inner runs of space collapsed.
-func displayName(name string) string { return strings.Join(strings.Fields(name), " ") }
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
+// displayName is the model's tidied name (runs of space collapsed).
+func displayName(name string) string { return model.DisplayName(name) }
 
 func customerNotFound(team, name string) error {
 	return fmt.Errorf("%w: customer %s/%q", store.ErrNotFound, team, name)
@@ -195,26 +187,7 @@ func (s *Store) Customer(team, name string) (store.Customer, error) {
 
 // Customers lists the team's customers sorted by name key.
 func (s *Store) Customers(team string) ([]store.Customer, error) {
-	var out []store.Customer
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		rows, err := q.Query(ctx, `SELECT doc FROM customers WHERE team = $1 ORDER BY key`, team)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var doc []byte
-			if err := rows.Scan(&doc); err != nil {
-				return err
-			}
-			var r customerRecord
-			if err := json.Unmarshal(doc, &r); err != nil {
-				return fmt.Errorf("customer in %s: %w", team, err)
-			}
-			out = append(out, r.Customer)
-		}
-		return rows.Err()
-	})
+	out, err := readDocs[store.Customer](s, "customer in "+team, `SELECT doc FROM customers WHERE team = $1 ORDER BY key`, team)
 	if err != nil {
 		return nil, fmt.Errorf("pg: customers: %w", err)
 	}
@@ -229,23 +202,31 @@ func (s *Store) Customers(team string) ([]store.Customer, error) {
 func (s *Store) UpdateCustomer(op, team, name string, fn func(*store.Customer) error) (store.Customer, error) {
 	key := store.CustomerKey(name)
 	out, failed, err := s.editCustomer(op, team, key, func(_ context.Context, _ pgx.Tx, r *customerRecord) (error, error) {
-		c := r.Customer
-		if err := fn(&c); err != nil {
-			return err, nil
-		}
-		c.Name = displayName(c.Name)
-		if store.CustomerKey(c.Name) != key {
-			return fmt.Errorf("pg: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name), nil
-		}
-		c.Team, c.Created = r.Team, r.Created
-		c.Settle(r.Customer) // a cadence set directly reschedules (model)
-		r.Customer = c
-		return nil, nil
+		return applyEdit(r, key, fn), nil
 	})
 	if err != nil {
 		return store.Customer{}, fmt.Errorf("pg: update customer %s/%q: %w", team, key, err)
 	}
 	return out, failed
+}
+
+// applyEdit calls fn on a copy of r's customer and takes the result with
+// the rules of an update: Name may be respelled but keep key, Team and
+// Created stay, a cadence set directly reschedules (model). fn's error,
+// or a refused rename, is returned and r left alone.
+func applyEdit(r *customerRecord, key string, fn func(*store.Customer) error) error {
+	c := r.Customer
+	if err := fn(&c); err != nil {
+		return err
+	}
+	c.Name = displayName(c.Name)
+	if store.CustomerKey(c.Name) != key {
+		return fmt.Errorf("pg: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name)
+	}
+	c.Team, c.Created = r.Team, r.Created
+	c.Settle(r.Customer)
+	r.Customer = c
+	return nil
 }
 
 // RemoveCustomer deletes the customer matching name and its touches. An
@@ -323,39 +304,25 @@ func putTouch(ctx context.Context, tx pgx.Tx, key string, t store.Touch) error {
 	return err
 }
 
-func (s *Store) touches(sql string, args ...any) ([]store.Touch, error) {
-	var out []store.Touch
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		rows, err := q.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var doc []byte
-			if err := rows.Scan(&doc); err != nil {
-				return err
-			}
-			var t store.Touch
-			if err := json.Unmarshal(doc, &t); err != nil {
-				return fmt.Errorf("touch: %w", err)
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-// Touches returns up to limit (<= 0: all) of the customer's touches,
-// newest first, from that customer's index.
-func (s *Store) Touches(team, customer string, limit int) ([]store.Touch, error) {
+// touchesQuery is the statement of Touches, in and out of a transaction.
+func touchesQuery(team, customer string, limit int) (string, []any) {
 	q := `SELECT doc FROM touches WHERE team = $1 AND customer_key = $2 ORDER BY at_ns DESC, seq DESC`
 	args := []any{team, store.CustomerKey(customer)}
 	if limit > 0 {
 		q += ` LIMIT $3`
 		args = append(args, limit)
 	}
+	return q, args
+}
+
+func (s *Store) touches(sql string, args ...any) ([]store.Touch, error) {
+	return readDocs[store.Touch](s, "touch", sql, args...)
+}
+
+// Touches returns up to limit (<= 0: all) of the customer's touches,
+// newest first, from that customer's index.
+func (s *Store) Touches(team, customer string, limit int) ([]store.Touch, error) {
+	q, args := touchesQuery(team, customer, limit)
 	out, err := s.touches(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("pg: touches: %w", err)
@@ -405,26 +372,8 @@ func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
 		if limit > 0 {
 			q, args = qClaimCheckins, append(args, limit)
 		}
-		rows, err := tx.Query(ctx, q, args...)
+		recs, err := docs[customerRecord](ctx, tx, "customer", q, args...)
 		if err != nil {
-			return err
-		}
-		var recs []customerRecord
-		for rows.Next() {
-			var doc []byte
-			var r customerRecord
-			if err := rows.Scan(&doc); err != nil {
-				rows.Close()
-				return err
-			}
-			if err := json.Unmarshal(doc, &r); err != nil {
-				rows.Close()
-				return fmt.Errorf("customer: %w", err)
-			}
-			recs = append(recs, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, r := range recs {

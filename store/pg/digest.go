@@ -154,26 +154,7 @@ func (s *Store) Unsubscribe(team, channel string) error {
 
 // Subscriptions lists team's digest channels; team "" lists every team's.
 func (s *Store) Subscriptions(team string) ([]store.Subscription, error) {
-	var out []store.Subscription
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		rows, err := q.Query(ctx, `SELECT doc FROM subs WHERE $1 = '' OR team = $1 ORDER BY team, channel`, team)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var doc []byte
-			if err := rows.Scan(&doc); err != nil {
-				return err
-			}
-			var sub store.Subscription
-			if err := json.Unmarshal(doc, &sub); err != nil {
-				return fmt.Errorf("subscription: %w", err)
-			}
-			out = append(out, sub)
-		}
-		return rows.Err()
-	})
+	out, err := readDocs[store.Subscription](s, "subscription", `SELECT doc FROM subs WHERE $1 = '' OR team = $1 ORDER BY team, channel`, team)
 	if err != nil {
 		return nil, fmt.Errorf("pg: subscriptions: %w", err)
 	}

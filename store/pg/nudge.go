@@ -89,29 +89,8 @@ func decodeNudge(doc []byte) (store.Nudge, error) {
 	return n, err
 }
 
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
 func queryNudges(ctx context.Context, q querier, sql string, args ...any) ([]store.Nudge, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Nudge
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		n, err := decodeNudge(doc)
-		if err != nil {
-			return nil, fmt.Errorf("nudge: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return docs[store.Nudge](ctx, q, "nudge", sql, args...)
 }
 
 // AddNudge queues n. It assigns ID and Created, State NudgeDue if empty

@@ -230,29 +230,12 @@ func (s *Store) Promises(team, owner string, state store.State) ([]store.Promise
 
 // promises runs a query of promise docs.
 func (s *Store) promises(withoutHistory bool, q string, args ...any) ([]store.Promise, error) {
-	var out []store.Promise
-	err := s.read(func(ctx context.Context, db *pgxpool.Pool) error {
-		rows, err := db.Query(ctx, q, args...)
-		if err != nil {
-			return err
+	out, err := readDocs[store.Promise](s, "promise", q, args...)
+	if withoutHistory {
+		for i := range out {
+			out[i].History = nil
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var doc []byte
-			if err := rows.Scan(&doc); err != nil {
-				return err
-			}
-			var r record
-			if err := json.Unmarshal(doc, &r); err != nil {
-				return fmt.Errorf("promise: %w", err)
-			}
-			if withoutHistory {
-				r.History = nil
-			}
-			out = append(out, r.Promise)
-		}
-		return rows.Err()
-	})
+	}
 	return out, err
 }
 
@@ -297,7 +280,7 @@ func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nu
 		if limit > 0 {
 			q, args = qClaimDue, append(args, limit)
 		}
-		recs, err := scanRecords(ctx, tx, q, args...)
+		recs, err := docs[record](ctx, tx, "promise", q, args...)
 		if err != nil {
 			return err
 		}
@@ -325,27 +308,6 @@ func (s *Store) hasWork(now time.Time, overdueAfter time.Duration) (bool, error)
 	due := next != nil && *next <= nanos(now)
 	prune := oldest != nil && *oldest <= nanos(now.Add(-opsTTL))
 	return due || prune || stored != string(setting), nil
-}
-
-func scanRecords(ctx context.Context, tx pgx.Tx, q string, args ...any) ([]record, error) {
-	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []record
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var r record
-		if err := json.Unmarshal(doc, &r); err != nil {
-			return nil, fmt.Errorf("promise: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // claimAll handles the due promises recs: it queues what each one is owed

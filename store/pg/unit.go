@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -77,30 +76,8 @@ func (t *pgTx) Customer(team, name string) (store.Customer, error) {
 func (t *pgTx) Nudge(id int64) (store.Nudge, error) { return loadNudge(t.ctx, t.tx, id, false) }
 
 func (t *pgTx) Touches(team, customer string, limit int) ([]store.Touch, error) {
-	q := `SELECT doc FROM touches WHERE team = $1 AND customer_key = $2 ORDER BY at_ns DESC, seq DESC`
-	args := []any{team, store.CustomerKey(customer)}
-	if limit > 0 {
-		q += ` LIMIT $3`
-		args = append(args, limit)
-	}
-	rows, err := t.tx.Query(t.ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Touch
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var tc store.Touch
-		if err := json.Unmarshal(doc, &tc); err != nil {
-			return nil, fmt.Errorf("touch: %w", err)
-		}
-		out = append(out, tc)
-	}
-	return out, rows.Err()
+	q, args := touchesQuery(team, customer, limit)
+	return docs[store.Touch](t.ctx, t.tx, "touch", q, args...)
 }
 
 // AddPromise is store.Tx.AddPromise; the op remembers the promise.
@@ -153,17 +130,9 @@ func (t *pgTx) UpdateCustomer(team, name string, fn func(*store.Customer) error)
 	if err != nil {
 		return store.Customer{}, err
 	}
-	c := r.Customer
-	if err := fn(&c); err != nil {
+	if err := applyEdit(&r, key, fn); err != nil {
 		return store.Customer{}, err
 	}
-	c.Name = displayName(c.Name)
-	if store.CustomerKey(c.Name) != key {
-		return store.Customer{}, fmt.Errorf("pg: update customer %q: a customer cannot be renamed to %q", r.Name, c.Name)
-	}
-	c.Team, c.Created = r.Team, r.Created
-	c.Settle(r.Customer)
-	r.Customer = c
 	if err := saveCustomer(t.ctx, t.tx, &r); err != nil {
 		return store.Customer{}, err
 	}
