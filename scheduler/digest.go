@@ -69,37 +69,37 @@ func sameWallClock(a, b time.Time) bool {
 // posts nothing, so installing Kept on a Monday at 10:00 does not post a
 // digest nobody asked for; the first one goes out at the next scheduled
 // time.
-func (s *Scheduler) queueDigests(now time.Time) error {
+func (s *Scheduler) queueDigests(now time.Time) (int, error) {
 	if s.cfg.Digest == nil {
-		return nil
+		return 0, nil
 	}
 	last, err := s.store.LastRun(DigestJob)
 	if err != nil {
-		return fmt.Errorf("scheduler: digest: %w", err)
+		return 0, fmt.Errorf("scheduler: digest: %w", err)
 	}
 	if last.IsZero() {
 		if err := s.store.SetLastRun(DigestJob, now); err != nil {
-			return fmt.Errorf("scheduler: digest: %w", err)
+			return 0, fmt.Errorf("scheduler: digest: %w", err)
 		}
-		return nil
+		return 0, nil
 	}
 	at, ok := latestRun(s.cfg.Digest, last, now)
 	if !ok {
-		return nil
+		return 0, nil
 	}
 	nudges, err := s.digestTargets(now)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	queued, err := s.store.QueueRun(DigestJob, last, at, nudges)
 	if errors.Is(err, store.ErrRunMoved) {
-		return nil // another tick queued this run
+		return 0, nil // another tick queued this run
 	}
 	if err != nil {
-		return fmt.Errorf("scheduler: digest: %w", err)
+		return 0, fmt.Errorf("scheduler: digest: %w", err)
 	}
 	s.cfg.Log.Info("digest queued", "run", at, "channels", len(queued), "targets", len(nudges))
-	return nil
+	return len(queued), nil
 }
 
 // digestTargets is one nudge per channel: the configured channel, which

@@ -130,6 +130,9 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	now := s.cfg.Now()
 	s.ranAt = now
 	s.loadPause()
+	if s.quiet(now) {
+		return nil
+	}
 	for {
 		claimed, err := s.store.ClaimDue(now, model.Policy{OverdueAfter: s.cfg.OverdueAfter, Escalate: s.cfg.Escalate}, s.cfg.Batch)
 		if err != nil {
@@ -150,7 +153,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 		}
 	}
 	// A digest that cannot be queued must not hold up the reminders.
-	if err := s.queueDigests(now); err != nil {
+	if _, err := s.queueDigests(now); err != nil {
 		s.cfg.Log.Error("digest not queued, will try again next tick", "err", err)
 	}
 	// During a Retry-After pause the outbox is left as it is: every post

@@ -198,15 +198,19 @@ const (
 	qPromisesOwner = `SELECT doc FROM promises WHERE team = $1 AND owner = $3 AND ($2 = '' OR state = $2) ORDER BY due_ns, id`
 	// qPromisesFor lists a customer's open promises (the customer card).
 	qPromisesFor = `SELECT doc FROM promises WHERE team = $1 AND customer_key = $2 AND customer_key <> '' AND state = 'open' ORDER BY due_ns, id`
-	// qDueWork is an idle tick's one question: the earliest entry of the
-	// due index and of the ops' ages, and the overdue setting, compared
-	// in Go. Not "EXISTS (... WHERE next_ns <= $1)": the generic plan of
-	// that (which PostgreSQL switches a prepared statement to after five
-	// runs) guesses a third of the table matches and reads the table
-	// until it finds one, that is all of it when nothing is due. min()
-	// has no parameter and is one step into the index.
+	// qDueWork is an idle tick's one question (Quiet, and ClaimDue
+	// before it takes a transaction): the earliest entry of the due
+	// index, of the ops' ages, of the prompts index and of the outbox,
+	// and the overdue setting, compared in Go. Not "EXISTS (... WHERE
+	// next_ns <= $1)": the generic plan of that (which PostgreSQL
+	// switches a prepared statement to after five runs) guesses a third
+	// of the table matches and reads the table until it finds one, that
+	// is all of it when nothing is due. min() has no parameter and is
+	// one step into each index.
 	qDueWork = `SELECT (SELECT min(next_ns) FROM promises), (SELECT min(at_ns) FROM ops),
-			coalesce((SELECT value FROM meta WHERE key = 'overdue_after'), '')`
+			coalesce((SELECT value FROM meta WHERE key = 'overdue_after'), ''),
+			(SELECT min(next_prompt_ns) FROM customers),
+			(SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending'))`
 	// qClaimDue reads a batch of the due index and locks its rows.
 	qClaimDue    = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team LIMIT $2 FOR UPDATE SKIP LOCKED`
 	qClaimDueAll = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team FOR UPDATE SKIP LOCKED`
@@ -295,19 +299,45 @@ func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nu
 	return out, nil
 }
 
-func (s *Store) hasWork(now time.Time, overdueAfter time.Duration) (bool, error) {
+// work is what qDueWork found to do at now.
+type work struct{ claims, checkins, outbox bool }
+
+func (s *Store) work(now time.Time, overdueAfter time.Duration) (work, error) {
 	setting, _ := json.Marshal(overdueAfter)
-	var next, oldest *int64
+	var next, oldest, prompt, outbox *int64
 	var stored string
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, qDueWork).Scan(&next, &oldest, &stored)
+		return q.QueryRow(ctx, qDueWork).Scan(&next, &oldest, &stored, &prompt, &outbox)
 	})
+	if err != nil {
+		return work{}, err
+	}
+	at := func(n *int64, t time.Time) bool { return n != nil && *n <= nanos(t) }
+	return work{
+		// ClaimDue also prunes old ops and records a changed setting.
+		claims:   at(next, now) || at(oldest, now.Add(-opsTTL)) || stored != string(setting),
+		checkins: at(prompt, now),
+		outbox:   at(outbox, now),
+	}, nil
+}
+
+func (s *Store) hasWork(now time.Time, overdueAfter time.Duration) (bool, error) {
+	w, err := s.work(now, overdueAfter)
 	if err != nil {
 		return false, fmt.Errorf("pg: claim due: %w", err)
 	}
-	due := next != nil && *next <= nanos(now)
-	prune := oldest != nil && *oldest <= nanos(now.Add(-opsTTL))
-	return due || prune || stored != string(setting), nil
+	return w.claims, nil
+}
+
+// Quiet reports, in one round trip, whether a scheduler tick at now has
+// nothing to claim and nothing to deliver, so that an idle tick costs one
+// read rather than one per question (the scheduler's quietStore).
+func (s *Store) Quiet(now time.Time, overdueAfter time.Duration) (bool, error) {
+	w, err := s.work(now.UTC(), overdueAfter)
+	if err != nil {
+		return false, fmt.Errorf("pg: quiet: %w", err)
+	}
+	return w == work{}, nil
 }
 
 // claimAll handles the due promises recs: it queues what each one is owed
