@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,12 +52,14 @@ func AckLatency(ctx context.Context, dir string, opts Options) ([]Row, error) {
 			row.Target = "p99 < 20 ms"
 			row.Miss = l.p99 >= ackTarget
 		}
+		row.Miss = row.Miss || l.late > 0
 		if pgLevels != nil {
 			p := pgLevels[i]
 			row.PG = p.String()
+			row.PGMiss = p.late > 0
 			if l.inFlight == 200 {
 				row.Target += fmt.Sprintf("; PostgreSQL p99 ≤ %.1f× bbolt's", pgAckFactor)
-				row.PGMiss = float64(p.p99) > pgAckFactor*float64(l.p99)
+				row.PGMiss = row.PGMiss || float64(p.p99) > pgAckFactor*float64(l.p99)
 				row.PG += fmt.Sprintf(" = %.2f× bbolt's p99", float64(p.p99)/float64(max(l.p99, 1)))
 			}
 		}
@@ -70,10 +73,15 @@ type ackLevel struct {
 	inFlight, n   int
 	p50, p99, max time.Duration
 	rate          float64
+	late          int // commands not acknowledged within the simulator's ack timeout (Slack's 3 s), all runs
 }
 
 func (l ackLevel) String() string {
-	return fmt.Sprintf("p50 %s, p99 %s, max %s; %.0f commands/s", ms(l.p50), ms(l.p99), ms(l.max), l.rate)
+	s := fmt.Sprintf("p50 %s, p99 %s, max %s; %.0f commands/s", ms(l.p50), ms(l.p99), ms(l.max), l.rate)
+	if l.late > 0 {
+		s += fmt.Sprintf("; %d not acked within 3 s", l.late)
+	}
+	return s
 }
 
 // ackLevels measures every level of opts.InFlight on one daemon on db (a
@@ -86,7 +94,7 @@ func ackLevels(ctx context.Context, db string, opts Options) ([]ackLevel, error)
 	}
 	defer k.stop()
 	// Warm up: connections, the zone cache, the first pages of the file.
-	if _, err := slashBurst(ctx, k.sim, users, 8, 64); err != nil {
+	if _, _, err := slashBurst(ctx, k.sim, users, 8, 64); err != nil {
 		return nil, err
 	}
 	var out []ackLevel
@@ -97,34 +105,41 @@ func ackLevels(ctx context.Context, db string, opts Options) ([]ackLevel, error)
 		}
 		var p50s, p99s, maxs []time.Duration
 		var rates []float64
+		late := 0
 		for r := range opts.Runs {
 			began := time.Now()
-			lat, err := slashBurst(ctx, k.sim, users, c, n)
+			lat, l, err := slashBurst(ctx, k.sim, users, c, n)
 			if err != nil {
 				return out, err
 			}
+			late += l
 			rates = append(rates, float64(n)/time.Since(began).Seconds())
 			p50s = append(p50s, percentile(lat, .50))
 			p99s = append(p99s, percentile(lat, .99))
 			maxs = append(maxs, lat[len(lat)-1])
 			opts.logf("ack %s: %d in flight, run %d: p50 %s p99 %s max %s", backendName(db), c, r+1, ms(p50s[r]), ms(p99s[r]), ms(maxs[r]))
 		}
-		out = append(out, ackLevel{inFlight: c, n: n, p50: median(p50s), p99: median(p99s), max: median(maxs), rate: median(rates)})
+		out = append(out, ackLevel{inFlight: c, n: n, p50: median(p50s), p99: median(p99s), max: median(maxs), rate: median(rates), late: late})
 	}
-	if errs := k.sim.Errors(); len(errs) > 0 {
-		return out, fmt.Errorf("simulator saw protocol errors: %v", errs[0])
+	for _, err := range k.sim.Errors() {
+		if !errors.Is(err, slacksim.ErrNoAck) { // counted as late
+			return out, fmt.Errorf("simulator saw protocol errors: %v", err)
+		}
 	}
 	return out, k.stop()
 }
 
 // slashBurst sends n commands from c concurrent senders (a closed loop: each
 // sender waits for its ack before sending the next) and returns the
-// latencies, sorted.
-func slashBurst(ctx context.Context, sim *slacksim.Server, users []slacksim.User, c, n int) ([]time.Duration, error) {
+// latencies, sorted, and how many were not acknowledged within the
+// simulator's ack timeout (counted at that timeout: an overloaded machine
+// is a figure, not a failure of the bench).
+func slashBurst(ctx context.Context, sim *slacksim.Server, users []slacksim.User, c, n int) ([]time.Duration, int, error) {
 	var (
 		next  atomic.Int64
 		mu    sync.Mutex
 		lat   = make([]time.Duration, 0, n)
+		late  int
 		first error
 		wg    sync.WaitGroup
 	)
@@ -146,6 +161,10 @@ func slashBurst(ctx context.Context, sim *slacksim.Server, users []slacksim.User
 					err = fmt.Errorf("unexpected reply %q", r.Text)
 				}
 				mu.Lock()
+				if errors.Is(err, slacksim.ErrNoAck) {
+					late++
+					err = nil
+				}
 				if err != nil && first == nil {
 					first = err
 				}
@@ -159,5 +178,5 @@ func slashBurst(ctx context.Context, sim *slacksim.Server, users []slacksim.User
 	}
 	wg.Wait()
 	slices.Sort(lat)
-	return lat, first
+	return lat, late, first
 }

@@ -109,7 +109,7 @@ func runChild(ctx context.Context, binary, db string) (start time.Duration, hwm,
 		return 0, 0, 0, fmt.Errorf("kept did not connect: %w; its stderr: %s", err, stderr.String())
 	}
 	start = time.Since(began)
-	if _, err := slashBurst(ctx, sim, users, 50, 400); err != nil {
+	if _, _, err := slashBurst(ctx, sim, users, 50, 400); err != nil {
 		return 0, 0, 0, err
 	}
 	hwm, rss, err = procMemory(cmd.Process.Pid)
