@@ -43,7 +43,7 @@ func TestQuickTiny(t *testing.T) {
 // the store's layout, two replicas deliver every nudge once.
 func TestQuickTinyPostgres(t *testing.T) {
 	pgtest.Require(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a hang, not a slow machine
 	defer cancel()
 	opts := tiny(t)
 	opts.Only = []string{"ack", "commit", "tick", "deliver"}
