@@ -127,7 +127,7 @@ func pgTick(ctx context.Context, n int, opts Options) (idle time.Duration, due [
 		}
 		began := time.Now()
 		claimed, err := claimAll(st, now, "nudges", func() ([]store.Nudge, error) {
-			return st.ClaimDue(now, overdueWait, tickBatch)
+			return st.ClaimDue(now, store.Policy{OverdueAfter: overdueWait}, tickBatch)
 		})
 		d := time.Since(began)
 		st.Close()

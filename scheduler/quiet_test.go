@@ -25,9 +25,9 @@ func (q *quietBolt) Quiet(now time.Time, overdueAfter time.Duration) (bool, erro
 	return n == 0, err
 }
 
-func (q *quietBolt) ClaimDue(now time.Time, overdueAfter time.Duration, limit int) ([]store.Nudge, error) {
+func (q *quietBolt) ClaimDue(now time.Time, pol store.Policy, limit int) ([]store.Nudge, error) {
 	q.claims.Add(1)
-	return q.Bolt.ClaimDue(now, overdueAfter, limit)
+	return q.Bolt.ClaimDue(now, pol, limit)
 }
 
 // With a store that has the probe, a quiet tick asks only it (and the

@@ -23,7 +23,7 @@ func TestQuiet(t *testing.T) {
 		}
 	}
 	quiet("a new database: the overdue setting is not recorded yet", t0, false)
-	if _, err := s.ClaimDue(t0, day, 0); err != nil {
+	if _, err := s.ClaimDue(t0, store.Policy{OverdueAfter: day}, 0); err != nil {
 		t.Fatal(err)
 	}
 	quiet("empty", t0, true)
@@ -36,7 +36,7 @@ func TestQuiet(t *testing.T) {
 	}
 	quiet("a promise due later", t0, true)
 	quiet("the promise due", p.Due, false)
-	if _, err := s.ClaimDue(p.Due, day, 0); err != nil {
+	if _, err := s.ClaimDue(p.Due, store.Policy{OverdueAfter: day}, 0); err != nil {
 		t.Fatal(err)
 	}
 	quiet("its reminder in the outbox", p.Due, false)
