@@ -20,10 +20,13 @@ func detect(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	fs.SetOutput(stderr)
 	zoneName := fs.String("zone", orDefault(getenv("KEPT_TIMEZONE"), "UTC"), "the writer's time zone (IANA name)")
 	nowFlag := fs.String("now", "", `the moment the messages are read at, "2006-01-02 15:04" in -zone or RFC 3339 (default: now)`)
+	fromFlag := fs.String("from", "us", `who wrote a line that does not say: "us" (our workspace) or "them" (the customer)`)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: kept detect [-zone Europe/Paris] [-now \"2026-11-23 10:00\"] < messages.txt\n\n"+
+		fmt.Fprint(stderr, "Usage: kept detect [-zone Europe/Paris] [-now \"2026-11-23 10:00\"] [-from us|them] < messages.txt\n\n"+
 			"Reads messages, one a line (\\n in a line is a line break), and prints for each whether Kept\n"+
-			"would offer to track it as a promise: the task and due time, or why not.\n\n")
+			"would offer to track it as a promise: the task and due time, or why not. A line may say\n"+
+			"who wrote it: \"us: …\" for our side, \"them: …\" for the customer, whose own promises\n"+
+			"are never offered (Kept reads only our side's messages for promises).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -31,6 +34,11 @@ func detect(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kept detect: messages come on standard input, not as arguments (got %q); try: echo \"I'll call you tomorrow\" | kept detect\n", fs.Arg(0))
+		return 2
+	}
+	defaultOurs, ok := sides[strings.ToLower(*fromFlag)]
+	if !ok {
+		fmt.Fprintf(stderr, "kept detect: -from %q: want us (our workspace wrote the lines) or them (the customer did)\n", *fromFlag)
 		return 2
 	}
 	loc, err := time.LoadLocation(*zoneName)
@@ -54,8 +62,13 @@ func detect(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 			continue
 		}
 		read++
-		r := commitment.Detect(strings.ReplaceAll(line, `\n`, "\n"), now, loc)
 		fmt.Fprintln(stdout, line)
+		ours, text := cutSide(line, defaultOurs)
+		if !ours {
+			fmt.Fprintln(stdout, "  no: the customer wrote it (Kept offers only our side's promises)")
+			continue
+		}
+		r := commitment.Detect(strings.ReplaceAll(text, `\n`, "\n"), now, loc)
 		if r.Found() {
 			found++
 			fmt.Fprintf(stdout, "  yes: %s, due %s\n", r.Task, r.Due.Format("Mon 2 Jan 2006 15:04 MST"))
@@ -70,6 +83,20 @@ func detect(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	fmt.Fprintf(stdout, "%d of %d messages would be offered as promises (read at %s, %s)\n",
 		found, read, now.Format("Mon 2 Jan 2006 15:04"), loc)
 	return 0
+}
+
+// sides are the words that say who wrote a line, true for our side.
+var sides = map[string]bool{"us": true, "we": true, "our": true, "them": false, "they": false, "customer": false}
+
+// cutSide reads a leading "us:" or "them:" (any word of sides) off line:
+// whether our side wrote it, and the message without the prefix. A line
+// without one is ours when defaultOurs is.
+func cutSide(line string, defaultOurs bool) (ours bool, text string) {
+	word, rest, ok := strings.Cut(line, ":")
+	if side, known := sides[strings.ToLower(strings.TrimSpace(word))]; ok && known {
+		return side, strings.TrimSpace(rest)
+	}
+	return defaultOurs, line
 }
 
 func parseNow(s string, loc *time.Location) (time.Time, error) {

@@ -64,3 +64,36 @@ func TestDetectCommandBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// A line may say who wrote it: the customer's own promises are never
+// offered, as in a customer channel, whatever they say.
+func TestDetectCommandWhoWrote(t *testing.T) {
+	tests := []struct {
+		from, in, want string
+	}{
+		{"", "them: We'll send the signed PO by Friday", "them: We'll send the signed PO by Friday\n  no: the customer wrote it"},
+		{"", "Customer: I'll call you tomorrow", "  no: the customer wrote it"},
+		{"", "us: I'll send the revised quote by Friday", "us: I'll send the revised quote by Friday\n  yes: send the revised quote, due Fri 27 Nov 2026 09:00 EST"},
+		{"", "US: I'll call you tomorrow", "  yes: call them, due Tue 24 Nov 2026 09:00 EST"},
+		{"", "Note: I'll call you tomorrow", "  yes: call them"}, // not a side: the whole line is the message
+		{"them", "I'll call you tomorrow", "  no: the customer wrote it"},
+		{"them", "us: I'll call you tomorrow", "  yes: call them"},
+	}
+	for _, tt := range tests {
+		args := []string{"detect", "-zone", "America/New_York", "-now", "2026-11-23 10:00"}
+		if tt.from != "" {
+			args = append(args, "-from", tt.from)
+		}
+		var out, errb bytes.Buffer
+		if code := run(args, env(nil), strings.NewReader(tt.in), &out, &errb); code != 0 {
+			t.Fatalf("%q: exit %d: %s", tt.in, code, errb.String())
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("-from %q, %q: output lacks %q:\n%s", tt.from, tt.in, tt.want, out.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"detect", "-from", "ours"}, env(nil), strings.NewReader(""), &out, &errb); code != 2 || !strings.Contains(errb.String(), `-from "ours": want us`) {
+		t.Errorf("-from ours: exit %d, stderr %q", code, errb.String())
+	}
+}

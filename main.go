@@ -146,7 +146,8 @@ Usage:
   kept export [-format json|csv] [-kind promises|customers|touches] [-o FILE]
   kept import [-n] [-team T…] FILE   a kept export or a CSV; all or nothing, idempotent; -n: dry run
   kept migrate [-n] -from FILE   copy a bbolt database into the PostgreSQL one KEPT_DB names, and verify
-  kept detect [-zone Z] [-now T] < FILE   which messages Kept would offer to track as promises
+  kept detect [-zone Z] [-now T] [-from us|them] < FILE   which messages Kept would offer to track as promises
+                  (a line may start with "us:" or "them:", who wrote it)
   kept health     exit 0 if the running kept is ready (/healthz), for a container HEALTHCHECK
   kept help       this text
 

@@ -440,3 +440,84 @@ func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
 	}
 	e.nothingVisible()
 }
+
+// deliverAgain delivers env once, again under the same envelope_id (an ack
+// Slack did not get), then twice at once as Slack's retries (new envelope
+// ids, the same event), as happens when a retry goes to another replica.
+func (e *env) deliverAgain(env *slacksim.Envelope) {
+	e.t.Helper()
+	for range 2 {
+		if _, err := e.sim.Deliver(e.ctx(), env); err != nil {
+			e.t.Fatal(err)
+		}
+		e.settle()
+	}
+	retries := []*slacksim.Envelope{env.Retried(), env.Retried()}
+	errs := make(chan error, len(retries))
+	for _, r := range retries {
+		go func() {
+			_, err := e.sim.Deliver(e.ctx(), r)
+			errs <- err
+		}()
+	}
+	for range retries {
+		if err := <-errs; err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	e.settle()
+}
+
+// A message event Slack delivers more than once takes effect once: one
+// wait and one DM for the customer's message; one touch, one offer and one
+// promise for our side's.
+func TestRedeliveredMessageEvents(t *testing.T) {
+	e := listening(t)
+	m, env, err := e.sim.SayEnvelope(cara, shared, "", "Hi, the export keeps failing. Can someone look today?")
+	if err != nil || env == nil {
+		t.Fatalf("say: %v, envelope %v", err, env)
+	}
+	e.deliverAgain(env)
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 || ws[0].TS != m.TS {
+		t.Errorf("waits after four deliveries = %+v, want the one", ws)
+	}
+	if ns, _ := e.d.Store.Nudges(store.Waiting); len(ns) != 1 {
+		t.Errorf("%d waiting DMs queued, want 1", len(ns))
+	}
+	e.advanceTo(time.Date(2026, 11, 23, 14, 0, 0, 0, newYork))
+	e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d waiting DMs to Ann, want 1", len(dms))
+	}
+
+	_, env, err = e.sim.SayEnvelope(ann, shared, "", "Sorry Cara! I'll send you the fixed export by Friday")
+	if err != nil || env == nil {
+		t.Fatalf("say: %v, envelope %v", err, env)
+	}
+	e.deliverAgain(env)
+	if ts := e.touches(); len(ts) != 1 {
+		t.Errorf("%d touches after four deliveries, want 1: %+v", len(ts), ts)
+	}
+	offers := e.offersTo(ann, shared)
+	if len(offers) != 1 {
+		t.Fatalf("%d offers after four deliveries, want 1", len(offers))
+	}
+	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !got.Deleted {
+		t.Errorf("the waiting DM is still there after our reply")
+	}
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Errorf("still waiting after our reply: %+v", ws)
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, offers[0], slackui.ActionSuggestTrack, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ps := e.promises(); len(ps) != 1 || ps[0].Text != "send them the fixed export" {
+		t.Errorf("promises = %+v, want the one tracked", ps)
+	}
+	if n := len(e.sim.DMs(ann)); n != 1 {
+		t.Errorf("%d DMs to Ann, want still the one", n)
+	}
+	e.nothingVisible()
+}

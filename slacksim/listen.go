@@ -31,18 +31,51 @@ func (s *Server) Reply(ctx context.Context, user, channel, parentTS, text string
 }
 
 func (s *Server) say(ctx context.Context, user, channel, threadTS, text string) (Message, error) {
+	m, payload, err := s.post(user, channel, threadTS, text)
+	if err != nil || payload == nil {
+		return m, err
+	}
+	return m, s.event(ctx, payload, "message from "+user+" in "+channel)
+}
+
+// SayEnvelope posts text as user in channel (in the thread under
+// threadTS, if not ""), as Say does, but returns the message event's
+// envelope unsent, to Deliver as often as Slack would: a redelivery of an
+// envelope whose ack was lost. The envelope is nil when Slack would send
+// no event (the bot is not in the channel).
+func (s *Server) SayEnvelope(user, channel, threadTS, text string) (Message, *Envelope, error) {
+	m, payload, err := s.post(user, channel, threadTS, text)
+	if err != nil || payload == nil {
+		return m, nil, err
+	}
+	return m, &Envelope{
+		env:  envelope{EnvelopeID: envelopeID(), Type: "events_api", Payload: payload},
+		what: "message from " + user + " in " + channel,
+	}, nil
+}
+
+// Retried is e as Slack sends it again when it gave up waiting for the
+// ack: a new envelope_id (it may go to another connection), the same
+// event, event_id included.
+func (e *Envelope) Retried() *Envelope {
+	env := e.env
+	env.EnvelopeID = envelopeID()
+	return &Envelope{env: env, what: e.what, deliveries: 1}
+}
+
+// post adds user's message to channel and returns it with the event
+// payload Slack would send for it, nil if none is due.
+func (s *Server) post(user, channel, threadTS, text string) (Message, map[string]any, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	c, ok := s.channels[channel]
 	switch {
 	case !ok:
-		s.mu.Unlock()
-		return Message{}, fmt.Errorf("slacksim: say: no channel %s", channel)
+		return Message{}, nil, fmt.Errorf("slacksim: say: no channel %s", channel)
 	case !slices.Contains(c.Members, user):
-		s.mu.Unlock()
-		return Message{}, fmt.Errorf("slacksim: say: %s is not a member of %s", user, channel)
+		return Message{}, nil, fmt.Errorf("slacksim: say: %s is not a member of %s", user, channel)
 	case threadTS != "" && s.findMessage(channel, threadTS) == nil:
-		s.mu.Unlock()
-		return Message{}, fmt.Errorf("slacksim: say: no message %s in %s to reply to", threadTS, channel)
+		return Message{}, nil, fmt.Errorf("slacksim: say: no message %s in %s to reply to", threadTS, channel)
 	}
 	m := &Message{Channel: channel, User: user, Text: text, ThreadTS: threadTS}
 	s.addMessage(m)
@@ -51,14 +84,11 @@ func (s *Server) say(ctx context.Context, user, channel, threadTS, text string) 
 			parent.ReplyCount++
 		}
 	}
-	ev := s.messageEvent(m, c)
-	payload, due := s.channelEvent(c, ev)
-	out := *m
-	s.mu.Unlock()
+	payload, due := s.channelEvent(c, s.messageEvent(m, c))
 	if !due {
-		return out, nil
+		return *m, nil, nil
 	}
-	return out, s.event(ctx, payload, "message from "+user+" in "+channel)
+	return *m, payload, nil
 }
 
 // Edit changes the text of user's message channel/ts and delivers the
