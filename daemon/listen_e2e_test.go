@@ -521,3 +521,59 @@ func TestRedeliveredMessageEvents(t *testing.T) {
 	}
 	e.nothingVisible()
 }
+
+// Our side answers while the waiting DM is on its way to Slack: the reply
+// is recorded first, and Slack takes the DM (Hold) or answers that it did
+// (HoldAnswer) only afterwards. Either way no DM is left standing once
+// Kept hears back from Slack, and none goes out again later.
+func TestWaitingDMCrossesOurReply(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(release chan struct{}) slacksim.Fault
+	}{
+		{"the reply is recorded before Slack takes the DM", func(r chan struct{}) slacksim.Fault { return slacksim.Fault{Hold: r} }},
+		{"the reply is recorded after Slack took the DM, before Kept hears where", func(r chan struct{}) slacksim.Fault { return slacksim.Fault{HoldAnswer: r} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := listening(t)
+			e.say(cara, shared, "Can someone resend the November invoice?")
+			e.clock.Set(time.Date(2026, 11, 23, 14, 1, 0, 0, newYork)) // 4 working hours on
+			release := make(chan struct{})
+			e.sim.FailNext("chat.postMessage", 1, tt.fault(release))
+			ticked := make(chan error, 1)
+			go func() { ticked <- e.d.Scheduler.Tick(e.ctx()) }()
+			if err := e.sim.Wait(e.ctx(), func() bool { return e.sim.FaultsLeft("chat.postMessage") == 0 }); err != nil {
+				t.Fatalf("the waiting DM was never sent: %v", err)
+			}
+			e.say(bob, shared, "Resending it now, Cara")
+			if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+				t.Fatalf("our reply did not close the wait: %+v", ws)
+			}
+			close(release)
+			if err := <-ticked; err != nil {
+				t.Fatalf("tick: %v", err)
+			}
+			e.settle()
+			standing := func() (n int) {
+				for _, m := range e.sim.DMs(ann) {
+					if !m.Deleted {
+						n++
+					}
+				}
+				return n
+			}
+			if n := standing(); n != 0 {
+				t.Errorf("%d waiting DMs stand after our reply", n)
+			}
+			if n := len(e.sim.DMs(ann)); n != 1 {
+				t.Errorf("%d DMs to Ann, want the one in flight", n)
+			}
+			e.advanceTo(time.Date(2026, 11, 24, 12, 0, 0, 0, newYork))
+			if n := standing(); n != 0 || len(e.sim.DMs(ann)) != 1 {
+				t.Errorf("a day later: %d DMs, %d standing; want the one, withdrawn", len(e.sim.DMs(ann)), n)
+			}
+			e.nothingVisible()
+		})
+	}
+}

@@ -230,21 +230,26 @@ func (b *Bot) listenWait(team, channel, thread string) (store.Wait, error) {
 	return store.Wait{}, store.ErrNotFound
 }
 
-// withdrawWaitingDM deletes the DM sent about w, if it was sent; one not
-// yet sent finds no wait at delivery and is dropped.
+// withdrawWaitingDM deletes the DM sent about w, if it was sent: where
+// the wait says it landed, or, for one sent before the wait kept that,
+// where its nudge does. One not yet sent finds no wait at delivery and is
+// dropped; one on its way to Slack as the wait closed is withdrawn by the
+// notifier when Slack answers (notify.settleWaiting).
 func (b *Bot) withdrawWaitingDM(ctx context.Context, log *slog.Logger, w store.Wait) {
-	if w.NudgeID == 0 {
-		return
+	channel, ts := w.DMChannel, w.DMTS
+	if ts == "" && w.NudgeID != 0 {
+		if n, err := b.store.Nudge(w.NudgeID); err == nil {
+			channel, ts = n.Channel, n.TS
+		}
 	}
-	n, err := b.store.Nudge(w.NudgeID)
-	if err != nil || n.TS == "" {
+	if ts == "" {
 		return
 	}
 	api, ok := b.api.(channelAPI)
 	if !ok {
 		return
 	}
-	if _, _, err := api.DeleteMessageContext(ctx, n.Channel, n.TS); err != nil {
+	if _, _, err := api.DeleteMessageContext(ctx, channel, ts); err != nil {
 		log.Warn("delete the waiting DM", "err", err)
 	}
 }

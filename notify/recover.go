@@ -79,6 +79,7 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 			return "", "", false, err
 		}
 		if found {
+			ch, ts = b.foundWaiting(ctx, n, ch, ts)
 			return ch, ts, true, nil
 		}
 	}

@@ -11,10 +11,16 @@ import (
 )
 
 // waits is what the notifier reads of customer channels: the open
-// "waiting on us" item a nudge is about. The store has it; a fake of the
-// store may not, and then nothing is waiting.
+// "waiting on us" item a nudge is about, and where its DM landed. The
+// store has it; a fake of the store may not, and then nothing is waiting.
 type waits interface {
 	Wait(team, channel, thread string) (store.Wait, error)
+	WaitSent(team, channel, thread string, nudgeID int64, dmChannel, dmTS string) error
+}
+
+// deleter withdraws a message Kept posted; *slack.Client has it.
+type deleter interface {
+	DeleteMessageContext(ctx context.Context, channel, messageTimestamp string) (string, string, error)
 }
 
 // deliverWaiting tells the customer's owner that a message of theirs in a
@@ -35,9 +41,50 @@ func (b *Notifier) deliverWaiting(ctx context.Context, n store.Nudge) (string, s
 	}
 	loc := b.zoneOr(ctx, n.To)
 	fallback, blocks := slackui.WaitingDM(w, loc, b.cfg.Now())
-	channel, ts, err := b.postNudge(ctx, n, fallback, blocks)
+	dm, ts, err := b.postNudge(ctx, n, fallback, blocks)
 	if err != nil {
 		return "", "", deliveryError(err)
 	}
-	return channel, ts, nil
+	return b.settleWaiting(ctx, st, n, dm, ts)
+}
+
+// settleWaiting records on the wait where its DM landed, so that our
+// side's reply can delete it. If our side replied while the DM was on its
+// way (the wait closed before Slack answered), the reply found nowhere to
+// delete: the DM is withdrawn here, at once, and the nudge ends as not
+// sent. The store orders WaitSent and CloseWait, so one of the two sides
+// always sees the other.
+func (b *Notifier) settleWaiting(ctx context.Context, st waits, n store.Nudge, dm, ts string) (string, string, error) {
+	channel, thread, _ := strings.Cut(n.Subject, "|")
+	err := st.WaitSent(n.Team, channel, thread, n.ID, dm, ts)
+	if err == nil {
+		return dm, ts, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		// The DM stands and is recorded on the nudge (MarkSent), where
+		// the reply looks too.
+		b.cfg.Log.Error("record where the waiting DM landed", "nudge", n.ID, "err", err)
+		return dm, ts, nil
+	}
+	d, ok := b.api.(deleter)
+	if !ok {
+		return dm, ts, nil
+	}
+	if _, _, err := d.DeleteMessageContext(ctx, dm, ts); err != nil {
+		b.cfg.Log.Warn("withdraw the waiting DM our side's reply overtook", "nudge", n.ID, "err", err)
+		return dm, ts, nil
+	}
+	b.cfg.Log.Info("waiting DM withdrawn: our side replied while it was being sent", "nudge", n.ID)
+	return "", "", nil
+}
+
+// foundWaiting settles a waiting DM that Find found in Slack after a crash
+// hid Slack's answer: as if the delivery had just returned.
+func (b *Notifier) foundWaiting(ctx context.Context, n store.Nudge, dm, ts string) (string, string) {
+	st, ok := b.store.(waits)
+	if !ok || n.Kind != store.Waiting {
+		return dm, ts
+	}
+	dm, ts, _ = b.settleWaiting(ctx, st, n, dm, ts)
+	return dm, ts
 }

@@ -16,11 +16,32 @@ import (
 // seconds in Retry-After) or any other HTTP status; otherwise an ok:false
 // answer with Error (e.g. "account_inactive", "missing_scope"). Delay holds
 // the answer back first, faulty or not.
+//
+// Hold and HoldAnswer hold a call in flight until the test closes them,
+// without sleeping: Hold before Slack does anything with the call (it
+// then acts on it after whatever the test did meanwhile), HoldAnswer
+// after Slack acted on it but before the app hears so. A Fault with only
+// a hold set is no failure: the call then goes through as usual.
 type Fault struct {
 	Status     int
 	RetryAfter int
 	Error      string
 	Delay      time.Duration
+	Hold       <-chan struct{}
+	HoldAnswer <-chan struct{}
+}
+
+// wait blocks until ch is closed (nil: not at all), the request is
+// abandoned or the server closes.
+func (s *Server) wait(ch <-chan struct{}, r *http.Request) {
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-r.Context().Done():
+	case <-s.done:
+	}
 }
 
 // FailNext makes the next n calls of method answer f.
@@ -86,7 +107,9 @@ var apiMethods = map[string]apiMethod{
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	call := Call{Method: method, At: s.opts.Now()}
+	var holdAnswer <-chan struct{}
 	answer := func(status int, body map[string]any) {
+		s.wait(holdAnswer, r)
 		call.Status = status
 		if body != nil {
 			if e, ok := body["error"].(string); ok {
@@ -126,6 +149,8 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		t.Stop()
 	}
+	s.wait(f.Hold, r)
+	holdAnswer = f.HoldAnswer
 	if faulty && f.Status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 		answer(f.Status, map[string]any{"ok": false, "error": "ratelimited"})

@@ -62,6 +62,10 @@ type Wait struct {
 	Link     string    `json:"link,omitempty"`
 	// NudgeID is the DM to the owner queued for this wait, 0 if none.
 	NudgeID int64 `json:"nudge_id,omitempty"`
+	// DMChannel and DMTS are where that DM landed, once Slack took it
+	// (WaitSent): what to delete when our side answers.
+	DMChannel string `json:"dm_channel,omitempty"`
+	DMTS      string `json:"dm_ts,omitempty"`
 }
 
 func linkKey(team, channel string) []byte { return []byte(team + "\x00" + channel) }
@@ -336,6 +340,39 @@ func (s *Bolt) Wait(team, channel, thread string) (Wait, error) {
 		return json.Unmarshal(raw, &w)
 	})
 	return w, err
+}
+
+// WaitSent records where the DM of nudge nudgeID about the wait for
+// channel and thread landed. ErrNotFound if that wait is no longer open
+// (our side answered, or it was handled, while the DM was on its way):
+// the caller then withdraws the DM. With CloseWait, which returns the DM's
+// place, it settles a DM crossing our reply either way round: whichever
+// commits second sees the other.
+func (s *Bolt) WaitSent(team, channel, thread string, nudgeID int64, dmChannel, dmTS string) error {
+	return s.write(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketWaits)
+		if b == nil {
+			return fmt.Errorf("%w: no wait in %s", ErrNotFound, channel)
+		}
+		k := waitKey(team, channel, thread)
+		raw := b.Get(k)
+		if raw == nil {
+			return fmt.Errorf("%w: no wait in %s", ErrNotFound, channel)
+		}
+		var w Wait
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return err
+		}
+		if w.NudgeID != nudgeID {
+			return fmt.Errorf("%w: the wait in %s is another nudge's", ErrNotFound, channel)
+		}
+		w.DMChannel, w.DMTS = dmChannel, dmTS
+		raw, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		return b.Put(k, raw)
+	})
 }
 
 // CloseWait ends the open wait for channel and thread (our side answered,

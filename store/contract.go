@@ -217,6 +217,11 @@ type Channels interface {
 	// CloseWait ends the open wait for channel and thread and returns
 	// it; ErrNotFound if none.
 	CloseWait(team, channel, thread string) (Wait, error)
+	// WaitSent records where the DM of nudge nudgeID about the wait for
+	// channel and thread landed; ErrNotFound if that wait is no longer
+	// open (the caller then withdraws the DM). Ordered with CloseWait, so
+	// a DM crossing our side's reply is seen by one side or the other.
+	WaitSent(team, channel, thread string, nudgeID int64, dmChannel, dmTS string) error
 	// CustomerWaits lists the customer's open waits, oldest first.
 	CustomerWaits(team, customer string) ([]Wait, error)
 	// TeamWaits lists the team's open waits, oldest first.

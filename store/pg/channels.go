@@ -249,6 +249,40 @@ func (s *Store) Wait(team, channel, thread string) (store.Wait, error) {
 	return w, err
 }
 
+// WaitSent records where the wait's DM landed; ErrNotFound if the wait
+// closed meanwhile or belongs to another nudge. The row lock it takes
+// orders it with CloseWait: whichever commits second sees the other.
+func (s *Store) WaitSent(team, channel, thread string, nudgeID int64, dmChannel, dmTS string) error {
+	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
+		var doc []byte
+		err := tx.QueryRow(ctx, `SELECT doc FROM waits WHERE team = $1 AND channel = $2 AND thread = $3 FOR UPDATE`, team, channel, thread).Scan(&doc)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("%w: no wait in %s", store.ErrNotFound, channel)
+		}
+		if err != nil {
+			return err
+		}
+		var w store.Wait
+		if err := json.Unmarshal(doc, &w); err != nil {
+			return err
+		}
+		if w.NudgeID != nudgeID {
+			return fmt.Errorf("%w: the wait in %s is another nudge's", store.ErrNotFound, channel)
+		}
+		w.DMChannel, w.DMTS = dmChannel, dmTS
+		raw, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE waits SET doc = $4 WHERE team = $1 AND channel = $2 AND thread = $3`, team, channel, thread, raw)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("pg: wait sent: %w", err)
+	}
+	return nil
+}
+
 // CloseWait ends the open wait for channel and thread and returns it;
 // ErrNotFound if none.
 func (s *Store) CloseWait(team, channel, thread string) (store.Wait, error) {

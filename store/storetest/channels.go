@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -118,8 +119,20 @@ func testHeardAndWaits(t T, h Harness) {
 	if got := r(b.Wait("T1", "C1", "")).must(t); got.Excerpt != "help" || got.NudgeID != w.NudgeID {
 		t.Errorf("Wait(C1) = %+v, want the channel's wait as opened", got)
 	}
-	if closed := r(b.CloseWait("T1", "C1", "")).must(t); closed.TS != "1.1" {
-		t.Errorf("CloseWait = %+v, want the channel's wait", closed)
+	// Where the DM landed: only for the wait's own nudge, and CloseWait
+	// returns it, so that our side's reply can delete it.
+	if err := b.WaitSent("T1", "C1", "", w.NudgeID+1, "D1", "9.9"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("WaitSent for another nudge: %v, want ErrNotFound", err)
+	}
+	if err := b.WaitSent("T1", "C1", "", w.NudgeID, "D1", "9.1"); err != nil {
+		t.Errorf("WaitSent: %v", err)
+	}
+	if closed := r(b.CloseWait("T1", "C1", "")).must(t); closed.TS != "1.1" || closed.DMChannel != "D1" || closed.DMTS != "9.1" {
+		t.Errorf("CloseWait = %+v, want the channel's wait and where its DM landed", closed)
+	}
+	// Our reply closed the wait first: the DM has nowhere to be recorded.
+	if err := b.WaitSent("T1", "C1", "", w.NudgeID, "D1", "9.2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("WaitSent after CloseWait: %v, want ErrNotFound", err)
 	}
 	if _, err := b.CloseWait("T1", "C1", ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("close twice: %v, want ErrNotFound", err)
@@ -181,6 +194,35 @@ func testSharedPause(t T, h Harness) {
 		}
 		if at := r(b.SharedPause()).must(t); !at.Equal(step.want) {
 			t.Errorf("after SharePause(%s): %s, want %s", step.set, at, step.want)
+		}
+	}
+}
+
+// testWaitSentCrossesCloseWait races the waiting DM's WaitSent with our
+// side's reply (CloseWait): exactly one of them sees the other, so the DM
+// is deleted by the reply or withdrawn by the notifier, never left standing.
+func testWaitSentCrossesCloseWait(t T, h Harness) {
+	b, _ := open(t, h)
+	customers(t, b, "T1", "Acme")
+	for i := range 20 {
+		ch := fmt.Sprintf("C%d", i)
+		w := r(b.OpenWait(store.Wait{Team: "T1", Customer: "Acme", Channel: ch, TS: "1.1", At: t0},
+			model.Nudge{Kind: model.NudgeWaiting, Team: "T1", To: "U1", Subject: ch + "|", NotBefore: t0})).must(t)
+		sent, closed := make(chan error), make(chan store.Wait)
+		go func() { sent <- b.WaitSent("T1", ch, "", w.NudgeID, "D1", "9.1") }()
+		go func() {
+			c, err := b.CloseWait("T1", ch, "")
+			if err != nil {
+				t.Errorf("CloseWait: %v", err)
+			}
+			closed <- c
+		}()
+		serr, c := <-sent, <-closed
+		switch {
+		case serr == nil && c.DMTS == "9.1": // recorded, then the reply deletes it
+		case errors.Is(serr, store.ErrNotFound) && c.DMTS == "": // the reply first: the notifier withdraws it
+		default:
+			t.Errorf("round %d: WaitSent %v, CloseWait saw DM %q: one must see the other", i, serr, c.DMTS)
 		}
 	}
 }

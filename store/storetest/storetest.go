@@ -71,6 +71,7 @@ var cases = []testCase{
 	{"Digest", testDigest},
 	{"ChannelLinks", testChannelLinks},
 	{"HeardAndWaits", testHeardAndWaits},
+	{"WaitSentCrossesCloseWait", testWaitSentCrossesCloseWait},
 	{"SuggestionPrefs", testSuggestionPrefs},
 	{"SharedPause", testSharedPause},
 }
