@@ -49,10 +49,14 @@ type customerArgs struct {
 	notes      string
 	setNotes   bool
 	list       slackui.CustomerQuery // list: which health, in which order
+	channels   []string              // channel ids to link (`channel #acme-shared`)
+	// form: `/customer add` or `/customer edit Acme` with nothing else
+	// opens the customer form (customerform.go).
+	form bool
 }
 
 // optionWords end a customer name in `add` and `edit`.
-var optionWords = map[string]bool{"every": true, "never": true, "tier": true, "owner": true, "notes": true, "note": true}
+var optionWords = map[string]bool{"every": true, "never": true, "tier": true, "owner": true, "notes": true, "note": true, "channel": true, "channels": true}
 
 // parseCustomerArgs reads the text of `/customer`. Its errors are refusals:
 // they say what was wrong and show the right form.
@@ -89,6 +93,10 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 		}
 		a.name = name
 		return a, checkName(a.name, "`/customer "+verb+" Acme`")
+	}
+	if verb == "add" && strings.TrimSpace(rest) == "" {
+		a.form = true
+		return a, nil
 	}
 	name, tail := cutName(rest, true)
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
@@ -150,12 +158,21 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 				return a, invalid(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
 			}
 			i = len(words)
+		case "channel", "channels":
+			n := 0
+			for ; i+1+n < len(words) && channelMention.MatchString(words[i+1+n]); n++ {
+				a.channels = append(a.channels, channelMention.FindStringSubmatch(words[i+1+n])[1])
+			}
+			if n == 0 {
+				return a, invalid(fmt.Sprintf("Name the channel with a #, as in `/customer %s %s channel #acme-shared` (several: `channels #acme-shared #acme-support`).", verb, slackui.Escape(a.name)))
+			}
+			i += n
 		default:
-			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
+			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone`, `channel #…` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
 		}
 	}
-	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes {
-		return a, invalid("What should change? For example `/customer edit Acme every 30d`, `tier key`, `owner @bob` or `notes …`.")
+	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes && len(a.channels) == 0 {
+		a.form = true // nothing to change in the text: the form asks
 	}
 	return a, nil
 }
@@ -226,6 +243,9 @@ func (b *Bot) customerVerb(c call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.form {
+		return b.customerForm(c, a) // customerform.go
+	}
 	switch a.verb {
 	case "list":
 		return b.listCustomers(ctx, cmd, a.list)
@@ -263,6 +283,9 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	if err := b.ownerOK(ctx, c.Owner); err != nil {
 		return nil, err
 	}
+	if err := b.checkChannels(ctx, cmd.TeamID, "", a.channels, false); err != nil {
+		return nil, err
+	}
 	c, err := b.store.AddCustomer(op, c)
 	switch {
 	case errors.Is(err, store.ErrExists):
@@ -273,8 +296,11 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 		}
 		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
+	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, false); err != nil {
+		return nil, err
+	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner))
+	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
 	if c.Cadence > 0 {
 		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), slackui.MentionUser(c.Owner), slackui.Escape(c.Name))
 	}
@@ -285,6 +311,19 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
 	if a.owner != "" {
 		if err := b.ownerOK(ctx, a.owner); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.channels) > 0 {
+		// Who may change it first, then the channels: before any write.
+		c, err := b.lookupCustomer(cmd.TeamID, a.name)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.mayChangeCustomer(cmd.UserID, c); err != nil {
+			return nil, err
+		}
+		if err := b.checkChannels(ctx, cmd.TeamID, c.Name, a.channels, false); err != nil {
 			return nil, err
 		}
 	}
@@ -315,8 +354,11 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
 		return nil, fmt.Errorf("inbound: edit customer: %w", err)
 	}
+	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, false); err != nil {
+		return nil, err
+	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner))
+	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
 	if c.Cadence > 0 {
 		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
 	}

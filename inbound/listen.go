@@ -367,16 +367,8 @@ var channelMention = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
 // linkChannel links channel to customer after checking that Kept is in
 // it; the refusal says how to invite Kept otherwise.
 func (b *Bot) linkChannel(ctx context.Context, team, user, customer, channel string) (string, error) {
-	if api, ok := b.api.(channelAPI); ok {
-		info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
-		var se slack.SlackErrorResponse
-		switch {
-		case errors.As(err, &se) && se.Err == "channel_not_found", err == nil && !info.IsMember:
-			return "", conflict(fmt.Sprintf("I'm not in %s yet, so I can't hear what is said there. Invite me: type `/invite @Kept` in %s, then link it again.", slackui.MentionChannel(channel), slackui.MentionChannel(channel)))
-		case err != nil:
-			b.cfg.Log.Warn("channel info", "channel", channel, "err", err)
-			return "", unavailable("I couldn't ask Slack about that channel just now; nothing changed. Please try again in a minute.")
-		}
+	if _, err := b.channelReady(ctx, channel, false); err != nil {
+		return "", err
 	}
 	l, err := b.listen.LinkChannel(team, channel, customer, user)
 	switch {
@@ -388,6 +380,33 @@ func (b *Bot) linkChannel(ctx context.Context, team, user, customer, channel str
 		return "", fmt.Errorf("inbound: link channel: %w", err)
 	}
 	return fmt.Sprintf("Linked %s to *%s*. What our side writes there now counts as a touch, I'll tell the owner when %s is waiting on us, and I'll offer to track promises written there (only to whoever wrote them). I never post anything in the channel that the customer can see.", slackui.MentionChannel(channel), slackui.Escape(l.Customer), slackui.Escape(l.Customer)), nil
+}
+
+// channelReady checks that Kept is in channel and returns its name as
+// Slack knows it ("" if unknown). Its refusal names the channel as a
+// mention, or, for the customer form (inForm), whose errors are plain
+// text, by its name.
+func (b *Bot) channelReady(ctx context.Context, channel string, inForm bool) (string, error) {
+	api, ok := b.api.(channelAPI)
+	if !ok {
+		return "", nil
+	}
+	info, err := api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &se) && se.Err == "channel_not_found", err == nil && !info.IsMember:
+		switch {
+		case !inForm:
+			return "", conflict(fmt.Sprintf("I'm not in %s yet, so I can't hear what is said there. Invite me: type `/invite @Kept` in %s, then link it again.", slackui.MentionChannel(channel), slackui.MentionChannel(channel)))
+		case info != nil && info.Name != "":
+			return "", conflict(fmt.Sprintf("I'm not in #%s yet, so I can't hear what is said there. Invite me: type /invite @Kept in #%s, then save again.", info.Name, info.Name))
+		}
+		return "", conflict("I'm not in one of the private channels you picked, so I can't hear what is said there. Invite me: type /invite @Kept in it, then save again.")
+	case err != nil:
+		b.cfg.Log.Warn("channel info", "channel", channel, "err", err)
+		return "", unavailable("I couldn't ask Slack about that channel just now; nothing changed. Please try again in a minute.")
+	}
+	return info.Name, nil
 }
 
 // cutChannel takes a channel mention off the end of s.

@@ -120,10 +120,10 @@ func init() {
 				{"/customer Acme", "shows its card: owner, cadence, last touch, open promises, recent touches"},
 			},
 			verbs: []verb{
-				{name: "add", aliases: []string{"new"}, usage: "/customer add Acme every 14d tier key owner @ann", help: "adds a customer (defaults: you own it, tier standard, the tier's cadence)", handle: (*Bot).customerVerb},
+				{name: "add", aliases: []string{"new"}, usage: "/customer add Acme every 14d tier key owner @ann", help: "adds a customer (defaults: you own it, tier standard, the tier's cadence); also `channel #acme-shared`; `/customer add` alone opens a form", handle: (*Bot).customerVerb},
 				{name: "show", usage: "/customer show Acme", help: "shows its card, as `/customer Acme` does", handle: (*Bot).customerVerb},
 				{name: "list", aliases: []string{"ls"}, usage: "/customer list", help: "lists customers, most overdue first", handle: (*Bot).customerVerb},
-				{name: "edit", aliases: []string{"set"}, usage: "/customer edit Acme every 30d", help: "changes the cadence; also `tier key`, `owner @bob`, `notes …`", handle: (*Bot).customerVerb},
+				{name: "edit", aliases: []string{"set"}, usage: "/customer edit Acme every 30d", help: "changes the cadence; also `tier key`, `owner @bob`, `channel #acme-shared` (links it), `notes …`; `/customer edit Acme` alone opens its form, channels included", handle: (*Bot).customerVerb},
 				{name: "remove", aliases: []string{"delete", "rm"}, usage: "/customer remove Acme", help: "removes it (after you confirm)", handle: (*Bot).customerVerb},
 				{name: "link", usage: "/customer link Acme #acme-shared", help: "links a channel to it (this one if you name none; invite me there first with `/invite @Kept`): what our side writes there counts as a touch, and its owner hears when the customer waits on us", handle: (*Bot).linkVerb},
 				{name: "unlink", usage: "/customer unlink #acme-shared", help: "stops that", handle: (*Bot).unlinkVerb},
@@ -187,10 +187,11 @@ func init() {
 		actions[slackui.TimeChoiceAction(i)] = (*Bot).timeChoice
 	}
 	views = map[string]func(b *Bot, ctx context.Context, op string, cb slack.InteractionCallback) any{
-		slackui.PromiseCallback: (*Bot).submitPromiseModal,
-		slackui.EditCallback:    (*Bot).submitEdit,
-		slackui.SnoozeCallback:  (*Bot).submitSnoozeModal,
-		slackui.TouchCallback:   (*Bot).submitTouchModal,
+		slackui.PromiseCallback:      (*Bot).submitPromiseModal,
+		slackui.EditCallback:         (*Bot).submitEdit,
+		slackui.SnoozeCallback:       (*Bot).submitSnoozeModal,
+		slackui.TouchCallback:        (*Bot).submitTouchModal,
+		slackui.CustomerFormCallback: (*Bot).submitCustomerForm, // customerform.go
 	}
 	shortcuts = map[string]func(b *Bot, ctx context.Context, cb slack.InteractionCallback){
 		slackui.ShortcutCallback: (*Bot).shortcut,

@@ -182,3 +182,23 @@ func TestParseCustomerQuery(t *testing.T) {
 		t.Errorf("an old page value = %d %q %v", o, q, ok)
 	}
 }
+
+// TestCustomerFormGolden: the customer form, empty for /customer add and
+// filled for /customer edit, its linked channels preselected.
+func TestCustomerFormGolden(t *testing.T) {
+	golden(t, "customer-form-new", CustomerForm(store.Customer{Owner: "U0ANN", Tier: store.StandardTier}, nil, true, "meta"))
+	c := sampleCustomer()
+	edit := CustomerForm(c, []string{"C0ACME", "G0ACMEPRIV"}, false, "meta")
+	golden(t, "customer-form-edit", edit)
+	// The name is shown in mrkdwn, escaped; the notes are a plain_text
+	// input's value, kept as typed (a plain_text input shows no mention).
+	raw := string(rawJSON(t, edit, ""))
+	if strings.Contains(raw, "<Sons>") || !strings.Contains(raw, `"initial_value":"Renewal in March. <!channel>"`) {
+		t.Errorf("the edit form escapes the wrong field: %s", raw)
+	}
+	noCadence := c
+	noCadence.Cadence = 0
+	if raw := string(rawJSON(t, CustomerForm(noCadence, nil, false, ""), "")); !strings.Contains(raw, `"initial_value":"never"`) {
+		t.Errorf("a customer without check-ins shows no \"never\": %s", raw)
+	}
+}

@@ -1,0 +1,238 @@
+package daemon_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/store"
+)
+
+// Customer channels from /customer add|edit … channel and from the
+// customer form (issue 15): Kept must be in the channel, a channel belongs
+// to one customer, and a refusal changes nothing.
+
+const (
+	kept    = "U0KEPTBOT"
+	support = "C0SUPPORT" // Kept is not in it
+	globexC = "C0GLOBEX"  // Globex's
+)
+
+func channelsOf(e *env, customer string) []string {
+	e.t.Helper()
+	chs, err := e.d.Store.CustomerChannels(team, customer)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return chs
+}
+
+// withChannels adds Acme (Ann's, every 14 days) and Globex, and the
+// channels: acme-shared and globex with Kept in them, support without.
+func withChannels(t *testing.T) *env {
+	e := start(t)
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "acme-shared", Members: []string{ann, bob, kept}, Shared: true})
+	e.sim.AddChannel(slacksim.Channel{ID: support, Name: "acme-support", Members: []string{ann, bob}})
+	e.sim.AddChannel(slacksim.Channel{ID: globexC, Name: "globex", Members: []string{ann, kept}})
+	e.cmd(ann, "/customer", "add Acme every 14d")
+	e.cmd(ann, "/customer", "add Globex")
+	if r := e.cmd(ann, "/customer", "link Globex #globex"); !strings.Contains(r.Text, "Linked") {
+		t.Fatalf("link Globex: %q", r.Text)
+	}
+	return e
+}
+
+func TestCustomerEditChannel(t *testing.T) {
+	e := withChannels(t)
+	r := e.cmd(ann, "/customer", "edit Acme channel #acme-shared")
+	if got := replyText(r); !strings.Contains(got, "Updated *Acme*") || !strings.Contains(got, "Channels: <#"+shared+">") || r.ResponseType != "ephemeral" {
+		t.Errorf("edit … channel = %q", got)
+	}
+	if chs := channelsOf(e, "Acme"); len(chs) != 1 || chs[0] != shared {
+		t.Errorf("Acme's channels = %v", chs)
+	}
+	// Refused, and nothing else of the command is saved either.
+	for _, tt := range []struct{ user, text, want string }{
+		{ann, "edit Acme every 30d channel #acme-support", "I'm not in <#" + support + "> yet"},
+		{ann, "edit Acme every 30d channel #globex", "<#" + globexC + "> already belongs to *Globex*"},
+		{bob, "edit Acme every 30d channel #acme-shared", "Only <@" + ann + ">, who owns *Acme*"},
+		{ann, "edit Acme channel acme-shared", "Name the channel with a #"},
+	} {
+		if got := replyText(e.cmd(tt.user, "/customer", tt.text)); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.text, got, tt.want)
+		}
+	}
+	if c := e.customer("Acme"); c.Cadence != 14*24*time.Hour {
+		t.Errorf("a refused edit changed the cadence to %v", c.Cadence)
+	}
+	if chs := channelsOf(e, "Globex"); len(chs) != 1 || chs[0] != globexC {
+		t.Errorf("Globex's channels = %v", chs)
+	}
+	// add … channel links it at once; refused, the customer is not added.
+	if got := replyText(e.cmd(ann, "/customer", "add Hooli channel #acme-support")); !strings.Contains(got, "/invite @Kept") {
+		t.Errorf("add with a channel Kept is not in: %q", got)
+	}
+	if _, err := e.d.Store.Customer(team, "Hooli"); err == nil {
+		t.Errorf("Hooli was added although its channel was refused")
+	}
+	if err := e.sim.Join(e.ctx(), support, kept, ann); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if got := replyText(e.cmd(ann, "/customer", "add Hooli channel #acme-support")); !strings.Contains(got, "Added *Hooli*") || !strings.Contains(got, "<#"+support+">") {
+		t.Errorf("add Hooli channel: %q", got)
+	}
+	if chs := channelsOf(e, "Hooli"); len(chs) != 1 || chs[0] != support {
+		t.Errorf("Hooli's channels = %v", chs)
+	}
+	// What our side writes there now counts for Acme.
+	if _, err := e.sim.Say(e.ctx(), ann, shared, "Morning Cara!"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ts, _ := e.d.Store.Touches(team, "Acme", 0); len(ts) != 1 || ts[0].Kind != "message" {
+		t.Errorf("touches = %+v", ts)
+	}
+}
+
+// formInput is what someone picks in the customer form.
+func formInput(name, owner, tier, cadence, notes string, channels ...string) map[string]map[string]slack.BlockAction {
+	in := map[string]map[string]slack.BlockAction{
+		"owner":    {"value": {Type: "users_select", SelectedUser: owner}},
+		"tier":     {"value": {Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: tier}}},
+		"cadence":  {"value": {Type: "plain_text_input", Value: cadence}},
+		"channels": {"value": {Type: "multi_conversations_select", SelectedConversations: channels}},
+		"notes":    {"value": {Type: "plain_text_input", Value: notes}},
+	}
+	if name != "" {
+		in["name"] = map[string]slack.BlockAction{"value": {Type: "plain_text_input", Value: name}}
+	}
+	return in
+}
+
+func TestCustomerForm(t *testing.T) {
+	e := withChannels(t)
+	e.cmd(ann, "/customer", "link Acme #acme-shared")
+
+	// /customer edit Acme alone: the form, filled, its channel picked.
+	if r := e.cmd(ann, "/customer", "edit Acme"); r.Text != "" {
+		t.Errorf("edit Acme answered %q besides the form", r.Text)
+	}
+	form := e.lastView(ann, "open")
+	raw := string(form.JSON)
+	for _, want := range []string{`"callback_id":"customer_form"`, `"initial_conversations":["` + shared + `"]`, `"initial_value":"every 14 days"`, `"initial_user":"` + ann + `"`, `"type":"multi_conversations_select"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the form lacks %s: %s", want, raw)
+		}
+	}
+	// Bad fields: each gets its error, and nothing is saved.
+	r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", bob, "key", "every blue moon", "", shared, support))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ResponseAction != "errors" || !strings.Contains(r.Errors["cadence"], "couldn't read") {
+		t.Errorf("a bad cadence: %+v", r)
+	}
+	r, err = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", bob, "key", "every 7d", "", shared, support))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Errors["channels"], "I'm not in #acme-support yet") || !strings.Contains(r.Errors["channels"], "/invite @Kept") {
+		t.Errorf("a channel Kept is not in: %+v", r)
+	}
+	r, _ = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", bob, "key", "every 7d", "", globexC))
+	if !strings.Contains(r.Errors["channels"], "#globex already belongs to Globex") {
+		t.Errorf("another customer's channel: %+v", r)
+	}
+	if c := e.customer("Acme"); c.Owner != ann || c.Tier != store.StandardTier || c.Cadence != 14*24*time.Hour {
+		t.Errorf("refused forms changed Acme: %+v", c)
+	}
+	if chs := channelsOf(e, "Acme"); len(chs) != 1 || chs[0] != shared {
+		t.Errorf("refused forms changed Acme's channels: %v", chs)
+	}
+
+	// Kept is invited; the form goes through: Bob owns it, key, every
+	// week, both channels.
+	if err := e.sim.Join(e.ctx(), support, kept, ann); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	r, err = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", bob, "key", "every 7d", "Renewal in March", shared, support))
+	if err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("submit: %+v, %v", r, err)
+	}
+	e.settle()
+	c := e.customer("Acme")
+	if c.Owner != bob || c.Tier != store.KeyTier || c.Cadence != 7*24*time.Hour || c.Notes != "Renewal in March" {
+		t.Errorf("after the form: %+v", c)
+	}
+	if chs := channelsOf(e, "Acme"); len(chs) != 2 {
+		t.Errorf("Acme's channels = %v, want both", chs)
+	}
+	confirmed := false
+	for _, m := range e.sim.Messages() {
+		if m.Ephemeral && m.EphemeralTo == ann && m.ViaResponseURL && strings.Contains(m.Text, "Updated *Acme*: key, every 7 days, owned by <@"+bob+">") && strings.Contains(m.Text, "<#"+support+">") {
+			confirmed = true
+		}
+	}
+	if !confirmed {
+		t.Errorf("no confirmation for Ann")
+	}
+
+	// Unpicking a channel in the form unlinks it.
+	e.cmd(bob, "/customer", "edit Acme")
+	form = e.lastView(bob, "open")
+	if _, err := e.sim.SubmitView(e.ctx(), bob, form.ID, formInput("", bob, "key", "every 7d", "", support)); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if chs := channelsOf(e, "Acme"); len(chs) != 1 || chs[0] != support {
+		t.Errorf("after unpicking acme-shared: %v", chs)
+	}
+	if _, err := e.d.Store.ChannelCustomer(team, shared); err == nil {
+		t.Errorf("acme-shared is still linked")
+	}
+
+	// Ann no longer owns Acme: she may not open its form.
+	if got := replyText(e.cmd(ann, "/customer", "edit Acme")); !strings.Contains(got, "Only <@"+bob+">, who owns *Acme*") {
+		t.Errorf("a non-owner's edit: %q", got)
+	}
+}
+
+func TestCustomerFormAdds(t *testing.T) {
+	e := withChannels(t)
+	if r := e.cmd(ann, "/customer", "add"); r.Text != "" {
+		t.Errorf("add alone answered %q besides the form", r.Text)
+	}
+	form := e.lastView(ann, "open")
+	if raw := string(form.JSON); !strings.Contains(raw, `"block_id":"name"`) || strings.Contains(raw, "initial_conversations") {
+		t.Errorf("the new customer form: %s", raw)
+	}
+	r, _ := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("acme", ann, "standard", "", ""))
+	if !strings.Contains(r.Errors["name"], "There is already a customer called Acme") {
+		t.Errorf("a taken name: %+v", r)
+	}
+	r, _ = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("Initech", "", "standard", "", ""))
+	if r.Errors["owner"] == "" {
+		t.Errorf("no owner: %+v", r)
+	}
+	if _, err := e.d.Store.Customer(team, "Initech"); err == nil {
+		t.Fatal("a refused form added Initech")
+	}
+	// No cadence: the tier's.
+	r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("Initech", ann, "key", "", "", shared))
+	if err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("submit: %+v, %v", r, err)
+	}
+	e.settle()
+	c := e.customer("Initech")
+	if c.Owner != ann || c.Tier != store.KeyTier || c.Cadence != 14*24*time.Hour {
+		t.Errorf("Initech = %+v", c)
+	}
+	if chs := channelsOf(e, "Initech"); len(chs) != 1 || chs[0] != shared {
+		t.Errorf("Initech's channels = %v", chs)
+	}
+}
