@@ -361,6 +361,17 @@ func TestWaitingOnUs(t *testing.T) {
 	if !strings.Contains(list, "last heard from today") || !strings.Contains(list, "1 message waiting on us") {
 		t.Errorf("list %q lacks the channel summary", list)
 	}
+	// Ann's Home tab says it too: when Acme last wrote, and what waits.
+	if err := e.sim.OpenHome(e.ctx(), ann); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	home := e.sim.RenderView(e.lastView(ann, "publish"))
+	for _, want := range []string{"*Acme* · last heard from today", "1 message waiting on us", "*Waiting on us*"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home tab lacks %q:\n%s", want, home)
+		}
+	}
 	// 3h59 of Ann's working hours later: nothing yet. At 4h: one DM.
 	e.advanceTo(time.Date(2026, 11, 23, 13, 59, 0, 0, newYork))
 	if n := len(e.sim.DMs(ann)); n != 0 {
@@ -575,5 +586,18 @@ func TestWaitingDMCrossesOurReply(t *testing.T) {
 			}
 			e.nothingVisible()
 		})
+	}
+}
+
+// The digest's quiet customers say when the customer last wrote: nobody
+// called Acme for 20 days, but Cara wrote this morning.
+func TestDigestSaysWhenLastHeard(t *testing.T) {
+	e := listening(t)
+	e.clock.Set(e.clock.Now().Add(20 * 24 * time.Hour)) // past the 14-day cadence
+	e.say(cara, shared, "Morning! Quick one about our invoices")
+	e.clock.Set(e.clock.Now().Add(3 * time.Hour))
+	d := replyText(e.cust(ann, "digest"))
+	if !strings.Contains(d, "*Going quiet*") || !strings.Contains(d, "*Acme* · <@"+ann+"> · 🟠 going quiet · *never touched*, added 20 days ago, every 14 days · heard from them 3 hours ago") {
+		t.Errorf("digest lacks when Acme was last heard from: %q", d)
 	}
 }

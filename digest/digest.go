@@ -62,6 +62,9 @@ type CustomerRow struct {
 	Cadence     time.Duration // 0 when it has none
 	Past        time.Duration // how long past its check-in (model.Customer.CheckinDue), in Quiet
 	Health      model.Health  // model.Customer.HealthOf
+	// Heard is when the customer last wrote in its channels, zero if
+	// never: a customer we have not called may still be talking to us.
+	Heard time.Time
 }
 
 // LateRow is a promise still open after its due time.
@@ -119,7 +122,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
-	health, err := teamHealth(st, team, customers, promises, loc, now)
+	health, heard, err := teamHealth(st, team, customers, promises, loc, now)
 	if err != nil {
 		return Digest{}, err
 	}
@@ -133,6 +136,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 			last = c.Created
 		}
 		row.Since = now.Sub(last)
+		row.Heard = heard[c.Key()].At
 		switch {
 		case c.Overdue(now): // the one rule (model.Customer.CheckinDue): a snooze counts
 			row.Past = now.Sub(c.CheckinDue())
@@ -197,16 +201,16 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 
 // teamHealth is every customer's health (model.TeamHealth) from the
 // promises read and when each was last heard from.
-func teamHealth(st Source, team string, customers []store.Customer, promises []store.Promise, loc *time.Location, now time.Time) (map[string]model.Health, error) {
+func teamHealth(st Source, team string, customers []store.Customer, promises []store.Promise, loc *time.Location, now time.Time) (map[string]model.Health, map[string]store.Heard, error) {
 	heard, err := st.TeamHeard(team)
 	if err != nil {
-		return nil, fmt.Errorf("digest: %w", err)
+		return nil, nil, fmt.Errorf("digest: %w", err)
 	}
 	at := make(map[string]time.Time, len(heard))
 	for k, h := range heard {
 		at[k] = h.At
 	}
-	return model.TeamHealth(customers, at, promises, loc, now), nil
+	return model.TeamHealth(customers, at, promises, loc, now), heard, nil
 }
 
 func keyFirst(a, b CustomerRow) int {

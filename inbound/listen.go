@@ -705,18 +705,21 @@ func (b *Bot) listenSummary(team string, cs []store.Customer, loc *time.Location
 	return slackui.SplitSections("*In customer channels*\n" + strings.Join(lines, "\n"))
 }
 
-// waitingHome is the Home tab's list of the user's customers whose
-// messages wait on us.
+// waitingHome is the Home tab's part on the user's customers' channels:
+// when each last wrote there and how many of its messages wait on us (as
+// /customer list says it), then those messages.
 func (b *Bot) waitingHome(team, user string, loc *time.Location) []slack.Block {
 	cs, err := b.store.Customers(team)
 	if err != nil {
 		return nil
 	}
+	var mine []store.Customer
 	var lines []string
 	for _, c := range cs {
 		if c.Owner != user {
 			continue
 		}
+		mine = append(mine, c)
 		waits, _ := b.listen.CustomerWaits(team, c.Name)
 		for _, w := range waits {
 			line := fmt.Sprintf("• *%s*: %s in %s, %s", slackui.Escape(c.Name), slackui.MentionUser(w.By), slackui.MentionChannel(w.Channel), slackui.PlainDate(w.At, b.cfg.Now(), loc))
@@ -726,8 +729,13 @@ func (b *Bot) waitingHome(team, user string, loc *time.Location) []slack.Block {
 			lines = append(lines, line)
 		}
 	}
-	if len(lines) == 0 {
+	heard := b.listenSummary(team, mine, loc)
+	if len(heard) == 0 && len(lines) == 0 {
 		return nil
 	}
-	return append([]slack.Block{slack.NewDividerBlock()}, slackui.SplitSections("*Waiting on us*\n"+strings.Join(lines, "\n"))...)
+	blocks := append([]slack.Block{slack.NewDividerBlock()}, heard...)
+	if len(lines) > 0 {
+		blocks = append(blocks, slackui.SplitSections("*Waiting on us*\n"+strings.Join(lines, "\n"))...)
+	}
+	return blocks
 }

@@ -34,16 +34,16 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		r := d.Quiet[i]
 		cadence := "every " + Plural(days(r.Cadence), "day")
 		if !r.Touched {
-			return fmt.Sprintf("• %s · %s%s · *never touched*, added %s ago, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence)
+			return fmt.Sprintf("• %s · %s%s · *never touched*, added %s ago, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence) + heardSuffix(r.Heard, d.Now)
 		}
-		return fmt.Sprintf("• %s · %s%s · *%s* since the last touch, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence)
+		return fmt.Sprintf("• %s · %s%s · *%s* since the last touch, %s", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"), cadence) + heardSuffix(r.Heard, d.Now)
 	}
 	silent := func(i int) string {
 		r := d.Silent[i]
 		if !r.Touched {
-			return fmt.Sprintf("• %s · %s%s · never touched, added %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"))
+			return fmt.Sprintf("• %s · %s%s · never touched, added %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day")) + heardSuffix(r.Heard, d.Now)
 		}
-		return fmt.Sprintf("• %s · %s%s · last touch %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day"))
+		return fmt.Sprintf("• %s · %s%s · last touch %s ago", customerName(r), MentionUser(r.Owner), rowHealth(r), Plural(days(r.Since), "day")) + heardSuffix(r.Heard, d.Now)
 	}
 	late := func(i int) string {
 		r := d.Late[i]
@@ -239,3 +239,12 @@ const (
 	digestNameMax = 60
 	digestTextMax = 80
 )
+
+// heardSuffix is " · heard from them 2 days ago" for a digest line, or
+// nothing if the customer never wrote in its channels.
+func heardSuffix(heard, now time.Time) string {
+	if heard.IsZero() {
+		return ""
+	}
+	return " · heard from them " + HoursOrDays(now.Sub(heard)) + " ago"
+}

@@ -111,6 +111,8 @@ func seededDigest() *fakeDigest {
 			{Team: "T1", Customer: "Acme & Sons", By: "U0ANN", At: digestNow.Add(-6 * day)},
 			{Team: "T1", Customer: "Globex", By: "U0BOB", At: digestNow.Add(-9 * day)},
 		},
+		// Acme writes in its channel although nobody called it.
+		heard: map[string]store.Heard{store.CustomerKey("Acme & Sons"): {At: digestNow.Add(-3 * time.Hour), By: "U0CARA"}},
 	}
 	return f
 }
