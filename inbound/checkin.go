@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
@@ -107,7 +108,8 @@ type touchOrigin struct {
 
 func (b *Bot) openTouchModal(ctx context.Context, triggerID, user string, c store.Customer, origin touchOrigin) error {
 	origin.Key = store.CustomerKey(c.Name)
-	view := slackui.TouchModal(c, b.sealMeta(user, origin))
+	today := b.cfg.Now().In(b.zoneOr(ctx, user)).Format(time.DateOnly)
+	view := slackui.TouchModal(c, today, b.sealMeta(user, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open touch modal: %w", err)
 	}
@@ -119,18 +121,34 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 	if err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin); err != nil {
 		return viewErrors(map[string]string{slackui.FieldNote: staleFormText})
 	}
-	note := strings.TrimSpace(viewValues(cb)[slackui.FieldNote].Value)
+	values := viewValues(cb)
+	note := strings.TrimSpace(values[slackui.FieldNote].Value)
+	errs := map[string]string{}
 	switch n := utf8.RuneCountInString(note); {
 	case note == "":
-		return viewErrors(map[string]string{slackui.FieldNote: "Say in a line what happened, so it is there next time."})
+		errs[slackui.FieldNote] = "Say in a line what happened, so it is there next time."
 	case n > slackui.MaxText:
-		return viewErrors(map[string]string{slackui.FieldNote: fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)})
+		errs[slackui.FieldNote] = fmt.Sprintf("Keep it under %d characters.", slackui.MaxText)
 	}
-	kind := store.TouchCall
-	if origin.TS != "" {
-		kind = store.TouchPrompt
+	// Slack sends the menu's initial option; a client that sends none
+	// means the form's default, a call.
+	kind, ok := model.TouchCall, true
+	if v := values[slackui.FieldKind].SelectedOption.Value; v != "" {
+		kind, ok = model.ParseTouchKind(v)
 	}
-	c, err := b.store.AddTouch(op, store.Touch{Team: cb.Team.ID, Customer: origin.Key, By: cb.User.ID, At: b.cfg.Now(), Kind: kind, Note: note})
+	if !ok {
+		errs[slackui.FieldKind] = "Pick what kind of touch it was."
+	}
+	now := b.cfg.Now()
+	at, why := touchDay(values[slackui.FieldDate].SelectedDate, now, b.zoneOr(ctx, cb.User.ID))
+	if why != "" {
+		errs[slackui.FieldDate] = why
+	}
+	if len(errs) > 0 {
+		return viewErrors(errs)
+	}
+	t := store.Touch{Team: cb.Team.ID, Customer: origin.Key, By: cb.User.ID, At: at, Kind: kind, Note: note}
+	c, err := b.store.AddTouch(op, t)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return viewErrors(map[string]string{slackui.FieldNote: "That customer has been removed meanwhile."})
@@ -144,7 +162,7 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		} else if origin.Reply != "" {
 			// The response_url of /touch: unlike chat.postEphemeral, it
 			// works in a channel Kept is not a member of.
-			text := fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
+			text := slackui.TouchLogged(c, t, b.zoneOr(ctx, cb.User.ID), now)
 			msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", Blocks: &slack.Blocks{BlockSet: []slack.Block{slackui.Section(text)}}}
 			if err := postResponse(ctx, origin.Reply, msg); err != nil {
 				b.cfg.Log.Warn("confirm touch", "err", err)
@@ -156,6 +174,26 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		}
 	})
 	return nil
+}
+
+// touchDay reads the form's day of a touch in loc: today is now, an
+// earlier day 9:00 on it (as a day without a time is everywhere), a day
+// ahead is refused with the reason to show under the field.
+func touchDay(date string, now time.Time, loc *time.Location) (time.Time, string) {
+	if date == "" {
+		return now, ""
+	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, "Pick a day."
+	}
+	switch today := now.In(loc).Format(time.DateOnly); {
+	case date == today:
+		return now, ""
+	case date > today:
+		return time.Time{}, "That day is ahead; log a touch once it has happened."
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc), ""
 }
 
 // updatePrompt rewrites a prompt DM after a click: what was done, and no

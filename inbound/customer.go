@@ -564,40 +564,6 @@ func postResponse(ctx context.Context, responseURL string, msg *slack.WebhookMes
 	return fmt.Errorf("post to the response_url: %w", err)
 }
 
-// touchCommand is `/touch NAME what happened`; `/touch NAME` alone opens
-// a short form.
-func (b *Bot) touchCommand(call call) (any, error) {
-	ctx, op, cmd, log := call.ctx, call.op, call.cmd, call.log
-	text := strings.TrimSpace(cmd.Text)
-	c, note, err := b.findCustomerIn(cmd.TeamID, text)
-	if err != nil {
-		return nil, err
-	}
-	if note == "" {
-		if err := b.openTouchModal(ctx, cmd.TriggerID, cmd.UserID, c, touchOrigin{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}); err != nil {
-			log.Error("open touch modal", "err", err)
-			return nil, unavailable(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", slackui.Escape(c.Name)))
-		}
-		return nil, nil
-	}
-	if n := utf8.RuneCountInString(note); n > slackui.MaxText {
-		return nil, invalid(fmt.Sprintf("That note is %d characters long; please keep it under %d.", n, slackui.MaxText))
-	}
-	c, err = b.store.AddTouch(op, store.Touch{Team: cmd.TeamID, Customer: c.Name, By: cmd.UserID, At: b.cfg.Now(), Kind: store.TouchCall, Note: note})
-	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		if r := modelRefusal(err); r != err {
-			return nil, r
-		}
-		return nil, fmt.Errorf("inbound: add touch: %w", err)
-	}
-	text = fmt.Sprintf("Logged a touch with *%s*: “%s”.", slackui.Escape(c.Name), slackui.Escape(note))
-	if c.Cadence > 0 {
-		text += " Next check-in " + slackui.Day(c.CheckinDue(), b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)) + "."
-	}
-	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, cmd.UserID) })
-	return ephemeral(text, slackui.Section(text)), nil
-}
-
 // touchSeparators may follow a customer name in /touch: "Acme: called".
 const touchSeparators = ":;,.-–—"
 

@@ -141,12 +141,14 @@ func init() {
 		},
 		{
 			name:  "/touch",
-			intro: "*Log a contact with a customer*; the next keep-in-touch prompt then counts from today.",
+			intro: "*Log a contact with a customer*; the next keep-in-touch prompt then counts from it. Kinds: call (the default), meeting, email, message, note, problem solved, sale closed, renewal. A day in the past goes before the colon; a day ahead is refused.",
 			text:  (*Bot).touchCommand,
 			empty: helpVerb("/touch"),
 			examples: []example{
-				{"/touch Acme called just to talk; they open an office in Lyon", "logs a touch with its note"},
-				{"/touch Acme", "alone opens a short form"},
+				{"/touch Acme called just to talk; they open an office in Lyon", "logs a call with its note"},
+				{"/touch Acme problem solved: fixed the SSO bug", "logs a touch of that kind"},
+				{"/touch Acme yesterday: lunch in Lyon", "dated in the past (also `call 2026-11-28: …`, `monday 3pm`, `3 days ago`)"},
+				{"/touch Acme", "alone opens a short form: kind, day, what happened"},
 			},
 			verbs: []verb{
 				{name: "help", usage: "/touch help", help: "shows this", handle: helpVerb("/touch")},

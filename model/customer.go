@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -178,14 +179,38 @@ func (c *Customer) normalize() {
 // TouchKind says how a touch happened.
 type TouchKind string
 
-// Touch kinds.
+// Touch kinds. The first eight are the ones people log (LoggedKinds);
+// promise and prompt are written by Kept itself.
 const (
-	TouchCall    TouchKind = "call"    // /touch, Log a touch
-	TouchNote    TouchKind = "note"    // written down, no contact
-	TouchPromise TouchKind = "promise" // a promise to the customer was kept
-	TouchPrompt  TouchKind = "prompt"  // logged from a check-in prompt
-	TouchMessage TouchKind = "message" // our side wrote in a linked customer channel
+	TouchCall          TouchKind = "call"
+	TouchMeeting       TouchKind = "meeting"
+	TouchEmail         TouchKind = "email"
+	TouchMessage       TouchKind = "message" // also: our side wrote in a linked customer channel
+	TouchNote          TouchKind = "note"    // written down, no contact
+	TouchProblemSolved TouchKind = "problem solved"
+	TouchSaleClosed    TouchKind = "sale closed"
+	TouchRenewal       TouchKind = "renewal"
+	TouchPromise       TouchKind = "promise" // a promise to the customer was kept
+	TouchPrompt        TouchKind = "prompt"  // logged from a check-in prompt, before touches had kinds
 )
+
+// LoggedKinds are the kinds a person chooses from when logging a touch, in
+// the order the form offers them.
+var LoggedKinds = []TouchKind{TouchCall, TouchMeeting, TouchEmail, TouchMessage, TouchNote, TouchProblemSolved, TouchSaleClosed, TouchRenewal}
+
+// Known reports whether k is a kind of touch this version stores: one a
+// person logs, or one Kept writes.
+func (k TouchKind) Known() bool {
+	return k == TouchPromise || k == TouchPrompt || slices.Contains(LoggedKinds, k)
+}
+
+// ParseTouchKind reads a kind as people type it: any case, with a space,
+// a hyphen or an underscore between the words ("Problem-solved").
+func ParseTouchKind(s string) (TouchKind, bool) {
+	s = strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), " ")
+	k := TouchKind(s)
+	return k, slices.Contains(LoggedKinds, k)
+}
 
 // Touch is one logged contact with a customer.
 type Touch struct {
@@ -208,8 +233,8 @@ func NewTouch(t Touch, now time.Time) (Touch, error) {
 	switch {
 	case t.Team == "":
 		return Touch{}, invalid("team", "The team is empty.")
-	case t.Kind != TouchCall && t.Kind != TouchNote && t.Kind != TouchPromise && t.Kind != TouchPrompt && t.Kind != TouchMessage:
-		return Touch{}, invalid("kind", "%q is not a kind of touch; use call, note, promise, prompt or message.", t.Kind)
+	case !t.Kind.Known():
+		return Touch{}, invalid("kind", "%q is not a kind of touch; use %s.", t.Kind, kindList())
 	case utf8.RuneCountInString(t.Note) > MaxText:
 		return Touch{}, invalid("note", "That note is %d characters long; please keep it under %d.", utf8.RuneCountInString(t.Note), MaxText)
 	}
@@ -220,6 +245,15 @@ func NewTouch(t Touch, now time.Time) (Touch, error) {
 		return Touch{}, err
 	}
 	return t, nil
+}
+
+// kindList is LoggedKinds in words, for a refusal.
+func kindList() string {
+	names := make([]string, len(LoggedKinds))
+	for i, k := range LoggedKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Scope is whose customers and promises a channel's digest covers.

@@ -3,6 +3,7 @@ package slackui
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -22,6 +23,7 @@ const (
 
 	TouchCallback = "touch_modal"
 	FieldNote     = "note"
+	FieldKind     = "kind"
 
 	// homeQuiet bounds the customers the Home tab lists.
 	homeQuiet = 8
@@ -117,4 +119,33 @@ func CustomerHome(mine []store.Customer, health map[string]model.Health, week We
 	}
 	summary := fmt.Sprintf("*📈 My week*\nPromises kept on time: *%d* · kept late: *%d* · touches logged: *%d*", week.OnTime, week.Late, week.Touches)
 	return append(blocks, slack.NewDividerBlock(), Section(summary))
+}
+
+// TouchLogged confirms touch t to whoever logged it, with c as the touch
+// left it: the kind and the time when they are not "a call, just now",
+// the note, when the next check-in is, and why it did not move when the
+// touch is older than the last one.
+func TouchLogged(c store.Customer, t store.Touch, loc *time.Location, now time.Time) string {
+	var about []string
+	if t.Kind != store.TouchCall {
+		about = append(about, string(t.Kind))
+	}
+	if now.Sub(t.At) >= time.Minute {
+		about = append(about, Date(t.At, now, loc))
+	}
+	text := "Logged a touch with *" + Escape(c.Name) + "*"
+	if len(about) > 0 {
+		text += " (" + strings.Join(about, ", ") + ")"
+	}
+	if t.Note != "" {
+		text += ": “" + Escape(t.Note) + "”"
+	}
+	text += "."
+	if c.LastTouch.After(t.At) {
+		text += " It is older than the last touch (" + Day(c.LastTouch, now, loc) + "), which the check-ins still count from."
+	}
+	if c.Cadence > 0 {
+		text += " Next check-in " + Day(c.CheckinDue(), now, loc) + "."
+	}
+	return text
 }

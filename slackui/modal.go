@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -99,11 +100,21 @@ func SnoozeModal(p store.Promise, loc *time.Location, now time.Time, meta string
 	}
 }
 
-// TouchModal is "Log a touch": what happened with c, in a line.
-func TouchModal(c store.Customer, meta string) slack.ModalViewRequest {
+// TouchModal is "Log a touch": what kind of touch with c, on which day
+// (today, in the logger's zone, to start with; never a day ahead), and
+// what happened, in a line.
+func TouchModal(c store.Customer, today string, meta string) slack.ModalViewRequest {
 	note := slack.NewPlainTextInputBlockElement(Plain("Called just to talk; they open an office in Lyon"), FieldValue)
 	note.Multiline = true
 	note.MaxLength = MaxText
+	var opts []*slack.OptionBlockObject
+	for _, k := range model.LoggedKinds {
+		opts = append(opts, slack.NewOptionBlockObject(string(k), Plain(TouchKindLabel(k)), nil))
+	}
+	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain("Kind of touch"), FieldValue, opts...)
+	kind.InitialOption = opts[0]
+	day := slack.NewDatePickerBlockElement(FieldValue)
+	day.InitialDate = today
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      TouchCallback,
@@ -113,7 +124,12 @@ func TouchModal(c store.Customer, meta string) slack.ModalViewRequest {
 		PrivateMetadata: meta,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			Section("*" + Escape(c.Name) + "*: what happened? A line is enough to remember the context next time."),
+			slack.NewInputBlock(FieldKind, Plain("Kind"), nil, kind),
+			slack.NewInputBlock(FieldDate, Plain("When"), Plain("Today, or the day it happened"), day),
 			slack.NewInputBlock(FieldNote, Plain("What happened"), nil, note),
 		}},
 	}
 }
+
+// TouchKindLabel is how a kind of touch reads in a menu: "Problem solved".
+func TouchKindLabel(k model.TouchKind) string { return upperFirst(string(k)) }

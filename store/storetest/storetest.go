@@ -74,6 +74,7 @@ var cases = []testCase{
 	{"WaitSentCrossesCloseWait", testWaitSentCrossesCloseWait},
 	{"SuggestionPrefs", testSuggestionPrefs},
 	{"SharedPause", testSharedPause},
+	{"TouchKinds", testTouchKinds},
 }
 
 // Run runs every case as a subtest of t.

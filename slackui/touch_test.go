@@ -1,0 +1,47 @@
+package slackui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/store"
+)
+
+func TestTouchModalGolden(t *testing.T) {
+	c := sampleCustomer()
+	v := TouchModal(c, "2026-11-23", "meta")
+	golden(t, "touch-modal", v)
+	raw := string(rawJSON(t, v, ""))
+	for _, k := range []string{`"value":"problem solved"`, `"value":"sale closed"`, `"value":"renewal"`, `"initial_date":"2026-11-23"`} {
+		if !strings.Contains(raw, k) {
+			t.Errorf("the touch form lacks %s", k)
+		}
+	}
+	if strings.Contains(raw, "<Sons>") {
+		t.Error("the customer's name is not escaped in the form")
+	}
+}
+
+func TestTouchLoggedGolden(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	c := sampleCustomer()
+	c.LastTouch, c.LastNote = now, "fixed the SSO bug"
+	older := sampleCustomer() // its last touch, 7 November, is later than the backfill below
+	texts := map[string]string{
+		"call now": TouchLogged(c, store.Touch{Kind: store.TouchCall, At: now, Note: "called just to talk"}, newYork, now),
+		"problem solved, dated": TouchLogged(c, store.Touch{Kind: "problem solved", At: now.Add(-24 * time.Hour), Note: "fixed the SSO bug <!here>"}, newYork, now),
+		"sale closed, no note":  TouchLogged(c, store.Touch{Kind: "sale closed", At: now}, newYork, now),
+		"older than the last":   TouchLogged(older, store.Touch{Kind: "meeting", At: time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC), Note: "kickoff"}, newYork, now),
+	}
+	golden(t, "touch-logged", texts)
+	if got := texts["call now"]; strings.Contains(got, "(") {
+		t.Errorf("a call just now names its kind or time: %q", got)
+	}
+	if got := texts["older than the last"]; !strings.Contains(got, "older than the last touch") {
+		t.Errorf("a backfilled touch does not say the check-in stays: %q", got)
+	}
+	if strings.Contains(texts["problem solved, dated"], "<!here>") {
+		t.Error("the note is not escaped")
+	}
+}
