@@ -29,7 +29,7 @@ func TestTouchLoggedGolden(t *testing.T) {
 	c.LastTouch, c.LastNote = now, "fixed the SSO bug"
 	older := sampleCustomer() // its last touch, 7 November, is later than the backfill below
 	texts := map[string]string{
-		"call now": TouchLogged(c, store.Touch{Kind: store.TouchCall, At: now, Note: "called just to talk"}, newYork, now),
+		"call now":              TouchLogged(c, store.Touch{Kind: store.TouchCall, At: now, Note: "called just to talk"}, newYork, now),
 		"problem solved, dated": TouchLogged(c, store.Touch{Kind: "problem solved", At: now.Add(-24 * time.Hour), Note: "fixed the SSO bug <!here>"}, newYork, now),
 		"sale closed, no note":  TouchLogged(c, store.Touch{Kind: "sale closed", At: now}, newYork, now),
 		"older than the last":   TouchLogged(older, store.Touch{Kind: "meeting", At: time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC), Note: "kickoff"}, newYork, now),
