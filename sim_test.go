@@ -113,3 +113,39 @@ func TestSimCustomerChannel(t *testing.T) {
 		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
 	}
 }
+
+// TestSimProblemFollowup is the README's walk through a follow-up in kept
+// sim: a problem solved, the offer to check the fix holds, one click to
+// promise it, and the reminder a week later at 9:00.
+func TestSimProblemFollowup(t *testing.T) {
+	script := strings.Join([]string{
+		"/customer add Acme every 14d tier key",
+		"/touch Acme problem solved: fixed the SSO bug",
+		":advance 1m",
+		":click promise",
+		":advance 7d",
+		":quit",
+	}, "\n") + "\n"
+	var out, errs consoleOutput
+	env := func(string) string { return "" }
+	args := []string{"sim", "-console", "-at", "2026-11-23T14:00:00Z", "-db", filepath.Join(t.TempDir(), "kept.db")}
+	if code := run(args, env, strings.NewReader(script), &out, &errs); code != 0 {
+		t.Fatalf("kept sim exited %d: %s", code, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Logged a touch with *Acme* (problem solved): “fixed the SSO bug”",
+		"I'll offer you a follow-up in a DM",
+		"Follow up with Acme?",
+		"Promise it",
+		"Got it: *#1* for *Acme*: “Check the fix holds: fixed the SSO bug”",
+		"Time to keep your word",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kept sim output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(errs.String(), "protocol problems") {
+		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
+	}
+}

@@ -63,6 +63,10 @@ type Config struct {
 	// ids); empty means the leads (Leads). See Escalation.
 	EscalateAfter int
 	EscalateTo    []string
+	// ProblemFollowup and SaleFollowup are how long after a touch of kind
+	// "problem solved" or "sale closed" the follow-up promise Kept offers
+	// falls due; negative means no offer.
+	ProblemFollowup, SaleFollowup time.Duration
 }
 
 // Escalation is who a slipping promise is escalated to: KEPT_ESCALATE_TO,
@@ -229,6 +233,24 @@ var Settings = []Setting{
 		}
 		return nil
 	}},
+	{"KEPT_PROBLEM_FOLLOWUP", "7d", "After a touch of kind \"problem solved\", Kept offers the customer's owner a promise to check the fix holds this many days later, at 9:00 in the owner's zone (days or weeks: 7d, 2w; never: no offer).", func(c *Config, v string) error {
+		return followup(&c.ProblemFollowup, v, "7d")
+	}},
+	{"KEPT_SALE_FOLLOWUP", "30d", "The same after \"sale closed\": a promise to ask how it is going (30d, 6w; never: no offer).", func(c *Config, v string) error {
+		return followup(&c.SaleFollowup, v, "30d")
+	}},
+}
+
+// followup reads a follow-up delay as a cadence, or never (stored as -1).
+func followup(dst *time.Duration, v, example string) error {
+	if v == "never" || v == "0" {
+		*dst = -1
+		return nil
+	}
+	if err := cadence(dst, v, example); err != nil {
+		return fmt.Errorf("%w, or never", err)
+	}
+	return nil
 }
 
 // cadence reads a number of days (14d) or weeks (2w), from 1 day to 2 years.

@@ -146,15 +146,7 @@ func TestCheckinPrompt(t *testing.T) {
 }
 
 // prompts are the keep-in-touch prompts among user's DMs.
-func (e *env) prompts(user string) []slacksim.Message {
-	var out []slacksim.Message
-	for _, m := range e.sim.DMs(user) {
-		if strings.Contains(m.Text, "check in with") {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (e *env) prompts(user string) []slacksim.Message { return e.dmsWith(user, "check in with") }
 
 // waitFor polls for what a handler does after its ack, in its own goroutine.
 func waitFor(t *testing.T, e *env, cond func() bool) {

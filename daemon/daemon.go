@@ -130,6 +130,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		TouchEvery:   cfg.TouchEvery,
 		WaitingAfter: cfg.WaitingAfter,
 		Excerpt:      cfg.Excerpt,
+		Followups:    model.FollowupPolicy{ProblemSolved: cfg.ProblemFollowup, SaleClosed: cfg.SaleFollowup},
 	})
 	var (
 		schedStore scheduler.Store     = st

@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/workhours"
@@ -113,6 +114,11 @@ type Config struct {
 	// many characters of a customer's message are kept (0: none).
 	TouchEvery, WaitingAfter time.Duration
 	Excerpt                  int
+
+	// Followups is after how long a touch of each kind calls for a
+	// follow-up promise (offer.go); the zero value means
+	// model.DefaultFollowups, a negative duration none for that kind.
+	Followups model.FollowupPolicy
 }
 
 // Bot handles everything that arrives from Slack.

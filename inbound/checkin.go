@@ -148,7 +148,11 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		return viewErrors(errs)
 	}
 	t := store.Touch{Team: cb.Team.ID, Customer: origin.Key, By: cb.User.ID, At: at, Kind: kind, Note: note}
-	c, err := b.store.AddTouch(op, t)
+	c, err := b.store.Customer(cb.Team.ID, origin.Key)
+	var offer *model.Offer
+	if err == nil {
+		c, offer, err = b.logTouch(ctx, op, c, t)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return viewErrors(map[string]string{slackui.FieldNote: "That customer has been removed meanwhile."})
@@ -162,7 +166,8 @@ func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.Interact
 		} else if origin.Reply != "" {
 			// The response_url of /touch: unlike chat.postEphemeral, it
 			// works in a channel Kept is not a member of.
-			text := slackui.TouchLogged(c, t, b.zoneOr(ctx, cb.User.ID), now)
+			loc := b.zoneOr(ctx, cb.User.ID)
+			text := slackui.TouchLogged(c, t, loc, now) + slackui.OfferAnnounced(offer, c.Owner, cb.User.ID, loc, now)
 			msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", Blocks: &slack.Blocks{BlockSet: []slack.Block{slackui.Section(text)}}}
 			if err := postResponse(ctx, origin.Reply, msg); err != nil {
 				b.cfg.Log.Warn("confirm touch", "err", err)

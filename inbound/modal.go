@@ -24,7 +24,8 @@ type modalOrigin struct {
 	Channel   string `json:"c,omitempty"`
 	Permalink string `json:"p,omitempty"`
 	Promise   int64  `json:"n,omitempty"`  // snooze modal: which promise
-	TS        string `json:"ts,omitempty"` // snooze modal: the reminder to update
+	TS        string `json:"ts,omitempty"` // snooze modal: the reminder to update; offer: the offer's DM
+	Offer     int64  `json:"o,omitempty"`  // a follow-up offer's nudge (offer.go): its op, and its DM to update
 }
 
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
@@ -86,6 +87,9 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 		r, _ := asRefusal(err)
 		return viewErrors(map[string]string{slackui.FieldOwner: r.text})
 	}
+	if origin.Offer != 0 {
+		op = offerOp(cb.Team.ID, origin.Offer) // one promise per offer, Promise it or Change…
+	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:      cb.Team.ID,
 		Text:      f.what,
@@ -101,8 +105,19 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 		b.cfg.Log.Error("add promise from modal", "err", err)
 		return viewErrors(map[string]string{slackui.FieldWhat: "Sorry, I could not save this. Please try again in a minute."})
 	}
-	// The modal closes on an empty ack; the confirmation goes where it was opened.
-	b.later(ctx, func(ctx context.Context) { b.confirmElsewhere(ctx, p, cb.User.ID, origin.Channel) })
+	// The modal closes on an empty ack; the confirmation goes where it was
+	// opened: in place of the offer it came from, if it came from one.
+	b.later(ctx, func(ctx context.Context) {
+		if origin.Offer != 0 {
+			b.offerTaken(ctx, cb.User.ID, origin.Channel, origin.TS, p)
+			if p.Owner != cb.User.ID {
+				b.tellNewOwner(ctx, p, cb.User.ID)
+			}
+			b.refreshHome(ctx, p.Team, p.Owner)
+			return
+		}
+		b.confirmElsewhere(ctx, p, cb.User.ID, origin.Channel)
+	})
 	return nil
 }
 

@@ -141,7 +141,7 @@ func init() {
 		},
 		{
 			name:  "/touch",
-			intro: "*Log a contact with a customer*; the next keep-in-touch prompt then counts from it. Kinds: call (the default), meeting, email, message, note, problem solved, sale closed, renewal. A day in the past goes before the colon; a day ahead is refused.",
+			intro: "*Log a contact with a customer*; the next keep-in-touch prompt then counts from it. Kinds: call (the default), meeting, email, message, note, problem solved, sale closed, renewal. A day in the past goes before the colon; a day ahead is refused. After a problem solved or a sale closed, the customer's owner is offered a follow-up promise in a DM.",
 			text:  (*Bot).touchCommand,
 			empty: helpVerb("/touch"),
 			examples: []example{
@@ -172,6 +172,8 @@ func init() {
 		slackui.ActionSuggestTrack:   (*Bot).trackSuggestion, // listen.go
 		slackui.ActionSuggestChange:  (*Bot).changeSuggestion,
 		slackui.ActionSuggestDismiss: (*Bot).dismissSuggestion,
+		slackui.ActionOfferAccept:    (*Bot).acceptOffer, // offer.go
+		slackui.ActionOfferChange:    (*Bot).changeOffer,
 		slackui.ActionLinkChannel:    (*Bot).linkClicked,
 		slackui.ActionLinkPick:       (*Bot).linkClicked,
 		slackui.ActionLinkNone:       (*Bot).linkClicked,

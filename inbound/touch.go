@@ -142,14 +142,14 @@ func (b *Bot) touchCommand(call call) (any, error) {
 	if t.At.IsZero() {
 		t.At = now
 	}
-	c, err = b.store.AddTouch(op, t)
+	c, offer, err := b.logTouch(ctx, op, c, t)
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		if r := modelRefusal(err); r != err {
 			return nil, r
 		}
 		return nil, fmt.Errorf("inbound: add touch: %w", err)
 	}
-	text = slackui.TouchLogged(c, t, loc, now)
+	text = slackui.TouchLogged(c, t, loc, now) + slackui.OfferAnnounced(offer, c.Owner, cmd.UserID, loc, now)
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, cmd.UserID) })
 	return ephemeral(text, slackui.Section(text)), nil
 }

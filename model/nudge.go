@@ -28,6 +28,7 @@ const (
 	// NudgeHandover tells a customer's new owner it is theirs now;
 	// Subject is the customer key.
 	NudgeHandover NudgeKind = "handover"
+	NudgeOffer    NudgeKind = "offer" // a follow-up promise offered after a touch; Subject is the customer key, Offer what is offered
 )
 
 // Known reports whether k is a kind this version delivers. An unknown one
@@ -35,7 +36,7 @@ const (
 // retried.
 func (k NudgeKind) Known() bool {
 	switch k {
-	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated, NudgeChanged, NudgeHandover:
+	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated, NudgeChanged, NudgeHandover, NudgeOffer:
 		return true
 	}
 	return false
@@ -90,6 +91,7 @@ type Nudge struct {
 	TS        string     `json:"ts,omitempty"`      // set when sent
 	Error     string     `json:"error,omitempty"`   // last error text, or why it was dropped
 	By        string     `json:"by,omitempty"`      // who made the change a notice is about
+	Offer     *Offer     `json:"offer,omitempty"`   // NudgeOffer only
 }
 
 // NewNudge is n as queued at now: a new ID to be assigned, Created now,

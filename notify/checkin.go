@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keptbot/kept/outbox"
 	"github.com/keptbot/kept/slackui"
@@ -17,6 +18,20 @@ func (b *Notifier) workHours() workhours.Hours {
 		return workhours.Default
 	}
 	return b.cfg.WorkHours
+}
+
+// recipientZone is to's zone (the workspace's when Slack cannot tell),
+// or false when Slack says to is gone (deactivated).
+func (b *Notifier) recipientZone(ctx context.Context, to string) (*time.Location, bool) {
+	var gone zones.NoSuchUserError
+	loc, err := b.zones.Zone(ctx, to)
+	if errors.As(err, &gone) {
+		return nil, false
+	}
+	if loc == nil {
+		loc = b.cfg.Zone
+	}
+	return loc, true
 }
 
 // deliverCheckin sends a keep-in-touch prompt, or holds it until the
@@ -34,13 +49,9 @@ func (b *Notifier) deliverCheckin(ctx context.Context, n store.Nudge) (channel, 
 	}
 	now := b.cfg.Now()
 	note := fmt.Sprintf("check-in with *%s* (%s).", slackui.Escape(c.Name), slackui.TouchState(c, b.cfg.Zone, now))
-	var gone zones.NoSuchUserError
-	loc, zerr := b.zones.Zone(ctx, n.To)
-	if errors.As(zerr, &gone) {
+	loc, ok := b.recipientZone(ctx, n.To)
+	if !ok {
 		return b.reroute(ctx, n, "deactivated", note)
-	}
-	if loc == nil {
-		loc = b.cfg.Zone
 	}
 	if wh := b.workHours(); !wh.Within(now, loc) {
 		next := wh.Next(now, loc)

@@ -60,6 +60,8 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 		return b.deliverCheckin(ctx, n) // held until the owner's working hours (checkin.go)
 	case store.Waiting:
 		return b.deliverWaiting(ctx, n)
+	case model.NudgeOffer:
+		return b.deliverOffer(ctx, n) // at once, to the customer's owner (offer.go)
 	default:
 		return "", "", fmt.Errorf("notify: nudge %d: unknown kind %q", n.ID, n.Kind)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -43,5 +44,31 @@ func TestTouchLoggedGolden(t *testing.T) {
 	}
 	if strings.Contains(texts["problem solved, dated"], "<!here>") {
 		t.Error("the note is not escaped")
+	}
+}
+
+func TestFollowupOfferGolden(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	o := model.Offer{Customer: "Acme & <Sons> 🚀", Kind: model.TouchProblemSolved, Note: "fixed the SSO bug <!channel>", TouchAt: now, TouchBy: "U0CID",
+		Text: "Check the fix holds: fixed the SSO bug <!channel>", Due: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC), Zone: "America/New_York"}
+	text, blocks := FollowupOffer(o, 42, "U0ANN", newYork, now)
+	golden(t, "followup-offer", map[string]any{"text": text, "blocks": blocks, "announced": OfferAnnounced(&o, "U0ANN", "U0CID", newYork, now)})
+	raw := string(rawJSON(t, blocks, ""))
+	for _, bad := range []string{"<!channel>", "<Sons>"} {
+		if strings.Contains(raw, bad) || strings.Contains(text, bad) {
+			t.Errorf("the offer shows %s unescaped", bad)
+		}
+	}
+	for _, want := range []string{`"action_id":"offer_accept","value":"42"`, `"action_id":"offer_change","value":"42"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the offer lacks %s", want)
+		}
+	}
+	// Offered to whoever logged it: "You logged".
+	if _, own := FollowupOffer(o, 42, "U0CID", newYork, now); !strings.Contains(string(rawJSON(t, own, "")), "You logged") {
+		t.Error("the offer to whoever logged the touch does not say \"You logged\"")
+	}
+	if OfferAnnounced(nil, "U0ANN", "U0ANN", newYork, now) != "" {
+		t.Error("no offer announced something")
 	}
 }

@@ -261,7 +261,8 @@ type Tx interface {
 	UpdateCustomer(team, name string, fn func(*model.Customer) error) (model.Customer, error)
 	AddTouch(t model.Touch) (model.Customer, error)
 	// AddNudge is Outbox.AddNudge inside the unit of work: a message owed
-	// because of its change (a creator told of it) commits with it.
+	// because of its change (a creator told of it, a follow-up offered
+	// with the touch that calls for it) commits with it.
 	AddNudge(n model.Nudge) (model.Nudge, error)
 }
 

@@ -75,6 +75,7 @@ var cases = []testCase{
 	{"SuggestionPrefs", testSuggestionPrefs},
 	{"SharedPause", testSharedPause},
 	{"TouchKinds", testTouchKinds},
+	{"NudgeInUnitOfWork", testNudgeInUnitOfWork},
 }
 
 // Run runs every case as a subtest of t.
