@@ -13,7 +13,9 @@ import (
 )
 
 // followupOffers are the follow-up offers among user's DMs.
-func (e *env) followupOffers(user string) []slacksim.Message { return e.dmsWith(user, "Follow up with") }
+func (e *env) followupOffers(user string) []slacksim.Message {
+	return e.dmsWith(user, "Follow up with")
+}
 
 // dmsWith are user's DMs whose text contains s.
 func (e *env) dmsWith(user, s string) []slacksim.Message {

@@ -79,7 +79,7 @@ func (b *Bot) offerClicked(team, user, value string) (store.Nudge, model.Offer, 
 	}
 	if user != n.To && !b.isAdmin(user) {
 		if c, err := b.store.Customer(team, n.Subject); err != nil || c.Owner != user {
-			return store.Nudge{}, model.Offer{}, forbidden(fmt.Sprintf("This follow-up was offered to <@%s>, who owns the customer.", n.To))
+			return store.Nudge{}, model.Offer{}, forbidden(fmt.Sprintf("This follow-up was offered to %s, who owns the customer.", slackui.MentionUser(n.To)))
 		}
 	}
 	return n, *n.Offer, nil

@@ -22,7 +22,7 @@ const (
 // nudge; its buttons carry the nudge id, which is also what makes a
 // second click record nothing more.
 func FollowupOffer(o model.Offer, nudge int64, owner string, loc *time.Location, now time.Time) (string, []slack.Block) {
-	who := "<@" + o.TouchBy + "> logged"
+	who := MentionUser(o.TouchBy) + " logged"
 	if o.TouchBy == owner {
 		who = "You logged"
 	}
@@ -51,7 +51,7 @@ func OfferAnnounced(o *model.Offer, owner, user string, loc *time.Location, now 
 	}
 	who := "you"
 	if owner != user {
-		who = "<@" + owner + ">, who owns it,"
+		who = MentionUser(owner) + ", who owns it,"
 	}
 	return fmt.Sprintf(" I'll offer %s a follow-up in a DM: *%s*, %s.", who, Escape(o.Text), Day(o.Due, now, loc))
 }
