@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
@@ -29,18 +31,32 @@ func TestTouchLoggedGolden(t *testing.T) {
 	c := sampleCustomer()
 	c.LastTouch, c.LastNote = now, "fixed the SSO bug"
 	older := sampleCustomer() // its last touch, 7 November, is later than the backfill below
-	texts := map[string]string{
-		"call now":              TouchLogged(c, store.Touch{Kind: store.TouchCall, At: now, Note: "called just to talk"}, newYork, now),
-		"problem solved, dated": TouchLogged(c, store.Touch{Kind: "problem solved", At: now.Add(-24 * time.Hour), Note: "fixed the SSO bug <!here>"}, newYork, now),
-		"sale closed, no note":  TouchLogged(c, store.Touch{Kind: "sale closed", At: now}, newYork, now),
-		"older than the last":   TouchLogged(older, store.Touch{Kind: "meeting", At: time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC), Note: "kickoff"}, newYork, now),
+	offer := &model.Offer{Text: "Check the fix holds: fixed the SSO bug <!here>", Due: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)}
+	dated := store.Touch{Kind: "problem solved", At: now.Add(-24 * time.Hour), Note: "fixed the SSO bug <!here>"}
+	cases := []struct{ name, text string }{
+		{"call now", TouchLogged(c, store.Touch{Kind: store.TouchCall, At: now, Note: "called just to talk"}, newYork, now)},
+		{"problem solved, dated", TouchLogged(c, dated, newYork, now)},
+		{"problem solved, offered to the owner", TouchLogged(c, dated, newYork, now) + OfferAnnounced(offer, "U0ANN", "U0CID", newYork, now)},
+		{"sale closed, no note", TouchLogged(c, store.Touch{Kind: "sale closed", At: now}, newYork, now)},
+		{"older than the last", TouchLogged(older, store.Touch{Kind: "meeting", At: time.Date(2026, 11, 2, 14, 0, 0, 0, time.UTC), Note: "kickoff"}, newYork, now)},
 	}
-	golden(t, "touch-logged", texts)
+	// One message, a section per case, so the golden is a payload Slack's
+	// types check (slacktypes).
+	texts := map[string]string{}
+	var blocks []slack.Block
+	for _, tc := range cases {
+		texts[tc.name] = tc.text
+		blocks = append(blocks, Section(tc.text))
+	}
+	golden(t, "touch-logged", map[string]any{"text": cases[0].text, "blocks": blocks})
 	if got := texts["call now"]; strings.Contains(got, "(") {
 		t.Errorf("a call just now names its kind or time: %q", got)
 	}
 	if got := texts["older than the last"]; !strings.Contains(got, "older than the last touch") {
 		t.Errorf("a backfilled touch does not say the check-in stays: %q", got)
+	}
+	if got := texts["problem solved, offered to the owner"]; !strings.Contains(got, "I'll offer <@U0ANN>, who owns it, a follow-up") || strings.Contains(got, "<!here>") {
+		t.Errorf("the offer is not announced to whoever logged it, escaped: %q", got)
 	}
 	if strings.Contains(texts["problem solved, dated"], "<!here>") {
 		t.Error("the note is not escaped")
@@ -52,7 +68,7 @@ func TestFollowupOfferGolden(t *testing.T) {
 	o := model.Offer{Customer: "Acme & <Sons> 🚀", Kind: model.TouchProblemSolved, Note: "fixed the SSO bug <!channel>", TouchAt: now, TouchBy: "U0CID",
 		Text: "Check the fix holds: fixed the SSO bug <!channel>", Due: time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC), Zone: "America/New_York"}
 	text, blocks := FollowupOffer(o, 42, "U0ANN", newYork, now)
-	golden(t, "followup-offer", map[string]any{"text": text, "blocks": blocks, "announced": OfferAnnounced(&o, "U0ANN", "U0CID", newYork, now)})
+	golden(t, "followup-offer", map[string]any{"text": text, "blocks": blocks})
 	raw := string(rawJSON(t, blocks, ""))
 	for _, bad := range []string{"<!channel>", "<Sons>"} {
 		if strings.Contains(raw, bad) || strings.Contains(text, bad) {
