@@ -17,17 +17,6 @@ func (e *env) followupOffers(user string) []slacksim.Message {
 	return e.dmsWith(user, "Follow up with")
 }
 
-// dmsWith are user's DMs whose text contains s.
-func (e *env) dmsWith(user, s string) []slacksim.Message {
-	var out []slacksim.Message
-	for _, m := range e.sim.DMs(user) {
-		if strings.Contains(m.Text, s) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // deliverTwice delivers an envelope twice, as Slack may, and waits for
 // what each delivery does after its ack.
 func (e *env) deliverTwice(envl *slacksim.Envelope) []slacksim.Reply {
