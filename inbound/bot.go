@@ -330,8 +330,11 @@ func unescapeEntities(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
-	s = typedMarkup.Replace(s)
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return entities.Replace(typedMarkup.Replace(s))
 }
 
-var typedMarkup = strings.NewReplacer("&lt;@", "&lt;\u2060@", "&lt;#", "&lt;\u2060#")
+// Both tables are built once, not per command (issue 18).
+var (
+	typedMarkup = strings.NewReplacer("&lt;@", "&lt;\u2060@", "&lt;#", "&lt;\u2060#")
+	entities    = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)

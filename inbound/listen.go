@@ -348,7 +348,7 @@ func suggestCustomer(channel string, customers []store.Customer) string {
 	}), " ") + " "
 	best := ""
 	for _, c := range customers {
-		words := strings.Fields(strings.ToLower(strings.NewReplacer("-", " ", "_", " ", ".", " ", ",", " ").Replace(c.Name)))
+		words := strings.Fields(strings.ToLower(nameSeparators.Replace(c.Name)))
 		if len(words) == 0 {
 			continue
 		}
@@ -359,6 +359,11 @@ func suggestCustomer(channel string, customers []store.Customer) string {
 	}
 	return best
 }
+
+// nameSeparators are the characters that split a customer's name into
+// words, as '-', '_' and '.' split a channel's; built once, not per
+// customer compared.
+var nameSeparators = strings.NewReplacer("-", " ", "_", " ", ".", " ", ",", " ")
 
 // channelMention is a channel as Slack writes it in a command with
 // should_escape: <#C123|name>, or <#C123>.

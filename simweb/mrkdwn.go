@@ -117,9 +117,11 @@ func quoteLines(s string) string {
 // escape turns Slack's text (entities already in it) into HTML text: the
 // entities Slack defines are read, then everything is escaped once.
 func escape(s string) string {
-	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
-	return html.EscapeString(s)
+	return html.EscapeString(slackEntities.Replace(s))
 }
+
+// slackEntities reads the three entities Slack defines; built once.
+var slackEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
 
 // plainText renders a plain_text object: no formatting, emoji shortcodes
 // read when the app asked for them.

@@ -608,6 +608,9 @@ func (w *Web) handleEvents(rw http.ResponseWriter, r *http.Request) {
 // with should_escape the server does (slacksim).
 var typedMention = regexp.MustCompile(`(^|[\s(])([@#])([a-z0-9][a-z0-9._-]*)`)
 
+// slackEscaper escapes typed text as Slack stores it; built once.
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request) (any, error) {
 	line := strings.TrimSpace(req.Text)
 	if line == "" {
@@ -638,7 +641,7 @@ func (w *Web) send(ctx context.Context, me slacksim.User, p Person, req request)
 	for _, c := range w.sim.Channels() {
 		refs["#"+c.Name] = "<#" + c.ID + ">"
 	}
-	text := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(line)
+	text := slackEscaper.Replace(line)
 	text = typedMention.ReplaceAllStringFunc(text, func(m string) string {
 		sub := typedMention.FindStringSubmatch(m)
 		// A trailing dot or dash ends the sentence, not the name.

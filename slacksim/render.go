@@ -286,5 +286,9 @@ func formatText(s string, name func(string) string) string {
 		}
 		return target
 	})
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return entityReader.Replace(s)
 }
+
+// entityReader undoes entityEscaper; built once, as a Replacer's table is
+// compiled on first use.
+var entityReader = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")

@@ -244,9 +244,11 @@ func SplitSections(text string) []slack.Block {
 
 // Escape makes user text inert in Slack's mrkdwn: with &, < and > escaped, a
 // typed <!channel> or <@U123> is shown as text and pings nobody.
-func Escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func Escape(s string) string { return escaper.Replace(s) }
+
+// escaper is built once: a strings.Replacer compiles its table on first
+// use, and building one per call was a tenth of a command's CPU (issue 18).
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 var (
 	escapedMention = regexp.MustCompile(`&lt;([@#])((?:[UW]|C)[A-Z0-9]{2,})((?:\|[^&<>|]*)?)&gt;`)
