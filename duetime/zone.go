@@ -65,15 +65,28 @@ func zoneByName(s string) (*time.Location, bool) {
 }
 
 func loadZone(name string) (*time.Location, bool) {
-	if l, ok := zoneCache.Load(name); ok {
-		return l.(*time.Location), true
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" || name == "" {
+	if name == "Local" || name == "" {
 		return nil, false
 	}
+	loc, err := LoadZone(name)
+	return loc, err == nil
+}
+
+// LoadZone is time.LoadLocation, remembered: LoadLocation opens and parses
+// the zone's file of the tz database on every call, which was a tenth of
+// a /promise command's CPU when every command validated its zone that way
+// (issue 18). Only names that load are kept, so the cache is bounded by
+// the database.
+func LoadZone(name string) (*time.Location, error) {
+	if l, ok := zoneCache.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
 	zoneCache.Store(name, loc)
-	return loc, true
+	return loc, nil
 }
 
 // zoneIn finds the zone of a phrase: its last word ("friday 5pm EST",

@@ -220,7 +220,7 @@ func (p *Promise) nextOccurrence() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	loc := time.UTC
-	if l, err := time.LoadLocation(p.Zone); err == nil && p.Zone != "" {
+	if l, err := duetime.LoadZone(p.Zone); err == nil && p.Zone != "" {
 		loc = l
 	}
 	return r.Next(p.Due, loc).UTC(), true

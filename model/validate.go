@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keptbot/kept/duetime"
 )
 
 // Limits every path into Kept (slash command, form, shortcut, import)
@@ -95,7 +97,7 @@ func checkZone(field, zone string) error {
 	if zone == "" {
 		return nil
 	}
-	if _, err := time.LoadLocation(zone); err != nil {
+	if _, err := duetime.LoadZone(zone); err != nil {
 		return invalid(field, "%q is not a time zone I know.", zone)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/keptbot/kept/duetime"
 	"github.com/keptbot/kept/outbox"
 )
 
@@ -89,7 +90,7 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 	}
 	loc := z.fallback
 	if u.TZ != "" {
-		if l, err := time.LoadLocation(u.TZ); err == nil {
+		if l, err := duetime.LoadZone(u.TZ); err == nil {
 			loc = l
 		}
 	}
