@@ -350,3 +350,16 @@ func TestClaimCheckinsReadsOnlyDue(t *testing.T) {
 		t.Errorf("idle claim used %d transactions, want 1 read", s.db.Stats().TxN-before)
 	}
 }
+
+// TestMissingCustomerError: the lazily worded not-found error reads as the
+// fmt.Errorf it replaced and still wraps ErrNotFound.
+func TestMissingCustomerError(t *testing.T) {
+	s := openTest(t, "")
+	_, err := s.Customer("T1", "Acme & Co")
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Customer of a missing name: %v, want ErrNotFound", err)
+	}
+	if want := `store: not found: customer T1/"acme & co"`; err.Error() != want {
+		t.Errorf("error reads %q, want %q", err, want)
+	}
+}
