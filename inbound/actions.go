@@ -199,10 +199,10 @@ func (b *Bot) timeChoice(k click) error {
 		channel = cb.Container.ChannelID
 	}
 	cmd := slack.SlashCommand{Command: "/promise", Text: a.Value, TeamID: cb.Team.ID, UserID: cb.User.ID, UserName: cb.User.Name, ChannelID: channel}
-	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID, "via", "time question")
 	// The value was unescaped when the command was first typed: run it as is.
-	reply, err := b.route(ctx, k.op, cmd, log)
-	answer, _ := b.answer(log, reply, err)
+	const via = "time question"
+	reply, err := b.route(ctx, k.op, cmd, via)
+	answer, _ := b.answer(call{cmd: cmd, base: b.cfg.Log, via: via}.log, reply, err)
 	m, _ := answer.(map[string]any)
 	text, _ := m["text"].(string)
 	blocks, _ := m["blocks"].([]slack.Block)

@@ -270,7 +270,8 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 		// Only now, with the envelope acknowledged, the other Slack calls.
 		b.runQueued(queued)
 	}()
-	log := b.cfg.Log.With("type", evt.Type, "envelope", req.EnvelopeID)
+	// The logger is made only if something is logged (answer).
+	log := func() *slog.Logger { return b.cfg.Log.With("type", evt.Type, "envelope", req.EnvelopeID) }
 	switch data := evt.Data.(type) {
 	case slack.SlashCommand:
 		reply, err = b.command(ctx, req.EnvelopeID, data)
@@ -294,18 +295,18 @@ func (b *Bot) mayChange(user string, p store.Promise) bool {
 // answer turns a handler's result into the ack and its metrics outcome,
 // in one place: a refusal is shown as is and counted by its code;
 // anything else is logged and apologised for.
-func (b *Bot) answer(log *slog.Logger, reply any, err error) (any, string) {
+func (b *Bot) answer(log func() *slog.Logger, reply any, err error) (any, string) {
 	if err == nil {
 		return reply, "ok"
 	}
 	if r, ok := asRefusal(err); ok {
-		log.Info("refused", "code", r.code, "reason", err)
+		log().Info("refused", "code", r.code, "reason", err)
 		if r.text != "" && reply == nil {
 			reply = ephemeral(r.text, slackui.Section(r.text))
 		}
 		return reply, string(r.code)
 	}
-	log.Error("failed", "err", err)
+	log().Error("failed", "err", err)
 	return ephemeral(msgInternal), "error"
 }
 

@@ -64,7 +64,7 @@ func (b *Bot) customerForm(c call, a customerArgs) (any, error) {
 		return nil, fallback
 	}
 	if err := b.openCustomerForm(c.ctx, cmd, cust, isNew); err != nil {
-		c.log.Error("open customer form", "err", err)
+		c.log().Error("open customer form", "err", err)
 		return nil, fallback
 	}
 	return nil, nil

@@ -193,7 +193,7 @@ func (b *Bot) digestHere(c call) (any, error) {
 	if c.args != "" {
 		return nil, invalid(digestUsage())
 	}
-	ctx, cmd, log := c.ctx, c.cmd, c.log
+	ctx, cmd, log := c.ctx, c.cmd, c.log()
 	if err := b.mayDigest(ctx, cmd.UserID); err != nil {
 		return nil, err
 	}

@@ -198,6 +198,6 @@ func FuzzSocketPayload(f *testing.F) {
 // reply is the ack Kept sends for cmd, refusals and failures included.
 func (b *Bot) reply(ctx context.Context, op string, cmd slack.SlashCommand) any {
 	r, err := b.command(ctx, op, cmd)
-	r, _ = b.answer(b.cfg.Log, r, err)
+	r, _ = b.answer(func() *slog.Logger { return b.cfg.Log }, r, err)
 	return r
 }

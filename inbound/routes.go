@@ -22,7 +22,19 @@ type call struct {
 	op   string // the envelope id: a redelivered command takes effect once
 	cmd  slack.SlashCommand
 	args string // the text after the verb (and sub-verb)
-	log  *slog.Logger
+	base *slog.Logger
+	via  string // how the command came other than typed ("time question")
+}
+
+// log is the logger of the command, with its attributes. It is made when
+// something is logged, not per command: slog's With formats its
+// attributes at once, and most commands log nothing (issue 18).
+func (c call) log() *slog.Logger {
+	l := c.base.With("command", c.cmd.Command, "user", c.cmd.UserID, "team", c.cmd.TeamID)
+	if c.via != "" {
+		l = l.With("via", c.via)
+	}
+	return l
 }
 
 // verb is a first word a command understands.
@@ -288,17 +300,16 @@ func (c command) route(text string) (handle func(*Bot, call) (any, error), args,
 
 // command answers a slash command through the route table.
 func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
-	log := b.cfg.Log.With("command", cmd.Command, "user", cmd.UserID, "team", cmd.TeamID)
 	cmd.Text = unescapeEntities(cmd.Text)
-	return b.route(ctx, op, cmd, log)
+	return b.route(ctx, op, cmd, "")
 }
 
 // route answers a command whose text is already unescaped: typed, or
-// carried by a time question's button (timeChoice).
-func (b *Bot) route(ctx context.Context, op string, cmd slack.SlashCommand, log *slog.Logger) (any, error) {
+// carried by a time question's button (timeChoice), which via says.
+func (b *Bot) route(ctx context.Context, op string, cmd slack.SlashCommand, via string) (any, error) {
 	c, ok := commandNamed(cmd.Command)
 	if !ok {
-		log.Warn("unknown slash command")
+		call{cmd: cmd, base: b.cfg.Log, via: via}.log().Warn("unknown slash command")
 		return nil, invalid("I don't know the command " + slackui.Escape(cmd.Command) + ". Try `/promise help`.")
 	}
 	handle, args, label := c.route(cmd.Text)
@@ -307,7 +318,7 @@ func (b *Bot) route(ctx context.Context, op string, cmd slack.SlashCommand, log 
 			return nil, err
 		}
 	}
-	return handle(b, call{ctx: ctx, op: op, cmd: cmd, args: args, log: log})
+	return handle(b, call{ctx: ctx, op: op, cmd: cmd, args: args, base: b.cfg.Log, via: via})
 }
 
 // numberFirst matches text that starts with a promise number or is empty:

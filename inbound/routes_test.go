@@ -165,7 +165,7 @@ func TestOutcomeFromType(t *testing.T) {
 		{context.DeadlineExceeded, "error"},
 	}
 	for _, tt := range tests {
-		reply, outcome := b.answer(b.cfg.Log, nil, tt.err)
+		reply, outcome := b.answer(func() *slog.Logger { return b.cfg.Log }, nil, tt.err)
 		if outcome != tt.outcome {
 			t.Errorf("answer(%v) outcome = %q, want %q", tt.err, outcome, tt.outcome)
 		}

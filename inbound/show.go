@@ -59,7 +59,7 @@ func (b *Bot) editPromise(c call) (any, error) {
 	meta := b.sealMeta(c.cmd.UserID, modalOrigin{Channel: c.cmd.ChannelID, Promise: p.ID})
 	view := slackui.EditModal(p, b.zoneOr(c.ctx, p.Owner), meta)
 	if _, err := b.api.OpenViewContext(c.ctx, c.cmd.TriggerID, view); err != nil {
-		c.log.Error("open edit form", "err", err)
+		c.log().Error("open edit form", "err", err)
 		return nil, unavailable(fmt.Sprintf("I couldn't open the form. `/promise snooze %d …`, `/promise give %d @someone` and `/promise cancel %d` change it too.", id, id, id))
 	}
 	return nil, nil

@@ -121,7 +121,7 @@ func (b *Bot) touchCommand(call call) (any, error) {
 	}
 	if rest == "" {
 		if err := b.openTouchModal(ctx, cmd.TriggerID, cmd.UserID, c, touchOrigin{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}); err != nil {
-			log.Error("open touch modal", "err", err)
+			log().Error("open touch modal", "err", err)
 			return nil, unavailable(fmt.Sprintf("I couldn't open the form. Say it in one line instead: `/touch %s called to check in`.", slackui.Escape(c.Name)))
 		}
 		return nil, nil
