@@ -157,11 +157,8 @@ func Read(text string, now time.Time, loc *time.Location, opt Options) (Answer, 
 	}
 	text = strings.TrimSpace(text)
 	p := newPhraseParser(now, loc, opt.work())
-	for _, i := range suffixStarts(text, maxWords) {
-		if len(text)-i > maxPhraseBytes {
-			continue
-		}
-		w := words(text[i:])
+	for _, sfx := range suffixWords(text, maxWords, maxPhraseBytes) {
+		i, w := sfx.start, join(sfx.split)
 		if len(w) > 1 && glue[w[0]] && isRecurrence(w[1:]) {
 			continue // "on every 10th": the shorter suffix reads it, and "on" is glue
 		}

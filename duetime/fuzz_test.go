@@ -1,6 +1,7 @@
 package duetime
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,38 @@ func FuzzRecurrenceNext(f *testing.F) {
 				t.Fatalf("%q.Next(%v) = %v, not after", r, after, next)
 			}
 			after = next
+		}
+	})
+}
+
+// FuzzSuffixWords: splitting each typed word once gives every suffix Read
+// tries the words it would get by splitting that suffix on its own.
+func FuzzSuffixWords(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add("send the quote, v2 & the SOW " + s)
+	}
+	for _, s := range []string{"call at 3 pm", "by end of the day", "2026-12-01T14:00 pm", "mon/wed/fri 9 a.m.",
+		"quote  \u3000 friday.", "x\xffy 3\xfe pm", "İn 2 hours", "dec 3,2026 3,pm", "a.m. p.m.", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		sfx := suffixWords(text, maxWords, maxPhraseBytes)
+		var want []int
+		for _, i := range suffixStarts(text, maxWords) {
+			if len(text)-i <= maxPhraseBytes {
+				want = append(want, i)
+			}
+		}
+		if len(sfx) != len(want) {
+			t.Fatalf("%q: %d suffixes, want %d", text, len(sfx), len(want))
+		}
+		for j, s := range sfx {
+			if s.start != want[j] {
+				t.Fatalf("%q: suffix %d starts at %d, want %d", text, j, s.start, want[j])
+			}
+			if got, w := join(s.split), words(text[s.start:]); !slices.Equal(got, w) {
+				t.Errorf("%q from %d: %q, want %q", text, s.start, got, w)
+			}
 		}
 	})
 }

@@ -10,11 +10,14 @@ import (
 // ("dec 3, 2026"), a.m./p.m. become am/pm, sentence punctuation at the end
 // of a word is dropped, "3 pm" becomes "3pm" and an ISO "2026-12-01T14:00"
 // becomes two words, so the grammar below sees one spelling of each thing.
-func words(s string) []string {
-	s = wordReplacer.Replace(strings.ToLower(s))
-	fields := strings.Fields(s)
-	w := make([]string, 0, len(fields))
-	for _, f := range fields {
+func words(s string) []string { return join(split(s, nil)) }
+
+// split is the part of words that looks at one typed word at a time, with
+// what it cuts appended to w: so the split of a text is the splits of its
+// words end to end, and Read splits each word once for all the suffixes
+// it tries (suffixWords) instead of once per suffix.
+func split(s string, w []string) []string {
+	for _, f := range strings.Fields(wordReplacer.Replace(strings.ToLower(s))) {
 		f = strings.TrimRight(f, ".!?;")
 		if f == "" {
 			continue
@@ -23,17 +26,61 @@ func words(s string) []string {
 			w = append(w, f[:10], f[11:])
 			continue
 		}
-		if (f == "am" || f == "pm") && len(w) > 0 && isDigitsColon(w[len(w)-1]) {
-			w[len(w)-1] += f
-			continue
-		}
 		if days, ok := weekdayList(f); ok { // "mon/wed/fri"
 			w = append(w, days...)
 			continue
 		}
 		w = append(w, f)
 	}
+	return w
+}
+
+// join is the part of words that looks at neighbours: "3 pm" becomes
+// "3pm", and the spellings of several words become one. It does not
+// change split.
+func join(split []string) []string {
+	w := make([]string, 0, len(split))
+	for _, f := range split {
+		if (f == "am" || f == "pm") && len(w) > 0 && isDigitsColon(w[len(w)-1]) {
+			w[len(w)-1] += f
+			continue
+		}
+		w = append(w, f)
+	}
 	return normalize(w)
+}
+
+// suffix is one candidate time phrase of Read: the text from byte start
+// on, split; join(split) is words(text[start:]).
+type suffix struct {
+	start int
+	split []string
+}
+
+// suffixWords returns the suffixes of text that start at one of its last n
+// words and are at most maxBytes long, longest first. Each typed word is
+// split once for all of them; only the joining, which looks at neighbours,
+// is left to do per suffix, and only for those Read gets to.
+func suffixWords(text string, n, maxBytes int) []suffix {
+	starts := suffixStarts(text, n)
+	for len(starts) > 0 && len(text)-starts[0] > maxBytes {
+		starts = starts[1:]
+	}
+	at := make([]int, len(starts)) // where word j's split begins in flat
+	var flat []string
+	for j, i := range starts {
+		end := len(text)
+		if j+1 < len(starts) {
+			end = starts[j+1]
+		}
+		at[j] = len(flat)
+		flat = split(text[i:end], flat)
+	}
+	out := make([]suffix, len(starts))
+	for j, i := range starts {
+		out[j] = suffix{start: i, split: flat[at[j]:]}
+	}
+	return out
 }
 
 var wordReplacer = strings.NewReplacer(",", " ", "a.m.", "am", "p.m.", "pm", "&", " and ")
