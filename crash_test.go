@@ -438,7 +438,7 @@ func (w *crashWork) formAcked(f crashForm, r slacksim.Reply) {
 
 // promiseBlock finds a reminder's promise and owner in its blocks, while
 // it still has its buttons.
-var promiseBlock = regexp.MustCompile(`"block_id":"promise:(\d+):([UW][A-Z0-9]+)"`)
+var promiseBlock = regexp.MustCompile(`"block_id":"promise:(\d+):([UW][A-Z0-9]+)(?::\d+)?"`)
 
 // clickDone presses Done, as the owner, on the reminders of a third of the
 // promises and of every series, until ctx ends. A click whose ack did not

@@ -103,3 +103,44 @@ func TestStaleCheckinGoesToNewOwner(t *testing.T) {
 		t.Errorf("Bob got %d check-in prompts, want 1", n)
 	}
 }
+
+// TestDoneTwiceOnASeriesReminder: Done on a series' reminder keeps that
+// occurrence; the message is not redrawn (Kept stopped between the commit
+// and the redraw, here a failed chat.update), so its buttons are still
+// there, and a second Done on it keeps nothing: the next occurrence stays
+// owed, and the clicker is told why.
+func TestDoneTwiceOnASeriesReminder(t *testing.T) {
+	e := start(t)
+	e.cmd(ann, "/customer", "add Acme")
+	e.slash(ann, "Acme: standup notes every day 10am")
+	first := e.promises()[0].Due
+	e.advanceTo(first)
+	rs := e.reminders(ann)
+	if len(rs) != 1 {
+		t.Fatalf("%d reminders at the first occurrence, want 1", len(rs))
+	}
+	e.sim.FailNext("chat.update", 1, slacksim.Fault{Status: 503})
+	if _, err := e.sim.Click(e.ctx(), ann, rs[0], "promise_done", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if p := e.promises()[0]; p.Occurrence != 1 || !p.Due.Equal(first.Add(24*time.Hour)) {
+		t.Fatalf("after Done: occurrence %d due %s; want 1, a day later", p.Occurrence, p.Due)
+	}
+	for _, action := range []string{"promise_done", "promise_snooze"} {
+		if _, err := e.sim.Click(e.ctx(), ann, rs[0], action, ""); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		p := e.promises()[0]
+		if p.Occurrence != 1 || !p.Due.Equal(first.Add(24*time.Hour)) || !p.RemindAt.IsZero() {
+			t.Errorf("%s again on the first occurrence's reminder: occurrence %d, due %s, remind at %s; want the next occurrence untouched", action, p.Occurrence, p.Due, p.RemindAt)
+		}
+	}
+	if !e.told(ann, "That occurrence of #1 is kept already") {
+		t.Error("the clicker was not told why nothing changed")
+	}
+	if n := len(e.touches()); n != 1 {
+		t.Errorf("%d touches logged, want 1 for the one occurrence kept", n)
+	}
+}

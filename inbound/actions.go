@@ -48,6 +48,9 @@ func (b *Bot) promiseAction(c click) error {
 		if err != nil {
 			return b.lookupError(err, id)
 		}
+		if err := b.staleOccurrence(ctx, block, p); err != nil {
+			return err
+		}
 		if choice == slackui.SnoozePick {
 			// The form shows the promise's text: only to whoever may change it.
 			if err := b.mayChangeOpen(cb.User.ID, p); err != nil {
@@ -67,6 +70,9 @@ func (b *Bot) promiseAction(c click) error {
 		if block.Owner != "" && block.Owner != p.Owner && p.State == store.Open {
 			return conflict(fmt.Sprintf("#%d now belongs to %s, so this message is out of date; nothing changed.", p.ID, slackui.MentionUser(p.Owner)))
 		}
+		if err := b.staleOccurrence(ctx, block, *p); err != nil {
+			return err
+		}
 		return fn(p)
 	})
 	if err != nil {
@@ -80,6 +86,18 @@ func (b *Bot) promiseAction(c click) error {
 	}
 	b.later(ctx, func(ctx context.Context) { b.afterChange(ctx, cb, p, a.ActionID) })
 	return nil
+}
+
+// staleOccurrence refuses a click on the buttons of a series occurrence
+// that is behind p: kept already (a second Done, its message not yet
+// redrawn, as when Kept stopped between the commit and the redraw), so
+// acting would keep or snooze the next occurrence instead.
+func (b *Bot) staleOccurrence(ctx context.Context, block slackui.PromiseBlock, p store.Promise) error {
+	if !block.Series || p.Repeat == "" || p.State != store.Open || block.Occurrence == p.Occurrence {
+		return nil
+	}
+	return conflict(fmt.Sprintf("That occurrence of #%d is kept already, so this message is out of date; nothing changed. The next one is due %s.",
+		p.ID, slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, p.Owner))))
 }
 
 // afterChange shows the result of a click: the reminder updated in place,

@@ -57,6 +57,6 @@ func Home(open []store.Promise, loc *time.Location, now time.Time) slack.HomeTab
 
 func homeActions(p store.Promise) *slack.ActionBlock {
 	a := actions(p)
-	a.BlockID = PromiseBlock{ID: p.ID, Owner: p.Owner, Home: true}.String()
+	a.BlockID = PromiseBlockOf(p, true).String()
 	return a
 }

@@ -196,7 +196,7 @@ func actions(p store.Promise) *slack.ActionBlock {
 	}
 	snooze := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, slack.NewTextBlockObject(slack.PlainTextType, "Snooze…", false, false), ActionSnooze, opts...)
 	reassign := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, slack.NewTextBlockObject(slack.PlainTextType, "Reassign…", false, false), ActionReassign)
-	return slack.NewActionBlock(PromiseBlock{ID: p.ID, Owner: p.Owner}.String(), done, snooze, reassign)
+	return slack.NewActionBlock(PromiseBlockOf(p, false).String(), done, snooze, reassign)
 }
 
 // Outcome says what became of a promise, for a reminder updated in place.
