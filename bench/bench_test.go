@@ -20,19 +20,13 @@ func TestQuickTiny(t *testing.T) {
 	defer cancel()
 	opts := tiny(t)
 	opts.Postgres = "none" // TestQuickTinyPostgres
-	rep, err := Run(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	rep.Write(&out)
-	t.Log("\n" + out.String())
+	_, out := runTable(ctx, t, opts)
 	for _, want := range []string{
 		"1 in flight", "5 in flight", "group commit", "idle tick", "1,000 due",
 		"30 nudges", "0 lost, 0 duplicated, 0 failed", "n/a (no kept binary", "digest",
 		"idle tick (nothing due), 3k customers", "1,000 check-ins due",
 	} {
-		if !strings.Contains(out.String(), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)
 		}
 	}
@@ -47,13 +41,7 @@ func TestQuickTinyPostgres(t *testing.T) {
 	defer cancel()
 	opts := tiny(t)
 	opts.Only = []string{"ack", "commit", "tick", "deliver"}
-	rep, err := Run(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	rep.Write(&out)
-	t.Log("\n" + out.String())
+	rep, out := runTable(ctx, t, opts)
 	pgCells := 0
 	for _, row := range rep.Rows {
 		if row.PG != "" {
@@ -68,7 +56,7 @@ func TestQuickTinyPostgres(t *testing.T) {
 		"| PostgreSQL (median) |", "2 replicas: all out in", "0 lost, 0 duplicated, 0 failed",
 		"takeover after SIGKILL", "n/a (no kept binary",
 	} {
-		if !strings.Contains(out.String(), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)
 		}
 	}
@@ -105,4 +93,18 @@ func TestStats(t *testing.T) {
 	if n, err := ParseCounts("10k, 1M,5"); err != nil || len(n) != 3 || n[0] != 10_000 || n[1] != 1_000_000 || n[2] != 5 {
 		t.Errorf("ParseCounts = %v, %v", n, err)
 	}
+}
+
+// runTable runs the bench and returns its report and the table it writes,
+// logged for whoever reads the test's output.
+func runTable(ctx context.Context, t *testing.T, opts Options) (Report, string) {
+	t.Helper()
+	rep, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep.Write(&out)
+	t.Log("\n" + out.String())
+	return rep, out.String()
 }
