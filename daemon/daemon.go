@@ -119,6 +119,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		DigestChannel: cfg.DigestChannel,
 		DigestNext:    digest.Next,
 		DigestTrouble: n.DigestTrouble,
+		OnHello:       n.SetAppID,
 
 		KeyCadence:      cfg.KeyCadence,
 		StandardCadence: cfg.StandardCadence,

@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -262,5 +263,30 @@ func TestDigestCommands(t *testing.T) {
 	e.advanceTo(ny(2026, 12, 7, 9, 0))
 	if n := len(e.digestPosts(chanLeads)); n != 1 {
 		t.Errorf("%d digests in #leads after unsubscribing, want still 1", n)
+	}
+}
+
+// TestDigestLinksTeamView: a scheduled digest too long to show whole
+// says how many more and links to the team view in Kept's App Home, with
+// the app id Slack's Socket Mode hello named (no command carries one).
+func TestDigestLinksTeamView(t *testing.T) {
+	e := startDigest(t, ny(2026, 11, 23, 10, 0), "#digest")
+	now := e.clock.Now()
+	for i := range 14 {
+		c := store.Customer{Team: team, Name: fmt.Sprintf("Quiet %02d", i), Owner: ann, Tier: store.StandardTier,
+			Cadence: 7 * 24 * time.Hour, Created: now.AddDate(0, -6, 0), LastTouch: now.AddDate(0, 0, -10-i)}
+		if _, err := e.d.Store.AddCustomer("", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.advanceTo(ny(2026, 11, 30, 9, 0))
+	posts := e.digestPosts(chanDigest)
+	if len(posts) != 1 {
+		t.Fatalf("%d digests at Monday 9:00, want 1", len(posts))
+	}
+	got := blocksText(posts[0].Blocks)
+	want := "_…and 4 more — see App Home, in the <slack://app?team=" + team + "&id=A0KEPT&tab=home|team view>._"
+	if !strings.Contains(got, want) {
+		t.Errorf("digest lacks %q:\n%s", want, got)
 	}
 }

@@ -92,6 +92,9 @@ type Config struct {
 	// DigestNext is when the scheduled digest runs next after a time, for
 	// the answer to /customer digest subscribe; nil leaves it unsaid.
 	DigestNext func(time.Time) time.Time
+	// OnHello is told the app id each Socket Mode hello carries; nil
+	// means no one.
+	OnHello func(appID string)
 
 	// KeyCadence and StandardCadence are the keep-in-touch cadences a new
 	// customer of each tier gets; 0 means 14 and 45 days.
@@ -232,6 +235,12 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 			b.cfg.Log.Warn("cannot connect to Slack (Socket Mode); trying again", "attempt", ce.Attempt, "err", ce.ErrorObj,
 				"next_try", b.cfg.Now().Add(ce.Backoff).Format(time.RFC3339), "in", ce.Backoff.Round(time.Millisecond))
+		}
+	case socketmode.EventTypeHello:
+		// Slack's hello names the app: the digest's links to the App
+		// Home need its id, which no Web API answer to a bot token gives.
+		if evt.Request != nil && b.cfg.OnHello != nil {
+			b.cfg.OnHello(evt.Request.ConnectionInfo.AppID)
 		}
 	case socketmode.EventTypeInvalidAuth:
 		b.cfg.Log.Error("Slack refused the app token (invalid_auth)")

@@ -36,6 +36,9 @@ func (b *Notifier) deliverDigest(ctx context.Context, n store.Nudge) (channel, t
 	if err != nil {
 		return "", "", err
 	}
+	// "and N more" links to the team view once Slack has named the app;
+	// before the first hello it names the view without a link.
+	d.TeamView = slackui.TeamViewLink(team, b.AppID())
 	fallback, blocks := slackui.DigestBlocks(d, b.cfg.Zone)
 	channel, ts, err = b.postNudge(ctx, n, fallback, blocks)
 	if err != nil {

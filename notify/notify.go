@@ -63,6 +63,24 @@ type Notifier struct {
 	// whose last digest Slack refused, with its error code (digest.go).
 	self          atomic.Value
 	digestTrouble sync.Map
+	// appID is Kept's app id, from Socket Mode's hello (SetAppID), for
+	// the scheduled digest's link to the team view; "" until then.
+	appID atomic.Pointer[string]
+}
+
+// SetAppID records the app id Slack's Socket Mode hello named.
+func (b *Notifier) SetAppID(id string) {
+	if id != "" {
+		b.appID.Store(&id)
+	}
+}
+
+// AppID is the app id last recorded, "" if none yet.
+func (b *Notifier) AppID() string {
+	if id := b.appID.Load(); id != nil {
+		return *id
+	}
+	return ""
 }
 
 // New returns a Notifier reading st and posting through api.
