@@ -172,3 +172,26 @@ func TestTimesReadWhole(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestZoneUnknownSaysWhichZone: when Slack cannot say the owner's zone
+// (users.info fails), Kept still records the promise, in the workspace's
+// zone, and the confirmation says so and how to set it right; once
+// Slack answers again, the next promise is read in the owner's own zone.
+func TestZoneUnknownSaysWhichZone(t *testing.T) {
+	e := start(t) // Monday 2026-11-23 10:00 in Ann's New York; the workspace's zone is UTC
+	e.sim.FailNext("users.info", 1, slacksim.Fault{Status: 500})
+	got := replyText(e.slash(ann, "Acme: call back tomorrow 9am"))
+	for _, want := range []string{"Tue 24 Nov 09:00 UTC", "I read the time in UTC, the workspace's time zone", "`/promise move 1`"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("confirmation %q lacks %q", got, want)
+		}
+	}
+	got = replyText(e.slash(ann, "Acme: send the notes tomorrow 9am"))
+	if strings.Contains(got, "workspace's time zone") || !strings.Contains(got, "Tue 24 Nov 09:00 EST") {
+		t.Errorf("with Slack answering, confirmation %q", got)
+	}
+	ps := e.promises()
+	if len(ps) != 2 || !ps[0].Due.Equal(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)) || !ps[1].Due.Equal(time.Date(2026, 11, 24, 9, 0, 0, 0, newYork)) {
+		t.Fatalf("stored %+v", ps)
+	}
+}

@@ -53,6 +53,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 	customer, what := splitCustomer(text)
 	customer = b.knownCustomer(cmd.TeamID, customer, what) // the stored spelling (customer.go)
 	loc, err := b.zones.Zone(ctx, owner)
+	zoneGuessed := err != nil
 	if err != nil {
 		var gone zones.NoSuchUserError
 		if errors.As(err, &gone) {
@@ -99,6 +100,9 @@ func (b *Bot) newPromise(c call) (any, error) {
 		}
 	}
 	fallback, blocks := slackui.Confirmation(p, cmd.UserID, callerLoc, b.cfg.Now())
+	if zoneGuessed {
+		blocks = slackui.WithZoneGuess(blocks, p, cmd.UserID, loc)
+	}
 	return ephemeral(fallback, blocks...), nil
 }
 

@@ -64,6 +64,7 @@ func TestRogueIDsPingNobody(t *testing.T) {
 		"reminder":      blocks(Reminder(p, true, loc, now)),
 		"with touch":    blocks(ReminderWithTouch(p, c, false, loc, now)),
 		"confirmation":  blocks(Confirmation(p, "U0ANN", loc, now)),
+		"zone guessed":  func() any { _, b := Confirmation(p, "U0ANN", loc, now); return WithZoneGuess(b, p, "U0ANN", loc) }(),
 		"detail":        blocks(PromiseDetail(p, loc, now)),
 		"list":          blocks(PromiseList(ListPage{Title: ListTitle(ListQuery{Owner: user}, "U0ANN"), Shown: []store.Promise{p}, Total: 1}, loc, now)),
 		"card":          blocks(CustomerCard(c, model.HealthNeglected, model.ReasonLatePromise, []store.Promise{p}, []store.Touch{{Team: "T1", Customer: "Acme", By: user, At: now, Kind: "call"}}, loc, now)),

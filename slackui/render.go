@@ -124,6 +124,20 @@ func Confirmation(p store.Promise, caller string, loc *time.Location, now time.T
 	return fallback, Bound(SplitSections(text), MaxMessageBlocks, "")
 }
 
+// WithZoneGuess adds to a confirmation that its time was read in loc, the
+// workspace's zone, because Slack could not say the owner's when asked:
+// "tomorrow 9am" may then be another hour where they are, and they should
+// know which zone Kept used and how to set it right.
+func WithZoneGuess(blocks []slack.Block, p store.Promise, caller string, loc *time.Location) []slack.Block {
+	whose, where := "your", "you are"
+	if p.Owner != caller {
+		whose, where = MentionUser(p.Owner)+"'s", "they are"
+	}
+	note := fmt.Sprintf("🌐 I read the time in %s, the workspace's time zone: Slack didn't tell me %s zone just now. If that's not where %s, `/promise move %d` with the time sets it right.",
+		Escape(loc.String()), whose, where, p.ID)
+	return Bound(append(blocks, Context(note)), MaxMessageBlocks, "")
+}
+
 // Reminder renders the DM for a promise that came due (overdue false) or
 // is still open long after (overdue true), with the buttons to act on it.
 func Reminder(p store.Promise, overdue bool, loc *time.Location, now time.Time) (string, []slack.Block) {

@@ -154,6 +154,19 @@ func TestSlackDate(t *testing.T) {
 
 // TestNextYearConfirmation: a promise due next year says so in the
 // confirmation's fallback text and blocks.
+// TestZoneGuessGolden: a confirmation whose time was read in the
+// workspace's zone says so, for a promise of one's own and for someone
+// else's.
+func TestZoneGuessGolden(t *testing.T) {
+	p := samplePromise()
+	_, own := Confirmation(p, p.Owner, time.UTC, p.Due.Add(-time.Hour))
+	_, other := Confirmation(p, "U0BOB", time.UTC, p.Due.Add(-time.Hour))
+	golden(t, "confirmation-zone-guess", map[string][]slack.Block{
+		"own":   WithZoneGuess(own, p, p.Owner, time.UTC),
+		"other": WithZoneGuess(other, p, "U0BOB", time.UTC),
+	})
+}
+
 func TestNextYearConfirmation(t *testing.T) {
 	p := samplePromise()
 	p.Due = time.Date(2027, 1, 5, 14, 0, 0, 0, time.UTC)
