@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -117,12 +118,22 @@ type Row struct {
 	// target.
 	PG     string
 	PGMiss bool
+	// Load is the 1-minute load average while the row was measured, low
+	// to high, and Busy says it went above the machine's core count: the
+	// figure was taken beside other work and will not reproduce.
+	Load string
+	Busy bool
 }
 
 // Report is the whole table.
 type Report struct {
 	Rows    []Row
 	Elapsed time.Duration
+	// Commit is the commit the bench was built from (Go's build
+	// information), with "+dirty" for uncommitted changes; Cores is the
+	// machine's CPU count, the load average above which it is busy.
+	Commit string
+	Cores  int
 }
 
 // Run takes every measurement Options asks for.
@@ -138,7 +149,12 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	var rep Report
+	rep := Report{Commit: Commit(), Cores: runtime.NumCPU()}
+	load := startLoad(time.Second)
+	defer load.stop()
+	if l := load.now(); l > float64(rep.Cores) {
+		opts.logf("warning: load average %.2f is above the %d cores before the bench starts: other work is running, and the figures will not reproduce", l, rep.Cores)
+	}
 	if opts.Postgres != "none" && slices.ContainsFunc(pgSections, opts.want) {
 		t := time.Now()
 		srv, err := startPG(ctx, opts.Postgres)
@@ -170,7 +186,16 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			return rep, err
 		}
 		t := time.Now()
+		mark := load.mark()
 		rows, err := s.fn(ctx, sub, opts)
+		lo, hi := load.since(mark)
+		for i := range rows {
+			rows[i].Load = fmt.Sprintf("%.2f–%.2f", lo, hi)
+			rows[i].Busy = hi > float64(rep.Cores)
+		}
+		if hi > float64(rep.Cores) {
+			opts.logf("warning: load average up to %.2f on %d cores during %s: its figures will not reproduce", hi, rep.Cores, s.name)
+		}
 		rep.Rows = append(rep.Rows, rows...)
 		opts.logf("%s done in %s", s.name, time.Since(t).Round(time.Millisecond))
 		os.RemoveAll(sub)
@@ -183,16 +208,22 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 }
 
 // Write prints the report as a Markdown table, with a PostgreSQL column
-// when any row has one.
+// when any row has one, and on every row the load average it was measured
+// at and the commit; then a warning if the machine was busy.
 func (r Report) Write(w io.Writer) {
 	withPG := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.PG != "" })
 	if withPG {
-		fmt.Fprintln(w, "| # | Measure | bbolt (median) | PostgreSQL (median) | Target | |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| # | Measure | bbolt (median) | PostgreSQL (median) | Target | | Load | Commit |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	} else {
-		fmt.Fprintln(w, "| # | Measure | Result (median) | Target | |")
-		fmt.Fprintln(w, "|---|---|---|---|---|")
+		fmt.Fprintln(w, "| # | Measure | Result (median) | Target | | Load | Commit |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	}
+	commit := r.Commit
+	if commit == "" {
+		commit = "?"
+	}
+	var busy []string
 	for _, row := range r.Rows {
 		mark := ""
 		switch {
@@ -215,15 +246,32 @@ func (r Report) Write(w io.Writer) {
 		if res == "" {
 			res = "—"
 		}
+		load := row.Load
+		if load == "" {
+			load = "?"
+		}
+		if row.Busy {
+			load += " busy"
+			if !slices.Contains(busy, row.Section) {
+				busy = append(busy, row.Section)
+			}
+		}
 		if withPG {
 			pg := row.PG
 			if pg == "" {
 				pg = "—"
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, pg, row.Target, mark)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, pg, row.Target, mark, load, commit)
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, row.Target, mark)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, row.Target, mark, load, commit)
+	}
+	if len(busy) > 0 {
+		rows := "rows"
+		if len(busy) == 1 {
+			rows = "row"
+		}
+		fmt.Fprintf(w, "\nWARNING: the machine was busy (load average above its %d cores) while %s %s were measured: other work shared the CPUs, so those figures are pessimistic and will not reproduce. Re-run on an idle machine before quoting them.\n", r.Cores, rows, strings.Join(busy, ", "))
 	}
 	if r.Elapsed > 0 {
 		fmt.Fprintf(w, "\nbench took %s\n", r.Elapsed.Round(time.Second))

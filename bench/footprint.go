@@ -1,15 +1,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/keptbot/kept/slacksim"
@@ -75,82 +69,19 @@ func Footprint(ctx context.Context, dir string, opts Options) ([]Row, error) {
 // the socket connection, sends 400 commands, and reads its memory figures.
 func runChild(ctx context.Context, binary, db string) (start time.Duration, hwm, rss int64, err error) {
 	users := []slacksim.User{user(1), user(2), user(3)}
-	sim, err := slacksim.New(slacksim.Options{TeamID: benchTeam})
+	sim, err := newSim(nil, users)
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	defer sim.Close()
-	for _, u := range users {
-		sim.AddUser(u)
-	}
-	sim.AddChannel(slacksim.Channel{ID: benchChannel, Name: "sales", Members: []string{users[0].ID, users[1].ID, users[2].ID}})
-	cmd := exec.CommandContext(ctx, binary, "run")
-	cmd.Env = childEnv(sim, db)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	began := time.Now()
-	if err := cmd.Start(); err != nil {
+	c, err := startChild(ctx, binary, sim, db)
+	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := sim.Wait(wctx, func() bool { return sim.Connections() > 0 }); err != nil {
-		return 0, 0, 0, fmt.Errorf("kept did not connect: %w; its stderr: %s", err, stderr.String())
-	}
-	start = time.Since(began)
+	defer c.stop()
 	if _, _, err := slashBurst(ctx, sim, users, 50, 400); err != nil {
 		return 0, 0, 0, err
 	}
-	hwm, rss, err = procMemory(cmd.Process.Pid)
-	return start, hwm, rss, err
-}
-
-// childEnv is the environment of a kept child process on db against sim:
-// this process's, without its Slack and Kept settings.
-func childEnv(sim *slacksim.Server, db string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SLACK_") && !strings.HasPrefix(kv, "KEPT_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "SLACK_APP_TOKEN=xapp-1-sim", "SLACK_BOT_TOKEN=xoxb-sim",
-		"SLACK_API_URL="+sim.URL(), "KEPT_DB="+db, "KEPT_LOG_LEVEL=error")
-}
-
-// procMemory reads VmHWM and VmRSS of pid from /proc.
-func procMemory(pid int) (hwm, rss int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(v)
-		if len(f) == 0 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[0], 10, 64)
-		switch k {
-		case "VmHWM":
-			hwm = kb << 10
-		case "VmRSS":
-			rss = kb << 10
-		}
-	}
-	return hwm, rss, nil
+	hwm, rss, err = procMemory(c.pid())
+	return c.start, hwm, rss, err
 }
