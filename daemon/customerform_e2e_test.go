@@ -236,3 +236,45 @@ func TestCustomerFormAdds(t *testing.T) {
 		t.Errorf("Initech's channels = %v", chs)
 	}
 }
+
+// TestCustomerFormHandover: handing a customer over in the form tells its
+// new owner, once, even when Slack delivers the submission twice, just as
+// `/customer edit Acme owner @cid` does; keeping the owner tells nobody.
+func TestCustomerFormHandover(t *testing.T) {
+	e := withChannels(t)
+	e.cmd(ann, "/touch", "Acme called about the renewal")
+	e.cmd(ann, "/customer", "edit Acme")
+	form := e.lastView(ann, "open")
+	env, err := e.sim.SubmitViewEnvelope(ann, form.ID, formInput("", cid, "key", "every 14d", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r, err := e.sim.Deliver(e.ctx(), env); err != nil || r.ResponseAction == "errors" {
+			t.Fatalf("submit: %+v, %v", r, err)
+		}
+	}
+	e.settle()
+	if c := e.customer("Acme"); c.Owner != cid {
+		t.Fatalf("Acme's owner after the form = %s, want Cid", c.Owner)
+	}
+	// Cid keeps it, changing only the cadence: nobody else is told.
+	e.cmd(cid, "/customer", "edit Acme")
+	form = e.lastView(cid, "open")
+	if r, err := e.sim.SubmitView(e.ctx(), cid, form.ID, formInput("", cid, "key", "every 7d", "")); err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("Cid's submit: %+v, %v", r, err)
+	}
+	e.settle()
+	e.tick()
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dms := e.dmsWith(cid, "handed *Acme* to you")
+	if len(dms) != 1 {
+		t.Fatalf("%d handover DMs to Cid, want 1", len(dms))
+	}
+	if got := blocksText(dms[0].Blocks); !strings.Contains(got, "🤝 <@U0ANN> handed *Acme* to you") || !strings.Contains(got, "called about the renewal") {
+		t.Errorf("handover DM:\n%s", got)
+	}
+	if n := len(e.dmsWith(ann, "handed")); n != 0 {
+		t.Errorf("Ann, who handed it over, got %d DMs about it", n)
+	}
+}

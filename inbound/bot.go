@@ -31,6 +31,9 @@ import (
 type Store interface {
 	// Update commits one envelope's writes together (change, promise.go).
 	Update(op string, fn func(store.Tx) error) error
+	// Applied says whether op (an envelope) already took effect, for a
+	// form whose checks would judge a redelivery by what it changed.
+	Applied(op string) (bool, error)
 	AddPromise(op string, p store.Promise) (store.Promise, error)
 	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
 	Promise(team string, id int64) (store.Promise, error)

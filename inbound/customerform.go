@@ -202,6 +202,12 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 	if err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin); err != nil {
 		return viewErrors(map[string]string{slackui.FieldOwner: staleFormText})
 	}
+	// Slack delivered this submission again: the first took effect and
+	// closed the form. Checked again now, against what it changed (a new
+	// owner, say), it would be refused and the form shown open again.
+	if done, err := b.store.Applied(op); err == nil && done {
+		return nil
+	}
 	isNew, team := origin.Key == "", cb.Team.ID
 	f, errs := b.readCustomerForm(ctx, cb, isNew)
 	if len(errs) > 0 {
@@ -228,7 +234,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 		b.cfg.Log.Error("customer form channels", "err", err)
 		return viewErrors(map[string]string{slackui.FieldChannels: "Sorry, I could not check these channels. Please try again in a minute."})
 	}
-	c, field, err := b.saveCustomerForm(op, team, cb.User.ID, origin.Key, f)
+	c, before, field, err := b.saveCustomerForm(op, team, cb.User.ID, origin.Key, f)
 	if err != nil {
 		if r, ok := asRefusal(err); ok {
 			return viewErrors(map[string]string{field: r.text})
@@ -249,17 +255,20 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 			}
 		}
 		b.refreshHome(ctx, team, c.Owner)
+		if before.Owner != "" && before.Owner != c.Owner {
+			b.refreshHome(ctx, team, before.Owner)
+		}
 	})
 	return nil
 }
 
 // saveCustomerForm writes what the form says: the customer, then its
-// channels (exactly those picked). On a refusal it names the field to
-// show it on.
-func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) (store.Customer, string, error) {
+// channels (exactly those picked). A customer handed over tells its new
+// owner, with the change (updateCustomer), as `/customer edit … owner`
+// does; before is the customer as it was. On a refusal it names the field
+// to show it on.
+func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) (c, before store.Customer, field string, err error) {
 	d, _ := parseCadence(f.cadence) // checked by readCustomerForm
-	var c store.Customer
-	var err error
 	if key == "" {
 		c = store.Customer{Team: team, Name: f.name, Owner: f.owner, Tier: f.tier, Notes: f.notes, Cadence: b.tierCadence(f.tier)}
 		if f.setCadence {
@@ -267,25 +276,26 @@ func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) 
 		}
 		c, err = b.store.AddCustomer(op, c)
 		if errors.Is(err, store.ErrExists) {
-			return c, slackui.FieldName, conflict(fmt.Sprintf("There is already a customer called %s (names match whatever the case).", c.Name))
+			return c, before, slackui.FieldName, conflict(fmt.Sprintf("There is already a customer called %s (names match whatever the case).", c.Name))
 		}
 	} else {
-		c, err = b.store.UpdateCustomer(op, team, key, func(c *store.Customer) error {
+		c, err = b.updateCustomer(op, team, key, user, b.cfg.Now(), func(c *store.Customer) error {
 			if err := b.mayChangeCustomer(user, *c); err != nil {
 				return err
 			}
+			before = *c
 			c.Owner, c.Tier, c.Cadence, c.Notes = f.owner, f.tier, d, f.notes
 			return nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
-			return c, slackui.FieldOwner, conflict("That customer has been removed meanwhile.")
+			return c, before, slackui.FieldOwner, conflict("That customer has been removed meanwhile.")
 		}
 	}
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		if r := modelRefusal(err); r != err {
-			return c, slackui.FieldOwner, r
+			return c, before, slackui.FieldOwner, r
 		}
-		return c, slackui.FieldOwner, err
+		return c, before, slackui.FieldOwner, err
 	}
-	return c, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, true)
+	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, true)
 }
