@@ -187,3 +187,53 @@ func TestEscalationToALeadWhoLeft(t *testing.T) {
 		t.Errorf("%d notices to the owner, want 1", n)
 	}
 }
+
+// TestEscalationToAChannelThatRefuses: a KEPT_ESCALATE_TO channel Slack
+// will not take the escalation in (Kept not in it, archived, gone) sends
+// it to the digest channel with a note saying where it should have gone,
+// never to the void; the leads and the owner are told as usual.
+func TestEscalationToAChannelThatRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name, code string
+		channel    slacksim.Channel
+	}{
+		{"Kept not in it", "not_in_channel", slacksim.Channel{ID: "C0ESCNOKEPT", Name: "escalations-2", Members: []string{cid}}},
+		{"archived", "is_archived", slacksim.Channel{ID: "C0ESCOLD", Name: "old-escalations", Members: []string{botUser, cid}, Archived: true}},
+		{"gone", "channel_not_found", slacksim.Channel{ID: "C0ESCGONE"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := startEscalating(t, ny(2027, 3, 4, 9, 0), 1, tt.channel.ID, bob)
+			if tt.channel.Name != "" {
+				e.sim.AddChannel(tt.channel)
+			}
+			e.withDigest()
+			e.slash(ann, "Acme: send the renewal quote in 1 hour")
+			e.advanceTo(ny(2027, 3, 4, 10, 0))
+			e.advanceTo(ny(2027, 3, 5, 10, 0))
+			e.advanceTo(ny(2027, 3, 8, 10, 0))
+			if n := len(e.escalations([]string{bob})); n != 1 {
+				t.Errorf("%d escalations to Bob, want 1", n)
+			}
+			if n := len(e.digestPosts(tt.channel.ID)); n != 0 {
+				t.Errorf("%d posts in the refusing channel", n)
+			}
+			rerouted := func() (n int) {
+				for _, m := range e.digestPosts(digest) {
+					if strings.HasPrefix(m.Text, "Couldn't post in <#"+tt.channel.ID+"> ("+tt.code+"): escalation of *#1* for *Acme*") {
+						n++
+					}
+				}
+				return n
+			}
+			if n := rerouted(); n != 1 {
+				t.Errorf("%d escalations for the channel in the digest channel, want 1", n)
+			}
+			// Once: a restart and a day of ticks add nothing.
+			e.restart()
+			e.advanceTo(ny(2027, 3, 9, 10, 0))
+			if n := rerouted(); n != 1 {
+				t.Errorf("after a restart: %d escalations for the channel in the digest channel, want 1", n)
+			}
+		})
+	}
+}

@@ -75,6 +75,11 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 	}
 	for _, ch := range chans {
 		ts, found, err := findIn(ctx, h, ch, self.BotID, n)
+		if err != nil && ch == n.To && !isUserTarget(n.To) && errors.Is(deliveryError(err), outbox.ErrUnreachable) {
+			// A channel Kept cannot read (not in it, gone) took no post
+			// of Kept's: it can only have been rerouted.
+			continue
+		}
 		if err != nil {
 			return "", "", false, err
 		}
@@ -172,11 +177,13 @@ func promiseNote(p store.Promise, kind store.NudgeKind, loc *time.Location, now 
 	return fmt.Sprintf("%s %s, due %s.", what, slackui.Summary(p), slackui.Date(p.Due, now, loc))
 }
 
-// unreachable handles a failed post of nudge n to a person: when Slack says
-// the owner can never get it, it goes to the digest channel instead.
+// unreachable handles a failed post of nudge n to a person, or of an
+// escalation to a channel (KEPT_ESCALATE_TO): when Slack says it can never
+// get there (a deactivated owner; a channel Kept is not in, archived or
+// gone), it goes to the digest channel instead.
 func (b *Notifier) unreachable(ctx context.Context, n store.Nudge, postErr error, note string) (string, string, error) {
 	err := deliveryError(postErr)
-	if !errors.Is(err, outbox.ErrUnreachable) || !isUserTarget(n.To) {
+	if !errors.Is(err, outbox.ErrUnreachable) {
 		return "", "", err
 	}
 	reason := slackErrorCode(postErr)
@@ -193,6 +200,9 @@ func (b *Notifier) unreachable(ctx context.Context, n store.Nudge, postErr error
 func (b *Notifier) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
 	log := b.cfg.Log.With("nudge", n.ID, "owner", n.To, "reason", reason)
 	text := fmt.Sprintf("Couldn't reach %s (%s): %s", slackui.MentionUser(n.To), reason, note)
+	if !isUserTarget(n.To) {
+		text = fmt.Sprintf("Couldn't post in %s (%s): %s", slackui.MentionChannel(n.To), reason, note)
+	}
 	if b.cfg.DigestChannel == "" {
 		log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the nudge is kept as failed")
 		return "", "", fmt.Errorf("notify: %w: user %s (%s), and no digest channel is set", outbox.ErrUnreachable, n.To, reason)

@@ -47,10 +47,13 @@ func (s *Server) postTarget(channel string) (string, string) {
 	if !ok {
 		return "", "channel_not_found"
 	}
-	if !slices.Contains(c.Members, s.opts.BotUserID) {
-		if c.Private { // a bot outside a private channel cannot see it
-			return "", "channel_not_found"
-		}
+	member := slices.Contains(c.Members, s.opts.BotUserID)
+	switch {
+	case !member && c.Private: // a bot outside a private channel cannot see it
+		return "", "channel_not_found"
+	case c.Archived:
+		return "", "is_archived"
+	case !member:
 		return "", "not_in_channel"
 	}
 	return c.ID, ""
@@ -211,7 +214,7 @@ func (s *Server) channelJSON(id string) (map[string]any, []string, string) {
 	}
 	return map[string]any{
 		"id": c.ID, "name": c.Name, "is_channel": true, "is_group": false, "is_private": c.Private,
-		"is_archived": false, "is_member": member, "num_members": len(c.Members),
+		"is_archived": c.Archived, "is_member": member, "num_members": len(c.Members),
 		"created": 1700000000,
 	}, c.Members, ""
 }

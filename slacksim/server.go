@@ -242,11 +242,14 @@ func (s *Server) SetUserGroup(id string, members ...string) {
 // is_ext_shared): its members include Users with their own TeamID.
 // A private channel is invisible to a bot that is not in it (Slack answers
 // channel_not_found) and needs the groups:* scopes instead of channels:*.
+// An archived channel keeps its members and history and takes no posts
+// (is_archived).
 type Channel struct {
 	ID, Name string
 	Members  []string
 	Private  bool
 	Shared   bool
+	Archived bool
 }
 
 func (c Channel) private() bool { return c.Private }

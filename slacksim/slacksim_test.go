@@ -278,6 +278,11 @@ func TestWebAPIMessages(t *testing.T) {
 			_, _, err := api.PostMessageContext(ctx, "C404", slack.MsgOptionText("x", false))
 			return err
 		}, "channel_not_found"},
+		{"archived channel", func() error {
+			s.AddChannel(Channel{ID: "C3", Name: "old", Members: []string{"U1", "U0KEPTBOT"}, Archived: true})
+			_, _, err := api.PostMessageContext(ctx, "C3", slack.MsgOptionText("x", false))
+			return err
+		}, "is_archived"},
 		{"no text", func() error {
 			_, _, err := api.PostMessageContext(ctx, "C1")
 			return err
