@@ -125,6 +125,10 @@ type Config struct {
 	// follow-up promise (offer.go); the zero value means
 	// model.DefaultFollowups, a negative duration none for that kind.
 	Followups model.FollowupPolicy
+	// Dates is how far ahead dates that matter are prompted, for the
+	// answer to `/customer edit Acme renewal …`; the zero value means
+	// model.DefaultDates.
+	Dates model.DatePolicy
 }
 
 // Bot handles everything that arrives from Slack.

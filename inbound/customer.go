@@ -50,6 +50,7 @@ type customerArgs struct {
 	setNotes   bool
 	list       slackui.CustomerQuery // list: which health, in which order
 	channels   []string              // channel ids to link (`channel #acme-shared`)
+	dates      []dateEdit            // dates set or removed (dates.go)
 	// form: `/customer add` or `/customer edit Acme` with nothing else
 	// opens the customer form (customerform.go).
 	form bool
@@ -100,7 +101,7 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 	}
 	name, tail := cutName(rest, true)
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(rest))
-	if first, _, _ := strings.Cut(name, " "); optionWords[strings.ToLower(first)] && !strings.EqualFold(first, "never") && quotes[r] == 0 {
+	if first, _, _ := strings.Cut(name, " "); (optionWords[strings.ToLower(first)] || dateWords[strings.ToLower(first)] != "") && !strings.EqualFold(first, "never") && quotes[r] == 0 {
 		// "add every 14d" names no one; "add Tier One" needs quotes.
 		return a, invalid(fmt.Sprintf("Which customer? A name that starts with “%s” needs quotes: `/customer %s \"%s\" …`.", slackui.Escape(first), verb, slackui.Escape(name)))
 	}
@@ -118,6 +119,15 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 		next := ""
 		if i+1 < len(words) {
 			next = words[i+1]
+		}
+		if dateWords[w] != "" {
+			e, used, err := readDateOption(words, i)
+			if err != nil {
+				return a, err
+			}
+			a.dates = append(a.dates, e)
+			i += used
+			continue
 		}
 		switch w {
 		case "never":
@@ -168,10 +178,10 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 			}
 			i += n
 		default:
-			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone`, `channel #…` and `notes …`; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example))
+			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone`, `channel #…`, `notes …` and dates: %s; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example, usageDates))
 		}
 	}
-	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes && len(a.channels) == 0 {
+	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes && len(a.channels) == 0 && len(a.dates) == 0 {
 		a.form = true // nothing to change in the text: the form asks
 	}
 	return a, nil
@@ -197,7 +207,7 @@ func cutName(s string, options bool) (name, rest string) {
 	}
 	words := strings.Fields(s)
 	for i := 1; i < len(words); i++ {
-		if optionWords[strings.ToLower(words[i])] {
+		if w := strings.ToLower(words[i]); optionWords[w] || dateWords[w] != "" {
 			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
 		}
 	}
@@ -280,6 +290,9 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	if a.setCadence {
 		c.Cadence = a.cadence
 	}
+	if err := applyDates(&c, a.dates, b.cfg.Now()); err != nil {
+		return nil, err
+	}
 	if err := b.ownerOK(ctx, c.Owner); err != nil {
 		return nil, err
 	}
@@ -303,6 +316,9 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
 	if c.Cadence > 0 {
 		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), slackui.MentionUser(c.Owner), slackui.Escape(c.Name))
+	}
+	if len(a.dates) > 0 {
+		text += " " + datesText(c, a.dates, b.datePolicy(), loc, b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -346,7 +362,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		if a.setNotes {
 			c.Notes = a.notes
 		}
-		return nil
+		return applyDates(c, a.dates, now)
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -361,6 +377,9 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
 	if c.Cadence > 0 {
 		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
+	}
+	if len(a.dates) > 0 {
+		text += " " + datesText(c, a.dates, b.datePolicy(), loc, b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)
@@ -457,8 +476,8 @@ func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand, q slack
 
 // teamHealth is the health of each of team's customers cs, by key: one
 // rule (model.Customer.HealthOf), read in the workspace's zone so that
-// every reader sees the same. Customer dates (issue 16) are not stored
-// yet; when they are, they join the facts in model.TeamHealth.
+// every reader sees the same. A customer's dates that matter are read by
+// the rule from the customer itself.
 func (b *Bot) teamHealth(team string, cs []store.Customer) (map[string]model.Health, error) {
 	open, err := b.store.Promises(team, "", store.Open)
 	if err != nil {

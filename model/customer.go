@@ -43,6 +43,8 @@ type Customer struct {
 	// Pending is the last check-in nudge claimed, so that a prompt held
 	// back until working hours is not joined by a second one.
 	Pending int64 `json:"pending,omitempty"`
+	// Dates are the dates that matter (dates.go), in the card's order.
+	Dates []CustomerDate `json:"dates,omitempty"`
 }
 
 // Validate checks c's fields against the limits every path shares.
@@ -65,6 +67,9 @@ func (c Customer) Validate() error {
 		return err
 	}
 	if err := checkUser("owner", c.Owner, true); err != nil {
+		return err
+	}
+	if err := c.checkDates(); err != nil {
 		return err
 	}
 	return checkUser("last_by", c.LastBy, false)

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Health is how a relationship stands, at a glance: the one status the
 // card, the list, the Home tab and the digest show for a customer.
@@ -63,9 +66,9 @@ type HealthFacts struct {
 	LastHeard time.Time
 	// Promises are the customer's promises; only open ones count.
 	Promises []Promise
-	// Dates are the next occurrences of the dates that matter for the
-	// customer (renewal, anniversaries, named dates). The seam for
-	// customer dates: nothing fills it until Kept stores them.
+	// Dates are instants that matter besides the customer's own dates
+	// (Customer.Dates), which the rule always reads: their next
+	// occurrences, from today in the rule's zone.
 	Dates []time.Time
 }
 
@@ -82,7 +85,8 @@ type HealthFacts struct {
 //     added), for the health only.
 //  3. Due soon: the check-in, or an open promise to the customer, falls
 //     due today or in the next DueSoonDays-1 days; or a date that matters
-//     is within DateSoonDays.
+//     (the next occurrence of one of c.Dates, or one of f.Dates) is today
+//     or within DateSoonDays after.
 //  4. On track: none of these.
 //
 // A message from the customer does not postpone the check-in (the prompt
@@ -117,9 +121,13 @@ func (c Customer) HealthOf(f HealthFacts, loc *time.Location, now time.Time) (He
 			return HealthDueSoon, ReasonPromiseSoon
 		}
 	}
-	dates := dayStart(now, loc, DateSoonDays+1)
-	for _, d := range f.Dates {
-		if !d.Before(dayStart(now, loc, 0)) && d.Before(dates) {
+	soonDates := dayStart(now, loc, DateSoonDays+1)
+	dates := slices.Clone(f.Dates) // the caller's stay as they are
+	for _, u := range c.Upcoming(loc, now) {
+		dates = append(dates, u.On.In(loc))
+	}
+	for _, d := range dates {
+		if !d.Before(dayStart(now, loc, 0)) && d.Before(soonDates) {
 			return HealthDueSoon, ReasonDateSoon
 		}
 	}

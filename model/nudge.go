@@ -29,6 +29,10 @@ const (
 	// Subject is the customer key.
 	NudgeHandover NudgeKind = "handover"
 	NudgeOffer    NudgeKind = "offer" // a follow-up promise offered after a touch; Subject is the customer key, Offer what is offered
+	// NudgeDate prompts a customer's owner ahead of a date that matters
+	// (a renewal, an anniversary); Subject is the customer key, For.Date
+	// the date's key and For.On the occurrence.
+	NudgeDate NudgeKind = "date"
 )
 
 // Known reports whether k is a kind this version delivers. An unknown one
@@ -36,7 +40,7 @@ const (
 // retried.
 func (k NudgeKind) Known() bool {
 	switch k {
-	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated, NudgeChanged, NudgeHandover, NudgeOffer:
+	case NudgeReminder, NudgeOverdue, NudgeDigest, NudgeCheckin, NudgeWaiting, NudgeEscalation, NudgeEscalated, NudgeChanged, NudgeHandover, NudgeOffer, NudgeDate:
 		return true
 	}
 	return false
@@ -65,13 +69,17 @@ func (st NudgeState) Pending() bool { return st == NudgeDue || st == NudgeSendin
 
 // Claim is what a nudge was claimed for: the promise's round (owner,
 // promised time, reminder time, occurrence) or the customer's owner and
-// check-in instant. At delivery it is compared with the record as it is.
+// check-in instant, or a customer date's occurrence. At delivery it is compared with the record as it is.
 type Claim struct {
 	Owner      string    `json:"owner,omitempty"`
 	Due        time.Time `json:"due,omitzero"`
 	RemindAt   time.Time `json:"remind_at,omitzero"`
 	Occurrence int       `json:"occurrence,omitempty"`
 	Checkin    time.Time `json:"checkin,omitzero"`
+	// Date and On are a date prompt's date (CustomerDate.Key) and
+	// occurrence (midnight UTC of its day).
+	Date string    `json:"date,omitempty"`
+	On   time.Time `json:"on,omitzero"`
 }
 
 // Nudge is a message Kept owes someone, kept until it is delivered.

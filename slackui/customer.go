@@ -91,6 +91,7 @@ func CustomerCard(c store.Customer, health model.Health, why model.HealthReason,
 	if c.Notes != "" {
 		blocks = append(blocks, SplitSections("*Notes:* "+Text(c.Notes))...)
 	}
+	blocks = append(blocks, dateBlocks(c, loc, now)...)
 	if len(open) > 0 {
 		lines := []string{fmt.Sprintf("*Open promises (%d)*", len(open))}
 		for i, p := range open {

@@ -76,6 +76,7 @@ var cases = []testCase{
 	{"SharedPause", testSharedPause},
 	{"TouchKinds", testTouchKinds},
 	{"NudgeInUnitOfWork", testNudgeInUnitOfWork},
+	{"CustomerDates", testCustomerDates},
 }
 
 // Run runs every case as a subtest of t.

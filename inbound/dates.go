@@ -1,0 +1,178 @@
+package inbound
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/keptbot/kept/model"
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+)
+
+// Dates that matter in `/customer add|edit`: `renewal 2027-03-01`,
+// `contract start 2024-03-14`, `go-live 2025-06-01`,
+// `date "kickoff anniversary" mar 14`, and `none` in place of a date to
+// remove one. The prompts ahead of them are notify's (dates.go).
+
+// dateEdit is one date set or removed by a command.
+type dateEdit struct {
+	date   model.CustomerDate // Kind, Name and On
+	remove bool
+}
+
+// dateWords start a date option; the value is its kind ("date" names one).
+var dateWords = map[string]model.DateKind{
+	"renewal": model.DateRenewal, "renews": model.DateRenewal,
+	"contract": model.DateStart, "go-live": model.DateGoLive, "golive": model.DateGoLive,
+	"date": model.DateNamed,
+}
+
+const usageDates = "`renewal 2027-03-01`, `contract start 2024-03-14`, `go-live 2025-06-01` or `date \"kickoff anniversary\" mar 14` (`none` in place of the date removes it)"
+
+// readDateOption reads the date option at words[i] (a dateWords word): the
+// date edit and how many words after words[i] it used. Its errors are
+// refusals that show the right form.
+func readDateOption(words []string, i int) (dateEdit, int, error) {
+	w := strings.ToLower(words[i])
+	kind := dateWords[w]
+	e := dateEdit{date: model.CustomerDate{Kind: kind}}
+	j := i + 1
+	if kind == model.DateStart && j < len(words) && strings.EqualFold(words[j], "start") {
+		j++ // "contract start"
+	}
+	if kind == model.DateNamed {
+		name, next, ok := quotedName(words, j)
+		if !ok {
+			return e, 0, invalid("Name the date in quotes, then give it: `date \"kickoff anniversary\" mar 14`.")
+		}
+		e.date.Name, j = name, next
+	}
+	label := w
+	if kind == model.DateNamed {
+		label = "date \"" + slackui.Escape(e.date.Name) + "\""
+	} else if kind == model.DateStart {
+		label = "contract start"
+	}
+	if j < len(words) && strings.EqualFold(words[j], "none") {
+		e.remove = true
+		return e, j + 1 - i - 1, nil
+	}
+	// The longest run of words (up to four: "the 14th of march 2027"
+	// is five, but "of" and "the" are read too) that reads as a day.
+	for n := min(5, len(words)-j); n >= 1; n-- {
+		if dateWordAt(words, j, n) {
+			continue
+		}
+		day, err := model.ParseDay(strings.Join(words[j:j+n], " "))
+		if err == nil {
+			e.date.On = day
+			return e, j + n - i - 1, nil
+		}
+	}
+	if j >= len(words) {
+		return e, 0, invalid(fmt.Sprintf("Give the date after `%s`, as in `%s 2027-03-01`, or `%s none` to remove it.", label, label, label))
+	}
+	what := strings.Join(words[j:min(j+3, len(words))], " ")
+	return e, 0, invalid(fmt.Sprintf("I can't read “%s” as a date for `%s`. Write it like 2027-03-01, mar 14 or 14 march 2027, or `none` to remove it.", slackui.Escape(what), label))
+}
+
+// dateWordAt reports whether words[j:j+n] runs into another option: a
+// date phrase stops before it.
+func dateWordAt(words []string, j, n int) bool {
+	for _, w := range words[j : j+n] {
+		lw := strings.ToLower(w)
+		if optionWords[lw] && lw != "never" || dateWords[lw] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedName reads a date's name at words[j]: a quoted phrase, or one word.
+func quotedName(words []string, j int) (name string, next int, ok bool) {
+	if j >= len(words) {
+		return "", j, false
+	}
+	r, size := utf8.DecodeRuneInString(words[j])
+	closing, quoted := quotes[r]
+	if !quoted {
+		return words[j], j + 1, true
+	}
+	var parts []string
+	first := words[j][size:]
+	for k := j; k < len(words); k++ {
+		w := words[k]
+		if k == j {
+			w = first
+		}
+		if strings.HasSuffix(w, string(closing)) {
+			parts = append(parts, strings.TrimSuffix(w, string(closing)))
+			name = strings.TrimSpace(strings.Join(parts, " "))
+			return name, k + 1, name != ""
+		}
+		parts = append(parts, w)
+	}
+	return "", j, false
+}
+
+// applyDates applies the command's date edits to c, all or none: a date
+// the model refuses, or one to remove that c does not have, fails the
+// whole command.
+func applyDates(c *store.Customer, edits []dateEdit, now time.Time) error {
+	for _, e := range edits {
+		if e.remove {
+			if !c.RemoveDate(e.date.Key()) {
+				return invalid(fmt.Sprintf("*%s* has no %s date to remove.", slackui.Escape(c.Name), slackui.Escape(e.date.Label())))
+			}
+			continue
+		}
+		if err := c.SetDate(e.date, now); err != nil {
+			return modelRefusal(err)
+		}
+	}
+	return nil
+}
+
+// datesText tells what the command did to the dates, and when the owner
+// will hear of each: the answer to `/customer edit Acme renewal …`.
+func datesText(c store.Customer, edits []dateEdit, pol model.DatePolicy, loc *time.Location, now time.Time) string {
+	today := model.DayOf(now, loc)
+	var out []string
+	for _, e := range edits {
+		if e.remove {
+			out = append(out, slackui.DateLabel(e.date)+" removed.")
+			continue
+		}
+		d, ok := c.Date(e.date.Key())
+		if !ok {
+			continue
+		}
+		s := slackui.DateLabel(d) + ": " + slackui.CivilDay(d.On, today)
+		if d.Yearly() {
+			s += ", every year"
+		}
+		if o := d.Occurrence(today); !o.IsZero() {
+			prompt := d.PromptDay(o, pol)
+			when := "on " + slackui.CivilDay(prompt, today)
+			if !today.Before(prompt) {
+				when = "today"
+			}
+			if d.Yearly() {
+				when += ", the week of " + slackui.CivilDay(o, today)
+			}
+			s += fmt.Sprintf(". I'll remind %s %s", slackui.MentionUser(c.Owner), when)
+		}
+		out = append(out, s+".")
+	}
+	return strings.Join(out, " ")
+}
+
+// datePolicy is the policy in force: the configured one, or the default.
+func (b *Bot) datePolicy() model.DatePolicy {
+	if b.cfg.Dates == (model.DatePolicy{}) {
+		return model.DefaultDates
+	}
+	return b.cfg.Dates
+}
