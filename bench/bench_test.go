@@ -26,7 +26,7 @@ func TestQuickTiny(t *testing.T) {
 		"30 nudges", "0 lost, 0 duplicated, 0 failed", "n/a (no kept binary", "digest",
 		"idle tick (nothing due), 3k customers", "1,000 check-ins due",
 		"| Load | Commit |", "disk floor: 4 KiB overwrite + fdatasync", "p50 ≤ 3× fdatasync p50",
-		"simulator and Kept together (no kept binary)",
+		"simulator and Kept together (no kept binary)", "a lone command's commit, nothing else committing",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)
