@@ -267,11 +267,11 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Section, row.Measure, res, row.Target, mark, load, commit)
 	}
 	if len(busy) > 0 {
-		rows := "rows"
+		rows, were := "rows", "were"
 		if len(busy) == 1 {
-			rows = "row"
+			rows, were = "row", "was"
 		}
-		fmt.Fprintf(w, "\nWARNING: the machine was busy (load average above its %d cores) while %s %s were measured: other work shared the CPUs, so those figures are pessimistic and will not reproduce. Re-run on an idle machine before quoting them.\n", r.Cores, rows, strings.Join(busy, ", "))
+		fmt.Fprintf(w, "\nWARNING: the machine was busy (load average above its %d cores) while %s %s %s measured: other work shared the CPUs, so those figures are pessimistic and will not reproduce. Re-run on an idle machine before quoting them.\n", r.Cores, rows, strings.Join(busy, ", "), were)
 	}
 	if r.Elapsed > 0 {
 		fmt.Fprintf(w, "\nbench took %s\n", r.Elapsed.Round(time.Second))

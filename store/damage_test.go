@@ -119,6 +119,72 @@ func TestScribbledPagesAreRefused(t *testing.T) {
 	}
 }
 
+// TestLargeFileOpensWithoutWalkingItsPages: a file over fullCheckAtOpen
+// with nothing to migrate opens without a walk of every page (start-up
+// at a million promises would take over a second), and without writing
+// anything; the first Ping's check finds scribbled pages. With a
+// migration to write, the same file is refused before anything is
+// written.
+func TestLargeFileOpensWithoutWalkingItsPages(t *testing.T) {
+	defer func(n int64) { fullCheckAtOpen = n }(fullCheckAtOpen)
+	fullCheckAtOpen = 0 // every file is large
+	_, good := goodFile(t)
+	path := filepath.Join(t.TempDir(), "kept.db")
+	// Scribble on the data pages but not the freelist, which inspect
+	// reads on every open.
+	m, _ := readMeta(good)
+	if m2, ok := readMeta(good[m.pageSize:]); ok && m2.txid > m.txid {
+		m = m2
+	}
+	damaged := scribble(good)
+	fl := int(m.freelist) * int(m.pageSize)
+	copy(damaged[fl:fl+int(m.pageSize)], good[fl:])
+	if err := os.WriteFile(path, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(path, Options{})
+	if err != nil {
+		t.Fatalf("New walked the pages of a large file: %v", err)
+	}
+	if st.lastCheck.Load() != nil {
+		t.Error("New checked the pages of a large file with nothing to migrate")
+	}
+	for range 100 {
+		if err = st.Ping(); err != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the check runs in the background
+	}
+	st.Close()
+	if !errors.Is(err, ErrDamaged) {
+		t.Fatalf("first Pings of a scribbled file: %v, want ErrDamaged", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(damaged) {
+		t.Error("opening and pinging the damaged file changed it")
+	}
+
+	// An older schema: the migration is about to write, so New walks the
+	// pages first and refuses.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaVersion, itob(1)) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	if st, err := New(path, Options{}); !errors.Is(err, ErrDamaged) {
+		if err == nil {
+			st.Close()
+		}
+		t.Fatalf("New with a migration pending on a scribbled file: %v, want ErrDamaged", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("New wrote to a damaged file before migrating")
+	}
+}
+
 // TestPingFindsDamageWhileOpen: pages scribbled on while kept runs (the
 // file is mapped, so kept sees them) make Ping fail once a page check has
 // run, and for good.
