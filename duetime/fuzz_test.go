@@ -29,7 +29,7 @@ var fuzzSeeds = []string{
 	"tomorrow 3pm", "in 2 hours", "in 90 minutes", "friday 5pm", "tuesday", "monday",
 	"next week", "dec 3", "2026-12-01 14:00", "3pm", "9am", "noon", "eod", "end of week",
 	"in 3 days", "in 2 years", "yesterday 3pm", "next tue", "this friday", "tonight",
-	"tomorrow at 3pm", "friday at 17:00", "dec 3 2pm", "3 dec", "december 3rd", "12/3",
+	"tomorrow at 3pm", "tomorrow by 5pm", "dec 3 by 2pm", "friday at 17:00", "dec 3 2pm", "3 dec", "december 3rd", "12/3",
 	"2026-12-01T14:00", "15:30", "every month on the 1st 9am", "every 2 weeks",
 	"every weekday 4pm", "every month on the 31st", "in 999999 years", "in 0 minutes",
 	"feb 29", "the 31st of february", "12am", "dec 3 12am", "a", "42", "may", "1 2 dec",

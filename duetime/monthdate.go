@@ -96,7 +96,7 @@ func readMonthDate(w []string) (md monthDay, ok bool) {
 			md.wd, md.hasWeekday = wd, true
 			continue
 		}
-		if s == "at" {
+		if s == "at" || s == "by" { // "dec 3 at 2pm", "dec 3 by 2pm"
 			s = next()
 			i++
 		}

@@ -331,6 +331,13 @@ func clockAtEnd(w []string) (k clock, n int, ok bool) {
 			return k, n, true
 		}
 	}
+	// "tomorrow by 5pm", "friday by noon": by a clock time, as people
+	// write a deadline. Unlike "at", never before a bare number.
+	if len(w) >= 3 && w[len(w)-2] == "by" {
+		if k, ok := parseClock(w[len(w)-1]); ok {
+			return k, 2, true
+		}
+	}
 	if len(w) >= 1 {
 		if k, ok := parseClock(w[len(w)-1]); ok {
 			return k, 1, true
@@ -342,8 +349,12 @@ func clockAtEnd(w []string) (k clock, n int, ok bool) {
 	return clock{}, 0, false
 }
 
-// clockTail reads w as exactly "[at] <time>".
+// clockTail reads w as exactly "[at] <time>", or "by <time>" ("in 2
+// days by 5pm").
 func clockTail(w []string) (clock, bool) {
+	if len(w) == 2 && w[0] == "by" {
+		return parseClock(w[1])
+	}
 	k, n, ok := clockAt(w)
 	return k, ok && n == len(w)
 }
