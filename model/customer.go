@@ -165,13 +165,14 @@ func (c *Customer) ClaimCheckin(now time.Time, pending bool) (Nudge, bool) {
 	if c.Cadence <= 0 || c.NextPrompt.IsZero() || c.NextPrompt.After(now) {
 		return Nudge{}, false
 	}
+	meant := c.NextPrompt
 	c.NextPrompt = utc(now.Add(c.Cadence))
 	if pending {
 		return Nudge{}, false
 	}
 	c.LastPrompt = utc(now)
 	return Nudge{Kind: NudgeCheckin, Team: c.Team, Subject: c.Key(), To: c.Owner, State: NudgeDue,
-		NotBefore: utc(now), Created: utc(now), For: Claim{Owner: c.Owner, Checkin: c.CheckinDue()}}, true
+		NotBefore: utc(now), Created: utc(now), For: Claim{Owner: c.Owner, Checkin: c.CheckinDue(), Prompt: utc(meant)}}, true
 }
 
 func (c *Customer) normalize() {

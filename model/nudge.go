@@ -80,6 +80,10 @@ type Claim struct {
 	// occurrence (midnight UTC of its day).
 	Date string    `json:"date,omitempty"`
 	On   time.Time `json:"on,omitzero"`
+	// Prompt is when a check-in prompt was meant to go out (the
+	// customer's NextPrompt when it was claimed): after downtime it is
+	// claimed late, and this says how late (CheckinLate).
+	Prompt time.Time `json:"prompt,omitzero"`
 }
 
 // Nudge is a message Kept owes someone, kept until it is delivered.

@@ -205,3 +205,13 @@ func (h Hours) AddDays(t time.Time, n int, loc *time.Location) time.Time {
 	}
 	return h.Next(time.Date(y, m, d, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), loc), loc)
 }
+
+// NextDay returns when working hours begin on the first working day after
+// t's day in loc: where a check-in held back today waits. Days are counted
+// on the wall clock, so a daylight-saving change in between moves the
+// instant, not the hour.
+func (h Hours) NextDay(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	y, m, d := l.Date()
+	return h.Next(time.Date(y, m, d+1, 0, 0, 0, 0, loc), loc)
+}
