@@ -485,13 +485,14 @@ func TestSimWebCheckin(t *testing.T) {
 	w.open("Kept")
 	w.step("no prompt before 9:00", chromedp.WaitVisible(xp(`//div[@id="messages"]//div[contains(@class, "empty")]`)))
 	w.step("an hour later", chromedp.Click(chromedp.CSS(`button[data-advance="1h"]`)))
-	prompt := message("Time to check in with") + `[contains(., "Acme")]`
+	// Both are due: one prompt lists them, a row and buttons each.
+	prompt := message("Time to check in") + `[contains(., "Acme")][contains(., "Globex")]`
 	w.step("the prompt, with the last note",
-		chromedp.WaitVisible(xp(prompt+`[contains(., "Acme")][contains(., "Lyon")]//button[contains(., "Logged a touch")]`)),
+		chromedp.WaitVisible(xp(prompt+`[contains(., "Lyon")]//button[@data-value="acme"][contains(., "Logged a touch")]`)),
 		chromedp.WaitVisible(xp(prompt+`//button[@data-type="static_select"][contains(., "Change cadence")]`)),
 	)
 	w.step("Logged a touch",
-		chromedp.Click(xp(prompt+`//button[contains(., "Logged a touch")]`), chromedp.NodeVisible),
+		chromedp.Click(xp(prompt+`//button[@data-value="acme"][contains(., "Logged a touch")]`), chromedp.NodeVisible),
 		chromedp.WaitVisible(xp(`//div[@id="modal"]//div[contains(@class, "s-input")][@data-block="note"]`)),
 		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
 		chromedp.WaitVisible(xp(`//div[@data-block="note"]//div[contains(@class, "s-error")][normalize-space(.) != ""]`)),
@@ -500,7 +501,9 @@ func TestSimWebCheckin(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#modal .modal-submit`)),
 		chromedp.WaitNotVisible(chromedp.ID("modal-layer")),
 		chromedp.WaitVisible(xp(prompt+`[contains(., "Touch logged")]`)),
-		chromedp.WaitNotPresent(xp(prompt+`//button[contains(., "Logged a touch")]`)),
+		chromedp.WaitNotPresent(xp(prompt+`//button[@data-value="acme"]`)),
+		// Globex's row is as it was.
+		chromedp.WaitVisible(xp(prompt+`//button[@data-value="globex"][contains(., "Logged a touch")]`)),
 	)
 
 	// Globex, never touched, needs its owner on the Home tab, with a button.

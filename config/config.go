@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/cronspec"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/workhours"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	KeyCadence, StandardCadence time.Duration
 	// WorkHours is when keep-in-touch prompts go out, in each owner's zone.
 	WorkHours workhours.Hours
+	// CheckinsPerDay is how many customers an owner's one check-in
+	// message a working day lists; the rest wait for the next working day.
+	CheckinsPerDay int
 	// Customer channels: a message touch at most once per TouchEvery per
 	// person and customer; a customer's unanswered message is told to its
 	// owner after WaitingAfter of their working hours; Excerpt characters
@@ -196,6 +200,14 @@ var Settings = []Setting{
 			return fmt.Errorf("is %q; use days and a span such as \"Mon-Fri 09:00-17:00\" or \"Mon,Wed 08:30-12:00\"", v)
 		}
 		c.WorkHours = h
+		return nil
+	}},
+	{"KEPT_CHECKINS_PER_DAY", "5", "Keep-in-touch prompts are gathered: each owner gets at most one check-in DM a working day, listing at most this many customers (1 to 20), those waiting longest first; the rest come on the next working days.", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > model.MaxCheckinsPerDay {
+			return fmt.Errorf("is %q; give a number of customers from 1 to %d, such as 5", v, model.MaxCheckinsPerDay)
+		}
+		c.CheckinsPerDay = n
 		return nil
 	}},
 	{"KEPT_TOUCH_EVERY", "4h", "In a customer channel, what someone on our side writes logs a touch at most once per this long per person and customer.", func(c *Config, v string) error {

@@ -41,12 +41,15 @@ func noteInput(note string) map[string]map[string]slack.BlockAction {
 // gets one prompt when her working day starts, not at 3 am and not twice,
 // and logging a touch from it starts the cadence again.
 func TestCheckinPrompt(t *testing.T) {
-	e := start(t) // Monday 23 Nov 10:00 in Ann's New York
+	e := start(t)
+	// Added on Tuesday 24 Nov at 3:00 in Ann's New York, so that its
+	// cadence passes at night.
+	e.clock.Set(time.Date(2026, 11, 24, 3, 0, 0, 0, newYork))
 	r := e.cmd(ann, "/customer", "add Acme every 14d tier key")
 	if got := replyText(r); !strings.Contains(got, "Added *Acme*: key, every 14 days, owned by <@U0ANN>") || r.ResponseType != "ephemeral" {
 		t.Fatalf("add answered %q (%s)", got, r.ResponseType)
 	}
-	due := time.Date(2026, 12, 7, 10, 0, 0, 0, newYork)
+	due := time.Date(2026, 12, 8, 3, 0, 0, 0, newYork)
 	if c := e.customer("acme"); !c.NextPrompt.Equal(due) || c.Tier != store.KeyTier || c.Owner != ann {
 		t.Fatalf("stored %+v", c)
 	}

@@ -105,6 +105,8 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		DigestChannel: cfg.DigestChannel,
 		WorkHours:     cfg.WorkHours,
 		Zones:         zc,
+
+		CheckinsPerDay: cfg.CheckinsPerDay,
 	})
 	b := inbound.New(st, api, sm, inbound.Config{
 		Zone:   cfg.Zone,

@@ -104,6 +104,15 @@ func (d termDeliverer) Deliver(ctx context.Context, n store.Nudge) (string, stri
 	return d.Notifier.Deliver(ctx, n)
 }
 
+// DeliverCheckins is Deliver for one owner's check-in message: the same
+// term check, before the post.
+func (d termDeliverer) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbox.Batch, error) {
+	if t := d.r.term.Load(); t == nil || !t.Valid() {
+		return outbox.Batch{}, &outbox.LaterError{Until: d.now().Add(time.Second), Reason: errNoTerm.Error()}
+	}
+	return d.Notifier.DeliverCheckins(ctx, ns)
+}
+
 // role is what /healthz says of the replica.
 func (r *replica) role() string {
 	if t := r.term.Load(); t != nil {

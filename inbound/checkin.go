@@ -42,6 +42,9 @@ func (b *Bot) customerAction(k click) error {
 		return fmt.Errorf("inbound: customer: %w", err)
 	}
 	origin := touchOrigin{Key: store.CustomerKey(c.Name), Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs}
+	if id, ok := slackui.ParseCheckinBlock(a.BlockID); ok && slackui.HasCheckinRow(cb.Message.Blocks.BlockSet, id) {
+		origin.Row = id // a row of the day's gathered check-ins: that row alone changes
+	}
 	now := b.cfg.Now()
 	var change func(c *store.Customer) error
 	switch a.ActionID {
@@ -104,6 +107,9 @@ type touchOrigin struct {
 	Channel string `json:"c,omitempty"`
 	TS      string `json:"ts,omitempty"`
 	Reply   string `json:"r,omitempty"` // the response_url of /touch, for the confirmation
+	// Row is the prompt's nudge when the message is an owner's gathered
+	// check-ins (slackui.Checkins): only its row is rewritten.
+	Row int64 `json:"row,omitempty"`
 }
 
 func (b *Bot) openTouchModal(ctx context.Context, triggerID, user string, c store.Customer, origin touchOrigin) error {
@@ -220,6 +226,10 @@ func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin,
 	if c.Cadence > 0 {
 		// The same words as the card and the list (slackui.TouchState).
 		note += " · " + slackui.TouchState(c, loc, b.cfg.Now())
+	}
+	if origin.Row != 0 {
+		b.updateCheckinRow(ctx, origin, note)
+		return
 	}
 	fallback, blocks := slackui.Checkin(c, 0, loc, b.cfg.Now())
 	blocks = append(blocks[:len(blocks)-1], slackui.Context(note))

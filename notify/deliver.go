@@ -77,11 +77,16 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 // message Slack refuses for its content (invalid_blocks, msg_too_long) is
 // never dropped: it goes again as plain text, pointing to the App Home.
 func (b *Notifier) postNudge(ctx context.Context, n store.Nudge, fallback string, blocks []slack.Block) (channel, ts string, err error) {
-	meta := slack.MsgOptionMetadata(slack.SlackMetadata{
+	return b.post(ctx, n.To, slack.SlackMetadata{
 		EventType:    nudgeEvent,
 		EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind)},
-	})
-	channel, ts, err = b.api.PostMessageContext(ctx, n.To,
+	}, fallback, blocks)
+}
+
+// post is postNudge for a message tagged with md.
+func (b *Notifier) post(ctx context.Context, to string, md slack.SlackMetadata, fallback string, blocks []slack.Block) (channel, ts string, err error) {
+	meta := slack.MsgOptionMetadata(md)
+	channel, ts, err = b.api.PostMessageContext(ctx, to,
 		slack.MsgOptionText(slackui.Fit(fallback, slackui.MaxMessageText), false),
 		slack.MsgOptionBlocks(blocks...), meta)
 	var se slack.SlackErrorResponse
@@ -89,8 +94,8 @@ func (b *Notifier) postNudge(ctx context.Context, n store.Nudge, fallback string
 		return channel, ts, err
 	}
 	b.cfg.Log.Error("Slack refused a nudge's message; sending it again as plain text",
-		"nudge", n.ID, "kind", n.Kind, "error", se.Err, "problems", se.ResponseMetadata.Messages)
-	return b.api.PostMessageContext(ctx, n.To, slack.MsgOptionText(b.plainNudge(ctx, fallback), false), meta)
+		"nudge", md.EventPayload["nudge_id"], "kind", md.EventPayload["kind"], "error", se.Err, "problems", se.ResponseMetadata.Messages)
+	return b.api.PostMessageContext(ctx, to, slack.MsgOptionText(b.plainNudge(ctx, fallback), false), meta)
 }
 
 // refusedContent are Slack's answers to a message whose content it will

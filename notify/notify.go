@@ -25,6 +25,10 @@ type Store interface {
 	Promise(team string, id int64) (store.Promise, error)
 	Customer(team, name string) (store.Customer, error)
 	digest.Source
+	// LastRun and SetLastRun keep when each owner's last check-in message
+	// went out (checkins.go): one a working day.
+	LastRun(name string) (time.Time, error)
+	SetLastRun(name string, t time.Time) error
 }
 
 // Slack is the part of the Web API the notifier calls; *slack.Client has
@@ -49,6 +53,10 @@ type Config struct {
 	// Zones is the cache of users' zones, shared with the inbound
 	// handlers; nil makes one of the notifier's own.
 	Zones *zones.Cache
+	// CheckinsPerDay is how many customers an owner's one check-in
+	// message a working day lists (model.PlanCheckins); 0 means
+	// model.DefaultCheckinsPerDay.
+	CheckinsPerDay int
 }
 
 // Notifier sends nudges to Slack.

@@ -85,6 +85,11 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 		}
 		if found {
 			ch, ts = b.foundWaiting(ctx, n, ch, ts)
+			if at, ok := tsTime(ts); ok && n.Kind == model.NudgeCheckin && isUserTarget(n.To) && ch != b.cfg.DigestChannel {
+				// The day's check-in message went out, even if Kept
+				// stopped before it said so: no second one today.
+				b.markCheckinDay(n.Team, n.To, at)
+			}
 			return ch, ts, true, nil
 		}
 	}
@@ -106,7 +111,7 @@ func findIn(ctx context.Context, h historyAPI, channel, botID string, n store.Nu
 			return "", false, lookupError(err)
 		}
 		for _, m := range res.Messages {
-			if m.BotID == botID && m.Metadata.EventType == nudgeEvent && payloadID(m.Metadata.EventPayload["nudge_id"]) == n.ID {
+			if m.BotID == botID && m.Metadata.EventType == nudgeEvent && carries(m.Metadata.EventPayload, n.ID) {
 				return m.Timestamp, true, nil
 			}
 		}

@@ -51,3 +51,15 @@ type LaterError struct {
 func (e *LaterError) Error() string {
 	return fmt.Sprintf("not before %s: %s", e.Until.UTC().Format(time.RFC3339), e.Reason)
 }
+
+// Batch is what became of several nudges delivered as one message (an
+// owner's check-ins for the day): those the message carries, all recorded
+// with its channel and ts; those with nothing left to say (recorded as
+// sent, with no message); and those held back, each to its own time, not
+// counted as an attempt.
+type Batch struct {
+	Channel, TS string
+	Sent        []int64
+	Skipped     []int64
+	Later       map[int64]*LaterError
+}

@@ -39,23 +39,8 @@ func mayHaveLanded(n store.Nudge) bool {
 // MarkSending.
 func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before store.Nudge, np *store.Nudge) (channel, ts string, err error) {
 	n := *np
-	if f, ok := s.deliver.(Finder); ok && mayHaveLanded(before) {
-		channel, ts, found, err := f.Find(ctx, n)
-		switch {
-		case err == nil && found:
-			log.Info("nudge was already delivered; recording it", "channel", channel, "ts", ts)
-			return channel, ts, nil
-		case err != nil:
-			var retry *outbox.RetryError
-			if errors.As(err, &retry) || ctx.Err() != nil {
-				// Slack is busy or we are stopping: look again later
-				// rather than risk a second message.
-				return "", "", err
-			}
-			// Looking cannot work (a missing scope, say): delivering at
-			// least once beats never delivering.
-			log.Warn("cannot look the nudge up in Slack; sending it, it may repeat", "err", err)
-		}
+	if channel, ts, found, err := s.landed(ctx, log, before, n); err != nil || found {
+		return channel, ts, err
 	}
 	n, err = s.store.Recheck(n.ID, s.cfg.Now())
 	if err != nil {
@@ -66,6 +51,32 @@ func (s *Scheduler) send(ctx context.Context, log *slog.Logger, before store.Nud
 		return "", "", errStale
 	}
 	return s.deliver.Deliver(ctx, n)
+}
+
+// landed looks n up in Slack when an earlier attempt may have landed
+// (before is n as read from the outbox): found, it says where. An error
+// means "look again later rather than risk a second message"; when
+// looking cannot work at all (a missing scope, say) it says not found:
+// delivering at least once beats never delivering.
+func (s *Scheduler) landed(ctx context.Context, log *slog.Logger, before, n store.Nudge) (channel, ts string, found bool, err error) {
+	f, ok := s.deliver.(Finder)
+	if !ok || !mayHaveLanded(before) {
+		return "", "", false, nil
+	}
+	channel, ts, found, err = f.Find(ctx, n)
+	switch {
+	case err == nil && found:
+		log.Info("nudge was already delivered; recording it", "channel", channel, "ts", ts)
+		return channel, ts, true, nil
+	case err != nil:
+		var retry *outbox.RetryError
+		if errors.As(err, &retry) || ctx.Err() != nil {
+			// Slack is busy or we are stopping.
+			return "", "", false, err
+		}
+		log.Warn("cannot look the nudge up in Slack; sending it, it may repeat", "err", err)
+	}
+	return "", "", false, nil
 }
 
 // rateLimited honours Retry-After. Slack's limits are per method and per

@@ -36,8 +36,14 @@ type Store interface {
 // errors in outbox.RetryError, outbox.LaterError or outbox.ErrUnreachable
 // so the scheduler knows whether to wait, back off or give up on the
 // recipient.
+//
+// DeliverCheckins sends one recipient's pending check-in prompts (all of
+// one team and To) as one message, and says what became of each: carried
+// by the message, nothing left to say, or held back (outbox.Batch). An
+// error applies to all of them.
 type Deliverer interface {
 	Deliver(ctx context.Context, n store.Nudge) (channel, ts string, err error)
+	DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbox.Batch, error)
 }
 
 // Config tunes a Scheduler. Zero values take the defaults.
@@ -175,22 +181,27 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 }
 
 func (s *Scheduler) deliverAll(ctx context.Context, nudges []store.Nudge) {
-	work := make(chan store.Nudge)
+	groups := gather(nudges)
+	work := make(chan []store.Nudge)
 	var wg sync.WaitGroup
-	for range min(s.cfg.Workers, len(nudges)) {
+	for range min(s.cfg.Workers, len(groups)) {
 		wg.Go(func() {
-			for n := range work {
-				s.deliverOne(ctx, n)
+			for g := range work {
+				if g[0].Kind == model.NudgeCheckin {
+					s.deliverCheckins(ctx, g)
+				} else {
+					s.deliverOne(ctx, g[0])
+				}
 			}
 		})
 	}
 feed:
-	for _, n := range nudges {
+	for _, g := range groups {
 		if s.paused() {
 			break // Slack said to wait: the rest stay in the outbox untouched
 		}
 		select {
-		case work <- n:
+		case work <- g:
 		case <-ctx.Done():
 			break feed
 		}
@@ -239,6 +250,12 @@ func (s *Scheduler) deliverOne(ctx context.Context, n store.Nudge) {
 		// Shutting down: leave it in the outbox; the next start retries it.
 		return
 	}
+	s.settle(log, n, err)
+}
+
+// settle records a failed delivery attempt at n by what err says: wait,
+// back off, give up on the recipient or on the nudge.
+func (s *Scheduler) settle(log *slog.Logger, n store.Nudge, err error) {
 	var retry *outbox.RetryError
 	var later *outbox.LaterError
 	switch {

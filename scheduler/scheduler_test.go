@@ -38,6 +38,22 @@ func (f *fakeSlack) Deliver(ctx context.Context, n store.Nudge) (string, string,
 	return "D1", "1.000100", nil
 }
 
+// DeliverCheckins is Deliver for one message carrying all of ns.
+func (f *fakeSlack) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbox.Batch, error) {
+	ch, ts, err := f.Deliver(ctx, ns[0])
+	if err != nil {
+		return outbox.Batch{}, err
+	}
+	b := outbox.Batch{Channel: ch, TS: ts}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range ns {
+		b.Sent = append(b.Sent, n.ID)
+	}
+	f.sent = append(f.sent, b.Sent[1:]...)
+	return b, nil
+}
+
 func setup(t *testing.T, script ...error) (*Scheduler, *store.Bolt, *clock.Manual, *fakeSlack) {
 	t.Helper()
 	clk := clock.NewManual(time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC))

@@ -67,16 +67,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 	if c.Notes != "" {
 		blocks = append(blocks, Context("Notes: "+Escape(Truncate(c.Notes, 300))))
 	}
-	key := store.CustomerKey(c.Name)
-	logged := Button(ActionCheckinTouch, key, "Logged a touch")
-	logged.Style = slack.StylePrimary
-	snooze := Button(ActionCheckinSnooze, key, "Snooze a week")
-	var opts []*slack.OptionBlockObject
-	for _, ch := range cadenceChoices {
-		opts = append(opts, slack.NewOptionBlockObject(ch.value, Plain(ch.label), nil))
-	}
-	cadence := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain("Change cadence"), ActionCheckinCadence, opts...)
-	blocks = append(blocks, slack.NewActionBlock(CheckinBlock(nudge), logged, snooze, cadence))
+	blocks = append(blocks, checkinButtons(c, nudge))
 	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 

@@ -1,0 +1,158 @@
+package daemon_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
+)
+
+// addCustomersAt adds each customer, every 14 days, owned by ann, at its
+// own time.
+func (e *env) addCustomersAt(names []string, at []time.Time) {
+	e.t.Helper()
+	for i, name := range names {
+		e.clock.Set(at[i])
+		e.cmd(ann, "/customer", "add "+name+" every 14d")
+	}
+}
+
+// rows are the text of each row of a gathered check-in message, by the
+// block ids slackui gives them, with its buttons or its note.
+func rows(m slacksim.Message) map[int64]string {
+	out := map[int64]string{}
+	for i, b := range m.Blocks {
+		var id int64
+		for _, n := range []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20} {
+			if b.ID() == slackui.CheckinRowBlock(n) {
+				id = n
+			}
+		}
+		if id == 0 {
+			continue
+		}
+		out[id] = blocksText(m.Blocks[i : i+2])
+	}
+	return out
+}
+
+// checkinIDs is the prompt of each customer, by key.
+func (e *env) checkinIDs() map[string]store.Nudge {
+	e.t.Helper()
+	ns, err := e.d.Store.Nudges(store.Checkin)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]store.Nudge{}
+	for _, n := range ns {
+		out[n.Subject] = n
+	}
+	return out
+}
+
+// TestCheckinsGathered: three customers whose cadence passes on the same
+// morning come to their owner as one DM with a row and buttons each; a
+// fourth that comes due later that day waits for the next morning's DM,
+// marked late. A click on one row changes that row alone.
+func TestCheckinsGathered(t *testing.T) {
+	e := start(t) // Monday 23 Nov 10:00 in Ann's New York
+	mon := func(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, newYork) }
+	e.addCustomersAt([]string{"Acme", "Beta & Co", "Gamma", "Delta"}, []time.Time{mon(10, 0), mon(10, 20), mon(10, 40), mon(14, 0)})
+	// All but Delta are due by Monday 7 Dec 10:40.
+	e.advanceTo(time.Date(2026, 12, 7, 11, 0, 0, 0, newYork))
+	dms := e.prompts(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d check-in DMs, want one gathering three", len(dms))
+	}
+	text := blocksText(dms[0].Blocks)
+	for _, want := range []string{"Time to check in*, just to talk: 3 customers are going quiet", "*Acme*", "*Beta &amp; Co*", "*Gamma*", "14 days since it was added"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the DM %q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "Late") || strings.Contains(text, "Delta") {
+		t.Errorf("the DM marks a prompt late or lists Delta, not yet due: %q", text)
+	}
+	if n := strings.Count(text, "[Logged a touch][Snooze a week][Change cadence]"); n != 3 {
+		t.Errorf("%d rows of buttons, want 3: %q", n, text)
+	}
+	ids := e.checkinIDs()
+	for _, k := range []string{"acme", "beta & co", "gamma"} {
+		if n := ids[k]; n.State != store.NudgeSent || n.TS != dms[0].TS {
+			t.Errorf("prompt for %s: %s in %s, want sent in the one DM %s", k, n.State, n.TS, dms[0].TS)
+		}
+	}
+	// Delta is due at 14:00: one DM a day, so it waits for Tuesday.
+	e.advanceTo(time.Date(2026, 12, 7, 15, 0, 0, 0, newYork))
+	if n := len(e.prompts(ann)); n != 1 {
+		t.Fatalf("%d check-in DMs on Monday afternoon, want still 1", n)
+	}
+	if d := e.checkinIDs()["delta"]; d.State != store.NudgeDue || !d.NotBefore.Equal(time.Date(2026, 12, 8, 9, 0, 0, 0, newYork)) {
+		t.Errorf("Delta's prompt: %s, not before %v; want due on Tuesday 9:00", d.State, d.NotBefore.In(newYork))
+	}
+
+	// A click on Beta's row: Bob may not snooze Ann's customer; Ann may,
+	// and only Beta's row changes.
+	before := dms[0]
+	if _, err := e.sim.Click(e.ctx(), bob, dms[0], "checkin_snooze", "beta & co"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if !e.told(bob, "Only <@U0ANN>") {
+		t.Errorf("Bob's snooze of Ann's customer was not refused")
+	}
+	if blocksText(e.prompts(ann)[0].Blocks) != blocksText(before.Blocks) {
+		t.Errorf("Bob's click changed the message")
+	}
+	if c := e.customer("beta & co"); !c.SnoozedUntil.IsZero() {
+		t.Errorf("Bob snoozed Ann's customer: %+v", c)
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, dms[0], "checkin_snooze", "beta & co"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	now := e.clock.Now()
+	if c := e.customer("beta & co"); !c.SnoozedUntil.Equal(now.Add(7 * 24 * time.Hour)) {
+		t.Errorf("Beta snoozed until %v, want a week from now", c.SnoozedUntil)
+	}
+	beta, acme, gamma := ids["beta & co"].ID, ids["acme"].ID, ids["gamma"].ID
+	waitFor(t, e, func() bool { return strings.Contains(rows(e.prompts(ann)[0])[beta], "Snoozed a week") })
+	got := rows(e.prompts(ann)[0])
+	if strings.Contains(got[beta], "[Snooze a week]") {
+		t.Errorf("Beta's row still has its buttons: %q", got[beta])
+	}
+	for _, id := range []int64{acme, gamma} {
+		if got[id] != rows(before)[id] {
+			t.Errorf("row %d changed: %q, was %q", id, got[id], rows(before)[id])
+		}
+	}
+
+	// Logged a touch on Acme's row: the form, then Acme's row alone.
+	if _, err := e.sim.Click(e.ctx(), ann, e.prompts(ann)[0], "checkin_touch", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	form := e.lastView(ann, "open")
+	if _, err := e.sim.SubmitView(e.ctx(), ann, form.ID, noteInput("called, all well")); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	waitFor(t, e, func() bool { return strings.Contains(rows(e.prompts(ann)[0])[acme], "Touch logged") })
+	got = rows(e.prompts(ann)[0])
+	if !strings.Contains(got[beta], "Snoozed a week") || got[gamma] != rows(before)[gamma] || strings.Contains(got[acme], "[Logged a touch]") {
+		t.Errorf("after the touch: %v", got)
+	}
+
+	// Tuesday 9:00: Delta, alone and late, since Monday.
+	e.advanceTo(time.Date(2026, 12, 8, 9, 0, 0, 0, newYork))
+	dms = e.prompts(ann)
+	if len(dms) != 2 {
+		t.Fatalf("%d check-in DMs by Tuesday 9:00, want 2", len(dms))
+	}
+	if text := blocksText(dms[1].Blocks); !strings.Contains(text, "*Delta*") || !strings.Contains(text, "Late: due since Mon") {
+		t.Errorf("Tuesday's DM = %q, want Delta marked late since Monday", text)
+	}
+}
