@@ -50,9 +50,16 @@ func shownNudges(sim *slacksim.Server) (map[int64]int, map[int64]slacksim.Messag
 	count, last := map[int64]int{}, map[int64]slacksim.Message{}
 	for _, m := range sim.Messages() {
 		if m.Metadata != nil && m.Metadata.EventType == "kept_nudge" {
-			id, _ := m.Metadata.EventPayload["nudge_id"].(float64)
-			count[int64(id)]++
-			last[int64(id)] = m
+			// An owner's gathered check-ins name every prompt they carry.
+			ids, ok := m.Metadata.EventPayload["nudge_ids"].([]any)
+			if !ok {
+				ids = []any{m.Metadata.EventPayload["nudge_id"]}
+			}
+			for _, v := range ids {
+				id, _ := v.(float64)
+				count[int64(id)]++
+				last[int64(id)] = m
+			}
 		}
 	}
 	return count, last
