@@ -41,9 +41,9 @@ type Options struct {
 	// Customers is how many customers the check-in tick is measured over;
 	// default 100k (quick too).
 	Customers int
-	// DigestCustomers is the digest workspace's customer count, with ten
-	// promises per customer; default 5,000 (quick too).
-	DigestCustomers int
+	// DigestCustomers are the digest workspaces' customer counts, with
+	// ten promises per customer; default 5,000 and 50,000 (quick 5,000).
+	DigestCustomers []int
 	// Nudges is how many nudges fall due in the same minute; default 10,000
 	// (quick 1,500).
 	Nudges int
@@ -81,7 +81,12 @@ func (o *Options) defaults() {
 	def(&o.Commands, 2000, 400)
 	def(&o.Nudges, 10_000, 1_500)
 	def(&o.Customers, 100_000, 100_000)
-	def(&o.DigestCustomers, 5000, 5000)
+	if len(o.DigestCustomers) == 0 {
+		o.DigestCustomers = []int{5000, 50_000}
+		if o.Quick {
+			o.DigestCustomers = []int{5000}
+		}
+	}
 	def(&o.RatePerMinute, 600, 600)
 	if len(o.InFlight) == 0 {
 		o.InFlight = []int{1, 50, 200}

@@ -74,7 +74,7 @@ func tiny(t *testing.T) Options {
 		Commands:        20,
 		Sizes:           []int{2000},
 		Customers:       3000,
-		DigestCustomers: 200,
+		DigestCustomers: []int{200},
 		Nudges:          30,
 		RatePerMinute:   20,
 		Progress:        tlog{t},

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -130,15 +131,18 @@ func TestLargeFileOpensWithoutWalkingItsPages(t *testing.T) {
 	fullCheckAtOpen = 0 // every file is large
 	_, good := goodFile(t)
 	path := filepath.Join(t.TempDir(), "kept.db")
-	// Scribble on the data pages but not the freelist, which inspect
-	// reads on every open.
-	m, _ := readMeta(good)
-	if m2, ok := readMeta(good[m.pageSize:]); ok && m2.txid > m.txid {
-		m = m2
+	// Scribble on the data pages but neither the freelist, which inspect
+	// reads on every open, nor the root bucket's page, through which
+	// opening reads the schema version.
+	meta, ps := good[pageHeaderSize:], 4096
+	if m2 := good[ps+pageHeaderSize:]; binary.NativeEndian.Uint64(m2[48:]) > binary.NativeEndian.Uint64(meta[48:]) {
+		meta = m2 // the newer meta page
 	}
 	damaged := scribble(good)
-	fl := int(m.freelist) * int(m.pageSize)
-	copy(damaged[fl:fl+int(m.pageSize)], good[fl:])
+	for _, id := range []uint64{binary.NativeEndian.Uint64(meta[16:]), binary.NativeEndian.Uint64(meta[32:])} {
+		at := int(id) * ps
+		copy(damaged[at:at+ps], good[at:])
+	}
 	if err := os.WriteFile(path, damaged, 0o600); err != nil {
 		t.Fatal(err)
 	}

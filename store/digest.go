@@ -252,33 +252,69 @@ func peekTime(v []byte, key string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// DuePromises returns what the digest reports on: team's promises that are
-// late at lateAt (open, due before it) or due in [from, to) in any state
-// but cancelled, sorted by Due then ID, without their history. It reads every promise of the team
-// once, decoding in full only those it returns.
-//
-// Promises are keyed by id, not due time, and the due index holds only
-// what still needs a nudge, so there is no index to seek: it is one pass,
-// cheap because it peeks at each record before decoding it (see
-// BenchmarkDuePromises).
+// DuePromises implements the contract's DuePromises through the state
+// index (bystate): the open promises due before lateAt, then every
+// state's but cancelled due in [from, to), so that it reads what the
+// digest reports and not the team's history. Each is decoded once.
 func (s *Bolt) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return eachPromise(tx, team, func(id int64, v []byte) error {
-			due, state, ok := peek(v)
-			if ok && !reported(due, state, from, to, lateAt) {
-				return nil
-			}
-			var r withoutHistory
-			if err := json.Unmarshal(v, &r); err != nil {
-				return s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err)))
-			}
-			if !ok && !reported(r.Due, r.State, from, to, lateAt) {
-				return nil
-			}
-			out = append(out, r.Promise)
+		t := tx.Bucket(bucketTeams).Bucket([]byte(team))
+		if t == nil {
 			return nil
-		})
+		}
+		ix, ps := t.Bucket(bucketByState), t.Bucket(bucketPromises)
+		if ix == nil || ps == nil {
+			return nil
+		}
+		seen := map[int64]bool{}
+		c := ix.Cursor()
+		// read decodes the promises of state due in [lo, hi).
+		read := func(state State, lo, hi time.Time) error {
+			end := stateDuePrefix(state, hi, 0)
+			for k, _ := c.Seek(stateDuePrefix(state, lo, 0)); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
+				id := btoi(k[len(k)-8:])
+				if seen[id] {
+					continue
+				}
+				v := ps.Get(itob(id))
+				if v == nil {
+					continue // an entry its promise no longer has
+				}
+				var r withoutHistory
+				if err := json.Unmarshal(v, &r); err != nil {
+					if err := s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err))); err != nil {
+						return err
+					}
+					continue
+				}
+				if !bytes.Equal(stateDuePrefix(r.State, r.Due, r.ID), k) {
+					continue // stale
+				}
+				seen[id] = true
+				out = append(out, r.Promise)
+			}
+			return nil
+		}
+		if err := read(Open, minDue, lateAt); err != nil {
+			return err
+		}
+		// Every state in the index but cancelled, each in turn: the
+		// first key of each names it.
+		for k, _ := c.First(); k != nil; {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				break // not an index key
+			}
+			state := State(k[:i])
+			if state != Cancelled {
+				if err := read(state, from, to); err != nil {
+					return err
+				}
+			}
+			k, _ = c.Seek(append([]byte(state), 1)) // past state's keys
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: due promises: %w", err)
@@ -298,12 +334,6 @@ type withoutHistory struct {
 type skip struct{}
 
 func (*skip) UnmarshalJSON([]byte) error { return nil }
-
-func reported(due time.Time, state State, from, to, lateAt time.Time) bool {
-	late := state == Open && due.Before(lateAt)
-	between := state != Cancelled && !due.Before(from) && due.Before(to)
-	return late || between
-}
 
 // metaPause is where the latest Retry-After is kept (store.Pauses).
 var metaPause = []byte("pause_until")

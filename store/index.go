@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,10 +19,32 @@ import (
 //
 // A record keeps the keys it is indexed under (OwnerKey, CustomerIdx),
 // as it keeps its due-index key, so a change always finds the old ones.
+//
+// The third migration adds one more, so that the digest reads the
+// promises it reports (the late ones, the last two weeks' and the next
+// few days'), not the team's whole history:
+//
+//	teams/<team>/bystate     state 0x00 due (8, ns since 1970) id (8) -> nil
 var (
 	bucketByOwner    = []byte("byowner")
 	bucketByCustomer = []byte("bycustomer")
+	bucketByState    = []byte("bystate")
 )
+
+// stateDueKey is r's entry in bystate.
+func stateDueKey(r *record) []byte {
+	return stateDuePrefix(r.State, r.Due, r.ID)
+}
+
+// stateDuePrefix is where state's promises due at due (with id) sort in
+// bystate; id 0 is the first of that instant.
+func stateDuePrefix(state State, due time.Time, id int64) []byte {
+	k := make([]byte, 0, len(state)+17)
+	k = append(k, state...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, nanos(due))
+	return binary.BigEndian.AppendUint64(k, uint64(id))
+}
 
 func ownerKey(r *record) []byte {
 	return indexKey(r.Owner, string(r.State), r.ID)
@@ -50,7 +74,7 @@ func indexPrefix(a, state string) []byte {
 	return k
 }
 
-// reindex moves r's owner and customer index entries to match it.
+// reindex moves r's owner, customer and state index entries to match it.
 func reindex(tx *bolt.Tx, r *record) error {
 	t, err := tx.Bucket(bucketTeams).CreateBucketIfNotExists([]byte(r.Team))
 	if err != nil {
@@ -63,6 +87,7 @@ func reindex(tx *bolt.Tx, r *record) error {
 	}{
 		{bucketByOwner, &r.OwnerKey, ownerKey(r)},
 		{bucketByCustomer, &r.CustomerIdx, customerIdxKey(r)},
+		{bucketByState, &r.StateIdx, stateDueKey(r)},
 	} {
 		b, err := t.CreateBucketIfNotExists(ix.name)
 		if err != nil {

@@ -23,6 +23,7 @@ type migration struct {
 var migrations = []migration{
 	{"the first schema: promises, due index, outbox, ops", createBuckets},
 	{"owner and customer indexes", indexOwnersAndCustomers},
+	{"state and due time index, for the digest", indexStates},
 }
 
 // schemaVersion is what this Kept writes and reads.
@@ -82,6 +83,58 @@ func indexOwnersAndCustomers(tx *bolt.Tx) error {
 				if err := b.Put(k, nil); err != nil {
 					return err
 				}
+			}
+		}
+		filled(ps)
+		for _, r := range rs { // in id order, as ForEach read them
+			v, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := ps.Put(itob(r.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// indexStates indexes every promise by state and due time (index.go),
+// in key order, and has each record remember its entry, as
+// indexOwnersAndCustomers does. A promise that cannot be decoded is left
+// as it is.
+func indexStates(tx *bolt.Tx) error {
+	return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
+		t := tx.Bucket(bucketTeams).Bucket(team)
+		ps := t.Bucket(bucketPromises)
+		if ps == nil {
+			return nil
+		}
+		var rs []record
+		err := ps.ForEach(func(_, v []byte) error {
+			var r record
+			if json.Unmarshal(v, &r) == nil {
+				rs = append(rs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		keys := make([][]byte, 0, len(rs))
+		for i := range rs {
+			rs[i].StateIdx = stateDueKey(&rs[i])
+			keys = append(keys, rs[i].StateIdx)
+		}
+		b, err := t.CreateBucketIfNotExists(bucketByState)
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 0.9
+		slices.SortFunc(keys, bytes.Compare)
+		for _, k := range keys {
+			if err := b.Put(k, nil); err != nil {
+				return err
 			}
 		}
 		filled(ps)

@@ -72,6 +72,18 @@ func TestMigrateV1(t *testing.T) {
 	if err != nil || len(acme) != 1 || acme[0].Text != "send the renewal quote" {
 		t.Errorf("open promises for Acme through the customer index: %+v (%v), want the renewal quote", acme, err)
 	}
+	// The digest's read, through the state index the third migration
+	// built: every promise but the cancelled ones, in a window over all.
+	var uncancelled []int64
+	for _, p := range all {
+		if p.State != Cancelled {
+			uncancelled = append(uncancelled, p.ID)
+		}
+	}
+	due, err := s.DuePromises("T1", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), now)
+	if err != nil || len(due) != len(uncancelled) || len(uncancelled) == len(all) {
+		t.Errorf("DuePromises through the state index: %+v (%v), want %v", due, err, uncancelled)
+	}
 	if series, err := s.Promises("T2", "W9", Open); err != nil || len(series) != 1 || series[0].Repeat == "" {
 		t.Errorf("T2's series: %+v (%v)", series, err)
 	}

@@ -26,6 +26,8 @@ type record struct {
 	// (index.go).
 	OwnerKey    []byte `json:"owner_key,omitempty"`
 	CustomerIdx []byte `json:"customer_idx,omitempty"`
+	// StateIdx is its entry in the state and due time index (index.go).
+	StateIdx []byte `json:"state_idx,omitempty"`
 }
 
 // next is the promise's next action time, if it has one: the model's

@@ -172,7 +172,7 @@ func importPromise(tx *bolt.Tx, p Promise, seen ImportSeen, n *Counts, now time.
 		}
 		stored = &old.Promise
 		// Keep the old entry's keys so save can move them.
-		r.IndexKey, r.OwnerKey, r.CustomerIdx = old.IndexKey, old.OwnerKey, old.CustomerIdx
+		r.IndexKey, r.OwnerKey, r.CustomerIdx, r.StateIdx = old.IndexKey, old.OwnerKey, old.CustomerIdx, old.StateIdx
 	}
 	p, write := MergePromise(stored, p, now, n)
 	if !write {

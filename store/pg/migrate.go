@@ -134,6 +134,10 @@ CREATE TABLE listen_prefs (team text COLLATE "C" NOT NULL, user_id text COLLATE 
 ALTER TABLE promises ADD COLUMN customer_key text COLLATE "C" NOT NULL DEFAULT '';
 CREATE INDEX promises_customer ON promises (team, customer_key, due_ns, id) WHERE state = 'open' AND customer_key <> '';
 `,
+	// 5: the open promises by due time, so that the digest's late
+	// promises are read without the team's kept and cancelled history
+	// (qDuePromises).
+	`CREATE INDEX promises_open_due ON promises (team, due_ns, id) WHERE state = 'open';`,
 }
 
 // fills are the steps of a migration that SQL cannot take, by migration

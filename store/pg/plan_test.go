@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,9 @@ func TestHotQueryPlans(t *testing.T) {
 		{"tick: claim check-ins", qClaimCheckins, []any{now, 500}, map[string]string{"customers": "customers_prompt"}},
 		{"Home, /promise list: one owner's", qPromisesOwner, []any{"T1", "open", "U7"}, map[string]string{"promises": "promises_owner"}},
 		{"customer card: one customer's open", qPromisesFor, []any{"T1", "customer 7"}, map[string]string{"promises": "promises_customer"}},
+		// A week of due times among 20,000 seconds' worth: the digest
+		// reads the open ones late and the fortnight around now.
+		{"digest: late and due promises", qDuePromises, []any{"T1", now + 5000e9, now + 6000e9, now + 5500e9}, map[string]string{"promises": "promises_open_due|promises_due"}},
 	} {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
 			t.Run(c.name+"/"+mode, func(t *testing.T) {
@@ -94,9 +98,10 @@ type plan struct {
 	text  string
 }
 
+// all says whether every scan in xs is one of want's, "a|b".
 func all(xs []string, want string) bool {
 	for _, x := range xs {
-		if x != want {
+		if !slices.Contains(strings.Split(want, "|"), x) {
 			return false
 		}
 	}
@@ -139,11 +144,14 @@ func explain(t *testing.T, ctx context.Context, conn *pgx.Conn, mode, query stri
 	var walk func(n node)
 	walk = func(n node) {
 		if n.Relation != "" {
-			how := n.Type
+			how := []string{n.Type}
 			if n.Index != "" {
-				how = n.Index
+				how = []string{n.Index}
 			}
-			p.scans[n.Relation] = append(p.scans[n.Relation], how)
+			if n.Type == "Bitmap Heap Scan" { // through its Bitmap Index Scans
+				how = bitmapIndexes(n)
+			}
+			p.scans[n.Relation] = append(p.scans[n.Relation], how...)
 		}
 		for _, c := range n.Plans {
 			walk(c)
@@ -151,6 +159,26 @@ func explain(t *testing.T, ctx context.Context, conn *pgx.Conn, mode, query stri
 	}
 	walk(doc[0].Plan)
 	return p
+}
+
+// bitmapIndexes names the indexes under a Bitmap Heap Scan (its Bitmap
+// Index Scans, maybe under a BitmapOr or BitmapAnd).
+func bitmapIndexes(n node) []string {
+	var out []string
+	var walk func(n node)
+	walk = func(n node) {
+		for _, c := range n.Plans {
+			if c.Index != "" {
+				out = append(out, c.Index)
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	if len(out) == 0 {
+		return []string{n.Type}
+	}
+	return out
 }
 
 // node is one node of EXPLAIN's JSON.

@@ -198,6 +198,17 @@ const (
 	qPromisesOwner = `SELECT doc FROM promises WHERE team = $1 AND owner = $3 AND ($2 = '' OR state = $2) ORDER BY due_ns, id`
 	// qPromisesFor lists a customer's open promises (the customer card).
 	qPromisesFor = `SELECT doc FROM promises WHERE team = $1 AND customer_key = $2 AND customer_key <> '' AND state = 'open' ORDER BY due_ns, id`
+	// qDuePromises is what the digest reports: the open promises due
+	// before $4 (late; promises_open_due holds only open ones, so the
+	// team's history is not read), then those of any state but cancelled
+	// due in [$2, $3) that the first part did not take (promises_due).
+	// One OR would read every promise due before $4 through promises_due.
+	qDuePromises = `SELECT doc FROM (
+		SELECT id, due_ns, doc FROM promises WHERE team = $1 AND state = 'open' AND due_ns < $4
+		UNION ALL
+		SELECT id, due_ns, doc FROM promises WHERE team = $1 AND due_ns >= $2 AND due_ns < $3
+			AND state <> 'cancelled' AND NOT (state = 'open' AND due_ns < $4)
+	) p ORDER BY due_ns, id`
 	// qDueWork is an idle tick's one question (Quiet, and ClaimDue
 	// before it takes a transaction): the earliest entry of the due
 	// index, of the ops' ages, of the prompts index and of the outbox,
@@ -246,12 +257,9 @@ func (s *Store) promises(withoutHistory bool, q string, args ...any) ([]store.Pr
 // DuePromises returns what the digest reports on, as the bbolt store's
 // DuePromises: team's promises late at lateAt (open, due before it) or due
 // in [from, to) in any state but cancelled, by Due then ID, without their
-// history. The (team, due_ns) index bounds what it reads.
+// history. Two indexes bound what it reads (qDuePromises).
 func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error) {
-	out, err := s.promises(true, `SELECT doc FROM promises WHERE team = $1 AND (
-			(state = 'open' AND due_ns < $4) OR
-			(state <> 'cancelled' AND due_ns >= $2 AND due_ns < $3))
-		ORDER BY due_ns, id`, team, nanos(from), nanos(to), nanos(lateAt))
+	out, err := s.promises(true, qDuePromises, team, nanos(from), nanos(to), nanos(lateAt))
 	if err != nil {
 		return nil, fmt.Errorf("pg: due promises: %w", err)
 	}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -677,5 +678,29 @@ func testDigest(t T, h Harness) {
 	got := r(b.DuePromises("T1", t0.Add(-36*time.Hour), t0, t0)).must(t)
 	if len(got) != 2 || got[0].ID != late.ID || got[1].ID != week.ID || len(got[1].History) != 0 {
 		t.Errorf("DuePromises = %v, want the late one and the kept one in the week, without history", got)
+	}
+	// Through the state index: an open promise both late and in the
+	// window is reported once; one kept before the window, one cancelled
+	// in it and another team's are not; one due after lateAt but in the
+	// window is; a late one kept since drops out.
+	both := add(t, b, promise("T1", "U1", t0.Add(-12*time.Hour)))
+	old := add(t, b, promise("T1", "U1", t0.Add(-400*24*time.Hour)))
+	change(t, b, "T1", old.ID, func(p *model.Promise) error { return p.Keep("U1", t0) })
+	gone := add(t, b, promise("T1", "U1", t0.Add(-6*time.Hour)))
+	change(t, b, "T1", gone.ID, func(p *model.Promise) error { return p.Cancel("U1", t0) })
+	add(t, b, promise("T2", "U1", t0.Add(-6*time.Hour)))
+	soon := add(t, b, promise("T1", "U1", t0.Add(time.Hour)))
+	got = r(b.DuePromises("T1", t0.Add(-36*time.Hour), t0.Add(2*time.Hour), t0)).must(t)
+	var ids []int64
+	for _, p := range got {
+		ids = append(ids, p.ID)
+	}
+	if want := []int64{late.ID, week.ID, both.ID, soon.ID}; !slices.Equal(ids, want) {
+		t.Errorf("DuePromises = %v, want %v (late, kept in the window, late and in it once, due soon)", ids, want)
+	}
+	change(t, b, "T1", late.ID, func(p *model.Promise) error { return p.Keep("U1", t0) })
+	got = r(b.DuePromises("T1", t0.Add(-36*time.Hour), t0.Add(2*time.Hour), t0)).must(t)
+	if len(got) != 3 || got[0].ID != week.ID {
+		t.Errorf("DuePromises after the late one was kept = %v, want the three others", got)
 	}
 }
