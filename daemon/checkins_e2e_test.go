@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +26,9 @@ func (e *env) addCustomersAt(names []string, at []time.Time) {
 func rows(m slacksim.Message) map[int64]string {
 	out := map[int64]string{}
 	for i, b := range m.Blocks {
-		var id int64
-		for _, n := range []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20} {
-			if b.ID() == slackui.CheckinRowBlock(n) {
-				id = n
-			}
-		}
-		if id == 0 {
+		text, ok := strings.CutPrefix(b.ID(), strings.TrimSuffix(slackui.CheckinRowBlock(0), "0"))
+		id, err := strconv.ParseInt(text, 10, 64)
+		if !ok || err != nil || i+1 == len(m.Blocks) {
 			continue
 		}
 		out[id] = blocksText(m.Blocks[i : i+2])
@@ -148,11 +145,100 @@ func TestCheckinsGathered(t *testing.T) {
 
 	// Tuesday 9:00: Delta, alone and late, since Monday.
 	e.advanceTo(time.Date(2026, 12, 8, 9, 0, 0, 0, newYork))
-	dms = e.prompts(ann)
-	if len(dms) != 2 {
-		t.Fatalf("%d check-in DMs by Tuesday 9:00, want 2", len(dms))
+	e.latestPrompt(ann, 2, "*Delta*", "Late: due since Mon")
+}
+
+// latestPrompt checks that user has count check-in DMs, the latest
+// saying each of wants.
+func (e *env) latestPrompt(user string, count int, wants ...string) {
+	e.t.Helper()
+	dms := e.prompts(user)
+	if len(dms) != count {
+		e.t.Fatalf("%s has %d check-in DMs at %v, want %d", user, len(dms), e.clock.Now(), count)
 	}
-	if text := blocksText(dms[1].Blocks); !strings.Contains(text, "*Delta*") || !strings.Contains(text, "Late: due since Mon") {
-		t.Errorf("Tuesday's DM = %q, want Delta marked late since Monday", text)
+	text := blocksText(dms[count-1].Blocks)
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			e.t.Errorf("the latest check-in DM %q lacks %q", text, want)
+		}
+	}
+}
+
+// TestCheckinsCapAcrossDST: with KEPT_CHECKINS_PER_DAY=2, three customers
+// due on Friday 12 Mar 2027 bring two rows that day; the third comes on
+// Monday 9:00 in Ann's New York, after the clocks went forward on
+// Sunday: 13:00 UTC, not the 14:00 that Friday's 9:00 was.
+func TestCheckinsCapAcrossDST(t *testing.T) {
+	e := start(t)
+	e.stop()
+	e.cfg.CheckinsPerDay = 2
+	e.run()
+	fri := func(h, m int) time.Time { return time.Date(2027, 2, 26, h, m, 0, 0, newYork) }
+	e.addCustomersAt([]string{"Acme", "Beta", "Gamma"}, []time.Time{fri(10, 0), fri(10, 10), fri(10, 20)})
+	e.advanceTo(time.Date(2027, 3, 12, 11, 0, 0, 0, newYork)) // all three due by 10:20
+	dms := e.prompts(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d check-in DMs on Friday, want 1", len(dms))
+	}
+	if text := blocksText(dms[0].Blocks); !strings.Contains(text, "*Acme*") || !strings.Contains(text, "*Beta*") || strings.Contains(text, "Gamma") {
+		t.Fatalf("Friday's DM = %q, want Acme and Beta, the longest waiting, and not Gamma", text)
+	}
+	monday := time.Date(2027, 3, 15, 9, 0, 0, 0, newYork)
+	if monday.UTC().Hour() != 13 {
+		t.Fatalf("Monday 9:00 in New York is %v", monday.UTC())
+	}
+	if g := e.checkinIDs()["gamma"]; g.State != store.NudgeDue || !g.NotBefore.Equal(monday) {
+		t.Errorf("Gamma's prompt: %s, not before %v; want due on Monday 9:00 EDT", g.State, g.NotBefore)
+	}
+	for _, at := range []time.Time{time.Date(2027, 3, 13, 10, 0, 0, 0, newYork), time.Date(2027, 3, 15, 8, 59, 0, 0, newYork)} {
+		e.advanceTo(at)
+		if n := len(e.prompts(ann)); n != 1 {
+			t.Fatalf("%d check-in DMs at %v, want still 1", n, at)
+		}
+	}
+	e.advanceTo(monday)
+	e.latestPrompt(ann, 2, "*Gamma*", "Late: due since Fri")
+}
+
+// TestCheckinsCatchUpAfterDowntime: Kept is down from Monday 7 Dec 9:00
+// to Wednesday 10:00; three of Ann's customers and one of Bob's came due
+// meanwhile. Back, it sends one catch-up DM each, every row marked late
+// with the day it was due, not a burst of DMs.
+func TestCheckinsCatchUpAfterDowntime(t *testing.T) {
+	e := start(t)
+	e.addCustomersAt([]string{"Acme", "Beta"}, []time.Time{time.Date(2026, 11, 23, 10, 0, 0, 0, newYork), time.Date(2026, 11, 23, 11, 0, 0, 0, newYork)})
+	e.clock.Set(time.Date(2026, 11, 24, 10, 0, 0, 0, newYork))
+	e.cmd(ann, "/customer", "add Gamma every 14d")
+	e.cmd(bob, "/customer", "add Delta every 14d")
+	e.advanceTo(time.Date(2026, 12, 7, 9, 0, 0, 0, newYork))
+	e.stop()
+	e.clock.Set(time.Date(2026, 12, 9, 10, 0, 0, 0, newYork)) // 16:00 in Bob's Paris
+	e.run()
+	e.tick() // after the tick Run makes on start
+	dms := e.prompts(ann)
+	if len(dms) != 1 {
+		t.Fatalf("Ann got %d check-in DMs, want one catch-up", len(dms))
+	}
+	text := blocksText(dms[0].Blocks)
+	for _, want := range []string{"Catching up on check-ins", "3 customers are going quiet, and all of them should have reached you on an earlier day"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the catch-up %q lacks %q", text, want)
+		}
+	}
+	got := rows(dms[0])
+	ids := e.checkinIDs()
+	for k, day := range map[string]string{"acme": "Mon", "beta": "Mon", "gamma": "Tue"} {
+		if row := got[ids[k].ID]; !strings.Contains(row, "Late: due since "+day) {
+			t.Errorf("%s's row %q is not marked late since %s", k, row, day)
+		}
+	}
+	bobs := e.prompts(bob)
+	if len(bobs) != 1 || !strings.Contains(blocksText(bobs[0].Blocks), "*Delta*") || !strings.Contains(blocksText(bobs[0].Blocks), "Late: due since Tue") {
+		t.Fatalf("Bob's check-ins: %d DMs, want one with Delta, late", len(bobs))
+	}
+	// Nothing more the rest of the day.
+	e.advanceTo(time.Date(2026, 12, 9, 16, 0, 0, 0, newYork))
+	if n := len(e.prompts(ann)); n != 1 {
+		t.Errorf("%d check-in DMs by the end of the day, want 1", n)
 	}
 }

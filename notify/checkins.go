@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -80,7 +81,7 @@ func (b *Notifier) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbo
 	channel, ts, err := b.post(ctx, to, checkinMeta(ids, ""), fallback, blocks)
 	if err != nil {
 		if errors.Is(deliveryError(err), outbox.ErrUnreachable) {
-			return b.rerouteCheckins(ctx, res, plan.Send, customers, cmpOr(slackErrorCode(err), "unreachable"))
+			return b.rerouteCheckins(ctx, res, plan.Send, customers, cmp.Or(slackErrorCode(err), "unreachable"))
 		}
 		return outbox.Batch{}, deliveryError(err)
 	}
@@ -168,11 +169,4 @@ func tsTime(ts string) (time.Time, bool) {
 	}
 	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
 	return time.Unix(s, us*1000), true
-}
-
-func cmpOr(s, or string) string {
-	if s == "" {
-		return or
-	}
-	return s
 }
