@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -376,40 +377,59 @@ func (c command) typoOf(word string) (string, bool) {
 	if len(word) >= 6 {
 		limit = 2
 	}
+	near := func(name string) bool {
+		// The distance is at least the difference in length.
+		if abs(len(name)-len(word)) > limit {
+			return false
+		}
+		d := editDistance(word, name)
+		return d > 0 && d <= limit
+	}
 	for _, v := range c.verbs {
-		for _, name := range append([]string{v.name}, v.aliases...) {
-			if d := editDistance(word, name); d > 0 && d <= limit {
-				return v.name, true
-			}
+		if near(v.name) || slices.ContainsFunc(v.aliases, near) {
+			return v.name, true
 		}
 	}
 	return "", false
 }
 
 // editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours.
+// insertions, deletions, substitutions and swaps of neighbours. It keeps
+// three rows of the table, on the stack for words of under 32 bytes: it
+// runs on the first word of every /promise that is followed by a number.
 func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
+	var buf [3 * 32]int
+	rows := buf[:]
+	if n := 3 * (len(b) + 1); n > len(rows) {
+		rows = make([]int, n)
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	w := len(b) + 1
+	before, prev, cur := rows[:w], rows[w:2*w], rows[2*w:3*w]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
+		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], before[j-2]+1)
 			}
 		}
+		before, prev, cur = prev, cur, before
 	}
-	return d[len(a)][len(b)]
+	return prev[len(b)]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // help is the command's help, written from its routes.

@@ -141,7 +141,9 @@ func TestEditDistance(t *testing.T) {
 	tests := []struct {
 		a, b string
 		want int
-	}{{"done", "done", 0}, {"dnoe", "done", 1}, {"don", "done", 1}, {"doone", "done", 1}, {"dine", "done", 1}, {"snoze", "snooze", 1}, {"cancel", "list", 6}, {"", "ab", 2}}
+	}{{"done", "done", 0}, {"dnoe", "done", 1}, {"don", "done", 1}, {"doone", "done", 1}, {"dine", "done", 1}, {"snoze", "snooze", 1}, {"cancel", "list", 6}, {"", "ab", 2},
+		{"ab", "", 2}, {"ca", "abc", 3}, {"abcdef", "badcfe", 3}, {"reassign", "resasign", 1},
+		{strings.Repeat("ab", 20), strings.Repeat("ba", 20), 2}} // longer than the rows kept on the stack
 	for _, tt := range tests {
 		if got := editDistance(tt.a, tt.b); got != tt.want {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
