@@ -49,6 +49,9 @@ func TestQuickTinyPostgres(t *testing.T) {
 		if row.PG != "" {
 			pgCells++
 		}
+		if strings.Contains(row.PG, "pg.Store.AddPromise") && !strings.Contains(row.Measure, "group commit") {
+			t.Errorf("PostgreSQL's commit rate is on the wrong row: %s", row.Measure)
+		}
 	}
 	// ack ×2, commit, idle and due tick, delivery, takeover.
 	if pgCells != 7 {
