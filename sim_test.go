@@ -149,3 +149,38 @@ func TestSimProblemFollowup(t *testing.T) {
 		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
 	}
 }
+
+// TestSimAnniversary is the README's walk through a date that matters in
+// kept sim: a key customer's kickoff anniversary this week, its prompt
+// with a gesture, and Done logging the thank-you note as a touch.
+func TestSimAnniversary(t *testing.T) {
+	script := strings.Join([]string{
+		"/customer add Acme every 30d tier key",
+		`/customer edit Acme date kickoff nov 25`,
+		":advance 1m",
+		":click done",
+		"/customer Acme",
+		":quit",
+	}, "\n") + "\n"
+	var out, errs consoleOutput
+	env := func(string) string { return "" }
+	args := []string{"sim", "-console", "-at", "2026-11-23T14:00:00Z", "-db", filepath.Join(t.TempDir(), "kept.db")}
+	if code := run(args, env, strings.NewReader(script), &out, &errs); code != 0 {
+		t.Fatalf("kept sim exited %d: %s", code, errs.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Kickoff: 25 Nov, every year. I'll remind",
+		"Acme's kickoff is on Wed 25 Nov (in 2 days)",
+		"a small gesture says you noticed",
+		"Done: a thank-you note",
+		"Thank-you note: the kickoff",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kept sim output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(errs.String(), "protocol problems") {
+		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
+	}
+}

@@ -71,6 +71,9 @@ type Config struct {
 	// "problem solved" or "sale closed" the follow-up promise Kept offers
 	// falls due; negative means no offer.
 	ProblemFollowup, SaleFollowup time.Duration
+	// RenewalNotice is how long before a customer's renewal its owner is
+	// prompted, in whole days.
+	RenewalNotice time.Duration
 }
 
 // Escalation is who a slipping promise is escalated to: KEPT_ESCALATE_TO,
@@ -250,6 +253,9 @@ var Settings = []Setting{
 	}},
 	{"KEPT_SALE_FOLLOWUP", "30d", "The same after \"sale closed\": a promise to ask how it is going (30d, 6w; never: no offer).", func(c *Config, v string) error {
 		return followup(&c.SaleFollowup, v, "30d")
+	}},
+	{"KEPT_RENEWAL_NOTICE", "30d", "How long before a customer's renewal (/customer edit Acme renewal 2027-03-01) its owner is prompted, in their working hours (days or weeks: 30d, 6w). Anniversaries are prompted on the week of them.", func(c *Config, v string) error {
+		return cadence(&c.RenewalNotice, v, "30d")
 	}},
 }
 

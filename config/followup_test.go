@@ -22,3 +22,20 @@ func TestFollowupSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestRenewalNotice(t *testing.T) {
+	c, err := Load(env(goodTokens), true)
+	if err != nil || c.RenewalNotice != 30*24*time.Hour {
+		t.Errorf("default: %v, %v; want 30d", c.RenewalNotice, err)
+	}
+	c, err = Load(env(with(map[string]string{"KEPT_RENEWAL_NOTICE": "6w"})), true)
+	if err != nil || c.RenewalNotice != 42*24*time.Hour {
+		t.Errorf("6w: %v, %v", c.RenewalNotice, err)
+	}
+	for _, bad := range []string{"soon", "36h", "0d", "never"} {
+		_, err := Load(env(with(map[string]string{"KEPT_RENEWAL_NOTICE": bad})), true)
+		if err == nil || !strings.HasPrefix(err.Error(), "KEPT_RENEWAL_NOTICE ") {
+			t.Errorf("KEPT_RENEWAL_NOTICE=%s: %v; want a refusal naming the setting", bad, err)
+		}
+	}
+}

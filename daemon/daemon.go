@@ -107,6 +107,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		Zones:         zc,
 
 		CheckinsPerDay: cfg.CheckinsPerDay,
+		Dates:          model.DatePolicy{RenewalNotice: cfg.RenewalNotice},
 	})
 	b := inbound.New(st, api, sm, inbound.Config{
 		Zone:   cfg.Zone,
@@ -134,6 +135,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 		WaitingAfter: cfg.WaitingAfter,
 		Excerpt:      cfg.Excerpt,
 		Followups:    model.FollowupPolicy{ProblemSolved: cfg.ProblemFollowup, SaleClosed: cfg.SaleFollowup},
+		Dates:        model.DatePolicy{RenewalNotice: cfg.RenewalNotice},
 	})
 	var (
 		schedStore scheduler.Store     = st
@@ -167,6 +169,7 @@ func New(cfg config.Config, opts Options) (*Daemon, error) {
 
 		Digest:        digest,
 		DigestChannel: cfg.DigestChannel,
+		Dates:         model.DatePolicy{RenewalNotice: cfg.RenewalNotice},
 	})
 	d := &Daemon{Store: st, Bot: b, Scheduler: sched, log: opts.Log, Metrics: m, replica: rep, auth: api, now: opts.Now, token: dead}
 	if err := d.listen(cfg.MetricsAddr, cfg.DB); err != nil {

@@ -1,10 +1,15 @@
 package inbound
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
@@ -175,4 +180,77 @@ func (b *Bot) datePolicy() model.DatePolicy {
 		return model.DefaultDates
 	}
 	return b.cfg.Dates
+}
+
+// gestureOp is the op of the touch a gesture's Done logs: one touch per
+// prompt, however often, and with whichever of its buttons, it is clicked.
+func gestureOp(team string, nudge int64) string {
+	return "gesture:" + team + ":" + strconv.FormatInt(nudge, 10)
+}
+
+// gestureDone is Done on a key customer's anniversary prompt: a touch of
+// the gesture's kind (a thank-you note, a call to say thanks), logged once
+// for the prompt, by whoever clicked: the one it went to, the customer's
+// owner now or an admin. Anyone else is refused, as on the other buttons
+// of a customer's prompts; a button naming no date prompt of this
+// workspace finds nothing.
+func (b *Bot) gestureDone(k click) error {
+	ctx, cb := k.ctx, k.cb
+	team, user := cb.Team.ID, cb.User.ID
+	lost := notFound("I can't find that prompt any more. Log what you did with `/touch NAME …`.")
+	id, err := strconv.ParseInt(k.a.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return lost
+	}
+	n, err := b.store.Nudge(id)
+	switch {
+	case errors.Is(err, store.ErrNotFound), err == nil && (n.Team != team || n.Kind != model.NudgeDate):
+		return lost
+	case err != nil:
+		return fmt.Errorf("inbound: gesture: %w", err)
+	}
+	c, err := b.store.Customer(team, n.Subject)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("That customer has been removed; nothing to log.")
+	case err != nil:
+		return fmt.Errorf("inbound: gesture: %w", err)
+	}
+	if user != n.To && user != c.Owner && !b.isAdmin(user) {
+		return forbidden(fmt.Sprintf("This prompt went to %s, who owns *%s*: the gesture is theirs to log. Log a touch of your own with `/touch %s …`.", slackui.MentionUser(n.To), slackui.Escape(c.Name), slackui.Escape(c.Name)))
+	}
+	on := model.DayOf(n.For.On, time.UTC)
+	d, ok := c.Date(n.For.Date)
+	if !ok || !d.Occurs(on) {
+		return notFound(fmt.Sprintf("That date was changed or removed from *%s* since. Log what you did with `/touch %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name)))
+	}
+	if !c.Gesture(d) {
+		return invalid(fmt.Sprintf("That prompt suggests no gesture (*%s* is not a key customer now). Log what you did with `/touch %s …`.", slackui.Escape(c.Name), slackui.Escape(c.Name)))
+	}
+	kind := model.TouchNote
+	if k.a.ActionID == slackui.ActionGestureCall {
+		kind = model.TouchCall
+	}
+	t := store.Touch{Team: team, Customer: c.Name, By: user, Kind: kind, Note: slackui.GestureNote(d, on, kind)}
+	c, err = b.store.AddTouch(gestureOp(team, id), t)
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil // logged by the first click, which rewrote the prompt
+	}
+	if err != nil {
+		return fmt.Errorf("inbound: gesture: %w", err)
+	}
+	b.later(ctx, func(ctx context.Context) {
+		if ch, ts := cb.Container.ChannelID, cb.Container.MessageTs; ch != "" && ts != "" {
+			open, err := b.customerPromises(team, c)
+			if err != nil {
+				b.cfg.Log.Warn("gesture: open promises", "err", err)
+			}
+			fallback, blocks := slackui.GestureDone(slackui.DatePrompt{Customer: c, Date: d, On: on, Open: open, Nudge: id}, kind, user, b.zoneOr(ctx, user), b.cfg.Now())
+			if _, _, _, err := b.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+				b.cfg.Log.Warn("update the date prompt", "err", err)
+			}
+		}
+		b.refreshHome(ctx, team, c.Owner)
+	})
+	return nil
 }

@@ -187,6 +187,8 @@ func init() {
 		slackui.ActionSuggestDismiss: (*Bot).dismissSuggestion,
 		slackui.ActionOfferAccept:    (*Bot).acceptOffer, // offer.go
 		slackui.ActionOfferChange:    (*Bot).changeOffer,
+		slackui.ActionGestureNote:    (*Bot).gestureDone, // dates.go
+		slackui.ActionGestureCall:    (*Bot).gestureDone,
 		slackui.ActionLinkChannel:    (*Bot).linkClicked,
 		slackui.ActionLinkPick:       (*Bot).linkClicked,
 		slackui.ActionLinkNone:       (*Bot).linkClicked,

@@ -105,6 +105,9 @@ func Today(now time.Time) Day { return DayOf(now.Add(-latestZone), time.UTC) }
 
 // String is the day as ISO 8601: 2027-03-01, or --03-14 without a year.
 func (d Day) String() string {
+	if d.IsZero() {
+		return ""
+	}
 	if d.Year == 0 {
 		return fmt.Sprintf("--%02d-%02d", int(d.Month), d.Day)
 	}
@@ -229,6 +232,10 @@ type DatePolicy struct {
 // DefaultDates is the policy when none is configured: 30 days' notice of a
 // renewal.
 var DefaultDates = DatePolicy{RenewalNotice: 30 * 24 * time.Hour}
+
+// Ahead is how far past now a store reads its renewal index for
+// ClaimDates: the notice in whole days, as PromptDay counts it.
+func (p DatePolicy) Ahead() time.Duration { return time.Duration(p.noticeDays()) * 24 * time.Hour }
 
 // noticeDays is p's renewal notice in whole days.
 func (p DatePolicy) noticeDays() int {

@@ -62,6 +62,8 @@ func (b *Notifier) Deliver(ctx context.Context, n store.Nudge) (channel, ts stri
 		return b.deliverWaiting(ctx, n)
 	case model.NudgeOffer:
 		return b.deliverOffer(ctx, n) // at once, to the customer's owner (offer.go)
+	case model.NudgeDate:
+		return b.deliverDate(ctx, n) // on its day, in the owner's working hours (dates.go)
 	default:
 		return "", "", fmt.Errorf("notify: nudge %d: unknown kind %q", n.ID, n.Kind)
 	}

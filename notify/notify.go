@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 	"github.com/keptbot/kept/workhours"
 	"github.com/keptbot/kept/zones"
@@ -24,6 +25,9 @@ import (
 type Store interface {
 	Promise(team string, id int64) (store.Promise, error)
 	Customer(team, name string) (store.Customer, error)
+	// PromisesFor lists the open promises naming a customer, the context
+	// of a date prompt.
+	PromisesFor(team, customer string) ([]store.Promise, error)
 	digest.Source
 	// LastRun and SetLastRun keep when each owner's last check-in message
 	// went out (checkins.go): one a working day.
@@ -57,6 +61,9 @@ type Config struct {
 	// message a working day lists (model.PlanCheckins); 0 means
 	// model.DefaultCheckinsPerDay.
 	CheckinsPerDay int
+	// Dates is how far ahead customer dates are prompted (dates.go); the
+	// zero value means model.DefaultDates.
+	Dates model.DatePolicy
 }
 
 // Notifier sends nudges to Slack.

@@ -66,6 +66,9 @@ type Config struct {
 	// DigestChannel gets the whole workspace's digest; "" leaves only the
 	// channels subscribed with /customer digest subscribe.
 	DigestChannel string
+	// Dates is how far ahead customer dates are prompted; the zero value
+	// means model.DefaultDates.
+	Dates model.DatePolicy
 }
 
 // Scheduler claims due work and delivers it.
@@ -158,6 +161,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 			break
 		}
 	}
+	s.claimDates(now) // dates.go
 	// A digest that cannot be queued must not hold up the reminders.
 	if _, err := s.queueDigests(now); err != nil {
 		s.cfg.Log.Error("digest not queued, will try again next tick", "err", err)

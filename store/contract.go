@@ -131,6 +131,13 @@ type Outbox interface {
 	// ClaimCheckins queues the keep-in-touch prompts due at now
 	// (model.Customer.ClaimCheckin), at most one pending per customer.
 	ClaimCheckins(now time.Time, limit int) ([]model.Nudge, error)
+	// ClaimDates queues the prompts of customer dates due at now under
+	// pol (model.Customer.ClaimDates): it reads the renewal index up to
+	// now plus pol.Ahead() and the anniversary index up to now, at most
+	// limit entries (<= 0: no bound), and re-indexes each customer it
+	// claims for. Each occurrence is queued once: called again, or
+	// concurrently, it queues nothing more.
+	ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]model.Nudge, error)
 	// AddNudge queues n: it assigns ID and Created, State NudgeDue if
 	// empty and NotBefore now if zero.
 	AddNudge(n model.Nudge) (model.Nudge, error)
@@ -150,7 +157,8 @@ type Outbox interface {
 	// until it is settled. ErrNotPending if it is no longer pending.
 	MarkSending(id int64) (model.Nudge, error)
 	// Recheck compares a pending nudge with the record it was claimed for
-	// as that is now (model.RecheckPromise, model.RecheckCheckin): a stale
+	// as that is now (model.RecheckPromise, model.RecheckCheckin,
+	// model.RecheckDate): a stale
 	// nudge is dropped (NudgeDropped, out of the outbox, the reason in
 	// Error) or re-addressed to the record's new owner, in one
 	// transaction. It returns the nudge as it now is.

@@ -41,6 +41,8 @@ type customerRecord struct {
 	// IndexKey is the customer's entry in the prompts bucket, kept so that
 	// a change can always find and remove the old one.
 	IndexKey []byte `json:"index_key,omitempty"`
+	// DateKeys are its entries in the dateprompts bucket (dates.go).
+	DateKeys [][]byte `json:"date_keys,omitempty"`
 }
 
 func displayName(name string) string { return model.DisplayName(name) }
@@ -146,6 +148,9 @@ func saveCustomer(tx *bolt.Tx, b *bolt.Bucket, r *customerRecord) error {
 		}
 	}
 	r.IndexKey = idx
+	if err := indexDates(tx, r); err != nil {
+		return err
+	}
 	v, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -318,6 +323,9 @@ func (s *Bolt) RemoveCustomer(op, team, name string) error {
 			if err := tx.Bucket(bucketPrompts).Delete(r.IndexKey); err != nil {
 				return err
 			}
+		}
+		if err := unindexDates(tx, r); err != nil {
+			return err
 		}
 		if err := deleteTouches(tx, team, key); err != nil {
 			return err

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{"the first schema: promises, due index, outbox, ops", createBuckets},
 	{"owner and customer indexes", indexOwnersAndCustomers},
 	{"state and due time index, for the digest", indexStates},
+	{"customer dates index", indexCustomerDates},
 }
 
 // schemaVersion is what this Kept writes and reads.
@@ -144,6 +145,35 @@ func indexStates(tx *bolt.Tx) error {
 				return err
 			}
 			if err := ps.Put(itob(r.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// indexCustomerDates indexes the dates of customers stored before the
+// date index existed (dates.go): each customer with dates is saved again,
+// which files them. One that cannot be decoded is left as it is.
+func indexCustomerDates(tx *bolt.Tx) error {
+	return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
+		cs := tx.Bucket(bucketTeams).Bucket(team).Bucket(bucketCustomers)
+		if cs == nil {
+			return nil
+		}
+		var rs []customerRecord
+		err := cs.ForEach(func(_, v []byte) error {
+			var r customerRecord
+			if json.Unmarshal(v, &r) == nil && len(r.Dates) > 0 {
+				rs = append(rs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range rs {
+			if err := saveCustomer(tx, cs, &rs[i]); err != nil {
 				return err
 			}
 		}

@@ -244,6 +244,12 @@ func (s *Bolt) Recheck(id int64, now time.Time) (Nudge, error) {
 				return err
 			}
 			v = model.RecheckCheckin(n, r.Customer, err == nil, now)
+		case n.Kind == model.NudgeDate:
+			_, r, err := loadCustomer(tx, n.Team, n.Subject)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			v = model.RecheckDate(n, r.Customer, err == nil)
 		default:
 			return nil
 		}

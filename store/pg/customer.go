@@ -66,12 +66,13 @@ func saveCustomer(ctx context.Context, tx pgx.Tx, r *customerRecord) error {
 		n := nanos(r.NextPrompt)
 		next = &n
 	}
+	renewal, anniversary := dateIndex(r.Customer)
 	doc, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO customers (team, key, next_prompt_ns, doc) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (team, key) DO UPDATE SET next_prompt_ns = $3, doc = $4`, r.Team, key, next, doc)
+	_, err = tx.Exec(ctx, `INSERT INTO customers (team, key, next_prompt_ns, renewal_ns, anniversary_ns, doc) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (team, key) DO UPDATE SET next_prompt_ns = $3, renewal_ns = $4, anniversary_ns = $5, doc = $6`, r.Team, key, next, renewal, anniversary, doc)
 	return err
 }
 

@@ -138,6 +138,15 @@ CREATE INDEX promises_customer ON promises (team, customer_key, due_ns, id) WHER
 	// promises are read without the team's kept and cancelled history
 	// (qDuePromises).
 	`CREATE INDEX promises_open_due ON promises (team, due_ns, id) WHERE state = 'open';`,
+	// 6: the customer dates index (issue 16): a customer's pending
+	// renewal and its earliest pending anniversary prompt, as
+	// model.Customer.DateIndex gives them; fillDateIndex files the dates
+	// of customers stored before it.
+	`
+ALTER TABLE customers ADD COLUMN renewal_ns bigint, ADD COLUMN anniversary_ns bigint;
+CREATE INDEX customers_renewal ON customers (renewal_ns) WHERE renewal_ns IS NOT NULL;
+CREATE INDEX customers_anniversary ON customers (anniversary_ns) WHERE anniversary_ns IS NOT NULL;
+`,
 }
 
 // fills are the steps of a migration that SQL cannot take, by migration
@@ -145,6 +154,7 @@ CREATE INDEX promises_customer ON promises (team, customer_key, due_ns, id) WHER
 // transaction.
 var fills = map[int]func(ctx context.Context, tx pgx.Tx) error{
 	4: fillCustomerKeys,
+	6: fillDateIndex,
 }
 
 // fillCustomerKeys sets customer_key on every stored promise that names a

@@ -70,7 +70,10 @@ type Store struct {
 	url          string
 	now          func() time.Time
 	overdueAfter *atomic.Int64
-	sendGrace    time.Duration
+	// datesAhead is the renewal notice ClaimDates was last called with
+	// (model.DatePolicy.Ahead), for Quiet; -1 until then.
+	datesAhead *atomic.Int64
+	sendGrace  time.Duration
 	// term, when set, fences the scheduler's writes (Fenced): it returns
 	// the term this process holds, 0 for none.
 	term func() int64
@@ -97,7 +100,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pg: connect to %s: %w", Redact(url), err)
 	}
-	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), sendGrace: SendGrace}
+	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), datesAhead: new(atomic.Int64), sendGrace: SendGrace}
+	s.datesAhead.Store(-1)
 	switch {
 	case opts.SendGrace > 0:
 		s.sendGrace = opts.SendGrace

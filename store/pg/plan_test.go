@@ -66,7 +66,10 @@ func TestHotQueryPlans(t *testing.T) {
 		reads map[string]string // table -> the index it must be read through
 	}{
 		// meta holds a few settings: one page, read whole.
-		{"idle tick: anything due", qDueWork, nil, map[string]string{"promises": "promises_next", "ops": "ops_age", "customers": "customers_prompt", "nudges": "nudges_outbox"}},
+		{"idle tick: anything due", qDueWork, nil, map[string]string{"promises": "promises_next", "ops": "ops_age", "customers": "customers_prompt|customers_renewal|customers_anniversary", "nudges": "nudges_outbox"}},
+		{"tick: dates due", qDateWork, []any{int64(30 * 24 * time.Hour)}, map[string]string{"customers": "customers_renewal|customers_anniversary"}},
+		{"tick: claim renewals", qClaimRenewals, []any{now + int64(30*24*time.Hour), 500}, map[string]string{"customers": "customers_renewal"}},
+		{"tick: claim anniversaries", qClaimAnniversaries, []any{now, 500}, map[string]string{"customers": "customers_anniversary"}},
 		{"tick: claim due", qClaimDue, []any{now, 500}, map[string]string{"promises": "promises_next"}},
 		{"tick: outbox", qPending, []any{now, now - int64(SendGrace), 500}, map[string]string{"nudges": "nudges_outbox"}},
 		{"tick: check-ins due", qCheckinWork, nil, map[string]string{"customers": "customers_prompt"}},

@@ -211,8 +211,8 @@ const (
 	) p ORDER BY due_ns, id`
 	// qDueWork is an idle tick's one question (Quiet, and ClaimDue
 	// before it takes a transaction): the earliest entry of the due
-	// index, of the ops' ages, of the prompts index and of the outbox,
-	// and the overdue setting, compared in Go. Not "EXISTS (... WHERE
+	// index, of the ops' ages, of the prompts index, of the outbox and
+	// of the dates index, and the overdue setting, compared in Go. Not "EXISTS (... WHERE
 	// next_ns <= $1)": the generic plan of that (which PostgreSQL
 	// switches a prepared statement to after five runs) guesses a third
 	// of the table matches and reads the table until it finds one, that
@@ -221,7 +221,8 @@ const (
 	qDueWork = `SELECT (SELECT min(next_ns) FROM promises), (SELECT min(at_ns) FROM ops),
 			coalesce((SELECT value FROM meta WHERE key = 'overdue_after'), ''),
 			(SELECT min(next_prompt_ns) FROM customers),
-			(SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending'))`
+			(SELECT min(not_before_ns) FROM nudges WHERE state IN ('due', 'sending')),
+			(SELECT min(renewal_ns) FROM customers), (SELECT min(anniversary_ns) FROM customers)`
 	// qClaimDue reads a batch of the due index and locks its rows.
 	qClaimDue    = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team LIMIT $2 FOR UPDATE SKIP LOCKED`
 	qClaimDueAll = `SELECT doc FROM promises WHERE next_ns <= $1 ORDER BY next_ns, id, team FOR UPDATE SKIP LOCKED`
@@ -308,14 +309,14 @@ func (s *Store) ClaimDue(now time.Time, pol model.Policy, limit int) ([]store.Nu
 }
 
 // work is what qDueWork found to do at now.
-type work struct{ claims, checkins, outbox bool }
+type work struct{ claims, checkins, dates, outbox bool }
 
 func (s *Store) work(now time.Time, overdueAfter time.Duration) (work, error) {
 	setting, _ := json.Marshal(overdueAfter)
-	var next, oldest, prompt, outbox *int64
+	var next, oldest, prompt, outbox, renewal, anniversary *int64
 	var stored string
 	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, qDueWork).Scan(&next, &oldest, &stored, &prompt, &outbox)
+		return q.QueryRow(ctx, qDueWork).Scan(&next, &oldest, &stored, &prompt, &outbox, &renewal, &anniversary)
 	})
 	if err != nil {
 		return work{}, err
@@ -325,7 +326,10 @@ func (s *Store) work(now time.Time, overdueAfter time.Duration) (work, error) {
 		// ClaimDue also prunes old ops and records a changed setting.
 		claims:   at(next, now) || at(oldest, now.Add(-opsTTL)) || stored != string(setting),
 		checkins: at(prompt, now),
-		outbox:   at(outbox, now),
+		// A renewal is read a notice ahead; before ClaimDates has said
+		// which, any renewal is work, so the first tick claims.
+		dates:  at(anniversary, now) || renewal != nil && (s.datesAhead.Load() < 0 || *renewal <= nanos(now)+s.datesAhead.Load()),
+		outbox: at(outbox, now),
 	}, nil
 }
 

@@ -160,7 +160,7 @@ func (t *pgTx) AddTouch(touch store.Touch) (store.Customer, error) {
 }
 
 // Recheck implements store.Outbox.Recheck with the model's rules
-// (model.RecheckPromise, model.RecheckCheckin).
+// (model.RecheckPromise, model.RecheckCheckin, model.RecheckDate).
 func (s *Store) Recheck(id int64, now time.Time) (store.Nudge, error) {
 	var out store.Nudge
 	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
@@ -186,6 +186,12 @@ func (s *Store) Recheck(id int64, now time.Time) (store.Nudge, error) {
 				return err
 			}
 			v = model.RecheckCheckin(n, r.Customer, err == nil, now)
+		case n.Kind == model.NudgeDate:
+			r, err := loadCustomer(ctx, tx, n.Team, n.Subject, false)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			v = model.RecheckDate(n, r.Customer, err == nil)
 		default:
 			return nil
 		}

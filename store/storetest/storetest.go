@@ -77,6 +77,7 @@ var cases = []testCase{
 	{"TouchKinds", testTouchKinds},
 	{"NudgeInUnitOfWork", testNudgeInUnitOfWork},
 	{"CustomerDates", testCustomerDates},
+	{"DateClaims", testDateClaims},
 }
 
 // Run runs every case as a subtest of t.
