@@ -14,6 +14,7 @@ import (
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
 )
 
 // Dates that matter in `/customer add|edit`: `renewal 2027-03-01`,
@@ -142,34 +143,14 @@ func applyDates(c *store.Customer, edits []dateEdit, now time.Time) error {
 
 // datesText tells what the command did to the dates, and when the owner
 // will hear of each: the answer to `/customer edit Acme renewal …`.
-func datesText(c store.Customer, edits []dateEdit, pol model.DatePolicy, loc *time.Location, now time.Time) string {
-	today := model.DayOf(now, loc)
+func datesText(c store.Customer, edits []dateEdit, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
 	var out []string
 	for _, e := range edits {
 		if e.remove {
-			out = append(out, slackui.DateLabel(e.date)+" removed.")
-			continue
+			out = append(out, slackui.DateRemoved(e.date))
+		} else if d, ok := c.Date(e.date.Key()); ok {
+			out = append(out, slackui.DateSet(c, d, pol, wh, loc, now))
 		}
-		d, ok := c.Date(e.date.Key())
-		if !ok {
-			continue
-		}
-		s := slackui.DateLabel(d) + ": " + slackui.CivilDay(d.On, today)
-		if d.Yearly() {
-			s += ", every year"
-		}
-		if o := d.Occurrence(today); !o.IsZero() {
-			prompt := d.PromptDay(o, pol)
-			when := "on " + slackui.CivilDay(prompt, today)
-			if !today.Before(prompt) {
-				when = "today"
-			}
-			if d.Yearly() {
-				when += ", the week of " + slackui.CivilDay(o, today)
-			}
-			s += fmt.Sprintf(". I'll remind %s %s", slackui.MentionUser(c.Owner), when)
-		}
-		out = append(out, s+".")
 	}
 	return strings.Join(out, " ")
 }
@@ -253,4 +234,12 @@ func (b *Bot) gestureDone(k click) error {
 		b.refreshHome(ctx, team, c.Owner)
 	})
 	return nil
+}
+
+// workHours are the working hours prompts go out in, as notify has them.
+func (b *Bot) workHours() workhours.Hours {
+	if b.cfg.WorkHours.IsZero() {
+		return workhours.Default
+	}
+	return b.cfg.WorkHours
 }

@@ -1,10 +1,18 @@
 package inbound
 
 import (
+	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/model"
+	"github.com/keptbot/kept/slackui"
+	"github.com/keptbot/kept/store"
 )
 
 func TestParseDateOptions(t *testing.T) {
@@ -48,5 +56,76 @@ func TestParseDateOptions(t *testing.T) {
 				t.Errorf("%q: date %d is %+v; want %+v", tc.in, i, a.dates[i], tc.dates[i])
 			}
 		}
+	}
+}
+
+// TestGestureClicks: Done on a gesture logs a touch only for a real date
+// prompt of this workspace that suggests one, clicked by its owner (or
+// an admin); a forged value, another workspace's prompt, a check-in's or
+// a standard customer's prompt, or someone else's click log nothing and
+// say why.
+func TestGestureClicks(t *testing.T) {
+	now := time.Date(2027, 3, 8, 9, 0, 0, 0, newYork)
+	b, st := testBot(t, &now)
+	set := now.AddDate(0, -3, 0)
+	for _, c := range []store.Customer{
+		{Team: "T1", Name: "Acme", Owner: "U0ANN", Tier: store.KeyTier},
+		{Team: "T1", Name: "Globex", Owner: "U0ANN", Tier: store.StandardTier},
+		{Team: "T2", Name: "Acme", Owner: "U0ANN", Tier: store.KeyTier},
+	} {
+		if err := c.SetDate(model.CustomerDate{Kind: model.DateNamed, Name: "kickoff", On: model.Day{Month: time.March, Day: 10}}, set); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.AddCustomer("", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prompts := map[string]store.Nudge{}
+	ns, err := st.ClaimDates(now, model.DefaultDates, 0)
+	if err != nil || len(ns) != 3 {
+		t.Fatalf("claimed %v, %v", ns, err)
+	}
+	for _, n := range ns {
+		prompts[n.Team+"/"+n.Subject] = n
+	}
+	checkin, err := st.AddNudge(store.Nudge{Kind: model.NudgeCheckin, Team: "T1", Subject: "acme", To: "U0ANN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	press := func(user, value string) error {
+		cb := slack.InteractionCallback{Team: slack.Team{ID: "T1"}, User: slack.User{ID: user}}
+		return b.gestureDone(click{ctx: context.Background(), op: "op-" + user + value, cb: cb, a: &slack.BlockAction{ActionID: slackui.ActionGestureNote, Value: value}})
+	}
+	id := func(n store.Nudge) string { return strconv.FormatInt(n.ID, 10) }
+	for _, tc := range []struct{ name, user, value, want string }{
+		{"not a number", "U0ANN", "abc", "can't find that prompt"},
+		{"no such prompt", "U0ANN", "99999", "can't find that prompt"},
+		{"a check-in's id", "U0ANN", id(checkin), "can't find that prompt"},
+		{"another workspace's prompt", "U0ANN", id(prompts["T2/acme"]), "can't find that prompt"},
+		{"a standard customer's prompt", "U0ANN", id(prompts["T1/globex"]), "suggests no gesture"},
+		{"someone else", "U0BOB", id(prompts["T1/acme"]), "went to <@U0ANN>, who owns *Acme*"},
+	} {
+		err := press(tc.user, tc.value)
+		var r refusal
+		if !errors.As(err, &r) || !strings.Contains(r.text, tc.want) {
+			t.Errorf("%s: %v; want a refusal with %q", tc.name, err, tc.want)
+		}
+	}
+	for _, c := range []string{"Acme", "Globex"} {
+		if ts, _ := st.Touches("T1", c, 0); len(ts) != 0 {
+			t.Fatalf("refused clicks logged %+v", ts)
+		}
+	}
+	if err := press("U0ANN", id(prompts["T1/acme"])); err != nil {
+		t.Fatal(err)
+	}
+	if err := press("U0ANN", id(prompts["T1/acme"])); err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := st.Touches("T1", "Acme", 0); len(ts) != 1 || ts[0].Kind != model.TouchNote || ts[0].Note != "Thank-you note: the kickoff" {
+		t.Errorf("after Ann's Done, twice: %+v; want one note", ts)
+	}
+	if err := b.Settle(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
 )
 
 // Dates that matter: their lines on the customer card, the prompt a
@@ -82,6 +83,37 @@ func DateLines(c store.Customer, loc *time.Location, now time.Time) []string {
 	}
 	return lines
 }
+
+// DateSet confirms date d of c as set: its day and, for its next
+// occurrence, the day its owner will be prompted: the prompt's day, or
+// the first working day after it (wh), in loc, the owner's zone (the
+// answer to `/customer edit Acme renewal …`).
+func DateSet(c store.Customer, d model.CustomerDate, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
+	today := model.DayOf(now, loc)
+	s := DateLabel(d) + ": " + CivilDay(d.On, today)
+	if d.Yearly() {
+		s += ", every year"
+	}
+	if o := d.Occurrence(today); !o.IsZero() {
+		from := d.PromptDay(o, pol).In(loc)
+		if from.Before(now) {
+			from = now
+		}
+		prompt := model.DayOf(wh.Next(from, loc), loc)
+		when := "on " + CivilDay(prompt, today)
+		if prompt == today {
+			when = "today"
+		}
+		if d.Yearly() {
+			when += ", the week of " + CivilDay(o, today)
+		}
+		s += fmt.Sprintf(". I'll remind %s %s", MentionUser(c.Owner), when)
+	}
+	return s + "."
+}
+
+// DateRemoved confirms a date removed.
+func DateRemoved(d model.CustomerDate) string { return DateLabel(d) + " removed." }
 
 // dateBlocks is the card's section of dates, none if c has none.
 func dateBlocks(c store.Customer, loc *time.Location, now time.Time) []slack.Block {

@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/workhours"
 )
 
 // datedCustomer is sampleCustomer with one date of each kind, set on 23
@@ -77,5 +80,41 @@ func TestDatePromptGolden(t *testing.T) {
 	golden(t, "date-prompt-gesture-done", done)
 	if text := string(rawJSON(t, done, "")); !strings.Contains(text, "✅ *Done*: a call to say thanks, logged as a touch by <@U0BOB>.") || strings.Contains(text, "gesture_") {
 		t.Errorf("the gesture done:\n%s", text)
+	}
+}
+
+// TestDateSetGolden: the answers to `/customer edit Acme renewal …` and
+// the like, one section each (a payload slacktypes checks).
+func TestDateSetGolden(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	c := datedCustomer(t)
+	var blocks []slack.Block
+	texts := map[string]string{}
+	for _, d := range c.Dates {
+		text := DateSet(c, d, model.DefaultDates, workhours.Default, newYork, now)
+		texts[d.Key()] = text
+		blocks = append(blocks, Section(text))
+	}
+	blocks = append(blocks, Section(DateRemoved(model.CustomerDate{Kind: model.DateNamed, Name: "Board <!here> review"})))
+	golden(t, "date-set", map[string]any{"text": texts["renewal"], "blocks": blocks})
+	for key, want := range map[string]string{
+		"renewal":                     "Renewal: Mon 1 Mar 2027. I'll remind <@U0ANN> on Mon 1 Feb 2027.",
+		"go-live":                     "Go-live: Tue 1 Dec, every year. I'll remind <@U0ANN> on Mon 30 Nov, the week of Tue 1 Dec.",
+		"kickoff <!here> anniversary": "Kickoff &lt;!here&gt; anniversary: 14 Mar, every year. I'll remind <@U0ANN> on Mon 8 Mar 2027, the week of Sun 14 Mar 2027.",
+	} {
+		if texts[key] != want {
+			t.Errorf("%s: %q; want %q", key, texts[key], want)
+		}
+	}
+	// Within the week of an anniversary (or a renewal's notice), today.
+	late := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	golive, _ := c.Date("go-live")
+	if got := DateSet(c, golive, model.DefaultDates, workhours.Default, newYork, late); !strings.HasSuffix(got, "I'll remind <@U0ANN> today, the week of Tue 1 Dec.") {
+		t.Errorf("on the day: %q", got)
+	}
+	// After working hours, the next working day.
+	evening := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC) // 18:00 in New York
+	if got := DateSet(c, golive, model.DefaultDates, workhours.Default, newYork, evening); !strings.HasSuffix(got, "I'll remind <@U0ANN> on Wed 2 Dec, the week of Tue 1 Dec.") {
+		t.Errorf("in the evening: %q", got)
 	}
 }

@@ -44,7 +44,7 @@ var Kinds = []Kind{Promises, Customers, Touches}
 // cannot do without are required.
 var Columns = map[Kind][]string{
 	Promises:  {"team", "id", "text", "customer", "owner", "creator", "channel", "permalink", "due", "zone", "repeat", "created", "state", "kept_at", "on_time", "reminded", "overdue", "history"},
-	Customers: {"team", "name", "owner", "tier", "cadence", "notes", "created", "last_touch", "last_note", "last_by", "next_prompt"},
+	Customers: {"team", "name", "owner", "tier", "cadence", "notes", "created", "last_touch", "last_note", "last_by", "next_prompt", "dates"},
 	Touches:   {"team", "customer", "by", "at", "kind", "note"},
 }
 
@@ -177,8 +177,13 @@ func customerRow(c store.Customer) []string {
 	case c.Cadence > 0:
 		cadenceCell = cadence.Text(c.Cadence)
 	}
+	dates := ""
+	if len(c.Dates) > 0 {
+		b, _ := json.Marshal(c.Dates) // dates always marshal
+		dates = string(b)
+	}
 	return []string{c.Team, c.Name, c.Owner, string(c.Tier), cadenceCell, c.Notes, ts(c.Created),
-		ts(c.LastTouch), c.LastNote, c.LastBy, ts(c.NextPrompt)}
+		ts(c.LastTouch), c.LastNote, c.LastBy, ts(c.NextPrompt), dates}
 }
 
 func touchRow(t store.Touch) []string {
@@ -501,6 +506,13 @@ func (f *File) add(kind Kind, row map[string]string) error {
 			LastTouch: p.time("last_touch"), LastNote: row["last_note"], LastBy: row["last_by"],
 			NextPrompt: p.time("next_prompt"),
 		}
+		if d := row["dates"]; d != "" && p.err == nil {
+			// The dates that matter, as the JSON list Kept writes, like a
+			// promise's history: their occurrences prompted come with them.
+			if err := json.Unmarshal([]byte(d), &c.Dates); err != nil {
+				p.err = fmt.Errorf("dates is not the JSON list Kept writes: %v", err)
+			}
+		}
 		if p.err == nil {
 			p.err = checkCustomer(c, f.now, f.cols[Customers]["owner"])
 		}
@@ -716,6 +728,7 @@ func overlayCustomer(old, c store.Customer, cols map[string]bool) store.Customer
 	set("last_note", func() { old.LastNote = c.LastNote })
 	set("last_by", func() { old.LastBy = c.LastBy })
 	set("next_prompt", func() { old.NextPrompt = c.NextPrompt })
+	set("dates", func() { old.Dates = c.Dates })
 	return old
 }
 
