@@ -13,7 +13,7 @@ import (
 )
 
 // TestMigrateDatesIndex: a customer stored with dates before the date
-// index existed (schema version 2) is indexed by migration 3, so its
+// index existed (schema version 3) is indexed by migration 4, so its
 // anniversary is prompted.
 func TestMigrateDatesIndex(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kept.db")
@@ -30,7 +30,7 @@ func TestMigrateDatesIndex(t *testing.T) {
 	if _, err := s.AddCustomer("", c); err != nil {
 		t.Fatal(err)
 	}
-	// As a version 2 file had it: the dates in the record, no index.
+	// As a version 3 file had it: the dates in the record, no index.
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bucketDatePrompts); err != nil {
 			return err
@@ -44,14 +44,14 @@ func TestMigrateDatesIndex(t *testing.T) {
 		if err := b.Put([]byte("acme"), v); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Put(metaVersion, itob(2))
+		return tx.Bucket(bucketMeta).Put(metaVersion, itob(3))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
 	if s, err = New(path, opts); err != nil {
-		t.Fatalf("open a version 2 file: %v", err)
+		t.Fatalf("open a version 3 file: %v", err)
 	}
 	defer s.Close()
 	ns, err := s.ClaimDates(time.Date(2026, 4, 12, 10, 0, 0, 0, time.UTC), model.DefaultDates, 0)
