@@ -533,6 +533,36 @@ func TestRedeliveredMessageEvents(t *testing.T) {
 	e.nothingVisible()
 }
 
+// Slack retries a customer's message event after our side has answered
+// it (the first ack was late, the retry went to another connection): the
+// answered message starts no new wait and its owner gets no DM.
+func TestCustomerMessageRetriedAfterOurReply(t *testing.T) {
+	e := listening(t)
+	_, env, err := e.sim.SayEnvelope(cara, shared, "", "Can someone resend the November invoice?")
+	if err != nil || env == nil {
+		t.Fatalf("say: %v, envelope %v", err, env)
+	}
+	if _, err := e.sim.Deliver(e.ctx(), env); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	e.say(bob, shared, "Resending it now, Cara")
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Fatalf("our reply did not close the wait: %+v", ws)
+	}
+	if _, err := e.sim.Deliver(e.ctx(), env.Retried()); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Errorf("the retried event opened a wait again: %+v", ws)
+	}
+	e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+	if n := len(e.sim.DMs(ann)); n != 0 {
+		t.Errorf("%d waiting DMs to Ann for a message Bob answered", n)
+	}
+}
+
 // Our side answers while the waiting DM is on its way to Slack: the reply
 // is recorded first, and Slack takes the DM (Hold) or answers that it did
 // (HoldAnswer) only afterwards. Either way no DM is left standing once

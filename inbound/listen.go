@@ -275,8 +275,20 @@ func (b *Bot) customerWrote(ctx context.Context, log *slog.Logger, team string, 
 		By: ev.User, At: at, Excerpt: b.excerpt(ev.Text), Link: b.permalink(ctx, ev.Channel, ev.TimeStamp),
 	}
 	n := store.Nudge{Kind: store.Waiting, Team: team, To: c.Owner, Subject: ev.Channel + "|" + ev.ThreadTimeStamp, NotBefore: due.UTC()}
-	if _, err := b.listen.OpenWait(w, n); err != nil && !errors.Is(err, store.ErrWaiting) {
+	// Slack may deliver the message again after our side answered it (a
+	// late ack, a retry to another connection); the wait it opened is
+	// closed by then, and must not open again for what was answered.
+	op := "wait:" + team + ":" + ev.Channel + ":" + ev.TimeStamp
+	if done, err := b.store.Applied(op); err == nil && done {
+		return
+	}
+	_, err := b.listen.OpenWait(w, n)
+	if err != nil && !errors.Is(err, store.ErrWaiting) {
 		log.Error("open wait", "err", err)
+		return
+	}
+	if err := b.listen.MarkApplied(op); err != nil && !errors.Is(err, store.ErrDuplicate) {
+		log.Error("record the wait's message", "err", err)
 	}
 	b.refreshHome(ctx, team, c.Owner)
 }
