@@ -218,8 +218,14 @@ func (s *Store) OpenWait(wait store.Wait, nudge store.Nudge) (store.Wait, error)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO waits (team, channel, thread, customer_key, at_ns, doc) VALUES ($1, $2, $3, $4, $5, $6)
+		// FOR UPDATE above locks no row when there is none: two messages
+		// at once (two replicas) both get here, and the primary key lets
+		// one in. The other is ErrWaiting, and its DM rolls back with it.
+		tag, err := tx.Exec(ctx, `INSERT INTO waits (team, channel, thread, customer_key, at_ns, doc) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT DO NOTHING`, nw.Team, nw.Channel, nw.Thread, store.CustomerKey(nw.Customer), nanos(nw.At), raw)
+		if err == nil && tag.RowsAffected() == 0 {
+			return store.ErrWaiting
+		}
 		w = nw
 		return err
 	})

@@ -226,3 +226,38 @@ func testWaitSentCrossesCloseWait(t T, h Harness) {
 		}
 	}
 }
+
+// testOpenWaitRace opens the same wait from several goroutines at once
+// (a customer's message delivered to two replicas): one opens it with its
+// DM, the others get ErrWaiting and queue nothing.
+func testOpenWaitRace(t T, h Harness) {
+	b, _ := open(t, h)
+	customers(t, b, "T1", "Acme")
+	const racers = 8
+	for i := range 5 {
+		ch := fmt.Sprintf("C%d", i)
+		errs := make(chan error, racers)
+		for range racers {
+			go func() {
+				_, err := b.OpenWait(store.Wait{Team: "T1", Customer: "Acme", Channel: ch, TS: "1.1", At: t0},
+					model.Nudge{Kind: model.NudgeWaiting, Team: "T1", To: "U1", Subject: ch + "|", NotBefore: t0})
+				errs <- err
+			}()
+		}
+		opened := 0
+		for range racers {
+			switch err := <-errs; {
+			case err == nil:
+				opened++
+			case !errors.Is(err, store.ErrWaiting):
+				t.Errorf("OpenWait: %v, want nil or ErrWaiting", err)
+			}
+		}
+		if opened != 1 {
+			t.Errorf("round %d: %d OpenWaits succeeded, want 1", i, opened)
+		}
+	}
+	if ns := r(b.Nudges(model.NudgeWaiting)).must(t); len(ns) != 5 {
+		t.Errorf("%d waiting DMs queued for 5 waits, want 5 (a refused OpenWait queues none)", len(ns))
+	}
+}

@@ -72,6 +72,7 @@ var cases = []testCase{
 	{"ChannelLinks", testChannelLinks},
 	{"HeardAndWaits", testHeardAndWaits},
 	{"WaitSentCrossesCloseWait", testWaitSentCrossesCloseWait},
+	{"OpenWaitRace", testOpenWaitRace},
 	{"SuggestionPrefs", testSuggestionPrefs},
 	{"SharedPause", testSharedPause},
 	{"TouchKinds", testTouchKinds},
