@@ -563,6 +563,68 @@ func TestCustomerMessageRetriedAfterOurReply(t *testing.T) {
 	}
 }
 
+// The waiting-on-us DM goes to whoever owns the customer when it is due:
+// handed over meanwhile, to the new owner; an owner deactivated since, to
+// the digest channel with a note, withdrawn there too when our side
+// answers. Never to a DM nobody reads.
+func TestWaitingDMFindsTheOwner(t *testing.T) {
+	t.Run("handed over", func(t *testing.T) {
+		e := listening(t)
+		e.say(cara, shared, "Can someone resend the November invoice?")
+		if got := replyText(e.cust(ann, "edit Acme owner @bob")); !strings.Contains(got, "owned by <@"+bob+">") {
+			t.Fatalf("handover: %q", got)
+		}
+		e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+		if n := len(e.dmsWith(ann, "waiting on us")); n != 0 {
+			t.Errorf("%d waiting DMs to Ann, who handed Acme over", n)
+		}
+		if n := len(e.dmsWith(bob, "*Acme* is waiting on us")); n != 1 {
+			t.Errorf("%d waiting DMs to Bob, Acme's owner now, want 1", n)
+		}
+	})
+	t.Run("handed over, Slack's answer lost", func(t *testing.T) {
+		e := listening(t)
+		e.say(cara, shared, "Can someone resend the November invoice?")
+		e.cust(ann, "edit Acme owner @bob")
+		e.tick() // Bob hears of the handover first
+		e.clock.Set(time.Date(2026, 11, 23, 14, 1, 0, 0, newYork))
+		e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Delay: 2 * time.Second})
+		e.tickWithin(300 * time.Millisecond) // Kept gives up waiting; Slack posts anyway
+		e.wait("the post", func() bool { return len(e.dmsWith(bob, "*Acme* is waiting on us")) == 1 })
+		e.restart() // looks for it where it went: Bob's DM, not Ann's
+		e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+		if n := len(e.dmsWith(bob, "*Acme* is waiting on us")); n != 1 {
+			t.Errorf("%d waiting DMs to Bob after the restart, want 1", n)
+		}
+	})
+	t.Run("deactivated", func(t *testing.T) {
+		e := listening(t)
+		e.withDigest()
+		m := e.say(cara, shared, "Can someone resend the November invoice?")
+		e.sim.SetUser(slacksim.User{ID: ann, Name: "ann", Deleted: true})
+		e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+		if n := len(e.sim.DMs(ann)); n != 0 {
+			t.Errorf("%d DMs to Ann, who left", n)
+		}
+		var notes []slacksim.Message
+		for _, p := range e.digestPosts(digest) {
+			if strings.HasPrefix(p.Text, "Couldn't reach <@"+ann+"> (deactivated): *Acme* is waiting on us: <@"+cara+"> wrote in <#"+shared+">") {
+				notes = append(notes, p)
+			}
+		}
+		if len(notes) != 1 {
+			t.Fatalf("%d notes in the digest channel, want 1", len(notes))
+		}
+		if _, err := e.sim.Reply(e.ctx(), bob, shared, m.TS, "Resending it now, Cara"); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		if got, _ := e.sim.Message(notes[0].Channel, notes[0].TS); !got.Deleted {
+			t.Errorf("the note is still in the digest channel after our reply")
+		}
+	})
+}
+
 // Our side answers while the waiting DM is on its way to Slack: the reply
 // is recorded first, and Slack takes the DM (Hold) or answers that it did
 // (HoldAnswer) only afterwards. Either way no DM is left standing once

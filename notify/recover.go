@@ -56,8 +56,12 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 		return "", "", false, lookupError(err)
 	}
 	var chans []string
-	if isUserTarget(n.To) {
-		ch, _, _, err := h.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{n.To}, ReturnIM: true})
+	for _, to := range b.sentTo(n) {
+		if !isUserTarget(to) {
+			chans = append(chans, to)
+			continue
+		}
+		ch, _, _, err := h.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{to}, ReturnIM: true})
 		switch {
 		case err == nil:
 			chans = append(chans, ch.ID)
@@ -67,8 +71,6 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 		default:
 			return "", "", false, lookupError(err)
 		}
-	} else {
-		chans = append(chans, n.To)
 	}
 	if d := b.cfg.DigestChannel; d != "" && !slices.Contains(chans, d) {
 		chans = append(chans, d)
@@ -94,6 +96,30 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 		}
 	}
 	return "", "", false, nil
+}
+
+// sentTo is where an earlier attempt at n may have gone: n.To, and for an
+// offer or a waiting DM, which go to the customer's owner as of sending
+// (deliverOffer, deliverWaiting), that owner too.
+func (b *Notifier) sentTo(n store.Nudge) []string {
+	owner := n.To
+	switch n.Kind {
+	case model.NudgeOffer:
+		if c, err := b.store.Customer(n.Team, n.Subject); err == nil && c.Owner != "" {
+			owner = c.Owner
+		}
+	case store.Waiting:
+		channel, thread, _ := strings.Cut(n.Subject, "|")
+		if st, ok := b.store.(waits); ok {
+			if w, err := st.Wait(n.Team, channel, thread); err == nil && w.NudgeID == n.ID {
+				owner = b.waitingOwner(n, w)
+			}
+		}
+	}
+	if owner == n.To {
+		return []string{n.To}
+	}
+	return []string{n.To, owner}
 }
 
 // findIn pages through channel's history since n was queued, for a

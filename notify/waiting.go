@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
@@ -39,13 +40,40 @@ func (b *Notifier) deliverWaiting(ctx context.Context, n store.Nudge) (string, s
 	if err != nil {
 		return "", "", fmt.Errorf("notify: nudge %d: %w", n.ID, err)
 	}
-	loc := b.zoneOr(ctx, n.To)
-	fallback, blocks := slackui.WaitingDM(w, loc, b.cfg.Now())
-	dm, ts, err := b.postNudge(ctx, n, fallback, blocks)
-	if err != nil {
-		return "", "", deliveryError(err)
+	n.To = b.waitingOwner(n, w)
+	now := b.cfg.Now()
+	var dm, ts string
+	if loc, ok := b.recipientZone(ctx, n.To); ok {
+		fallback, blocks := slackui.WaitingDM(w, loc, now)
+		if dm, ts, err = b.postNudge(ctx, n, fallback, blocks); err != nil {
+			dm, ts, err = b.unreachable(ctx, n, err, waitingNote(w, now))
+		}
+	} else {
+		// Slack takes a DM to a deactivated user and nobody reads it.
+		dm, ts, err = b.reroute(ctx, n, "deactivated", waitingNote(w, now))
 	}
+	if err != nil {
+		return "", "", err
+	}
+	// Rerouted, the note in the digest channel is the DM: our side's
+	// answer withdraws it there.
 	return b.settleWaiting(ctx, st, n, dm, ts)
+}
+
+// waitingOwner is who hears of wait w now: its customer's owner, who may
+// have changed since the wait opened (n.To then); the old owner if the
+// customer cannot be read.
+func (b *Notifier) waitingOwner(n store.Nudge, w store.Wait) string {
+	if c, err := b.store.Customer(n.Team, w.Customer); err == nil && c.Owner != "" {
+		return c.Owner
+	}
+	return n.To
+}
+
+// waitingNote says, for the digest channel, what waits on us.
+func waitingNote(w store.Wait, now time.Time) string {
+	return fmt.Sprintf("*%s* is waiting on us: %s wrote in %s %s ago and nobody on our side has answered.",
+		slackui.Escape(w.Customer), slackui.MentionUser(w.By), slackui.MentionChannel(w.Channel), slackui.HoursOrDays(now.Sub(w.At)))
 }
 
 // settleWaiting records on the wait where its DM landed, so that our
