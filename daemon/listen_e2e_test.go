@@ -597,6 +597,28 @@ func TestWaitingDMFindsTheOwner(t *testing.T) {
 			t.Errorf("%d waiting DMs to Bob after the restart, want 1", n)
 		}
 	})
+	t.Run("removed", func(t *testing.T) {
+		e := listening(t)
+		e.say(cara, shared, "Can someone resend the November invoice?")
+		e.cust(ann, "remove Acme")
+		var ask slacksim.Message
+		for _, m := range e.sim.Messages() {
+			if m.Ephemeral && m.EphemeralTo == ann && strings.Contains(m.Text, "Remove *Acme*") {
+				ask = m
+			}
+		}
+		if _, err := e.sim.Click(e.ctx(), ann, ask, slackui.ActionCustomerRemove, ""); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		if _, err := e.d.Store.Customer(team, "Acme"); err == nil {
+			t.Fatal("Acme was not removed")
+		}
+		e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
+		if n := len(e.dmsWith(ann, "waiting on us")); n != 0 {
+			t.Errorf("%d waiting DMs about Acme, removed since", n)
+		}
+	})
 	t.Run("deactivated", func(t *testing.T) {
 		e := listening(t)
 		e.withDigest()

@@ -40,7 +40,13 @@ func (b *Notifier) deliverWaiting(ctx context.Context, n store.Nudge) (string, s
 	if err != nil {
 		return "", "", fmt.Errorf("notify: nudge %d: %w", n.ID, err)
 	}
-	n.To = b.waitingOwner(n, w)
+	c, err := b.store.Customer(n.Team, w.Customer)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", "", nil // removed since: nobody tracks it any more
+	case err == nil && c.Owner != "":
+		n.To = c.Owner // handed over since the message came
+	}
 	now := b.cfg.Now()
 	var dm, ts string
 	if loc, ok := b.recipientZone(ctx, n.To); ok {
