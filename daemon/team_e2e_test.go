@@ -138,6 +138,11 @@ func TestTeamView(t *testing.T) {
 	if got := e.sim.RenderView(e.lastView(cid, "publish")); !strings.Contains(got, "*Acme* now belongs to @bob") || !strings.Contains(got, "*Acme* · 🔴 neglected · @bob") {
 		t.Errorf("the team view after reassigning Acme:\n%s", got)
 	}
+	// Bob hears of it, through the outbox, as from /customer edit … owner.
+	e.tick()
+	if dms := e.dmsWith(bob, "handed *Acme* to you"); len(dms) != 1 || !strings.Contains(blocksText(dms[0].Blocks), "🤝 <@U0CID> handed *Acme* to you") {
+		t.Errorf("Bob's handover DMs for Acme: %d, want 1 from Cid", len(dms))
+	}
 
 	// Back to the lead's own Home.
 	e.clickHome(cid, e.lastView(cid, "publish"), "team_mine", "")

@@ -221,7 +221,9 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 			return err
 		}
 		var before string
-		c, err := b.store.UpdateCustomer(op, team, row.Key, func(c *store.Customer) error {
+		// updateCustomer: the new owner is told, with the change, as by
+		// `/customer edit … owner`.
+		c, err := b.updateCustomer(op, team, row.Key, lead, b.cfg.Now(), func(c *store.Customer) error {
 			before = c.Owner
 			if c.Owner == to {
 				return invalid(fmt.Sprintf("*%s* already belongs to %s.", slackui.Escape(c.Name), slackui.MentionUser(to)))
