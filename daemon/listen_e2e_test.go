@@ -647,6 +647,36 @@ func TestWaitingDMFindsTheOwner(t *testing.T) {
 	})
 }
 
+// Cara, at Acme, writes in the shared channel; she can't be made the owner
+// of a customer (by a command or the form): the owner reads its notes and
+// what waits on us.
+func TestCustomerOwnerFromOutside(t *testing.T) {
+	e := listening(t)
+	for _, text := range []string{"edit Acme owner @cara", "add Globex owner @cara"} {
+		if got := replyText(e.cust(ann, text)); !strings.Contains(got, "is a guest or from another organisation") {
+			t.Errorf("/customer %s: %q, want a refusal", text, got)
+		}
+	}
+	if c := e.customer("Acme"); c.Owner != ann {
+		t.Errorf("Acme's owner = %s, want still Ann", c.Owner)
+	}
+	if _, err := e.d.Store.Customer(team, "Globex"); err == nil {
+		t.Errorf("Globex was added, owned by Cara")
+	}
+	e.cust(ann, "edit Acme")
+	form := e.lastView(ann, "open")
+	r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", cara, "standard", "every 14d", "", shared))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ResponseAction != "errors" || !strings.Contains(r.Errors["owner"], "another organisation") {
+		t.Errorf("the form with Cara as owner: %+v", r)
+	}
+	if c := e.customer("Acme"); c.Owner != ann {
+		t.Errorf("after the form, Acme's owner = %s, want still Ann", c.Owner)
+	}
+}
+
 // Our side answers while the waiting DM is on its way to Slack: the reply
 // is recorded first, and Slack takes the DM (Hold) or answers that it did
 // (HoldAnswer) only afterwards. Either way no DM is left standing once

@@ -271,11 +271,18 @@ func (b *Bot) customerVerb(c call) (any, error) {
 	return helpVerb("/customer")(b, c)
 }
 
-// ownerOK checks that owner is an active user, as a promise's owner is.
-func (b *Bot) ownerOK(ctx context.Context, owner string) error {
+// ownerOK checks that owner is an active user of team, as a promise's
+// owner is, and on our side: a customer's owner reads its notes, its
+// check-in prompts and what waits on us, which a guest or someone from
+// another organisation (the customer's own people in a shared channel)
+// must not, as they may not read the digest.
+func (b *Bot) ownerOK(ctx context.Context, team, owner string) error {
 	var gone zones.NoSuchUserError
 	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
 		return notFound(fmt.Sprintf("I can't find an active Slack user %s to own it. Name someone who is in this workspace.", slackui.MentionUser(owner)))
+	}
+	if out, err := b.zones.Outsider(ctx, owner, team); err == nil && out {
+		return forbidden(fmt.Sprintf("%s is a guest or from another organisation, so they can't own a customer: its owner reads its notes and what waits on us. Name someone on our team.", slackui.MentionUser(owner)))
 	}
 	return nil
 }
@@ -293,7 +300,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	if err := applyDates(&c, a.dates, b.cfg.Now()); err != nil {
 		return nil, err
 	}
-	if err := b.ownerOK(ctx, c.Owner); err != nil {
+	if err := b.ownerOK(ctx, cmd.TeamID, c.Owner); err != nil {
 		return nil, err
 	}
 	if err := b.checkChannels(ctx, cmd.TeamID, "", a.channels, false); err != nil {
@@ -326,7 +333,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 
 func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
 	if a.owner != "" {
-		if err := b.ownerOK(ctx, a.owner); err != nil {
+		if err := b.ownerOK(ctx, cmd.TeamID, a.owner); err != nil {
 			return nil, err
 		}
 	}

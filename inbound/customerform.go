@@ -175,7 +175,7 @@ func (b *Bot) readCustomerForm(ctx context.Context, cb slack.InteractionCallback
 	if f.owner == "" {
 		errs[slackui.FieldOwner] = "Pick who keeps in touch with them."
 	} else {
-		fail(slackui.FieldOwner, b.ownerOK(ctx, f.owner))
+		fail(slackui.FieldOwner, b.ownerOK(ctx, cb.Team.ID, f.owner))
 	}
 	if f.tier != store.KeyTier && f.tier != store.StandardTier {
 		errs[slackui.FieldTier] = "Pick Key or Standard."

@@ -217,7 +217,7 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 			b.refreshHome(ctx, team, p.Owner)
 		})
 	case 'c':
-		if err := b.ownerOK(ctx, to); err != nil {
+		if err := b.ownerOK(ctx, team, to); err != nil {
 			return err
 		}
 		var before string
