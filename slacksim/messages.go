@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,19 +79,32 @@ func (s *Server) fillContent(m *Message, r *apiRequest) (map[string]any, string)
 			return nil, "invalid_blocks_format"
 		}
 	}
+	var extra map[string]any
 	if raw := r.params["metadata"]; raw != "" {
 		var md slack.SlackMetadata
 		if err := json.Unmarshal([]byte(raw), &md); err != nil {
 			s.failLocked(fmt.Errorf("slacksim: %s: metadata: %w", r.method, err))
 			return nil, "invalid_metadata_format"
 		}
-		m.Metadata = &md
+		if metadataEventType.MatchString(md.EventType) {
+			m.Metadata = &md
+		} else {
+			// Slack posts the message and drops the metadata, with only a
+			// warning: a message Kept could never find again by it.
+			s.failLocked(fmt.Errorf("slacksim: %s: metadata event_type %q: invalid_metadata_schema (posted without it)", r.method, md.EventType))
+			extra = map[string]any{"warning": "invalid_metadata_schema",
+				"response_metadata": map[string]any{"warnings": []string{"invalid_metadata_schema"}}}
+		}
 	}
 	if m.Text == "" && m.BlocksJSON == nil {
 		return nil, "no_text"
 	}
-	return nil, ""
+	return extra, ""
 }
+
+// metadataEventType is what Slack takes as a metadata event_type:
+// letters, digits, underscores and hyphens.
+var metadataEventType = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, string) {
 	s.mu.Lock()
@@ -100,11 +114,16 @@ func (s *Server) chatPostMessage(r *apiRequest) (map[string]any, string) {
 		return nil, code
 	}
 	m := &Message{Channel: ch, User: s.opts.BotUserID}
-	if extra, code := s.fillContent(m, r); code != "" {
+	extra, code := s.fillContent(m, r)
+	if code != "" {
 		return extra, code
 	}
 	s.addMessage(m)
-	return map[string]any{"channel": ch, "ts": m.TS, "message": s.messageJSON(m, true)}, ""
+	res := map[string]any{"channel": ch, "ts": m.TS, "message": s.messageJSON(m, true)}
+	for k, v := range extra { // a warning
+		res[k] = v
+	}
+	return res, ""
 }
 
 func (s *Server) chatPostEphemeral(r *apiRequest) (map[string]any, string) {

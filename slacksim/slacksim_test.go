@@ -1002,3 +1002,23 @@ func TestUserGroupMembers(t *testing.T) {
 		t.Errorf("without usergroups:read: %v", err)
 	}
 }
+
+// A metadata event_type Slack does not take (a period in it) posts the
+// message without its metadata and only warns, as Slack does; the
+// simulator records it as a mistake, since such a message can never be
+// found again by its metadata.
+func TestMetadataEventTypeRefused(t *testing.T) {
+	s, _ := newSim(t, Options{})
+	api := slack.New("xoxb-sim", slack.OptionAPIURL(s.URL()))
+	meta := slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "kept.nudge", EventPayload: map[string]any{"nudge_id": 1}})
+	ch, ts, err := api.PostMessageContext(ctxT(t), "U1", slack.MsgOptionText("hello", false), meta)
+	if err != nil {
+		t.Fatalf("post: %v, want it posted (Slack only warns)", err)
+	}
+	if m, ok := s.Message(ch, ts); !ok || m.Metadata != nil {
+		t.Errorf("message = %+v, want it without metadata", m)
+	}
+	if errs := s.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "invalid_metadata_schema") {
+		t.Errorf("errors = %v, want the dropped metadata", errs)
+	}
+}
