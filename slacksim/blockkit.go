@@ -492,7 +492,11 @@ func (c *kitCheck) element(ptr string, v any, allowed map[string]bool) {
 		}
 		if io := m["initial_option"]; io != nil {
 			c.option(ptr+"/initial_option", io, plainOnly, false)
+			if !optionAmong(io, m["options"], m["option_groups"]) {
+				c.add(ptr+"/initial_option", "must match one of the options")
+			}
 		}
+		c.maxSelected(ptr, m)
 	case "users_select", "conversations_select", "channels_select", "external_select",
 		"multi_users_select", "multi_conversations_select", "multi_channels_select", "multi_external_select":
 		for _, k := range []string{"initial_user", "initial_users", "initial_conversation", "initial_conversations",
@@ -501,6 +505,7 @@ func (c *kitCheck) element(ptr string, v any, allowed map[string]bool) {
 			known[k] = true
 		}
 		placeholder()
+		c.maxSelected(ptr, m)
 	case "radio_buttons", "checkboxes":
 		known["options"], known["initial_option"], known["initial_options"] = true, true, true
 		for i, o := range c.list(ptr+"/options", m["options"], 1, 10) {
@@ -581,6 +586,42 @@ func (c *kitCheck) element(ptr string, v any, allowed map[string]bool) {
 		c.text(ptr+"/text", m["text"], plainOnly, 75, true)
 	}
 	c.unknown(ptr, m, known)
+}
+
+// maxSelected checks a multi-select's max_selected_items: at least 1.
+func (c *kitCheck) maxSelected(ptr string, m map[string]any) {
+	v, ok := m["max_selected_items"]
+	if !ok {
+		return
+	}
+	if f, isNum := v.(float64); !isNum || f < 1 || f != float64(int64(f)) {
+		c.add(ptr+"/max_selected_items", "must be an integer of at least 1")
+	}
+}
+
+// optionAmong says whether option o is, exactly (text and value), one of
+// options or of the options of option_groups, as an initial_option must be.
+func optionAmong(o, options, groups any) bool {
+	want, _ := json.Marshal(o)
+	match := func(list any) bool {
+		l, _ := list.([]any)
+		for _, x := range l {
+			if got, _ := json.Marshal(x); string(got) == string(want) {
+				return true
+			}
+		}
+		return false
+	}
+	if match(options) {
+		return true
+	}
+	gs, _ := groups.([]any)
+	for _, g := range gs {
+		if gm, ok := g.(map[string]any); ok && match(gm["options"]) {
+			return true
+		}
+	}
+	return false
 }
 
 // option checks an option object; url only in overflow menus.

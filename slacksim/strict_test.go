@@ -67,6 +67,8 @@ var invalidMessageBlocks = []struct {
 	{"select with 101 options", `[{"type":"actions","elements":[{"type":"static_select","options":[` + strings.TrimSuffix(strings.Repeat(`{"text":{"type":"plain_text","text":"o"},"value":"v"},`, 101), ",") + `]}]}]`, "/blocks/0/elements/0/options"},
 	{"option text 76", `[{"type":"actions","elements":[{"type":"overflow","options":[{"text":{"type":"plain_text","text":"` + strings.Repeat("o", 76) + `"},"value":"v"}]}]}]`, "/blocks/0/elements/0/options/0/text/text"},
 	{"option value 151", `[{"type":"actions","elements":[{"type":"overflow","options":[{"text":{"type":"plain_text","text":"o"},"value":"` + strings.Repeat("v", 151) + `"}]}]}]`, "/blocks/0/elements/0/options/0/value"},
+	{"initial_option not among the options", `[{"type":"actions","elements":[{"type":"static_select","options":[{"text":{"type":"plain_text","text":"Key"},"value":"key"}],"initial_option":{"text":{"type":"plain_text","text":"Std"},"value":"standard"}}]}]`, "/blocks/0/elements/0/initial_option"},
+	{"max_selected_items 0", `[{"type":"actions","elements":[{"type":"multi_conversations_select","max_selected_items":0}]}]`, "/blocks/0/elements/0/max_selected_items"},
 	{"placeholder 151", `[{"type":"actions","elements":[{"type":"users_select","placeholder":{"type":"plain_text","text":"` + strings.Repeat("p", 151) + `"}}]}]`, "/blocks/0/elements/0/placeholder/text"},
 	{"initial_date format", `[{"type":"actions","elements":[{"type":"datepicker","initial_date":"12/25/2024"}]}]`, "/blocks/0/elements/0/initial_date"},
 	{"initial_date not a day", `[{"type":"actions","elements":[{"type":"datepicker","initial_date":"2024-02-30"}]}]`, "/blocks/0/elements/0/initial_date"},
@@ -147,6 +149,7 @@ func TestValidMessageBlocksAccepted(t *testing.T) {
 		`[{"type":"actions","elements":[{"type":"datepicker","action_id":"d","initial_date":"2024-02-29"},{"type":"timepicker","action_id":"t","initial_time":"23:59","timezone":"Europe/Paris"}]}]`,
 		`[{"type":"section","text":{"type":"mrkdwn","text":"é🙂"},"accessory":{"type":"overflow","action_id":"o","options":[{"text":{"type":"plain_text","text":"x"},"value":"v"}]}}]`,
 		`[{"type":"context","elements":[{"type":"image","image_url":"https://example.com/a.png","alt_text":"a"},{"type":"plain_text","text":"p"}]}]`,
+		`[{"type":"actions","elements":[{"type":"static_select","action_id":"s","options":[{"text":{"type":"plain_text","text":"Key"},"value":"key"}],"initial_option":{"value":"key","text":{"text":"Key","type":"plain_text"}}},{"type":"multi_users_select","action_id":"u","max_selected_items":1}]}]`,
 	}
 	for i, b := range valid {
 		if ke := ValidateMessageBlocks(json.RawMessage(b)); ke != nil {
