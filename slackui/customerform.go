@@ -1,9 +1,12 @@
 package slackui
 
 import (
+	"strings"
+
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/cadence"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -37,6 +40,9 @@ func CustomerForm(c store.Customer, channels []string, isNew bool, meta string) 
 		blocks = append(blocks, slack.NewInputBlock(FieldName, Plain("Name"), nil, name))
 	} else {
 		blocks = append(blocks, Section("*"+Escape(c.Name)+"*"))
+		if d := formDates(c); d != "" {
+			blocks = append(blocks, Context(d))
+		}
 	}
 
 	owner := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, Plain("Who keeps in touch"), FieldValue)
@@ -95,4 +101,22 @@ func CustomerForm(c store.Customer, channels []string, isNew bool, meta string) 
 		PrivateMetadata: meta,
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// formDates is the edit form's line of c's dates that matter, which the
+// form shows but does not change: `/customer edit` does, in words.
+func formDates(c store.Customer) string {
+	if len(c.Dates) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, d := range c.Dates {
+		day := CivilDay(d.On, model.Day{})
+		if d.Yearly() && d.On.Year == 0 {
+			day = "every " + day
+		}
+		parts = append(parts, DateLabel(d)+" "+day)
+	}
+	name := Escape(Clip(c.Name, listNameMax))
+	return "Dates that matter: " + strings.Join(parts, " · ") + ". Change them with `/customer edit " + name + " renewal 2027-03-01` or `date \"kickoff\" mar 14` (`none` removes one)."
 }

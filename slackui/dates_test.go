@@ -118,3 +118,14 @@ func TestDateSetGolden(t *testing.T) {
 		t.Errorf("in the evening: %q", got)
 	}
 }
+
+// TestCustomerFormDatesGolden: the edit form shows a customer's dates,
+// which `/customer edit` changes.
+func TestCustomerFormDatesGolden(t *testing.T) {
+	v := CustomerForm(datedCustomer(t), nil, false, "meta")
+	golden(t, "customer-form-dates", v)
+	raw := string(rawJSON(t, v, ""))
+	if !strings.Contains(raw, "Dates that matter: Renewal Mon 1 Mar 2027 · Contract start Thu 29 Feb 2024 · Go-live Tue 1 Dec 2026 · Kickoff &lt;!here&gt; anniversary every 14 Mar.") {
+		t.Errorf("the form's dates:\n%s", raw)
+	}
+}
