@@ -82,7 +82,10 @@ type Promises interface {
 	PromisesFor(team, customer string) ([]model.Promise, error)
 	// DuePromises returns what the digest reports: team's promises late
 	// at lateAt (open, promised before it) or promised in [from, to) in
-	// any state but cancelled, by Due then ID, History left out.
+	// any state but cancelled, by Due then ID, with the fields the digest
+	// reads and no other (DigestFields): Team, ID, Owner, Customer, Text,
+	// Due, MovedFrom, State, OnTime and Escalated. The bbolt store reads
+	// them from its state index, not from the records.
 	DuePromises(team string, from, to, lateAt time.Time) ([]model.Promise, error)
 }
 

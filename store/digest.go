@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -255,7 +256,9 @@ func peekTime(v []byte, key string) (time.Time, bool) {
 // DuePromises implements the contract's DuePromises through the state
 // index (bystate): the open promises due before lateAt, then every
 // state's but cancelled due in [from, to), so that it reads what the
-// digest reports and not the team's history. Each is decoded once.
+// digest reports and not the team's history. It reads them from the
+// index's values (stateDueValue), which hold what the digest shows, and
+// decodes no record, but for an entry written before the values were.
 func (s *Bolt) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, error) {
 	var out []Promise
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -267,60 +270,89 @@ func (s *Bolt) DuePromises(team string, from, to, lateAt time.Time) ([]Promise, 
 		if ix == nil || ps == nil {
 			return nil
 		}
-		seen := map[int64]bool{}
+		// First the entries, in a small slice, sorted by due time then id
+		// as the contract wants; then the promises, made once each in
+		// place (a Promise is some 400 bytes: growing or sorting a slice
+		// of tens of thousands of them cost more than reading them).
+		type entry struct{ k, v []byte }
+		var es []entry
 		c := ix.Cursor()
-		// read decodes the promises of state due in [lo, hi).
-		read := func(state State, lo, hi time.Time) error {
-			end := stateDuePrefix(state, hi, 0)
-			for k, _ := c.Seek(stateDuePrefix(state, lo, 0)); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
-				id := btoi(k[len(k)-8:])
-				if seen[id] {
-					continue
-				}
-				v := ps.Get(itob(id))
-				if v == nil {
-					continue // an entry its promise no longer has
-				}
-				var r withoutHistory
-				if err := json.Unmarshal(v, &r); err != nil {
-					if err := s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err))); err != nil {
-						return err
-					}
-					continue
-				}
-				if !bytes.Equal(stateDuePrefix(r.State, r.Due, r.ID), k) {
-					continue // stale
-				}
-				seen[id] = true
-				out = append(out, r.Promise)
+		read := func(state State, lo, hi time.Time) {
+			if !lo.Before(hi) {
+				return
 			}
-			return nil
+			end := stateDuePrefix(state, hi, 0)
+			for k, v := c.Seek(stateDuePrefix(state, lo, 0)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+				es = append(es, entry{k, v})
+			}
 		}
-		if err := read(Open, minDue, lateAt); err != nil {
-			return err
-		}
+		read(Open, minDue, lateAt)
 		// Every state in the index but cancelled, each in turn: the
-		// first key of each names it.
+		// first key of each names it. The open ones due before lateAt
+		// are in already.
 		for k, _ := c.First(); k != nil; {
 			i := bytes.IndexByte(k, 0)
 			if i < 0 {
 				break // not an index key
 			}
 			state := State(k[:i])
-			if state != Cancelled {
-				if err := read(state, from, to); err != nil {
-					return err
-				}
+			switch {
+			case state == Open:
+				read(state, latest(from, lateAt), to)
+			case state != Cancelled:
+				read(state, from, to)
 			}
 			k, _ = c.Seek(append([]byte(state), 1)) // past state's keys
 		}
+		// A key ends in due time (8) and id (8), both big-endian.
+		slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.k[len(a.k)-16:], b.k[len(b.k)-16:]) })
+		out = make([]Promise, len(es))
+		n := 0
+		for _, e := range es {
+			if p, ok := stateDuePromise(team, e.k, e.v); ok {
+				out[n] = p
+				n++
+				continue
+			}
+			id := btoi(e.k[len(e.k)-8:])
+			rec := ps.Get(itob(id))
+			if rec == nil {
+				continue // an entry its promise no longer has
+			}
+			var r withoutHistory
+			if err := json.Unmarshal(rec, &r); err != nil {
+				if err := s.skipUndecodable(fmt.Errorf("%w: %v", ErrUndecodable, promiseError(team, id, err))); err != nil {
+					return err
+				}
+				continue
+			}
+			if bytes.Equal(stateDuePrefix(r.State, r.Due, r.ID), e.k) { // else stale
+				out[n] = DigestFields(r.Promise)
+				n++
+			}
+		}
+		out = out[:n]
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: due promises: %w", err)
 	}
-	sortByDue(out)
 	return out, nil
+}
+
+// DigestFields is p with only the fields DuePromises returns (the
+// contract's list), the others zero: both backends return exactly these,
+// whether they read them from an index or from the whole record.
+func DigestFields(p Promise) Promise {
+	return Promise{Team: p.Team, ID: p.ID, Owner: p.Owner, Customer: p.Customer, Text: p.Text, Due: p.Due,
+		MovedFrom: p.MovedFrom, State: p.State, OnTime: p.OnTime, Escalated: p.Escalated}
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // withoutHistory decodes a promise but skips its history, which the digest

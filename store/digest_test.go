@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -249,5 +250,35 @@ func TestPeek(t *testing.T) {
 		if ok != tt.wantOK || !d.Equal(tt.wantDue) || st != tt.wantState {
 			t.Errorf("%s: peek = %v %q %v, want %v %q %v", tt.name, d, st, ok, tt.wantDue, tt.wantState, tt.wantOK)
 		}
+	}
+}
+
+// TestDuePromisesReadsEntriesWithoutValues: a state index entry written
+// before entries carried the digest's fields (by the third migration) is
+// read from its record, with the same fields.
+func TestDuePromisesReadsEntriesWithoutValues(t *testing.T) {
+	s := openTest(t, "")
+	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	p, err := s.AddPromise("", Promise{Team: "T1", Text: "send the quote", Customer: "Acme", Owner: "U1", Creator: "U2", Due: now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.DuePromises("T1", now.Add(-24*time.Hour), now, now)
+	if err != nil || len(before) != 1 {
+		t.Fatalf("DuePromises = %v, %v", before, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		ix := tx.Bucket(bucketTeams).Bucket([]byte("T1")).Bucket(bucketByState)
+		return ix.Put(stateDuePrefix(Open, p.Due, p.ID), nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.DuePromises("T1", now.Add(-24*time.Hour), now, now)
+	if err != nil || len(after) != 1 || !reflect.DeepEqual(after, before) {
+		t.Errorf("from the record: %+v (%v), from the index: %+v", after, err, before)
+	}
+	if after[0].Text != "send the quote" || after[0].Customer != "Acme" || after[0].Creator != "" {
+		t.Errorf("DuePromises = %+v, want the digest's fields and no others", after[0])
 	}
 }

@@ -24,7 +24,12 @@ import (
 // promises it reports (the late ones, the last two weeks' and the next
 // few days'), not the team's whole history:
 //
-//	teams/<team>/bystate     state 0x00 due (8, ns since 1970) id (8) -> nil
+//	teams/<team>/bystate     state 0x00 due (8, ns since 1970) id (8) -> the digest's fields
+//
+// Its values (the fourth migration) hold what the digest shows of a
+// promise, so that the digest decodes no record: decoding a promise's
+// JSON took about 10 µs, and a workspace of 50,000 customers has tens of
+// thousands late (stateDueValue).
 var (
 	bucketByOwner    = []byte("byowner")
 	bucketByCustomer = []byte("bycustomer")
@@ -81,13 +86,13 @@ func reindex(tx *bolt.Tx, r *record) error {
 		return err
 	}
 	for _, ix := range []struct {
-		name []byte
-		old  *[]byte
-		key  []byte
+		name     []byte
+		old      *[]byte
+		key, val []byte
 	}{
-		{bucketByOwner, &r.OwnerKey, ownerKey(r)},
-		{bucketByCustomer, &r.CustomerIdx, customerIdxKey(r)},
-		{bucketByState, &r.StateIdx, stateDueKey(r)},
+		{bucketByOwner, &r.OwnerKey, ownerKey(r), nil},
+		{bucketByCustomer, &r.CustomerIdx, customerIdxKey(r), nil},
+		{bucketByState, &r.StateIdx, stateDueKey(r), stateDueValue(&r.Promise)},
 	} {
 		b, err := t.CreateBucketIfNotExists(ix.name)
 		if err != nil {
@@ -99,7 +104,7 @@ func reindex(tx *bolt.Tx, r *record) error {
 			}
 		}
 		if ix.key != nil {
-			if err := b.Put(ix.key, nil); err != nil {
+			if err := b.Put(ix.key, ix.val); err != nil {
 				return err
 			}
 		}
@@ -140,4 +145,72 @@ func (s *Bolt) indexed(tx *bolt.Tx, team string, name, prefix []byte, fn func(Pr
 		fn(r.Promise)
 	}
 	return nil
+}
+
+// stateValueVersion starts a bystate value in the layout stateDueValue
+// writes; an entry without one (written by the third migration, before
+// values) is read from its record.
+const stateValueVersion = 1
+
+// stateDueValue is p's bystate value: what the digest reads of a promise
+// besides its team, id, state and due time (which the key holds): owner,
+// customer and text as length-prefixed strings, then a flags byte (on
+// time, escalated, moved) and, if moved, the first promised time.
+func stateDueValue(p *Promise) []byte {
+	v := make([]byte, 0, 8+len(p.Owner)+len(p.Customer)+len(p.Text)+9)
+	v = append(v, stateValueVersion)
+	for _, s := range []string{p.Owner, p.Customer, p.Text} {
+		v = binary.AppendUvarint(v, uint64(len(s)))
+		v = append(v, s...)
+	}
+	var flags byte
+	if p.OnTime {
+		flags |= 1
+	}
+	if p.Escalated {
+		flags |= 2
+	}
+	if !p.MovedFrom.IsZero() {
+		flags |= 4
+	}
+	v = append(v, flags)
+	if !p.MovedFrom.IsZero() {
+		v = binary.AppendVarint(v, p.MovedFrom.UnixNano())
+	}
+	return v
+}
+
+// stateDuePromise reads a bystate entry of team back into the fields
+// DuePromises promises; ok is false when v is not in stateDueValue's
+// layout, and the record must be read instead.
+func stateDuePromise(team string, k, v []byte) (p Promise, ok bool) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || len(k) != i+17 || len(v) == 0 || v[0] != stateValueVersion {
+		return p, false
+	}
+	p.Team, p.State = team, State(k[:i])
+	p.Due = time.Unix(0, int64(binary.BigEndian.Uint64(k[i+1:]))).UTC()
+	p.ID = int64(binary.BigEndian.Uint64(k[i+9:]))
+	rest := v[1:]
+	for _, s := range []*string{&p.Owner, &p.Customer, &p.Text} {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || uint64(len(rest)-w) < n {
+			return Promise{}, false
+		}
+		*s = string(rest[w : w+int(n)])
+		rest = rest[w+int(n):]
+	}
+	if len(rest) == 0 {
+		return Promise{}, false
+	}
+	flags := rest[0]
+	p.OnTime, p.Escalated = flags&1 != 0, flags&2 != 0
+	if flags&4 != 0 {
+		at, w := binary.Varint(rest[1:])
+		if w <= 0 {
+			return Promise{}, false
+		}
+		p.MovedFrom = time.Unix(0, at).UTC()
+	}
+	return p, true
 }

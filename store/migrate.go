@@ -25,6 +25,7 @@ var migrations = []migration{
 	{"owner and customer indexes", indexOwnersAndCustomers},
 	{"state and due time index, for the digest", indexStates},
 	{"customer dates index", indexCustomerDates},
+	{"the digest's fields in the state index", stateValues},
 }
 
 // schemaVersion is what this Kept writes and reads.
@@ -174,6 +175,44 @@ func indexCustomerDates(tx *bolt.Tx) error {
 		}
 		for i := range rs {
 			if err := saveCustomer(tx, cs, &rs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// stateValues gives every state index entry its value (stateDueValue),
+// from its promise, in key order. A promise that cannot be decoded, or
+// whose entry is not its own, is left as it is: DuePromises reads the
+// record of an entry without a value.
+func stateValues(tx *bolt.Tx) error {
+	return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
+		t := tx.Bucket(bucketTeams).Bucket(team)
+		ps, ix := t.Bucket(bucketPromises), t.Bucket(bucketByState)
+		if ps == nil || ix == nil {
+			return nil
+		}
+		type entry struct{ k, v []byte }
+		var es []entry
+		err := ps.ForEach(func(_, v []byte) error {
+			var r record
+			if json.Unmarshal(v, &r) == nil && r.StateIdx != nil {
+				es = append(es, entry{r.StateIdx, stateDueValue(&r.Promise)})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(es, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+		for _, e := range es {
+			// Put only over an entry there is (a Get of an entry whose
+			// value is empty cannot tell it from a missing one).
+			if k, _ := ix.Cursor().Seek(e.k); !bytes.Equal(k, e.k) {
+				continue
+			}
+			if err := ix.Put(e.k, e.v); err != nil {
 				return err
 			}
 		}

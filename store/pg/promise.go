@@ -257,12 +257,16 @@ func (s *Store) promises(withoutHistory bool, q string, args ...any) ([]store.Pr
 
 // DuePromises returns what the digest reports on, as the bbolt store's
 // DuePromises: team's promises late at lateAt (open, due before it) or due
-// in [from, to) in any state but cancelled, by Due then ID, without their
-// history. Two indexes bound what it reads (qDuePromises).
+// in [from, to) in any state but cancelled, by Due then ID, with the
+// digest's fields only (store.DigestFields). Two indexes bound what it
+// reads (qDuePromises).
 func (s *Store) DuePromises(team string, from, to, lateAt time.Time) ([]store.Promise, error) {
 	out, err := s.promises(true, qDuePromises, team, nanos(from), nanos(to), nanos(lateAt))
 	if err != nil {
 		return nil, fmt.Errorf("pg: due promises: %w", err)
+	}
+	for i := range out {
+		out[i] = store.DigestFields(out[i])
 	}
 	return out, nil
 }

@@ -683,7 +683,9 @@ func testDigest(t T, h Harness) {
 	// window is reported once; one kept before the window, one cancelled
 	// in it and another team's are not; one due after lateAt but in the
 	// window is; a late one kept since drops out.
-	both := add(t, b, promise("T1", "U1", t0.Add(-12*time.Hour)))
+	withCustomer := promise("T1", "U1", t0.Add(-12*time.Hour))
+	withCustomer.Customer, withCustomer.Text = "Acme & Co", "call back <b>about</b> the quote"
+	both := add(t, b, withCustomer)
 	old := add(t, b, promise("T1", "U1", t0.Add(-400*24*time.Hour)))
 	change(t, b, "T1", old.ID, func(p *model.Promise) error { return p.Keep("U1", t0) })
 	gone := add(t, b, promise("T1", "U1", t0.Add(-6*time.Hour)))
@@ -697,6 +699,14 @@ func testDigest(t T, h Harness) {
 	}
 	if want := []int64{late.ID, week.ID, both.ID, soon.ID}; !slices.Equal(ids, want) {
 		t.Errorf("DuePromises = %v, want %v (late, kept in the window, late and in it once, due soon)", ids, want)
+	}
+	// Each with the fields the digest reads, as stored.
+	for _, p := range got {
+		full := r(b.Promise("T1", p.ID)).must(t)
+		if p.Team != full.Team || p.Owner != full.Owner || p.Customer != full.Customer || p.Text != full.Text ||
+			!p.Due.Equal(full.Due) || !p.MovedFrom.Equal(full.MovedFrom) || p.State != full.State || p.OnTime != full.OnTime || p.Escalated != full.Escalated {
+			t.Errorf("DuePromises gave #%d as %+v, stored as %+v", p.ID, p, full)
+		}
 	}
 	change(t, b, "T1", late.ID, func(p *model.Promise) error { return p.Keep("U1", t0) })
 	got = r(b.DuePromises("T1", t0.Add(-36*time.Hour), t0.Add(2*time.Hour), t0)).must(t)
