@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -23,6 +24,31 @@ import (
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// gcPercent and gcSoftLimit are how the running bot collects garbage
+// unless GOGC or GOMEMLIMIT say otherwise. Kept's live heap is a few MiB
+// (the store is the mapped file, not the heap), so Go's default of
+// collecting when the heap doubles ran a collection every few hundred
+// commands: at 200 commands in flight GOGC=400 took Kept's CPU per
+// command from 0.19 to 0.13-0.15 ms (kept bench, load average 4 to 5 on
+// 2 cores), with peak RSS still far under 100 MB. The soft limit has the
+// collector work harder before a burst (a digest of tens of thousands
+// of customers) makes the heap five times what it keeps.
+const (
+	gcPercent   = 400
+	gcSoftLimit = 256 << 20
+)
+
+// tuneGC sets gcPercent and gcSoftLimit where the environment does not
+// choose.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(gcSoftLimit)
+	}
 }
 
 // run is the whole program, so that tests can call it in-process.
@@ -51,6 +77,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 			}
 			return 2
 		}
+		tuneGC(getenv)
 		return serve(ctx, getenv, stderr)
 	case "check":
 		return check(ctx, args, getenv, stdout, stderr)
