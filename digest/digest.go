@@ -106,9 +106,18 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest: %w", err)
 	}
+	// Each customer's key once: case folding tens of thousands of names
+	// was a tenth of a large workspace's digest.
+	keys := make([]string, len(customers))
+	for i, c := range customers {
+		keys[i] = c.Key()
+	}
 	owner := map[string]string{}
-	for _, c := range customers {
-		owner[store.CustomerKey(c.Name)] = c.Owner
+	for i, c := range customers {
+		if len(waits) == 0 {
+			break // the map is only for the waits
+		}
+		owner[keys[i]] = c.Owner
 	}
 	for _, w := range waits {
 		if o, ok := owner[store.CustomerKey(w.Customer)]; ok && mine(o) {
@@ -126,17 +135,17 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 	if err != nil {
 		return Digest{}, err
 	}
-	for _, c := range customers {
+	for i, c := range customers {
 		if !mine(c.Owner) {
 			continue
 		}
-		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero(), Health: health[c.Key()]}
+		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero(), Health: health[keys[i]]}
 		last := c.LastTouch
 		if !row.Touched {
 			last = c.Created
 		}
 		row.Since = now.Sub(last)
-		row.Heard = heard[c.Key()].At
+		row.Heard = heard[keys[i]].At
 		switch {
 		case c.Overdue(now): // the one rule (model.Customer.CheckinDue): a snooze counts
 			row.Past = now.Sub(c.CheckinDue())
