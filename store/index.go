@@ -26,7 +26,7 @@ import (
 //
 //	teams/<team>/bystate     state 0x00 due (8, ns since 1970) id (8) -> the digest's fields
 //
-// Its values (the fourth migration) hold what the digest shows of a
+// Its values (the fifth migration) hold what the digest shows of a
 // promise, so that the digest decodes no record: decoding a promise's
 // JSON took about 10 µs, and a workspace of 50,000 customers has tens of
 // thousands late (stateDueValue).
