@@ -105,6 +105,13 @@ func (e *env) run() {
 		case <-time.After(10 * time.Second):
 			e.t.Fatal("daemon did not stop within 10s")
 		}
+		// Until Slack sees the socket close it may still send there, and
+		// the next start's first command would be lost with it.
+		gctx, gcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer gcancel()
+		if err := e.sim.Wait(gctx, func() bool { return e.sim.Connections() == 0 }); err != nil {
+			e.t.Errorf("the stopped daemon's socket is still open: %v", err)
+		}
 		e.stop = func() {}
 	}
 	e.t.Cleanup(func() { e.stop() })

@@ -58,7 +58,7 @@ func (e *env) say(user, channel, text string) slacksim.Message {
 	if err != nil {
 		e.t.Fatalf("say %q: %v", text, err)
 	}
-	e.settle() // Kept acks a message event at once and works after
+	e.settle() // what a slow Slack left after the ack (beforeAck)
 	return m
 }
 
@@ -743,5 +743,23 @@ func TestDigestSaysWhenLastHeard(t *testing.T) {
 	d := replyText(e.cust(ann, "digest"))
 	if !strings.Contains(d, "*Going quiet*") || !strings.Contains(d, "*Acme* · <@"+ann+"> · 🟠 going quiet · *never touched*, added 20 days ago, every 14 days · heard from them 3 hours ago") {
 		t.Errorf("digest lacks when Acme was last heard from: %q", d)
+	}
+}
+
+// TestMessageRecordedBeforeAck: what a customer's message means (last
+// heard from, a wait opened with its DM queued) is in the store by the
+// time Slack has the ack, so a crash right after the ack loses nothing;
+// a crash before it leaves Slack to send the event again.
+func TestMessageRecordedBeforeAck(t *testing.T) {
+	e := listening(t)
+	if _, err := e.sim.Say(e.ctx(), cara, shared, "Can someone send us the invoice again?"); err != nil {
+		t.Fatal(err)
+	}
+	// No settle: the ack alone must be enough.
+	if h, err := e.d.Store.LastHeard(team, "Acme"); err != nil || h.By != cara {
+		t.Errorf("last heard at the ack = %+v, %v", h, err)
+	}
+	if ws, err := e.d.Store.CustomerWaits(team, "Acme"); err != nil || len(ws) != 1 || ws[0].NudgeID == 0 {
+		t.Errorf("waits at the ack = %+v, %v; want one, its DM queued", ws, err)
 	}
 }

@@ -21,6 +21,43 @@ const (
 	followUpTimeout = 15 * time.Second
 )
 
+// eventAckBudget is how long an event's work may hold back its ack
+// (beforeAck): Slack waits 3 seconds before it counts an envelope as
+// unanswered and sends it again.
+const eventAckBudget = 2 * time.Second
+
+// beforeAck runs an event's work before the envelope is acknowledged, so
+// that a crash in the middle leaves Slack to deliver it again rather than
+// losing it (its handlers take a redelivered event once), and so that a
+// burst of events is never dropped for want of a follow-up slot. Work
+// still running after eventAckBudget (a slow Slack) goes on after the ack,
+// as a follow-up would; Settle and a shutdown wait for it either way. fn
+// gets its own context: what it queues with later runs when fn does.
+func (b *Bot) beforeAck(ctx context.Context, fn func(context.Context)) {
+	b.pending.add()
+	done := make(chan struct{})
+	go func() {
+		defer b.pending.done()
+		defer close(done)
+		fctx, cancel := context.WithTimeout(context.Background(), followUpTimeout)
+		defer cancel()
+		defer func() {
+			if r := recover(); r != nil {
+				b.cfg.Log.Error("event handler panicked", "panic", r)
+			}
+		}()
+		fn(fctx)
+	}()
+	t := time.NewTimer(eventAckBudget)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		b.cfg.Log.Warn("event still being handled after the ack budget; acknowledging it now", "budget", eventAckBudget)
+	case <-ctx.Done():
+	}
+}
+
 // followUps is the queue of one envelope, carried in its context.
 type followUps struct {
 	mu  sync.Mutex

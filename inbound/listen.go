@@ -81,18 +81,19 @@ func (b *Bot) botUser(ctx context.Context) string {
 }
 
 // messageEvent is the route of message events (message.channels,
-// message.groups). The event is acknowledged at once; what Kept does with
-// it, which asks Slack for zones and links, follows the ack.
+// message.groups). What Kept records of the message is done before the
+// ack when it can be (beforeAck), so a crash cannot lose it: Slack sends
+// an event it has no ack for again.
 func (b *Bot) messageEvent(ctx context.Context, e slackevents.EventsAPIEvent) {
 	if ev, ok := e.InnerEvent.Data.(*slackevents.MessageEvent); ok {
-		b.later(ctx, func(ctx context.Context) { b.heard(ctx, e.TeamID, ev) })
+		b.beforeAck(ctx, func(ctx context.Context) { b.heard(ctx, e.TeamID, ev) })
 	}
 }
 
 // memberJoinedEvent is the route of member_joined_channel.
 func (b *Bot) memberJoinedEvent(ctx context.Context, e slackevents.EventsAPIEvent) {
 	if ev, ok := e.InnerEvent.Data.(*slackevents.MemberJoinedChannelEvent); ok {
-		b.later(ctx, func(ctx context.Context) { b.joined(ctx, e.TeamID, ev) })
+		b.beforeAck(ctx, func(ctx context.Context) { b.joined(ctx, e.TeamID, ev) })
 	}
 }
 
