@@ -51,6 +51,16 @@ func loadCustomer(ctx context.Context, q rowQuerier, team, key string, lock bool
 }
 
 func saveCustomer(ctx context.Context, tx pgx.Tx, r *customerRecord) error {
+	q, args, err := customerStmt(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, q, args...)
+	return err
+}
+
+// customerStmt is saveCustomer's statement, for a batch.
+func customerStmt(r *customerRecord) (string, []any, error) {
 	key := store.CustomerKey(r.Name)
 	r.Created = r.Created.UTC()
 	if r.Cadence <= 0 {
@@ -69,11 +79,10 @@ func saveCustomer(ctx context.Context, tx pgx.Tx, r *customerRecord) error {
 	renewal, anniversary := dateIndex(r.Customer)
 	doc, err := json.Marshal(r)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO customers (team, key, next_prompt_ns, renewal_ns, anniversary_ns, doc) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (team, key) DO UPDATE SET next_prompt_ns = $3, renewal_ns = $4, anniversary_ns = $5, doc = $6`, r.Team, key, next, renewal, anniversary, doc)
-	return err
+	return `INSERT INTO customers (team, key, next_prompt_ns, renewal_ns, anniversary_ns, doc) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (team, key) DO UPDATE SET next_prompt_ns = $3, renewal_ns = $4, anniversary_ns = $5, doc = $6`, []any{r.Team, key, next, renewal, anniversary, doc}, nil
 }
 
 // editCustomer runs a command that changes the existing customer team/key
@@ -377,28 +386,78 @@ func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
 		if err != nil {
 			return err
 		}
-		for _, r := range recs {
-			held := false
-			if r.Pending != 0 {
-				if p, err := loadNudge(ctx, tx, r.Pending, false); err == nil && pending(p.State) {
-					held = true
-				}
-			}
-			if n, ok := r.ClaimCheckin(now, held); ok { // model: one per cadence
-				if err := putNudge(ctx, tx, &n); err != nil {
-					return err
-				}
-				r.Pending = n.ID
-				out = append(out, n)
-			}
-			if err := saveCustomer(ctx, tx, &r); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = claimCheckins(ctx, tx, recs, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pg: claim checkins: %w", err)
 	}
 	return out, nil
+}
+
+// claimCheckins claims the prompts of the due customers recs at now
+// (model.Customer.ClaimCheckin: one per cadence, none while the last one
+// is pending) and saves them, in at most three round trips whatever
+// their number: which of their last prompts are pending, the new
+// prompts' ids, and one batch of writes.
+func claimCheckins(ctx context.Context, tx pgx.Tx, recs []customerRecord, now time.Time) ([]store.Nudge, error) {
+	held, err := stillPending(ctx, tx, recs)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Nudge
+	var of []int // the record each of out was claimed from
+	for i := range recs {
+		if n, ok := recs[i].ClaimCheckin(now, held[recs[i].Pending]); ok {
+			out, of = append(out, n), append(of, i)
+		}
+	}
+	if err := nudgeIDs(ctx, tx, out); err != nil {
+		return nil, err
+	}
+	for j := range out {
+		recs[of[j]].Pending = out[j].ID
+	}
+	var b pgx.Batch
+	if err := queueNudges(&b, out); err != nil {
+		return nil, err
+	}
+	for i := range recs {
+		q, args, err := customerStmt(&recs[i])
+		if err != nil {
+			return nil, err
+		}
+		b.Queue(q, args...)
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// stillPending is which of recs' last claimed prompts are still in the
+// outbox, in one query.
+func stillPending(ctx context.Context, tx pgx.Tx, recs []customerRecord) (map[int64]bool, error) {
+	var ids []int64
+	for _, r := range recs {
+		if r.Pending != 0 {
+			ids = append(ids, r.Pending)
+		}
+	}
+	held := map[int64]bool{}
+	if len(ids) == 0 {
+		return held, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM nudges WHERE id = ANY($1) AND state IN ('due', 'sending')`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("pending prompts: %w", err)
+	}
+	pend, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("pending prompts: %w", err)
+	}
+	for _, id := range pend {
+		held[id] = true
+	}
+	return held, nil
 }

@@ -67,6 +67,18 @@ func nudgeIDs(ctx context.Context, tx pgx.Tx, ns []store.Nudge) error {
 	return nil
 }
 
+// queueNudges queues the writes of ns, which have their ids, in b.
+func queueNudges(b *pgx.Batch, ns []store.Nudge) error {
+	for i := range ns {
+		q, args, err := nudgeStmt(&ns[i], 0)
+		if err != nil {
+			return err
+		}
+		b.Queue(q, args...)
+	}
+	return nil
+}
+
 // nudgeStmt is putNudgeAt's statement for a nudge with an id.
 func nudgeStmt(n *store.Nudge, sendingAt int64) (string, []any, error) {
 	n.NotBefore, n.Created = n.NotBefore.UTC(), n.Created.UTC()

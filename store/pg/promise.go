@@ -378,12 +378,8 @@ func claimAll(ctx context.Context, tx pgx.Tx, recs []record, now time.Time, pol 
 		}
 		b.Queue(q, args...)
 	}
-	for i := range out {
-		q, args, err := nudgeStmt(&out[i], 0)
-		if err != nil {
-			return nil, err
-		}
-		b.Queue(q, args...)
+	if err := queueNudges(&b, out); err != nil {
+		return nil, err
 	}
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err

@@ -410,9 +410,15 @@ func testCustomersAndCheckins(t T, h Harness) {
 	if got := r(b.ClaimCheckins(t0.Add(3*day-time.Minute), 0)).must(t); len(got) != 0 {
 		t.Errorf("claimed %d check-ins before they were due", len(got))
 	}
+	meant := r(b.Customer("T1", "Acme Corp")).must(t).NextPrompt
 	got := r(b.ClaimCheckins(t0.Add(3*day), 0)).must(t)
 	if len(got) != 1 || got[0].Kind != model.NudgeCheckin || got[0].Subject != "acme corp" || got[0].To != "U1" {
 		t.Fatalf("ClaimCheckins at the cadence = %+v, want one prompt to U1 for acme corp", got)
+	}
+	// When it was meant to go out is kept with it: after downtime, what
+	// makes a prompt late (model.CheckinLate).
+	if stored := r(b.Nudge(got[0].ID)).must(t); !stored.PromptAt().Equal(meant) || !got[0].PromptAt().Equal(meant) {
+		t.Errorf("the prompt was meant for %v, stored %v", meant, stored.For.Prompt)
 	}
 	if again := r(b.ClaimCheckins(t0.Add(3*day), 0)).must(t); len(again) != 0 {
 		t.Errorf("claimed the check-in twice")
