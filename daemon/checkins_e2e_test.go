@@ -164,18 +164,19 @@ func (e *env) latestPrompt(user string, count int, wants ...string) {
 	}
 }
 
-// TestCheckinsCapAcrossDST: with KEPT_CHECKINS_PER_DAY=2, three customers
-// due on Friday 12 Mar 2027 bring two rows that day; the third comes on
+// TestCheckinsCapAcrossDST: with KEPT_CHECKINS_PER_DAY=2, four customers
+// due on Friday 12 Mar 2027 bring two rows that day; the others come on
 // Monday 9:00 in Ann's New York, after the clocks went forward on
-// Sunday: 13:00 UTC, not the 14:00 that Friday's 9:00 was.
+// Sunday: 13:00 UTC, not the 14:00 that Friday's 9:00 was. One of them,
+// touched on Saturday, is no longer in the list.
 func TestCheckinsCapAcrossDST(t *testing.T) {
 	e := start(t)
 	e.stop()
 	e.cfg.CheckinsPerDay = 2
 	e.run()
 	fri := func(h, m int) time.Time { return time.Date(2027, 2, 26, h, m, 0, 0, newYork) }
-	e.addCustomersAt([]string{"Acme", "Beta", "Gamma"}, []time.Time{fri(10, 0), fri(10, 10), fri(10, 20)})
-	e.advanceTo(time.Date(2027, 3, 12, 11, 0, 0, 0, newYork)) // all three due by 10:20
+	e.addCustomersAt([]string{"Acme", "Beta", "Gamma", "Delta"}, []time.Time{fri(10, 0), fri(10, 10), fri(10, 20), fri(10, 30)})
+	e.advanceTo(time.Date(2027, 3, 12, 11, 0, 0, 0, newYork)) // all four due by 10:30
 	dms := e.prompts(ann)
 	if len(dms) != 1 {
 		t.Fatalf("%d check-in DMs on Friday, want 1", len(dms))
@@ -195,9 +196,19 @@ func TestCheckinsCapAcrossDST(t *testing.T) {
 		if n := len(e.prompts(ann)); n != 1 {
 			t.Fatalf("%d check-in DMs at %v, want still 1", n, at)
 		}
+		if at.Weekday() == time.Saturday {
+			e.cmd(ann, "/touch", "Delta met them at the fair")
+		}
 	}
 	e.advanceTo(monday)
 	e.latestPrompt(ann, 2, "*Gamma*", "Late: due since Fri")
+	// Delta, touched on Saturday, is dropped from Monday's list.
+	if text := blocksText(e.prompts(ann)[1].Blocks); strings.Contains(text, "Delta") {
+		t.Errorf("Monday's DM lists Delta, touched since: %q", text)
+	}
+	if d := e.checkinIDs()["delta"]; d.State == store.NudgeDue || d.TS != "" {
+		t.Errorf("Delta's prompt: %s in %q, want it settled without a message", d.State, d.TS)
+	}
 }
 
 // TestCheckinsCatchUpAfterDowntime: Kept is down from Monday 7 Dec 9:00

@@ -63,7 +63,7 @@ func (b *Notifier) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbo
 	}
 	plan := model.PlanCheckins(live, b.cfg.CheckinsPerDay, last, now, wh, loc)
 	for _, n := range plan.Later {
-		res.Later[n.ID] = &outbox.LaterError{Until: plan.Until, Reason: "the day's check-ins for " + to + " are full; on the next working day"}
+		res.Later[n.ID] = &outbox.LaterError{Until: plan.Until, Reason: "the day's check-in message for " + to + " went out or is full; on the next working day"}
 	}
 	if len(plan.Send) == 0 {
 		return res, nil
