@@ -204,7 +204,7 @@ func importCustomer(tx *bolt.Tx, c Customer, seen ImportSeen, n *Counts, now tim
 			return fmt.Errorf("stored customer %q: %w", key, err)
 		}
 		stored = &old.Customer
-		r.IndexKey = old.IndexKey
+		r.IndexKey, r.DateKeys = old.IndexKey, old.DateKeys
 	}
 	c, write := MergeCustomer(stored, c, now, n)
 	if !write {

@@ -52,6 +52,21 @@ func testCustomerDates(t T, h Harness) {
 	if in := r(dst.Customer("T1", "Acme")).must(t); len(in.Dates) != 1 || in.Dates[0] != stored.Dates[0] {
 		t.Errorf("imported dates %+v; want %+v", in.Dates, stored.Dates[:1])
 	}
+	// An import that moves the date re-indexes it: nothing is claimed for
+	// the old day, the new one is.
+	moved := d
+	moved.Customers = append([]model.Customer(nil), d.Customers...)
+	moved.Customers[0].Dates = nil
+	if err := moved.Customers[0].SetDate(model.CustomerDate{Kind: model.DateStart, On: model.Day{Year: 2024, Month: time.June, Day: 3}}, t0); err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	r(dst.Import(moved, false)).must(t)
+	if got := r(dst.ClaimDates(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), model.DefaultDates, 0)).must(t); len(got) != 1 || !got[0].For.On.Equal(time.Date(2026, 6, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("the new day's prompt after an import: %+v", got)
+	}
+	if got := r(dst.ClaimDates(time.Date(2027, 2, 22, 0, 0, 0, 0, time.UTC), model.DefaultDates, 0)).must(t); len(got) != 0 {
+		t.Errorf("the old day's prompt after an import moved it: %+v", got)
+	}
 }
 
 // testDateClaims: a date's prompt is claimed once, when it is due (a
