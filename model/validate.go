@@ -108,6 +108,62 @@ func checkZone(field, zone string) error {
 // simple case folding applied, so that "ACME  Corp" and "acme corp" are the
 // same customer.
 func CustomerKey(name string) string {
+	if k, ok := asciiKey(name); ok {
+		return k
+	}
+	return foldKey(name)
+}
+
+// asciiKey is CustomerKey of a name that is all ASCII with no control
+// characters but spaces, where folding is lower-casing, in one pass, and
+// without allocating when name is its own key: a large workspace's digest
+// computes tens of thousands of keys. ok is false for any other name.
+func asciiKey(name string) (key string, ok bool) {
+	own, afterSpace := true, true // afterSpace: at the start, or after a space
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 0x80:
+			return "", false
+		case asciiSpace(c):
+			own = own && c == ' ' && !afterSpace
+			afterSpace = true
+		case c < 0x20 || c == 0x7f:
+			return "", false
+		default:
+			own = own && (c < 'A' || c > 'Z')
+			afterSpace = false
+		}
+	}
+	if own && (!afterSpace || name == "") {
+		return name, true
+	}
+	b := make([]byte, 0, len(name))
+	gap := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if asciiSpace(c) {
+			gap = len(b) > 0
+			continue
+		}
+		if gap {
+			b = append(b, ' ')
+			gap = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b), true
+}
+
+// asciiSpace is unicode.IsSpace for an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || ('\t' <= c && c <= '\r')
+}
+
+// foldKey is CustomerKey for any name.
+func foldKey(name string) string {
 	var b strings.Builder
 	for i, word := range strings.Fields(name) {
 		if i > 0 {
