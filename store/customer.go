@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -230,22 +232,42 @@ func (s *Bolt) Customers(team string) ([]Customer, error) {
 		if b == nil || err != nil {
 			return err
 		}
-		// Counted first, so that the slice is made once: a Customer is a
-		// few hundred bytes, and growing a slice of 50,000 of them cost a
-		// sixth of reading them.
-		n := 0
-		if err := b.ForEach(func(_, _ []byte) error { n++; return nil }); err != nil {
+		// The slice of customers is made once, at its size: a Customer is
+		// a few hundred bytes, and growing a slice of 50,000 of them cost
+		// a sixth of reading them.
+		// The records are decoded on every CPU when there are many: a
+		// digest of 50,000 customers spent half its time here.
+		type raw struct{ k, v []byte }
+		var rs []raw
+		if err := b.ForEach(func(k, v []byte) error { rs = append(rs, raw{k, v}); return nil }); err != nil {
 			return err
 		}
-		out = make([]Customer, 0, n)
-		return b.ForEach(func(k, v []byte) error {
-			var r customerRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return s.skipUndecodable(fmt.Errorf("%w: customer %s/%q: %v", ErrUndecodable, team, k, err))
+		cs := make([]Customer, len(rs))
+		errs := make([]error, len(rs))
+		workers := min(runtime.GOMAXPROCS(0), len(rs)/2048+1)
+		var wg sync.WaitGroup
+		for w := range workers {
+			lo, hi := w*len(rs)/workers, (w+1)*len(rs)/workers
+			wg.Go(func() {
+				for i := lo; i < hi; i++ {
+					var r customerRecord
+					errs[i] = json.Unmarshal(rs[i].v, &r)
+					cs[i] = r.Customer
+				}
+			})
+		}
+		wg.Wait()
+		out = cs[:0]
+		for i := range rs {
+			if errs[i] != nil {
+				if err := s.skipUndecodable(fmt.Errorf("%w: customer %s/%q: %v", ErrUndecodable, team, rs[i].k, errs[i])); err != nil {
+					return err
+				}
+				continue
 			}
-			out = append(out, r.Customer)
-			return nil
-		})
+			out = append(out, cs[i])
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: customers: %w", err)
