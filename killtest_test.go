@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/keptbot/kept/notify"
 	"github.com/keptbot/kept/slacksim"
 	"github.com/keptbot/kept/store"
 )
@@ -51,14 +52,9 @@ func shownNudges(sim *slacksim.Server) (map[int64]int, map[int64]slacksim.Messag
 	for _, m := range sim.Messages() {
 		if m.Metadata != nil && m.Metadata.EventType == "kept_nudge" {
 			// An owner's gathered check-ins name every prompt they carry.
-			ids, ok := m.Metadata.EventPayload["nudge_ids"].([]any)
-			if !ok {
-				ids = []any{m.Metadata.EventPayload["nudge_id"]}
-			}
-			for _, v := range ids {
-				id, _ := v.(float64)
-				count[int64(id)]++
-				last[int64(id)] = m
+			for _, id := range notify.Carried(m.Metadata.EventPayload) {
+				count[id]++
+				last[id] = m
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +110,13 @@ func (b *Notifier) markCheckinDay(team, to string, at time.Time) {
 // checkinMeta tags a check-in message with every prompt it carries
 // (rerouted, with the owner it was for).
 func checkinMeta(ids []int64, reroutedFrom string) slack.SlackMetadata {
-	payload := map[string]any{"nudge_id": ids[0], "nudge_ids": ids, "kind": string(model.NudgeCheckin)}
+	// A list of numbers is not a value Slack's metadata takes (its
+	// payload's arrays hold objects), so the ids go as one string.
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	payload := map[string]any{"nudge_id": ids[0], "nudge_ids": strings.Join(list, ","), "kind": string(model.NudgeCheckin)}
 	if reroutedFrom != "" {
 		payload["rerouted_from"] = reroutedFrom
 	}
@@ -148,16 +155,21 @@ func (b *Notifier) rerouteCheckins(ctx context.Context, res outbox.Batch, ns []s
 // carries reports whether a message's kept_nudge metadata names nudge id:
 // as its nudge, or among the prompts a check-in message carries.
 func carries(payload map[string]any, id int64) bool {
-	if payloadID(payload["nudge_id"]) == id {
-		return true
+	return slices.Contains(Carried(payload), id)
+}
+
+// Carried is every nudge a message's kept_nudge metadata payload names:
+// its nudge_id, or the nudge_ids ("12,13,14") of gathered check-ins.
+func Carried(payload map[string]any) []int64 {
+	list, ok := payload["nudge_ids"].(string)
+	if !ok {
+		return []int64{payloadID(payload["nudge_id"])}
 	}
-	list, _ := payload["nudge_ids"].([]any)
-	for _, v := range list {
-		if payloadID(v) == id {
-			return true
-		}
+	var ids []int64
+	for v := range strings.SplitSeq(list, ",") {
+		ids = append(ids, payloadID(v))
 	}
-	return false
+	return ids
 }
 
 // tsTime reads a message ts as the instant it was posted.

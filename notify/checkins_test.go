@@ -72,7 +72,7 @@ func TestDeliverCheckinsCapAndDay(t *testing.T) {
 			t.Errorf("held back until %v, want Wednesday 9:00", l.Until)
 		}
 	}
-	if !strings.Contains(api.posts[0], `"nudge_ids":[`) {
+	if !strings.Contains(api.posts[0], `"nudge_ids":"`) {
 		t.Errorf("the message does not name its prompts: %s", api.posts[0])
 	}
 	now = now.Add(2 * time.Hour)

@@ -161,10 +161,8 @@ func TestZoneGuessGolden(t *testing.T) {
 	p := samplePromise()
 	_, own := Confirmation(p, p.Owner, time.UTC, p.Due.Add(-time.Hour))
 	_, other := Confirmation(p, "U0BOB", time.UTC, p.Due.Add(-time.Hour))
-	golden(t, "confirmation-zone-guess", map[string][]slack.Block{
-		"own":   WithZoneGuess(own, p, p.Owner, time.UTC),
-		"other": WithZoneGuess(other, p, "U0BOB", time.UTC),
-	})
+	golden(t, "confirmation-zone-guess", WithZoneGuess(own, p, p.Owner, time.UTC))
+	golden(t, "confirmation-zone-guess-other", WithZoneGuess(other, p, "U0BOB", time.UTC))
 }
 
 func TestNextYearConfirmation(t *testing.T) {
