@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -144,12 +145,32 @@ func dayStart(now time.Time, loc *time.Location, days int) time.Time {
 // time each was heard from (heard, by customer key) and promises (any of
 // the team's; those naming no customer of cs count for nothing).
 func TeamHealth(cs []Customer, heard map[string]time.Time, promises []Promise, loc *time.Location, now time.Time) map[string]Health {
-	byCustomer := map[string][]Promise{}
-	for _, p := range promises {
+	// Each customer's open promises, as sub-slices of one slice sorted
+	// by customer: tens of thousands of small slices, each grown by
+	// append, were a third of this.
+	type open struct {
+		key string
+		i   int
+	}
+	var opens []open
+	for i, p := range promises {
 		if p.Customer != "" && p.State == PromiseOpen {
-			k := CustomerKey(p.Customer)
-			byCustomer[k] = append(byCustomer[k], p)
+			opens = append(opens, open{CustomerKey(p.Customer), i})
 		}
+	}
+	slices.SortStableFunc(opens, func(a, b open) int { return strings.Compare(a.key, b.key) })
+	grouped := make([]Promise, len(opens))
+	byCustomer := map[string][]Promise{}
+	for lo := 0; lo < len(opens); {
+		hi := lo + 1
+		for hi < len(opens) && opens[hi].key == opens[lo].key {
+			hi++
+		}
+		for j := lo; j < hi; j++ {
+			grouped[j] = promises[opens[j].i]
+		}
+		byCustomer[opens[lo].key] = grouped[lo:hi:hi]
+		lo = hi
 	}
 	out := make(map[string]Health, len(cs))
 	for _, c := range cs {
