@@ -153,8 +153,8 @@ func TeamHealth(cs []Customer, heard map[string]time.Time, promises []Promise, l
 		i   int
 	}
 	var opens []open
-	for i, p := range promises {
-		if p.Customer != "" && p.State == PromiseOpen {
+	for i := range promises {
+		if p := &promises[i]; p.Customer != "" && p.State == PromiseOpen {
 			opens = append(opens, open{CustomerKey(p.Customer), i})
 		}
 	}
