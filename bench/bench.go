@@ -124,8 +124,10 @@ type Row struct {
 	PG     string
 	PGMiss bool
 	// Load is the 1-minute load average while the row was measured, low
-	// to high, and Busy says it went above the machine's core count: the
-	// figure was taken beside other work and will not reproduce.
+	// to high, with how many cores other processes kept busy meanwhile;
+	// Busy says those were over busyOthers (or, where /proc cannot tell,
+	// that the load went above the machine's core count): the figure was
+	// taken beside other work and will not reproduce.
 	Load string
 	Busy bool
 }
@@ -191,15 +193,21 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			return rep, err
 		}
 		t := time.Now()
-		mark := load.mark()
+		mark, cpu0 := load.mark(), readCPU()
 		rows, err := s.fn(ctx, sub, opts)
 		lo, hi := load.since(mark)
-		for i := range rows {
-			rows[i].Load = fmt.Sprintf("%.2f–%.2f", lo, hi)
-			rows[i].Busy = hi > float64(rep.Cores)
+		// Busy is other work's CPU when /proc tells it (the load average
+		// counts the bench's own processes too), else the load average.
+		loadText, busy := fmt.Sprintf("%.2f–%.2f", lo, hi), hi > float64(rep.Cores)
+		if others, ok := othersCores(cpu0, readCPU(), rep.Cores); ok {
+			loadText += fmt.Sprintf(", others %.2f cores", others)
+			busy = others > busyOthers
 		}
-		if hi > float64(rep.Cores) {
-			opts.logf("warning: load average up to %.2f on %d cores during %s: its figures will not reproduce", hi, rep.Cores, s.name)
+		for i := range rows {
+			rows[i].Load, rows[i].Busy = loadText, busy
+		}
+		if busy {
+			opts.logf("warning: other work shared the CPUs during %s (load average %s on %d cores): its figures will not reproduce", s.name, loadText, rep.Cores)
 		}
 		rep.Rows = append(rep.Rows, rows...)
 		opts.logf("%s done in %s", s.name, time.Since(t).Round(time.Millisecond))
@@ -276,7 +284,7 @@ func (r Report) Write(w io.Writer) {
 		if len(busy) == 1 {
 			rows, were = "row", "was"
 		}
-		fmt.Fprintf(w, "\nWARNING: the machine was busy (load average above its %d cores) while %s %s %s measured: other work shared the CPUs, so those figures are pessimistic and will not reproduce. Re-run on an idle machine before quoting them.\n", r.Cores, rows, strings.Join(busy, ", "), were)
+		fmt.Fprintf(w, "\nWARNING: the machine was busy (other processes kept over %.2f of its %d cores busy, or the load average went above %d) while %s %s %s measured: other work shared the CPUs, so those figures are pessimistic and will not reproduce. Re-run on an idle machine before quoting them.\n", busyOthers, r.Cores, r.Cores, rows, strings.Join(busy, ", "), were)
 	}
 	if r.Elapsed > 0 {
 		fmt.Fprintf(w, "\nbench took %s\n", r.Elapsed.Round(time.Second))

@@ -1,0 +1,119 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// The load average counts the bench's own processes (the simulator, the
+// kept it runs, PostgreSQL), which on two cores take it above 2 with
+// nothing else running. Whether other work shared the CPUs is read
+// instead from /proc: the CPU time the whole machine spent, less what
+// this process and its descendants spent.
+
+// busyOthers is how many cores other processes may keep busy, on average
+// over a section, before its figures count as taken on a busy machine: a
+// quarter of a core is a build or a browser tab, not an idle machine.
+const busyOthers = 0.25
+
+// cpuSample is one reading: the machine's busy and total ticks, summed
+// over its CPUs (/proc/stat), and the ticks of this process's tree.
+type cpuSample struct {
+	busy, total, ours uint64
+	ok                bool
+}
+
+func readCPU() cpuSample {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuSample{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return cpuSample{}
+	}
+	var s cpuSample
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseUint(v, 10, 64)
+		if i >= 8 { // guest time is already in user and nice
+			break
+		}
+		s.total += n
+		if i != 3 && i != 4 { // idle, iowait
+			s.busy += n
+		}
+	}
+	s.ours, s.ok = treeTicks(os.Getpid())
+	return s
+}
+
+// treeTicks is the CPU ticks (user and system, with those of reaped
+// children) of pid and every live process descended from it.
+func treeTicks(pid int) (uint64, bool) {
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil || len(stats) == 0 {
+		return 0, false
+	}
+	parent := map[int]int{}
+	ticks := map[int]uint64{}
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		id, pp, t, ok := parseStat(string(b))
+		if ok {
+			parent[id], ticks[id] = pp, t
+		}
+	}
+	var sum uint64
+	for id, t := range ticks {
+		for a, hops := id, 0; a > 0 && hops < 64; a, hops = parent[a], hops+1 {
+			if a == pid {
+				sum += t
+				break
+			}
+		}
+	}
+	return sum, true
+}
+
+// parseStat reads a /proc/PID/stat line: its pid, its parent's, and its
+// utime+stime+cutime+cstime. The command name may hold spaces and
+// parentheses, so fields are counted from the last ')'.
+func parseStat(s string) (pid, ppid int, ticks uint64, ok bool) {
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return 0, 0, 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(s[:open]))
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	f := strings.Fields(s[end+1:])
+	// f[0] is the state; ppid is field 4 of stat, utime..cstime 14-17.
+	if len(f) < 15 {
+		return 0, 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	for _, v := range f[11:15] {
+		n, _ := strconv.ParseUint(v, 10, 64)
+		ticks += n
+	}
+	return pid, ppid, ticks, true
+}
+
+// othersCores is how many cores, on average, processes outside this
+// bench kept busy between a and b; false when /proc cannot tell.
+func othersCores(a, b cpuSample, cores int) (float64, bool) {
+	if !a.ok || !b.ok || b.total <= a.total || cores <= 0 {
+		return 0, false
+	}
+	busy := float64(b.busy - a.busy)
+	ours := float64(b.ours) - float64(a.ours)
+	perCPU := float64(b.total-a.total) / float64(cores)
+	return max(busy-ours, 0) / perCPU, true
+}
