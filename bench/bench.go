@@ -193,13 +193,17 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			return rep, err
 		}
 		t := time.Now()
-		mark, cpu0 := load.mark(), readCPU()
+		var roots []int
+		if opts.pg != nil && opts.pg.pid != nil {
+			roots = append(roots, opts.pg.pid())
+		}
+		mark, cpu0 := load.mark(), readCPU(roots...)
 		rows, err := s.fn(ctx, sub, opts)
 		lo, hi := load.since(mark)
 		// Busy is other work's CPU when /proc tells it (the load average
 		// counts the bench's own processes too), else the load average.
 		loadText, busy := fmt.Sprintf("%.2f–%.2f", lo, hi), hi > float64(rep.Cores)
-		if others, ok := othersCores(cpu0, readCPU(), rep.Cores); ok {
+		if others, ok := othersCores(cpu0, readCPU(roots...), rep.Cores); ok {
 			loadText += fmt.Sprintf(", others %.2f cores", others)
 			busy = others > busyOthers
 		}

@@ -3,6 +3,7 @@ package bench
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,7 +26,9 @@ type cpuSample struct {
 	ok                bool
 }
 
-func readCPU() cpuSample {
+// readCPU reads the machine's ticks and those of this process's tree and
+// of roots' trees (processes the bench started that were reparented).
+func readCPU(roots ...int) cpuSample {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return cpuSample{}
@@ -46,13 +49,13 @@ func readCPU() cpuSample {
 			s.busy += n
 		}
 	}
-	s.ours, s.ok = treeTicks(os.Getpid())
+	s.ours, s.ok = treeTicks(append(roots, os.Getpid()))
 	return s
 }
 
 // treeTicks is the CPU ticks (user and system, with those of reaped
-// children) of pid and every live process descended from it.
-func treeTicks(pid int) (uint64, bool) {
+// children) of roots and every live process descended from one of them.
+func treeTicks(roots []int) (uint64, bool) {
 	stats, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil || len(stats) == 0 {
 		return 0, false
@@ -72,7 +75,7 @@ func treeTicks(pid int) (uint64, bool) {
 	var sum uint64
 	for id, t := range ticks {
 		for a, hops := id, 0; a > 0 && hops < 64; a, hops = parent[a], hops+1 {
-			if a == pid {
+			if slices.Contains(roots, a) {
 				sum += t
 				break
 			}

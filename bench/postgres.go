@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +28,10 @@ type pgServer struct {
 	name  string // for the progress log and the table
 	newDB func(ctx context.Context) (url string, drop func(), err error)
 	close func()
+	// pid is the throwaway cluster's postmaster, whose processes are the
+	// bench's own work (pg_ctl leaves it a child of init, not of the
+	// bench); 0 for a server the user named.
+	pid func() int
 }
 
 // startPG starts a throwaway cluster (rawURL "") or connects to rawURL.
@@ -40,6 +47,7 @@ func startPG(ctx context.Context, rawURL string) (*pgServer, error) {
 			name:  fmt.Sprintf("throwaway PostgreSQL (%s) on 127.0.0.1:%d, fsync on", c.Bin, c.Port),
 			newDB: c.CreateDatabase,
 			close: c.Remove,
+			pid:   func() int { return postmasterPID(c.Dir) },
 		}, nil
 	}
 	u, err := url.Parse(rawURL)
@@ -87,4 +95,16 @@ func backendName(db string) string {
 		return "postgres"
 	}
 	return "bbolt"
+}
+
+// postmasterPID reads the postmaster's pid, the first line of
+// postmaster.pid in its data directory; 0 if it is not running.
+func postmasterPID(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(line))
+	return pid
 }
