@@ -43,40 +43,55 @@ func (l *consoleOutput) String() string {
 	return l.b.String()
 }
 
+// walk runs kept sim -console with script (starting the clock at at, if
+// not "") and checks that its output has every want and that the
+// simulated Slack saw no protocol problems: the README's scripted walks.
+func walk(t *testing.T, at string, script []string, want []string) {
+	t.Helper()
+	var out, errs consoleOutput
+	env := func(string) string { return "" }
+	args := []string{"sim", "-console", "-db", filepath.Join(t.TempDir(), "kept.db")}
+	if at != "" {
+		args = append(args, "-at", at)
+	}
+	in := strings.NewReader(strings.Join(script, "\n") + "\n")
+	if code := run(args, env, in, &out, &errs); code != 0 {
+		t.Fatalf("kept sim exited %d: %s", code, errs.String())
+	}
+	got := out.String()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("kept sim output lacks %q:\n%s", w, got)
+		}
+	}
+	if strings.Contains(errs.String(), "protocol problems") {
+		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
+	}
+}
+
 // TestSimWalkthrough is the README's first minute with `kept sim`: record a
 // promise, move time, press Done, see nothing left open.
 func TestSimWalkthrough(t *testing.T) {
-	script := strings.Join([]string{
+	walk(t, "", []string{
 		"/promise Acme: call back in 5 minutes",
 		":advance 10m",
 		":click done",
 		"/promise list",
 		":as zed",
 		":quit",
-	}, "\n") + "\n"
-	var out, errs consoleOutput
-	env := func(string) string { return "" }
-	if code := run([]string{"sim", "-console", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
-		t.Fatalf("kept sim exited %d: %s", code, errs.String())
-	}
-	got := out.String()
-	for _, want := range []string{
+	}, []string{
 		"Got it: *#1* for *Acme*",
 		"It is now",
 		"Nothing open.",
 		"Who? You can be ann, bob, cid, dee, lee.",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("kept sim output lacks %q:\n%s", want, got)
-		}
-	}
+	})
 }
 
 // TestSimCustomerChannel: in kept sim a newcomer links the shared channel,
 // writes a promise there and gets the offer, and hears, 4 working hours
 // after the customer wrote, that Acme is waiting on us.
 func TestSimCustomerChannel(t *testing.T) {
-	script := strings.Join([]string{
+	walk(t, "", []string{
 		"/customer add Acme",
 		":in acme-shared",
 		"/customer link Acme",
@@ -86,14 +101,7 @@ func TestSimCustomerChannel(t *testing.T) {
 		":customer",
 		":advance 3d",
 		":quit",
-	}, "\n") + "\n"
-	var out, errs consoleOutput
-	env := func(string) string { return "" }
-	if code := run([]string{"sim", "-console", "-db", filepath.Join(t.TempDir(), "kept.db")}, env, strings.NewReader(script), &out, &errs); code != 0 {
-		t.Fatalf("kept sim exited %d: %s", code, errs.String())
-	}
-	got := out.String()
-	for _, want := range []string{
+	}, []string{
 		"Commands and :say now run in #acme-shared.",
 		"Linked",
 		"(ann wrote in #acme-shared)",
@@ -104,83 +112,46 @@ func TestSimCustomerChannel(t *testing.T) {
 		"Which channel?",
 		"Say what?",
 		"Acme* is waiting on us",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("kept sim output lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Contains(errs.String(), "protocol problems") {
-		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
-	}
+	})
 }
 
 // TestSimProblemFollowup is the README's walk through a follow-up in kept
 // sim: a problem solved, the offer to check the fix holds, one click to
 // promise it, and the reminder a week later at 9:00.
 func TestSimProblemFollowup(t *testing.T) {
-	script := strings.Join([]string{
+	walk(t, "2026-11-23T14:00:00Z", []string{
 		"/customer add Acme every 14d tier key",
 		"/touch Acme problem solved: fixed the SSO bug",
 		":advance 1m",
 		":click promise",
 		":advance 7d",
 		":quit",
-	}, "\n") + "\n"
-	var out, errs consoleOutput
-	env := func(string) string { return "" }
-	args := []string{"sim", "-console", "-at", "2026-11-23T14:00:00Z", "-db", filepath.Join(t.TempDir(), "kept.db")}
-	if code := run(args, env, strings.NewReader(script), &out, &errs); code != 0 {
-		t.Fatalf("kept sim exited %d: %s", code, errs.String())
-	}
-	got := out.String()
-	for _, want := range []string{
+	}, []string{
 		"Logged a touch with *Acme* (problem solved): “fixed the SSO bug”",
 		"I'll offer you a follow-up in a DM",
 		"Follow up with Acme?",
 		"Promise it",
 		"Got it: *#1* for *Acme*: “Check the fix holds: fixed the SSO bug”",
 		"Time to keep your word",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("kept sim output lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Contains(errs.String(), "protocol problems") {
-		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
-	}
+	})
 }
 
 // TestSimAnniversary is the README's walk through a date that matters in
 // kept sim: a key customer's kickoff anniversary this week, its prompt
 // with a gesture, and Done logging the thank-you note as a touch.
 func TestSimAnniversary(t *testing.T) {
-	script := strings.Join([]string{
+	walk(t, "2026-11-23T14:00:00Z", []string{
 		"/customer add Acme every 30d tier key",
 		`/customer edit Acme date kickoff nov 25`,
 		":advance 1m",
 		":click done",
 		"/customer Acme",
 		":quit",
-	}, "\n") + "\n"
-	var out, errs consoleOutput
-	env := func(string) string { return "" }
-	args := []string{"sim", "-console", "-at", "2026-11-23T14:00:00Z", "-db", filepath.Join(t.TempDir(), "kept.db")}
-	if code := run(args, env, strings.NewReader(script), &out, &errs); code != 0 {
-		t.Fatalf("kept sim exited %d: %s", code, errs.String())
-	}
-	got := out.String()
-	for _, want := range []string{
+	}, []string{
 		"Kickoff: 25 Nov, every year. I'll remind",
 		"Acme's kickoff is on Wed 25 Nov (in 2 days)",
 		"a small gesture says you noticed",
 		"Done: a thank-you note",
 		"Thank-you note: the kickoff",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("kept sim output lacks %q:\n%s", want, got)
-		}
-	}
-	if strings.Contains(errs.String(), "protocol problems") {
-		t.Errorf("the simulated Slack saw protocol problems: %s", errs.String())
-	}
+	})
 }
