@@ -41,71 +41,32 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // indexOwnersAndCustomers indexes every promise by owner and by customer
-// (index.go). The entries are written in key order, which bbolt appends
-// rather than inserts. A promise that cannot be decoded is left as it is:
-// it was not readable before either.
+// (index.go). A promise that cannot be decoded is left as it is: it was
+// not readable before either.
 func indexOwnersAndCustomers(tx *bolt.Tx) error {
-	return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
-		t := tx.Bucket(bucketTeams).Bucket(team)
-		ps := t.Bucket(bucketPromises)
-		if ps == nil {
-			return nil
-		}
-		var rs []record
-		err := ps.ForEach(func(_, v []byte) error {
-			var r record
-			if json.Unmarshal(v, &r) == nil {
-				rs = append(rs, r)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		var byOwner, byCustomer [][]byte
-		for i := range rs {
-			r := &rs[i]
-			r.OwnerKey, r.CustomerIdx = ownerKey(r), customerIdxKey(r)
-			byOwner = append(byOwner, r.OwnerKey)
-			if r.CustomerIdx != nil {
-				byCustomer = append(byCustomer, r.CustomerIdx)
-			}
-		}
-		for _, ix := range []struct {
-			name []byte
-			keys [][]byte
-		}{{bucketByOwner, byOwner}, {bucketByCustomer, byCustomer}} {
-			b, err := t.CreateBucketIfNotExists(ix.name)
-			if err != nil {
-				return err
-			}
-			b.FillPercent = 0.9
-			slices.SortFunc(ix.keys, bytes.Compare)
-			for _, k := range ix.keys {
-				if err := b.Put(k, nil); err != nil {
-					return err
-				}
-			}
-		}
-		filled(ps)
-		for _, r := range rs { // in id order, as ForEach read them
-			v, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if err := ps.Put(itob(r.ID), v); err != nil {
-				return err
-			}
-		}
-		return nil
+	return reindexPromises(tx, [][]byte{bucketByOwner, bucketByCustomer}, func(r *record) [][]byte {
+		r.OwnerKey, r.CustomerIdx = ownerKey(r), customerIdxKey(r)
+		return [][]byte{r.OwnerKey, r.CustomerIdx}
 	})
 }
 
 // indexStates indexes every promise by state and due time (index.go),
-// in key order, and has each record remember its entry, as
-// indexOwnersAndCustomers does. A promise that cannot be decoded is left
-// as it is.
+// and has each record remember its entry. A promise that cannot be
+// decoded is left as it is.
 func indexStates(tx *bolt.Tx) error {
+	return reindexPromises(tx, [][]byte{bucketByState}, func(r *record) [][]byte {
+		r.StateIdx = stateDueKey(r)
+		return [][]byte{r.StateIdx}
+	})
+}
+
+// reindexPromises builds new indexes of every team's promises: keys sets
+// a record's entries (it remembers them) and returns them, one per bucket
+// of buckets, nil for none. Each index is written in key order, which
+// bbolt appends rather than inserts, into its bucket filled to 90 %; then
+// every record is saved again, in id order. Records that cannot be
+// decoded are left as they are.
+func reindexPromises(tx *bolt.Tx, buckets [][]byte, keys func(*record) [][]byte) error {
 	return tx.Bucket(bucketTeams).ForEachBucket(func(team []byte) error {
 		t := tx.Bucket(bucketTeams).Bucket(team)
 		ps := t.Bucket(bucketPromises)
@@ -123,20 +84,25 @@ func indexStates(tx *bolt.Tx) error {
 		if err != nil {
 			return err
 		}
-		keys := make([][]byte, 0, len(rs))
+		entries := make([][][]byte, len(buckets))
 		for i := range rs {
-			rs[i].StateIdx = stateDueKey(&rs[i])
-			keys = append(keys, rs[i].StateIdx)
+			for j, k := range keys(&rs[i]) {
+				if k != nil {
+					entries[j] = append(entries[j], k)
+				}
+			}
 		}
-		b, err := t.CreateBucketIfNotExists(bucketByState)
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 0.9
-		slices.SortFunc(keys, bytes.Compare)
-		for _, k := range keys {
-			if err := b.Put(k, nil); err != nil {
+		for j, name := range buckets {
+			b, err := t.CreateBucketIfNotExists(name)
+			if err != nil {
 				return err
+			}
+			b.FillPercent = 0.9
+			slices.SortFunc(entries[j], bytes.Compare)
+			for _, k := range entries[j] {
+				if err := b.Put(k, nil); err != nil {
+					return err
+				}
 			}
 		}
 		filled(ps)
