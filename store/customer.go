@@ -553,21 +553,16 @@ func (s *Bolt) TouchesBetween(team string, from, to time.Time) ([]Touch, error) 
 func (s *Bolt) ClaimCheckins(now time.Time, limit int) ([]Nudge, error) {
 	now = now.UTC()
 	end := nanos(now)
-	// Most ticks find nothing due: look in a read-only transaction first,
-	// which costs no fsync.
-	var work bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if p := tx.Bucket(bucketPrompts); p != nil {
-			k, _ := p.Cursor().First()
-			work = k != nil && upTo(k, end)
-		}
-		return nil
-	})
-	if err != nil || !work {
-		return nil, err
-	}
 	var out []Nudge
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	probe := func(tx *bolt.Tx) bool {
+		p := tx.Bucket(bucketPrompts)
+		if p == nil {
+			return false
+		}
+		k, _ := p.Cursor().First()
+		return k != nil && upTo(k, end)
+	}
+	err := s.updateIfWork(probe, func(tx *bolt.Tx) error {
 		out = nil
 		prompts := tx.Bucket(bucketPrompts)
 		var keys [][]byte

@@ -109,18 +109,12 @@ func dueDateKeys(b *bolt.Bucket, now time.Time, ahead time.Duration, limit int) 
 // ClaimDates implements Outbox.ClaimDates.
 func (s *Bolt) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]Nudge, error) {
 	now = now.UTC()
-	var work bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bucketDatePrompts); b != nil {
-			work = len(dueDateKeys(b, now, pol.Ahead(), 1)) > 0
-		}
-		return nil
-	})
-	if err != nil || !work {
-		return nil, err
-	}
 	var out []Nudge
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	probe := func(tx *bolt.Tx) bool {
+		b := tx.Bucket(bucketDatePrompts)
+		return b != nil && len(dueDateKeys(b, now, pol.Ahead(), 1)) > 0
+	}
+	err := s.updateIfWork(probe, func(tx *bolt.Tx) error {
 		out = nil
 		b := tx.Bucket(bucketDatePrompts)
 		done := map[string]bool{} // a customer due in both classes is claimed once

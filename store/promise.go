@@ -285,18 +285,9 @@ func (s *Bolt) overdue() time.Duration { return time.Duration(s.overdueAfter.Loa
 func (s *Bolt) ClaimDue(now time.Time, pol Policy, limit int) ([]Nudge, error) {
 	now, overdueAfter := now.UTC(), pol.OverdueAfter
 	s.SetOverdueAfter(overdueAfter)
-	// Most ticks find nothing due. A write transaction costs an fsync, so
-	// look first in a read-only one.
-	var work bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		work = hasWork(tx, now, overdueAfter)
-		return nil
-	})
-	if err != nil || !work {
-		return nil, err
-	}
 	var out []Nudge
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	probe := func(tx *bolt.Tx) bool { return hasWork(tx, now, overdueAfter) }
+	err := s.updateIfWork(probe, func(tx *bolt.Tx) error {
 		out = nil
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(metaOverdueAfter); v == nil || btoi(v) != int64(overdueAfter) {

@@ -197,6 +197,17 @@ func New(path string, opts Options) (*Bolt, error) {
 // would only add latency, as there is nothing to group with. Otherwise it
 // joins a group commit (Batch), which may run fn more than once, so every
 // fn passed to write must be idempotent and start from its arguments.
+// updateIfWork runs fn in a write transaction only when probe, in a
+// read-only one, finds work to do. Most ticks find nothing due, and a
+// write transaction costs an fsync.
+func (s *Bolt) updateIfWork(probe func(*bolt.Tx) bool, fn func(*bolt.Tx) error) error {
+	var work bool
+	if err := s.db.View(func(tx *bolt.Tx) error { work = probe(tx); return nil }); err != nil || !work {
+		return err
+	}
+	return s.db.Update(fn)
+}
+
 func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
 	defer s.committing.Add(-1)
 	if s.committing.Add(1) == 1 {
