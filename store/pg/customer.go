@@ -365,15 +365,9 @@ const (
 // outbox, and NextPrompt moved to now+Cadence. Fenced.
 func (s *Store) ClaimCheckins(now time.Time, limit int) ([]store.Nudge, error) {
 	now = now.UTC()
-	var next *int64
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, qCheckinWork).Scan(&next)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pg: claim checkins: %w", err)
-	}
-	if next == nil || *next > nanos(now) {
-		return nil, nil
+	due, err := s.workBy(now, qCheckinWork)
+	if err != nil || !due {
+		return nil, wrap("pg: claim checkins", err)
 	}
 	var out []store.Nudge
 	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {

@@ -53,15 +53,9 @@ func (s *Store) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]st
 	now = now.UTC()
 	ahead := int64(pol.Ahead())
 	s.datesAhead.Store(ahead) // for Quiet
-	var next *int64
-	err := s.read(func(ctx context.Context, q *pgxpool.Pool) error {
-		return q.QueryRow(ctx, qDateWork, ahead).Scan(&next)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pg: claim dates: %w", err)
-	}
-	if next == nil || *next > nanos(now) {
-		return nil, nil
+	due, err := s.workBy(now, qDateWork, ahead)
+	if err != nil || !due {
+		return nil, wrap("pg: claim dates", err)
 	}
 	var out []store.Nudge
 	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {
@@ -124,4 +118,23 @@ func fillDateIndex(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// workBy reports whether q, a probe of the earliest entry an index holds
+// (nanoseconds, NULL for none), finds one due by now: most ticks find
+// nothing, and a read costs less than a locking transaction.
+func (s *Store) workBy(now time.Time, q string, args ...any) (bool, error) {
+	var next *int64
+	err := s.read(func(ctx context.Context, p *pgxpool.Pool) error {
+		return p.QueryRow(ctx, q, args...).Scan(&next)
+	})
+	return err == nil && next != nil && *next <= nanos(now), err
+}
+
+// wrap is err with context, nil for nil.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
