@@ -155,14 +155,6 @@ func datesText(c store.Customer, edits []dateEdit, pol model.DatePolicy, wh work
 	return strings.Join(out, " ")
 }
 
-// datePolicy is the policy in force: the configured one, or the default.
-func (b *Bot) datePolicy() model.DatePolicy {
-	if b.cfg.Dates == (model.DatePolicy{}) {
-		return model.DefaultDates
-	}
-	return b.cfg.Dates
-}
-
 // gestureOp is the op of the touch a gesture's Done logs: one touch per
 // prompt, however often, and with whichever of its buttons, it is clicked.
 func gestureOp(team string, nudge int64) string {

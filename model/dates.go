@@ -233,6 +233,15 @@ type DatePolicy struct {
 // renewal.
 var DefaultDates = DatePolicy{RenewalNotice: 30 * 24 * time.Hour}
 
+// OrDefault is p, or DefaultDates when p is the zero policy (none
+// configured).
+func (p DatePolicy) OrDefault() DatePolicy {
+	if p == (DatePolicy{}) {
+		return DefaultDates
+	}
+	return p
+}
+
 // Ahead is how far past now a store reads its renewal index for
 // ClaimDates: the notice in whole days, as PromptDay counts it.
 func (p DatePolicy) Ahead() time.Duration { return time.Duration(p.noticeDays()) * 24 * time.Hour }

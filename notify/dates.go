@@ -12,14 +12,6 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-// datePolicy is the policy in force: the configured one, or the default.
-func (b *Notifier) datePolicy() model.DatePolicy {
-	if b.cfg.Dates == (model.DatePolicy{}) {
-		return model.DefaultDates
-	}
-	return b.cfg.Dates
-}
-
 // deliverDate sends the prompt ahead of a customer date (a renewal, an
 // anniversary) to its owner, with the last touch and the open promises,
 // and for a key customer's anniversary a gesture to make. It waits, as a
@@ -46,7 +38,7 @@ func (b *Notifier) deliverDate(ctx context.Context, n store.Nudge) (channel, ts 
 		return b.reroute(ctx, n, "deactivated", note)
 	}
 	now, wh := b.cfg.Now(), b.workHours()
-	if start := d.PromptDay(on, b.datePolicy()).In(loc); now.Before(start) {
+	if start := d.PromptDay(on, b.cfg.Dates.OrDefault()).In(loc); now.Before(start) {
 		return "", "", &outbox.LaterError{Until: wh.Next(start, loc), Reason: "the prompt's day has not begun in the owner's zone (" + loc.String() + ")"}
 	}
 	if !wh.Within(now, loc) {

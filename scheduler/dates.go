@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"time"
-
-	"github.com/keptbot/kept/model"
 )
 
 // claimDates queues the prompts of customer dates due at now (a renewal
@@ -12,10 +10,7 @@ import (
 // the next tick tries again; nothing is lost, since the index still holds
 // what was not claimed.
 func (s *Scheduler) claimDates(now time.Time) {
-	pol := s.cfg.Dates
-	if pol == (model.DatePolicy{}) {
-		pol = model.DefaultDates
-	}
+	pol := s.cfg.Dates.OrDefault()
 	for {
 		claimed, err := s.store.ClaimDates(now, pol, s.cfg.Batch)
 		if err != nil {
