@@ -95,6 +95,10 @@ func TestStaleCheckinGoesToNewOwner(t *testing.T) {
 	e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Status: 503})
 	e.advanceTo(due)
 	e.cmd(ann, "/customer", "edit Acme owner @bob")
+	e.recover() // the prompt, now Bob's, is put back to be gathered with his
+	if n := len(e.prompts(ann)) + len(e.prompts(bob)); n != 0 {
+		t.Errorf("%d check-in prompts in the round that found the handover, want none until Bob's round", n)
+	}
 	e.recover()
 	if n := len(e.prompts(ann)); n != 0 {
 		t.Errorf("Ann got %d check-in prompts for a customer she handed to Bob", n)

@@ -40,7 +40,6 @@ func gather(nudges []store.Nudge) [][]store.Nudge {
 // the whole group, so no two messages are made of the same prompts.
 func (s *Scheduler) deliverCheckins(ctx context.Context, group []store.Nudge) {
 	var live []store.Nudge
-	handed := map[string][]store.Nudge{} // re-addressed by Recheck, by new owner
 	for _, before := range group {
 		log := s.cfg.Log.With("nudge", before.ID, "kind", before.Kind, "team", before.Team)
 		if s.paused() || ctx.Err() != nil {
@@ -74,16 +73,19 @@ func (s *Scheduler) deliverCheckins(ctx context.Context, group []store.Nudge) {
 			log.Info("nudge dropped: what it was for moved on", "reason", r.Error)
 			s.observe(r, "skipped")
 		case r.To != before.To:
-			handed[r.To] = append(handed[r.To], r) // the customer changed hands
+			// The customer changed hands. Its new owner's prompts go in
+			// their own message, which another worker may be making
+			// now: put this one back, for the next round to gather with
+			// theirs and count against their day.
+			if err := s.store.DeferNudge(r.ID, s.cfg.Now(), "handed to "+r.To+": gathered with their check-ins"); err != nil {
+				log.Error("put back a check-in handed over", "err", err)
+			}
 		default:
 			live = append(live, r)
 		}
 	}
 	if len(live) > 0 {
 		s.sendCheckins(ctx, live)
-	}
-	for _, ns := range handed {
-		s.sendCheckins(ctx, ns)
 	}
 }
 
