@@ -40,8 +40,8 @@ func (b *Notifier) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbo
 			continue
 		case err != nil:
 			return outbox.Batch{}, fmt.Errorf("notify: nudge %d: %w", n.ID, err)
-		case c.Cadence == 0 || c.LastTouch.After(n.Created):
-			res.Skipped = append(res.Skipped, n.ID) // touched or set to never since
+		case model.RecheckCheckin(n, c, true, now).Drop:
+			res.Skipped = append(res.Skipped, n.ID) // touched, put off or set to never since
 			continue
 		}
 		customers[n.ID] = c

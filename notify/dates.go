@@ -27,11 +27,11 @@ func (b *Notifier) deliverDate(ctx context.Context, n store.Nudge) (channel, ts 
 	if err != nil {
 		return "", "", fmt.Errorf("notify: nudge %d: %w", n.ID, err)
 	}
-	on := model.DayOf(n.For.On, time.UTC)
-	d, ok := c.Date(n.For.Date)
-	if !ok || !d.Occurs(on) {
-		return "", "", nil
+	if model.RecheckDate(n, c, true).Drop {
+		return "", "", nil // removed or changed since the scheduler's Recheck
 	}
+	on := model.DayOf(n.For.On, time.UTC)
+	d, _ := c.Date(n.For.Date)
 	note := fmt.Sprintf("a date that matters for *%s*: the %s, %s.", slackui.Escape(c.Name), slackui.Escape(d.Label()), on)
 	loc, ok := b.recipientZone(ctx, n.To)
 	if !ok {
