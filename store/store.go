@@ -192,11 +192,6 @@ func New(path string, opts Options) (*Bolt, error) {
 	return s, nil
 }
 
-// commit runs fn in a write transaction. When no other command is
-// committing it commits at once (Update): waiting out the batch window
-// would only add latency, as there is nothing to group with. Otherwise it
-// joins a group commit (Batch), which may run fn more than once, so every
-// fn passed to write must be idempotent and start from its arguments.
 // updateIfWork runs fn in a write transaction only when probe, in a
 // read-only one, finds work to do. Most ticks find nothing due, and a
 // write transaction costs an fsync.
@@ -208,6 +203,11 @@ func (s *Bolt) updateIfWork(probe func(*bolt.Tx) bool, fn func(*bolt.Tx) error) 
 	return s.db.Update(fn)
 }
 
+// commit runs fn in a write transaction. When no other command is
+// committing it commits at once (Update): waiting out the batch window
+// would only add latency, as there is nothing to group with. Otherwise it
+// joins a group commit (Batch), which may run fn more than once, so every
+// fn passed to write must be idempotent and start from its arguments.
 func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
 	defer s.committing.Add(-1)
 	if s.committing.Add(1) == 1 {

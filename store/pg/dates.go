@@ -13,7 +13,7 @@ import (
 	"github.com/keptbot/kept/store"
 )
 
-// The customer dates index (migration 5), as the bbolt store's
+// The customer dates index (migration 6), as the bbolt store's
 // dateprompts bucket: renewal_ns is a customer's pending renewal,
 // anniversary_ns its earliest pending anniversary prompt
 // (model.Customer.DateIndex), NULL for none. A tick reads the first up to
@@ -96,7 +96,7 @@ func (s *Store) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]st
 }
 
 // fillDateIndex files the dates of the customers stored with dates before
-// migration 5.
+// migration 6.
 func fillDateIndex(ctx context.Context, tx pgx.Tx) error {
 	rows, err := tx.Query(ctx, `SELECT doc FROM customers WHERE doc->'dates' IS NOT NULL`)
 	if err != nil {
