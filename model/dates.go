@@ -412,6 +412,29 @@ func (c *Customer) SetDate(d CustomerDate, now time.Time) error {
 	return nil
 }
 
+// ScheduleDates schedules dates that came from outside (an import): a
+// date the stored customer before (nil: none) has unchanged keeps its
+// schedule there, so that a file cannot prompt an occurrence again; any
+// other that has no next occurrence to prompt and was never prompted, or
+// whose next one is not an occurrence of it, gets its next occurrence
+// from now, as SetDate does.
+func (c *Customer) ScheduleDates(before *Customer, now time.Time) {
+	c.Dates = slices.Clone(c.Dates) // the caller's records stay as they are
+	for i := range c.Dates {
+		d := &c.Dates[i]
+		if before != nil {
+			if old, ok := before.Date(d.Key()); ok && old.Kind == d.Kind && old.On == d.On {
+				d.Next, d.Prompted = old.Next, old.Prompted
+				continue
+			}
+		}
+		if (d.Next.IsZero() && d.Prompted.IsZero()) || (!d.Next.IsZero() && !d.Occurs(d.Next)) {
+			d.Next = d.Occurrence(Today(now))
+		}
+	}
+	c.sortDates()
+}
+
 // checkDates holds c's dates, however they came (an import), to what
 // SetDate allows, but for a renewal gone by, which is a record.
 func (c Customer) checkDates() error {

@@ -82,9 +82,11 @@ func (seen ImportSeen) CheckCustomer(c Customer) (Customer, string, error) {
 // MergeCustomer is what Import stores for c, given the customer stored
 // under its key (nil: none), and whether that is a write; it counts the
 // outcome in n. What a hand-written file leaves out (created, the next
-// check-in of an unchanged cadence) is kept; a new cadence without a next
-// check-in schedules one, as AddCustomer does.
+// check-in of an unchanged cadence, the schedule of an unchanged date) is
+// kept; a new cadence without a next check-in schedules one, as
+// AddCustomer does, and a date without one its next occurrence.
 func MergeCustomer(old *Customer, c Customer, now time.Time, n *Counts) (Customer, bool) {
+	c.ScheduleDates(old, now)
 	if old != nil {
 		if c.Created.IsZero() {
 			c.Created = old.Created

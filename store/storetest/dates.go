@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/model"
+	"github.com/keptbot/kept/store"
 )
 
 // testCustomerDates: a customer's dates that matter are stored with it
@@ -66,6 +67,20 @@ func testCustomerDates(t T, h Harness) {
 	}
 	if got := r(dst.ClaimDates(time.Date(2027, 2, 22, 0, 0, 0, 0, time.UTC), model.DefaultDates, 0)).must(t); len(got) != 0 {
 		t.Errorf("the old day's prompt after an import moved it: %+v", got)
+	}
+	// A hand-written file gives a date without its schedule: it is
+	// prompted all the same, once, and a second import of the file
+	// prompts it no second time.
+	hand := store.Dump{Customers: []model.Customer{{Team: "T1", Name: "Globex", Owner: "U1", Tier: model.TierStandard,
+		Dates: []model.CustomerDate{{Kind: model.DateRenewal, On: model.Day{Year: 2027, Month: time.March, Day: 1}}}}}}
+	r(dst.Import(hand, false)).must(t)
+	at := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC) // 28 days ahead: within the 30 days' notice
+	if got := r(dst.ClaimDates(at, model.DefaultDates, 0)).must(t); len(got) != 1 || got[0].Subject != "globex" {
+		t.Errorf("a renewal imported without its schedule: claimed %+v, want Globex's prompt", got)
+	}
+	r(dst.Import(hand, false)).must(t)
+	if got := r(dst.ClaimDates(at.Add(time.Hour), model.DefaultDates, 0)).must(t); len(got) != 0 {
+		t.Errorf("the same file imported again prompted the renewal again: %+v", got)
 	}
 }
 
