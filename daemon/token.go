@@ -30,6 +30,6 @@ func (w *tokenWatch) see(method, code string) {
 
 func (w *tokenWatch) err() error {
 	return fmt.Errorf("%w: Slack answered %s. The app was uninstalled from the workspace or its token revoked. "+
-		"Reinstall Kept (https://api.slack.com/apps → Kept → Install App) and set KEPT_BOT_TOKEN to the new bot token; "+
+		"Reinstall Kept (https://api.slack.com/apps → Kept → Install App) and set SLACK_BOT_TOKEN to the new bot token; "+
 		"no reminder is lost, what is due goes out once Kept runs again", outbox.ErrTokenDead, w.code)
 }
