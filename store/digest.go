@@ -214,45 +214,6 @@ func (s *Bolt) Subscriptions(team string) ([]Subscription, error) {
 	return out, nil
 }
 
-// peek reads a stored promise's due time and state without decoding it.
-//
-// A full json.Unmarshal costs about 10µs a promise (texts, history, two
-// more times), and the digest looks at every promise to report on a few
-// hundred. The record is this package's own json.Marshal output, in which
-// a quote inside a string is always escaped, so `"due":"` can only be the
-// key, and Promise is the only type in it with such keys. If the layout
-// ever changes, ok is false and the caller decodes in full.
-func peek(v []byte) (due time.Time, state State, ok bool) {
-	due, ok = peekTime(v, `"due":"`)
-	if !ok {
-		return time.Time{}, "", false
-	}
-	i := bytes.Index(v, []byte(`"state":"`))
-	if i < 0 {
-		return time.Time{}, "", false
-	}
-	rest := v[i+len(`"state":"`):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return time.Time{}, "", false
-	}
-	return due, State(rest[:j]), true
-}
-
-func peekTime(v []byte, key string) (time.Time, bool) {
-	i := bytes.Index(v, []byte(key))
-	if i < 0 {
-		return time.Time{}, false
-	}
-	rest := v[i+len(key):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
-	return t, err == nil
-}
-
 // DuePromises implements the contract's DuePromises through the state
 // index (bystate): the open promises due before lateAt, then every
 // state's but cancelled due in [from, to), so that it reads what the

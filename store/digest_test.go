@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -223,33 +222,6 @@ func seedBig(b testing.TB, s *Bolt, team string, n int, now time.Time) {
 	})
 	if err != nil {
 		b.Fatal(err)
-	}
-}
-
-func TestPeek(t *testing.T) {
-	due := time.Date(2026, 11, 23, 14, 0, 0, 500, time.UTC)
-	tricky := record{Promise: Promise{Team: "T1", ID: 1, Text: `"due":"1999-01-01T00:00:00Z","state":"open"`, Customer: `"state":"kept"`, Due: due, State: Kept}}
-	v, err := json.Marshal(tricky)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name      string
-		v         []byte
-		wantOK    bool
-		wantDue   time.Time
-		wantState State
-	}{
-		{"user text that looks like keys", v, true, due, Kept},
-		{"no due key", []byte(`{"state":"open"}`), false, time.Time{}, ""},
-		{"unparsable due", []byte(`{"due":"soon","state":"open"}`), false, time.Time{}, ""},
-		{"no state", []byte(`{"due":"2026-11-23T14:00:00Z"}`), false, time.Time{}, ""},
-	}
-	for _, tt := range tests {
-		d, st, ok := peek(tt.v)
-		if ok != tt.wantOK || !d.Equal(tt.wantDue) || st != tt.wantState {
-			t.Errorf("%s: peek = %v %q %v, want %v %q %v", tt.name, d, st, ok, tt.wantDue, tt.wantState, tt.wantOK)
-		}
 	}
 }
 
