@@ -117,9 +117,8 @@ func (s *Bolt) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]Nud
 	err := s.updateIfWork(probe, func(tx *bolt.Tx) error {
 		out = nil
 		b := tx.Bucket(bucketDatePrompts)
-		done := map[string]bool{} // a customer due in both classes is claimed once
 		for _, k := range dueDateKeys(b, now, pol.Ahead(), limit) {
-			ns, err := claimDates(tx, b, k, now, pol, done)
+			ns, err := claimDates(tx, b, k, now, pol)
 			if err = s.skipUndecodable(err); err != nil {
 				return err
 			}
@@ -133,11 +132,11 @@ func (s *Bolt) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]Nud
 	return out, nil
 }
 
-func claimDates(tx *bolt.Tx, b *bolt.Bucket, k []byte, now time.Time, pol model.DatePolicy, done map[string]bool) ([]Nudge, error) {
+// claimDates claims the dates of the customer entry k is for. A customer
+// due in both classes is claimed whole at its first entry; saved, it is
+// re-indexed, so its second entry is stale when the walk reaches it.
+func claimDates(tx *bolt.Tx, b *bolt.Bucket, k []byte, now time.Time, pol model.DatePolicy) ([]Nudge, error) {
 	team, key, ok := parsePromptKey(k[1:])
-	if done[team+"\x00"+key] {
-		return nil, nil
-	}
 	var cb *bolt.Bucket
 	var r customerRecord
 	err := ErrNotFound
@@ -151,7 +150,6 @@ func claimDates(tx *bolt.Tx, b *bolt.Bucket, k []byte, now time.Time, pol model.
 	if err != nil {
 		return nil, err
 	}
-	done[team+"\x00"+key] = true
 	ns := r.ClaimDates(now, pol)
 	for i := range ns {
 		if err := putNudge(tx, nil, &ns[i]); err != nil {
