@@ -406,27 +406,37 @@ func claimCheckins(ctx context.Context, tx pgx.Tx, recs []customerRecord, now ti
 			out, of = append(out, n), append(of, i)
 		}
 	}
+	err = writeClaims(ctx, tx, recs, out, func() {
+		for j := range out {
+			recs[of[j]].Pending = out[j].ID
+		}
+	})
+	return out, err
+}
+
+// writeClaims stores what a claim made of recs: the nudges out, given
+// their ids first (then ided, if not nil, runs: a record may keep its
+// nudge's id), and every record saved again, re-indexed. It takes two
+// round trips however many there are: the ids, then one batch of writes.
+func writeClaims(ctx context.Context, tx pgx.Tx, recs []customerRecord, out []store.Nudge, ided func()) error {
 	if err := nudgeIDs(ctx, tx, out); err != nil {
-		return nil, err
+		return err
 	}
-	for j := range out {
-		recs[of[j]].Pending = out[j].ID
+	if ided != nil {
+		ided()
 	}
 	var b pgx.Batch
 	if err := queueNudges(&b, out); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range recs {
 		q, args, err := customerStmt(&recs[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b.Queue(q, args...)
 	}
-	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return tx.SendBatch(ctx, &b).Close()
 }
 
 // stillPending is which of recs' last claimed prompts are still in the

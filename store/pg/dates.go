@@ -60,34 +60,37 @@ func (s *Store) ClaimDates(now time.Time, pol model.DatePolicy, limit int) ([]st
 	var out []store.Nudge
 	err = s.tx(true, func(ctx context.Context, tx pgx.Tx) error {
 		out = nil
-		// A customer due in both is claimed whole by the first; its row,
-		// re-indexed, no longer matches the second.
+		// At most limit entries of the two classes together. A customer
+		// due in both is read twice and claimed whole once.
+		var recs []customerRecord
+		seen := map[[2]string]bool{}
 		for _, c := range []struct {
 			all, limited string
 			upTo         int64
 		}{{qClaimRenewalsAll, qClaimRenewals, nanos(now) + ahead}, {qClaimAnniversariesAll, qClaimAnniversaries, nanos(now)}} {
 			q, args := c.all, []any{c.upTo}
 			if limit > 0 {
-				q, args = c.limited, append(args, limit)
+				left := limit - len(recs)
+				if left <= 0 {
+					break
+				}
+				q, args = c.limited, append(args, left)
 			}
-			recs, err := docs[customerRecord](ctx, tx, "customer", q, args...)
+			got, err := docs[customerRecord](ctx, tx, "customer", q, args...)
 			if err != nil {
 				return err
 			}
-			for _, r := range recs {
-				ns := r.ClaimDates(now, pol) // model: each occurrence once
-				for i := range ns {
-					if err := putNudge(ctx, tx, &ns[i]); err != nil {
-						return err
-					}
-				}
-				out = append(out, ns...)
-				if err := saveCustomer(ctx, tx, &r); err != nil {
-					return err
+			for _, r := range got {
+				if k := [2]string{r.Team, r.Key()}; !seen[k] {
+					seen[k] = true
+					recs = append(recs, r)
 				}
 			}
 		}
-		return nil
+		for i := range recs {
+			out = append(out, recs[i].ClaimDates(now, pol)...) // model: each occurrence once
+		}
+		return writeClaims(ctx, tx, recs, out, nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pg: claim dates: %w", err)

@@ -192,3 +192,31 @@ func testDateClaims(t T, h Harness) {
 		t.Errorf("next year's kickoffs: %d, want %d (C5 was removed)", len(next), n-1)
 	}
 }
+
+// testDateClaimLimit: limit bounds the entries of both classes together
+// (renewals a notice ahead, anniversaries on their week), and what one
+// call leaves, the next claims.
+func testDateClaimLimit(t T, h Harness) {
+	b, _ := open(t, h) // t0: Monday 2 March 2026
+	for name, d := range map[string]model.CustomerDate{
+		"Renews":  {Kind: model.DateRenewal, On: model.Day{Year: 2026, Month: time.March, Day: 20}},
+		"Kickoff": {Kind: model.DateNamed, Name: "kickoff", On: model.Day{Month: time.March, Day: 4}},
+	} {
+		c := model.Customer{Team: "T1", Name: name, Owner: "U1", Tier: model.TierStandard}
+		if err := c.SetDate(d, t0); err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		r(b.AddCustomer("", c)).must(t)
+	}
+	first := r(b.ClaimDates(t0, model.DefaultDates, 1)).must(t)
+	if len(first) != 1 {
+		t.Fatalf("limit 1 with a renewal and an anniversary due claimed %+v; want one", first)
+	}
+	second := r(b.ClaimDates(t0, model.DefaultDates, 1)).must(t)
+	if len(second) != 1 || second[0].Subject == first[0].Subject {
+		t.Errorf("the next call claimed %+v; want the other customer's prompt", second)
+	}
+	if rest := r(b.ClaimDates(t0, model.DefaultDates, 1)).must(t); len(rest) != 0 {
+		t.Errorf("a third call claimed %+v; want nothing left", rest)
+	}
+}

@@ -79,6 +79,7 @@ var cases = []testCase{
 	{"NudgeInUnitOfWork", testNudgeInUnitOfWork},
 	{"CustomerDates", testCustomerDates},
 	{"DateClaims", testDateClaims},
+	{"DateClaimLimit", testDateClaimLimit},
 }
 
 // Run runs every case as a subtest of t.
