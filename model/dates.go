@@ -493,26 +493,6 @@ func (c *Customer) sortDates() {
 	})
 }
 
-// Upcoming is when each of c's dates next occurs, on or after today in
-// loc, soonest first; a renewal gone by is left out.
-func (c Customer) Upcoming(loc *time.Location, now time.Time) []Upcoming {
-	today := DayOf(now, loc)
-	var out []Upcoming
-	for _, d := range c.Dates {
-		if o := d.Occurrence(today); !o.IsZero() {
-			out = append(out, Upcoming{d, o})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Upcoming) int { return a.On.Compare(b.On) })
-	return out
-}
-
-// Upcoming is the next occurrence of a date.
-type Upcoming struct {
-	Date CustomerDate
-	On   Day
-}
-
 // ClaimDates claims the date prompts due at now under p: each date whose
 // next occurrence's prompt day has begun somewhere gets one nudge, and its
 // next occurrence moves on (a renewal's to none), so each occurrence is

@@ -67,10 +67,6 @@ type HealthFacts struct {
 	LastHeard time.Time
 	// Promises are the customer's promises; only open ones count.
 	Promises []Promise
-	// Dates are instants that matter besides the customer's own dates
-	// (Customer.Dates), which the rule always reads: their next
-	// occurrences, from today in the rule's zone.
-	Dates []time.Time
 }
 
 // HealthOf is the one rule of a customer's health at now. Calendar days
@@ -86,8 +82,8 @@ type HealthFacts struct {
 //     added), for the health only.
 //  3. Due soon: the check-in, or an open promise to the customer, falls
 //     due today or in the next DueSoonDays-1 days; or a date that matters
-//     (the next occurrence of one of c.Dates, or one of f.Dates) is today
-//     or within DateSoonDays after.
+//     (the next occurrence of one of c.Dates) is today or within
+//     DateSoonDays after.
 //  4. On track: none of these.
 //
 // A message from the customer does not postpone the check-in (the prompt
@@ -122,13 +118,10 @@ func (c Customer) HealthOf(f HealthFacts, loc *time.Location, now time.Time) (He
 			return HealthDueSoon, ReasonPromiseSoon
 		}
 	}
-	soonDates := dayStart(now, loc, DateSoonDays+1)
-	dates := slices.Clone(f.Dates) // the caller's stay as they are
-	for _, u := range c.Upcoming(loc, now) {
-		dates = append(dates, u.On.In(loc))
-	}
-	for _, d := range dates {
-		if !d.Before(dayStart(now, loc, 0)) && d.Before(soonDates) {
+	today := DayOf(now, loc)
+	last := today.AddDays(DateSoonDays)
+	for _, d := range c.Dates {
+		if o := d.Occurrence(today); !o.IsZero() && !last.Before(o) {
 			return HealthDueSoon, ReasonDateSoon
 		}
 	}

@@ -24,6 +24,10 @@ func TestHealthOf(t *testing.T) {
 	// Wednesday 2 December 2026, 12:00 UTC.
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	created := now.Add(-365 * day)
+	renews := func(c Customer, in time.Duration) Customer {
+		c.Dates = []CustomerDate{{Kind: DateRenewal, On: DayOf(now.Add(in), time.UTC)}}
+		return c
+	}
 	every14 := func(touched time.Duration) Customer {
 		return Customer{Name: "Acme", Cadence: 14 * day, Created: created, LastTouch: now.Add(-touched)}
 	}
@@ -49,9 +53,9 @@ func TestHealthOf(t *testing.T) {
 		{"no cadence, nothing in 31 days", Customer{Created: created, LastTouch: now.Add(-31 * day)}, HealthFacts{}, time.UTC, now, HealthGoingQuiet, ReasonOverdue},
 		{"no cadence, nothing in 60 days", Customer{Created: created, LastTouch: now.Add(-60 * day)}, HealthFacts{}, time.UTC, now, HealthNeglected, ReasonSilent},
 		{"no cadence is never due a check-in soon", Customer{Created: created, LastTouch: now.Add(-28 * day)}, HealthFacts{}, time.UTC, now, HealthOnTrack, ReasonNone},
-		{"a renewal in 14 days", every14(day), HealthFacts{Dates: []time.Time{now.Add(14 * day)}}, time.UTC, now, HealthDueSoon, ReasonDateSoon},
-		{"a renewal in 15 days", every14(day), HealthFacts{Dates: []time.Time{now.Add(15 * day)}}, time.UTC, now, HealthOnTrack, ReasonNone},
-		{"a date gone by", every14(day), HealthFacts{Dates: []time.Time{now.Add(-2 * day)}}, time.UTC, now, HealthOnTrack, ReasonNone},
+		{"a renewal in 14 days", renews(every14(day), 14*day), HealthFacts{}, time.UTC, now, HealthDueSoon, ReasonDateSoon},
+		{"a renewal in 15 days", renews(every14(day), 15*day), HealthFacts{}, time.UTC, now, HealthOnTrack, ReasonNone},
+		{"a date gone by", renews(every14(day), -2*day), HealthFacts{}, time.UTC, now, HealthOnTrack, ReasonNone},
 		{"no zone means UTC", every14(12 * day), HealthFacts{}, nil, now, HealthDueSoon, ReasonCheckinSoon},
 	}
 	// The time zone case: Friday 4 December 23:30 UTC is already Saturday
