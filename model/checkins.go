@@ -41,11 +41,7 @@ func CheckinMeant(n Nudge, wh workhours.Hours, loc *time.Location) time.Time {
 // list, is late. The day it was meant for is what the message shows.
 func CheckinLate(n Nudge, now time.Time, wh workhours.Hours, loc *time.Location) (meant time.Time, late bool) {
 	meant = CheckinMeant(n, wh, loc)
-	return meant, localDate(meant, loc) < localDate(now, loc)
-}
-
-func localDate(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format(time.DateOnly)
+	return meant, DayOf(meant, loc).Before(DayOf(now, loc))
 }
 
 // CheckinPlan is what becomes of an owner's pending check-in prompts at
@@ -74,7 +70,7 @@ func PlanCheckins(ns []Nudge, perDay int, lastSent, now time.Time, wh workhours.
 		return cmp.Or(a.PromptAt().Compare(b.PromptAt()), cmp.Compare(a.ID, b.ID))
 	})
 	plan := CheckinPlan{Until: wh.NextDay(now, loc)}
-	if !lastSent.IsZero() && localDate(lastSent, loc) == localDate(now, loc) {
+	if !lastSent.IsZero() && DayOf(lastSent, loc) == DayOf(now, loc) {
 		perDay = 0 // today's message went already
 	}
 	n := min(perDay, len(sorted))
