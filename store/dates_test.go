@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"path/filepath"
@@ -57,5 +58,49 @@ func TestMigrateDatesIndex(t *testing.T) {
 	ns, err := s.ClaimDates(time.Date(2026, 4, 12, 10, 0, 0, 0, time.UTC), model.DefaultDates, 0)
 	if err != nil || len(ns) != 1 || ns[0].For.Date != "kickoff" {
 		t.Errorf("after the migration, claimed %+v, %v; want the kickoff's prompt", ns, err)
+	}
+}
+
+// TestImportKeepsDateIndex: an import that moves a customer's date leaves
+// the date index holding exactly the entries its record points at, no
+// stale entry for the old day (which a claim would only clear later).
+func TestImportKeepsDateIndex(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := model.Customer{Team: "T1", Name: "Acme", Owner: "U1"}
+	if err := c.SetDate(model.CustomerDate{Kind: model.DateStart, On: model.Day{Year: 2024, Month: time.February, Day: 29}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCustomer("", c); err != nil {
+		t.Fatal(err)
+	}
+	c.Dates = nil
+	if err := c.SetDate(model.CustomerDate{Kind: model.DateStart, On: model.Day{Year: 2024, Month: time.June, Day: 3}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(Dump{Customers: []model.Customer{c}}, false); err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		_, r, err := loadCustomer(tx, "T1", "acme")
+		if err != nil {
+			return err
+		}
+		var index [][]byte
+		err = tx.Bucket(bucketDatePrompts).ForEach(func(k, _ []byte) error {
+			index = append(index, append([]byte(nil), k...))
+			return nil
+		})
+		if len(index) != len(r.DateKeys) || len(index) != 1 || !bytes.Equal(index[0], r.DateKeys[0]) {
+			t.Errorf("the date index holds %q; the record points at %q", index, r.DateKeys)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
