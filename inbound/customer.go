@@ -114,77 +114,99 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 		return a, err
 	}
 	words := strings.Fields(tail)
-	for i := 0; i < len(words); i++ {
-		w := strings.ToLower(words[i])
-		next := ""
-		if i+1 < len(words) {
-			next = words[i+1]
-		}
-		if dateWords[w] != "" {
-			e, used, err := readDateOption(words, i)
-			if err != nil {
-				return a, err
+	at, err := func() (int, error) {
+		for i := 0; i < len(words); i++ {
+			w := strings.ToLower(words[i])
+			next := ""
+			if i+1 < len(words) {
+				next = words[i+1]
 			}
-			a.dates = append(a.dates, e)
-			i += used
-			continue
-		}
-		switch w {
-		case "never":
-			a.cadence, a.setCadence = 0, true
-		case "every":
-			phrase := "every " + next
-			used := 1
-			if _, err := strconv.Atoi(next); err == nil && i+2 < len(words) {
-				phrase += " " + words[i+2]
-				used = 2
+			if dateWords[w] != "" {
+				e, used, err := readDateOption(words, i)
+				if err != nil {
+					return i, err
+				}
+				a.dates = append(a.dates, e)
+				i += used
+				continue
 			}
-			d, err := parseCadence(phrase)
-			if err != nil {
-				return a, err
-			}
-			a.cadence, a.setCadence = d, true
-			i += used
-		case "tier":
-			switch strings.ToLower(next) {
-			case "key":
-				a.tier = store.KeyTier
-			case "standard", "std":
-				a.tier = store.StandardTier
+			switch w {
+			case "never":
+				a.cadence, a.setCadence = 0, true
+			case "every":
+				phrase := "every " + next
+				used := 1
+				if _, err := strconv.Atoi(next); err == nil && i+2 < len(words) {
+					phrase += " " + words[i+2]
+					used = 2
+				}
+				d, err := parseCadence(phrase)
+				if err != nil {
+					return i, err
+				}
+				a.cadence, a.setCadence = d, true
+				i += used
+			case "tier":
+				switch strings.ToLower(next) {
+				case "key":
+					a.tier = store.KeyTier
+				case "standard", "std":
+					a.tier = store.StandardTier
+				default:
+					return i, invalid("The tier is `key` or `standard`, as in `tier key`.")
+				}
+				i++
+			case "owner":
+				m := mention.FindStringSubmatch(next)
+				if m == nil || len(m[0]) != len(next) {
+					return i, invalid("Name the owner with an @-mention, as in `owner @ann`.")
+				}
+				a.owner = m[1]
+				i++
+			case "notes", "note":
+				a.notes, a.setNotes = strings.Join(words[i+1:], " "), true
+				if n := utf8.RuneCountInString(a.notes); n > slackui.MaxText {
+					return i, invalid(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
+				}
+				i = len(words)
+			case "channel", "channels":
+				n := 0
+				for ; i+1+n < len(words) && channelMention.MatchString(words[i+1+n]); n++ {
+					a.channels = append(a.channels, channelMention.FindStringSubmatch(words[i+1+n])[1])
+				}
+				if n == 0 {
+					return i, invalid(fmt.Sprintf("Name the channel with a #, as in `/customer %s %s channel #acme-shared` (several: `channels #acme-shared #acme-support`).", verb, slackui.Escape(a.name)))
+				}
+				i += n
 			default:
-				return a, invalid("The tier is `key` or `standard`, as in `tier key`.")
+				return i, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone`, `channel #…`, `notes …` and dates: %s; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example, usageDates))
 			}
-			i++
-		case "owner":
-			m := mention.FindStringSubmatch(next)
-			if m == nil || len(m[0]) != len(next) {
-				return a, invalid("Name the owner with an @-mention, as in `owner @ann`.")
-			}
-			a.owner = m[1]
-			i++
-		case "notes", "note":
-			a.notes, a.setNotes = strings.Join(words[i+1:], " "), true
-			if n := utf8.RuneCountInString(a.notes); n > slackui.MaxText {
-				return a, invalid(fmt.Sprintf("Those notes are %d characters long; please keep them under %d.", n, slackui.MaxText))
-			}
-			i = len(words)
-		case "channel", "channels":
-			n := 0
-			for ; i+1+n < len(words) && channelMention.MatchString(words[i+1+n]); n++ {
-				a.channels = append(a.channels, channelMention.FindStringSubmatch(words[i+1+n])[1])
-			}
-			if n == 0 {
-				return a, invalid(fmt.Sprintf("Name the channel with a #, as in `/customer %s %s channel #acme-shared` (several: `channels #acme-shared #acme-support`).", verb, slackui.Escape(a.name)))
-			}
-			i += n
-		default:
-			return a, invalid(fmt.Sprintf("I didn't understand “%s”. %s Use `every …`, `tier key|standard`, `owner @someone`, `channel #…`, `notes …` and dates: %s; put a name with spaces in quotes if it contains one of those words.", slackui.Escape(words[i]), example, usageDates))
 		}
+		return 0, nil
+	}()
+	if err != nil {
+		if first, _ := utf8.DecodeRuneInString(words[at]); quotes[r] == 0 && at == 0 && unicode.IsUpper(first) {
+			// The name was cut at a word that may be part of it, as its
+			// capital says: "Acme Contract Services", "Big Date Co".
+			guess := name + " " + strings.Join(nameWords(words), " ")
+			err = invalid(fmt.Sprintf("%s If “%s” is the customer's name, put it in quotes: `/customer %s \"%s\" …`.", err.Error(), slackui.Escape(guess), verb, slackui.Escape(guess)))
+		}
+		return a, err
 	}
 	if verb == "edit" && !a.setCadence && a.tier == "" && a.owner == "" && !a.setNotes && len(a.channels) == 0 && len(a.dates) == 0 {
 		a.form = true // nothing to change in the text: the form asks
 	}
 	return a, nil
+}
+
+// nameWords is the leading words of words that could still be a name's:
+// its first, and those after it up to the next option or date word.
+func nameWords(words []string) []string {
+	n := 1
+	for n < len(words) && !optionWords[strings.ToLower(words[n])] && dateWords[strings.ToLower(words[n])] == "" {
+		n++
+	}
+	return words[:min(n, len(words))]
 }
 
 // quotes open and close a name with spaces or option words in it.

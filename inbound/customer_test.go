@@ -119,6 +119,12 @@ func TestParseCustomerArgs(t *testing.T) {
 		{in: "remove", wantErr: "Which customer?"},
 		{in: `remove "Acme" now`, wantErr: "didn't understand “now”"},
 		{in: "add Acme notes " + strings.Repeat("n", 2001), wantErr: "under 2000"},
+		// A name cut at a capitalised option word that may be part of it:
+		// the refusal says to quote it; a lower-case one reads as meant.
+		{in: "edit Acme Contract Services every 30d", wantErr: "If “Acme Contract Services” is the customer's name, put it in quotes: `/customer edit \"Acme Contract Services\" …`."},
+		{in: "add Big Date Co every 14d", wantErr: "`/customer add \"Big Date Co\" …`"},
+		{in: "add Acme Tier One Systems", wantErr: "`/customer add \"Acme Tier One Systems\" …`"},
+		{in: "add Acme tier gold", wantErr: "`key` or `standard`, as in `tier key`."},
 	}
 	for _, tt := range tests {
 		got, err := parseCustomerArgs(tt.in)
@@ -284,6 +290,16 @@ func TestCadenceText(t *testing.T) {
 			if back, err := parseCadence(want); err != nil || back != d {
 				t.Errorf("parseCadence(%q) = %v, %v; want %v", want, back, err, d)
 			}
+		}
+	}
+}
+
+// TestQuoteHintOnlyForCapitals: an option word typed in lower case is an
+// option, so its refusal does not suggest it was part of the name.
+func TestQuoteHintOnlyForCapitals(t *testing.T) {
+	for _, in := range []string{"add Acme tier gold", "edit Acme renewal soon"} {
+		if _, err := parseCustomerArgs(in); err == nil || strings.Contains(err.Error(), "put it in quotes") {
+			t.Errorf("parseCustomerArgs(%q) = %v; want a refusal without the quoting hint", in, err)
 		}
 	}
 }
