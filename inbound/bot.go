@@ -38,6 +38,9 @@ type Store interface {
 	UpdatePromise(op, team string, id int64, fn func(*store.Promise) error) (store.Promise, error)
 	Promise(team string, id int64) (store.Promise, error)
 	Promises(team, owner string, state store.State) ([]store.Promise, error)
+	// PromisesFor lists a customer's open promises from its index, for
+	// its card and the context of a prompt about it.
+	PromisesFor(team, customer string) ([]store.Promise, error)
 
 	// Customers, touches and check-ins (customer.go, checkin.go).
 	AddCustomer(op string, c store.Customer) (store.Customer, error)

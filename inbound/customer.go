@@ -477,12 +477,11 @@ func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, e
 
 // customerPromises are the open promises that name c.
 func (b *Bot) customerPromises(team string, c store.Customer) ([]store.Promise, error) {
-	all, err := b.store.Promises(team, "", store.Open)
+	open, err := b.store.PromisesFor(team, c.Name)
 	if err != nil {
-		return nil, fmt.Errorf("inbound: promises: %w", err)
+		return nil, fmt.Errorf("inbound: promises of %s: %w", c.Name, err)
 	}
-	key := store.CustomerKey(c.Name)
-	return slices.DeleteFunc(all, func(p store.Promise) bool { return store.CustomerKey(p.Customer) != key }), nil
+	return open, nil
 }
 
 func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand, q slackui.CustomerQuery) (any, error) {
