@@ -135,19 +135,11 @@ func (b *Notifier) rerouteCheckins(ctx context.Context, res outbox.Batch, ns []s
 		ids[i] = n.ID
 	}
 	note := "check-in with " + strings.Join(names, ", ") + "."
-	if b.cfg.DigestChannel == "" {
-		b.cfg.Log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the check-ins are kept as failed", "owner", to, "reason", reason)
-		return outbox.Batch{}, fmt.Errorf("notify: %w: user %s (%s), and no digest channel is set", outbox.ErrUnreachable, to, reason)
-	}
-	text := fmt.Sprintf("Couldn't reach %s (%s): %s", slackui.MentionUser(to), reason, note)
-	channel, ts, err := b.api.PostMessageContext(ctx, b.cfg.DigestChannel,
-		slack.MsgOptionText(slackui.Fit(text, slackui.MaxMessageText), false),
-		slack.MsgOptionBlocks(slackui.SplitSections(text)...),
-		slack.MsgOptionMetadata(checkinMeta(ids, to)))
+	log := b.cfg.Log.With("nudges", ids, "owner", to, "reason", reason)
+	channel, ts, err := b.rerouted(ctx, log, to, reason, note, checkinMeta(ids, to))
 	if err != nil {
-		return outbox.Batch{}, deliveryError(err)
+		return outbox.Batch{}, err
 	}
-	b.cfg.Log.Warn("check-in owner cannot be reached; sent to the digest channel", "owner", to, "reason", reason, "channel", channel)
 	res.Channel, res.TS, res.Sent = channel, ts, ids
 	return res, nil
 }

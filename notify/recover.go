@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -230,27 +231,35 @@ func (b *Notifier) unreachable(ctx context.Context, n store.Nudge, postErr error
 // never silently dropped.
 func (b *Notifier) reroute(ctx context.Context, n store.Nudge, reason, note string) (string, string, error) {
 	log := b.cfg.Log.With("nudge", n.ID, "owner", n.To, "reason", reason)
-	text := fmt.Sprintf("Couldn't reach %s (%s): %s", slackui.MentionUser(n.To), reason, note)
-	if !isUserTarget(n.To) {
-		text = fmt.Sprintf("Couldn't post in %s (%s): %s", slackui.MentionChannel(n.To), reason, note)
+	meta := slack.SlackMetadata{
+		EventType:    nudgeEvent,
+		EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind), "rerouted_from": n.To},
+	}
+	return b.rerouted(ctx, log, n.To, reason, note, meta)
+}
+
+// rerouted posts note, about what could not reach to for reason, in the
+// digest channel, tagged with meta: the text split into sections and
+// bounded to Slack's limits however long the note (a list of check-ins).
+func (b *Notifier) rerouted(ctx context.Context, log *slog.Logger, to, reason, note string, meta slack.SlackMetadata) (string, string, error) {
+	text := fmt.Sprintf("Couldn't reach %s (%s): %s", slackui.MentionUser(to), reason, note)
+	if !isUserTarget(to) {
+		text = fmt.Sprintf("Couldn't post in %s (%s): %s", slackui.MentionChannel(to), reason, note)
 	}
 	if b.cfg.DigestChannel == "" {
 		log.Error("nudge owner cannot be reached and KEPT_DIGEST_CHANNEL is not set; the nudge is kept as failed")
-		return "", "", fmt.Errorf("notify: %w: user %s (%s), and no digest channel is set", outbox.ErrUnreachable, n.To, reason)
+		return "", "", fmt.Errorf("notify: %w: user %s (%s), and no digest channel is set", outbox.ErrUnreachable, to, reason)
 	}
 	channel, ts, err := b.api.PostMessageContext(ctx, b.cfg.DigestChannel,
-		slack.MsgOptionText(text, false),
-		slack.MsgOptionBlocks(slackui.Section(text)),
-		slack.MsgOptionMetadata(slack.SlackMetadata{
-			EventType:    nudgeEvent,
-			EventPayload: map[string]any{"nudge_id": n.ID, "kind": string(n.Kind), "rerouted_from": n.To},
-		}),
+		slack.MsgOptionText(slackui.Fit(text, slackui.MaxMessageText), false),
+		slack.MsgOptionBlocks(slackui.Bound(slackui.SplitSections(text), slackui.MaxMessageBlocks, "")...),
+		slack.MsgOptionMetadata(meta),
 	)
 	if err != nil {
 		err = deliveryError(err)
 		if errors.Is(err, outbox.ErrUnreachable) {
 			log.Error("nudge owner cannot be reached and the digest channel refused it; the nudge is kept as failed", "channel", b.cfg.DigestChannel, "err", err)
-			return "", "", fmt.Errorf("notify: user %s (%s), and digest channel %s: %w", n.To, reason, b.cfg.DigestChannel, err)
+			return "", "", fmt.Errorf("notify: user %s (%s), and digest channel %s: %w", to, reason, b.cfg.DigestChannel, err)
 		}
 		return "", "", err
 	}
