@@ -54,7 +54,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 		Escape(c.Name), DaysText(now.Sub(since)), what, CadenceText(c.Cadence))
 	fallback := fmt.Sprintf("Time to check in with %s: %s %s.", Escape(c.Name), DaysText(now.Sub(since)), what)
 	blocks := SplitSections(head)
-	fallback = FitPlain(fallback, 1000)
+	fallback = Fit(fallback, 1000) // escaped: never cut inside an &amp;
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, %s", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 		if c.LastNote != "" {

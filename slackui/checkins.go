@@ -57,7 +57,7 @@ func Checkins(rows []CheckinRow, loc *time.Location, now time.Time) (string, []s
 	for _, r := range rows {
 		blocks = append(blocks, checkinRow(r, loc, now), checkinButtons(r.Customer, r.Nudge))
 	}
-	fallback := FitPlain("Time to check in with "+joinNames(names)+".", 1000)
+	fallback := Fit("Time to check in with "+joinNames(names)+".", 1000)
 	return fallback, Bound(blocks, MaxMessageBlocks, "")
 }
 

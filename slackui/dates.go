@@ -172,7 +172,7 @@ func DatePromptMessage(p DatePrompt, loc *time.Location, now time.Time) (string,
 	} else {
 		blocks = append(blocks, Context(fmt.Sprintf("Log what you do with `/touch %s …`.", Escape(Clip(c.Name, listNameMax)))))
 	}
-	return FitPlain(fallback, 1000), Bound(blocks, MaxMessageBlocks, "")
+	return Fit(fallback, 1000), Bound(blocks, MaxMessageBlocks, "")
 }
 
 // GestureDone is the prompt once its gesture is logged: the same context,
