@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 
 	"github.com/keptbot/kept/bench"
@@ -88,12 +89,11 @@ func benchmark(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
-// loadAvg is the 1-minute load average, so that a reader can tell whether
-// something else was running.
+// loadAvg is the 1-minute load average (bench.LoadAverage), so that a
+// reader can tell whether something else was running.
 func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
-		return f[0]
+	if v, ok := bench.LoadAverage(); ok {
+		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return "?"
 }

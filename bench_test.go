@@ -5,6 +5,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -42,11 +43,20 @@ func TestBenchMeasuresTheBinary(t *testing.T) {
 			t.Errorf("table lacks %q", want)
 		}
 	}
+	// Every row says its load, what other processes used, and a commit:
+	// Write prints "?" for one it was not given.
+	load := regexp.MustCompile(`^\d+\.\d\d–\d+\.\d\d, others \d+\.\d\d cores( busy)?$`)
+	rows := 0
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "| 1 |") || strings.HasPrefix(line, "| 5 |") {
-			if cells := strings.Split(line, "|"); len(cells) != 9 || strings.TrimSpace(cells[6]) == "" || strings.TrimSpace(cells[7]) == "" {
-				t.Errorf("row without its load average and commit: %s", line)
+			rows++
+			cells := strings.Split(line, "|")
+			if len(cells) != 9 || !load.MatchString(strings.TrimSpace(cells[6])) || strings.TrimSpace(cells[7]) == "?" || strings.TrimSpace(cells[7]) == "" {
+				t.Errorf("row without its load, others' CPU and commit: %s", line)
 			}
 		}
+	}
+	if rows == 0 {
+		t.Error("no rows of sections 1 and 5 in the table")
 	}
 }

@@ -86,24 +86,11 @@ func procCPU(pid int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	// The command name, in parentheses, may hold spaces: count fields
-	// after it. utime and stime are fields 14 and 15 of the line, so 12
-	// and 13 after the name (field 2).
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	st, ok := parseStat(string(b))
+	if !ok {
+		return 0, fmt.Errorf("/proc/%d/stat: unreadable: %q", pid, b)
 	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: utime %q, stime %q", pid, f[11], f[12])
-	}
-	return time.Duration(utime+stime) * clockTick, nil
+	return time.Duration(st.utime+st.stime) * clockTick, nil
 }
 
 // procMemory reads VmHWM and VmRSS of pid from /proc.

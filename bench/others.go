@@ -45,7 +45,10 @@ func readCPU(roots ...int) cpuSample {
 			break
 		}
 		s.total += n
-		if i != 3 && i != 4 { // idle, iowait
+		// user, nice and system: what processes' utime and stime count.
+		// Interrupts (the bench's own loopback traffic), steal (another
+		// guest) and idle and iowait are no process's work.
+		if i <= 2 {
 			s.busy += n
 		}
 	}
@@ -67,9 +70,8 @@ func treeTicks(roots []int) (uint64, bool) {
 		if err != nil {
 			continue // gone meanwhile
 		}
-		id, pp, t, ok := parseStat(string(b))
-		if ok {
-			parent[id], ticks[id] = pp, t
+		if st, ok := parseStat(string(b)); ok {
+			parent[st.pid], ticks[st.pid] = st.ppid, st.utime+st.stime+st.cutime+st.cstime
 		}
 	}
 	var sum uint64
@@ -84,29 +86,41 @@ func treeTicks(roots []int) (uint64, bool) {
 	return sum, true
 }
 
-// parseStat reads a /proc/PID/stat line: its pid, its parent's, and its
-// utime+stime+cutime+cstime. The command name may hold spaces and
-// parentheses, so fields are counted from the last ')'.
-func parseStat(s string) (pid, ppid int, ticks uint64, ok bool) {
+// procStat is what the bench reads of a /proc/PID/stat line: the
+// process, its parent, and its CPU ticks (USER_HZ) in user and system
+// mode, its own and its reaped children's.
+type procStat struct {
+	pid, ppid                    int
+	utime, stime, cutime, cstime uint64
+}
+
+// parseStat reads a /proc/PID/stat line. The command name may hold
+// spaces and parentheses, so fields are counted from the last ')'.
+func parseStat(s string) (procStat, bool) {
 	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
 	if open < 0 || end < open {
-		return 0, 0, 0, false
+		return procStat{}, false
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(s[:open]))
 	if err != nil {
-		return 0, 0, 0, false
+		return procStat{}, false
 	}
 	f := strings.Fields(s[end+1:])
-	// f[0] is the state; ppid is field 4 of stat, utime..cstime 14-17.
+	// f[0] is the state (field 3 of stat): ppid is field 4, utime,
+	// stime, cutime and cstime 14 to 17.
 	if len(f) < 15 {
-		return 0, 0, 0, false
+		return procStat{}, false
 	}
-	ppid, _ = strconv.Atoi(f[1])
-	for _, v := range f[11:15] {
-		n, _ := strconv.ParseUint(v, 10, 64)
-		ticks += n
+	st := procStat{pid: pid}
+	st.ppid, err = strconv.Atoi(f[1])
+	n := make([]uint64, 4)
+	for i, v := range f[11:15] {
+		if n[i], err = strconv.ParseUint(v, 10, 64); err != nil {
+			return procStat{}, false
+		}
 	}
-	return pid, ppid, ticks, true
+	st.utime, st.stime, st.cutime, st.cstime = n[0], n[1], n[2], n[3]
+	return st, err == nil
 }
 
 // othersCores is how many cores, on average, processes outside this

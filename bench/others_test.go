@@ -3,25 +3,25 @@ package bench
 import (
 	"os"
 	"testing"
+	"time"
 )
 
 func TestParseStat(t *testing.T) {
 	tests := []struct {
-		line      string
-		pid, ppid int
-		ticks     uint64
-		ok        bool
+		line string
+		want procStat
+		ok   bool
 	}{
-		{"1234 (kept) S 1 1234 1234 0 -1 4194560 100 0 0 0 7 3 2 1 20 0 8 0 100 0 0", 1234, 1, 13, true},
+		{"1234 (kept) S 1 1234 1234 0 -1 4194560 100 0 0 0 7 3 2 1 20 0 8 0 100 0 0", procStat{1234, 1, 7, 3, 2, 1}, true},
 		// A name with spaces and a ')' in it: fields count from the last ')'.
-		{"77 (a b) c)) R 5 77 77 0 -1 0 0 0 0 0 10 20 0 0 20 0 1 0 1 0 0", 77, 5, 30, true},
-		{"garbage", 0, 0, 0, false},
-		{"9 (short) S 1 2", 0, 0, 0, false},
+		{"77 (a b) c)) R 5 77 77 0 -1 0 0 0 0 0 10 20 0 0 20 0 1 0 1 0 0", procStat{77, 5, 10, 20, 0, 0}, true},
+		{"garbage", procStat{}, false},
+		{"9 (short) S 1 2", procStat{}, false},
+		{"9 (bad) S 1 2 3 4 5 6 7 8 9 10 x 1 2 3 4", procStat{}, false},
 	}
 	for _, tt := range tests {
-		pid, ppid, ticks, ok := parseStat(tt.line)
-		if pid != tt.pid || ppid != tt.ppid || ticks != tt.ticks || ok != tt.ok {
-			t.Errorf("parseStat(%q) = %d %d %d %v, want %d %d %d %v", tt.line, pid, ppid, ticks, ok, tt.pid, tt.ppid, tt.ticks, tt.ok)
+		if got, ok := parseStat(tt.line); got != tt.want || ok != tt.ok {
+			t.Errorf("parseStat(%q) = %+v %v, want %+v %v", tt.line, got, ok, tt.want, tt.ok)
 		}
 	}
 }
@@ -53,4 +53,18 @@ func TestTreeTicksCountsSelf(t *testing.T) {
 	if !s.ok || s.total == 0 || s.busy > s.total {
 		t.Fatalf("readCPU = %+v", s)
 	}
+	// Work on the CPU until this process's own ticks show it (a tick is
+	// 10 ms); the deadline only catches a tree that never counts it.
+	deadline := time.Now().Add(10 * time.Second)
+	for readCPU().ours <= s.ours {
+		for i := range 1_000_000 {
+			spin += i
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s of work and this process's ticks did not grow from %d", s.ours)
+		}
+	}
 }
+
+// spin is where TestTreeTicksCountsSelf's work goes, so that it is done.
+var spin int
