@@ -31,8 +31,9 @@ func main() {
 // (the store is the mapped file, not the heap), so Go's default of
 // collecting when the heap doubles ran a collection every few hundred
 // commands: at 200 commands in flight GOGC=400 took Kept's CPU per
-// command from 0.19 to 0.13-0.15 ms (kept bench, load average 4 to 5 on
-// 2 cores), with peak RSS still far under 100 MB. The soft limit has the
+// command from 0.17-0.23 to 0.14-0.18 ms (three pairs of kept bench runs
+// on a shared 2-core machine; the README has them), with peak RSS still
+// far under 100 MB. The soft limit has the
 // collector work harder before a burst (a digest of tens of thousands
 // of customers) makes the heap five times what it keeps.
 const (
