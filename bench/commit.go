@@ -23,7 +23,8 @@ const committers = 64
 
 // CommitRate measures commands committed per second at saturation, fsync
 // on: store.AddPromise (group commit through DB.Batch, as the bot runs it)
-// against the same writes each in its own db.Update, one fsync per command.
+// against its core writes (updateOne) each in its own db.Update, one fsync
+// per command.
 func CommitRate(ctx context.Context, dir string, opts Options) ([]Row, error) {
 	opts.defaults()
 	window := 2 * time.Second
@@ -147,7 +148,7 @@ const loneWindow = 250 * time.Microsecond
 
 // loneCommits times commits one at a time, nothing else committing, fsync
 // on: the store's AddPromise as the bot runs it, which should commit at
-// once; the same writes in a db.Update; and through DB.Batch alone, which
+// once; its core writes (updateOne) in a db.Update; and through DB.Batch alone, which
 // waits out its window first. It measures the disk's fdatasync floor
 // beside them in the same run.
 func loneCommits(ctx context.Context, dir string, opts Options, commit, update, batch func() error) (Row, error) {
@@ -183,17 +184,18 @@ func loneCommits(ctx context.Context, dir string, opts Options, commit, update, 
 	return Row{
 		Section: "2",
 		Measure: fmt.Sprintf("a lone command's commit, nothing else committing (AddPromise, %d per run)", n),
-		Result: fmt.Sprintf("p50 %s = %.1f× fdatasync p50 (%s, same run; bbolt syncs twice per commit); the same writes in db.Update %s, through DB.Batch alone %s",
+		Result: fmt.Sprintf("p50 %s = %.1f× fdatasync p50 (%s, same run; bbolt syncs twice per commit); its core writes in db.Update %s, through DB.Batch alone %s",
 			ms(c), float64(c)/float64(max(f, 1)), ms(f), ms(u), ms(b)),
 		Target: "no batch window: ≤ db.Update's + 0.25 ms",
 		Miss:   c > u+loneWindow,
 	}, nil
 }
 
-// updateOne writes what AddPromise writes (the promise record, its due
-// index entry and the envelope's de-dup record with its age entry), in one
-// write transaction of commit (db.Update: the one-fsync-per-command
-// baseline; or db.Batch).
+// updateOne writes the core of what AddPromise writes (the promise
+// record, its due index entry and the envelope's de-dup record with its
+// age entry; not the owner, customer and state indexes, so AddPromise
+// does a little more), in one write transaction of commit (db.Update: the
+// one-fsync-per-command baseline; or db.Batch).
 func updateOne(commit func(func(*bolt.Tx) error) error, p store.Promise, op string) error {
 	return commit(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte("promises"))
