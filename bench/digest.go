@@ -24,8 +24,9 @@ var digestTargets = map[int]time.Duration{5000: 50 * time.Millisecond, 50_000: 3
 
 // Digest times the team digest (digest.Build, then slackui.DigestBlocks)
 // over a real store of each of opts.DigestCustomers customers and ten
-// times as many promises, seeded through the store's Import as
-// BenchmarkDigest seeds it. Each figure is the median of opts.Runs runs
+// times as many promises, seeded through the store's Import (seedDigest;
+// BenchmarkDigest in digest/ seeds the same shape through AddCustomer and
+// AddPromise). Each figure is the median of opts.Runs runs
 // of a few builds each.
 func Digest(ctx context.Context, dir string, opts Options) ([]Row, error) {
 	opts.defaults()
@@ -89,8 +90,7 @@ func digestRow(ctx context.Context, dir string, customers int, opts Options) (Ro
 	return row, nil
 }
 
-// seedDigest fills st as bot's seedStore does, through Import a chunk at
-// a time (each chunk one transaction), so that half a million promises
+// seedDigest fills st through Import a chunk at a time (each chunk one transaction), so that half a million promises
 // take seconds: customers touched up to 60 days ago with cadences of 7 to
 // 60 days; promises due over the year before and the month after
 // digestNow, nine in ten of the past ones kept.
