@@ -55,11 +55,13 @@ func (s *Scheduler) deliverCheckins(ctx context.Context, group []store.Nudge) {
 		}
 		channel, ts, found, err := s.landed(ctx, log, before, n)
 		if err != nil {
-			s.settle(log, n, err)
+			if ctx.Err() == nil { // shutting down: left in the outbox, as deliverOne leaves one
+				s.settle(log, n, err)
+			}
 			continue
 		}
 		if found {
-			s.observe(n, "sent")
+			s.observe(n, sentOutcome(channel))
 			if err := s.store.MarkSent(n.ID, channel, ts); err != nil {
 				log.Error("mark nudge sent", "err", err)
 			}
