@@ -347,7 +347,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), slackui.MentionUser(c.Owner), slackui.Escape(c.Name))
 	}
 	if len(a.dates) > 0 {
-		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.workHours(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
+		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -408,7 +408,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
 	}
 	if len(a.dates) > 0 {
-		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.workHours(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
+		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)

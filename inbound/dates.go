@@ -227,11 +227,3 @@ func (b *Bot) gestureDone(k click) error {
 	})
 	return nil
 }
-
-// workHours are the working hours prompts go out in, as notify has them.
-func (b *Bot) workHours() workhours.Hours {
-	if b.cfg.WorkHours.IsZero() {
-		return workhours.Default
-	}
-	return b.cfg.WorkHours
-}

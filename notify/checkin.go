@@ -6,16 +6,8 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/store"
-	"github.com/keptbot/kept/workhours"
 	"github.com/keptbot/kept/zones"
 )
-
-func (b *Notifier) workHours() workhours.Hours {
-	if b.cfg.WorkHours.IsZero() {
-		return workhours.Default
-	}
-	return b.cfg.WorkHours
-}
 
 // recipientZone is to's zone (the workspace's when Slack cannot tell),
 // or false when Slack says to is gone (deactivated).

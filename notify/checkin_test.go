@@ -75,7 +75,7 @@ func TestCheckinHeldOutsideWorkHours(t *testing.T) {
 	}
 	// Configured hours apply.
 	b.cfg.WorkHours, _ = workhours.Parse("Sat 10:00-11:00")
-	if wh := b.workHours(); wh.String() != "Sat 10:00-11:00" {
+	if wh := b.cfg.WorkHours.OrDefault(); wh.String() != "Sat 10:00-11:00" {
 		t.Errorf("workHours = %v", wh)
 	}
 }

@@ -54,7 +54,7 @@ func (b *Notifier) DeliverCheckins(ctx context.Context, ns []store.Nudge) (outbo
 	if !ok {
 		return b.rerouteCheckins(ctx, res, live, customers, "deactivated")
 	}
-	wh := b.workHours()
+	wh := b.cfg.WorkHours.OrDefault()
 	if !wh.Within(now, loc) {
 		return outbox.Batch{}, &outbox.LaterError{Until: wh.Next(now, loc), Reason: "outside the owner's working hours (" + loc.String() + ")"}
 	}

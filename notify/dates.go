@@ -37,7 +37,7 @@ func (b *Notifier) deliverDate(ctx context.Context, n store.Nudge) (channel, ts 
 	if !ok {
 		return b.reroute(ctx, n, "deactivated", note)
 	}
-	now, wh := b.cfg.Now(), b.workHours()
+	now, wh := b.cfg.Now(), b.cfg.WorkHours.OrDefault()
 	if start := d.PromptDay(on, b.cfg.Dates.OrDefault()).In(loc); now.Before(start) {
 		return "", "", &outbox.LaterError{Until: wh.Next(start, loc), Reason: "the prompt's day has not begun in the owner's zone (" + loc.String() + ")"}
 	}

@@ -116,6 +116,14 @@ func (h Hours) Workday(d time.Weekday) bool { return h.days[d%7] }
 // IsZero reports whether h has no working days at all.
 func (h Hours) IsZero() bool { return h.days == [7]bool{} }
 
+// OrDefault is h, or Default when h is the zero Hours (none configured).
+func (h Hours) OrDefault() Hours {
+	if h.IsZero() {
+		return Default
+	}
+	return h
+}
+
 // Within reports whether t is inside working hours on the wall clock of loc.
 func (h Hours) Within(t time.Time, loc *time.Location) bool {
 	l := t.In(loc)
