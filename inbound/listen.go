@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -118,7 +117,10 @@ func (b *Bot) heard(ctx context.Context, team string, ev *slackevents.MessageEve
 		return
 	}
 	log := b.cfg.Log.With("team", team, "channel", ev.Channel, "customer", c.Name, "user", ev.User)
-	at := tsTime(ev.TimeStamp, b.cfg.Now())
+	at, ok := slackui.TSTime(ev.TimeStamp)
+	if !ok {
+		at = b.cfg.Now()
+	}
 	// In a shared channel the other organisation's people carry their own
 	// team; a message without one is from this workspace.
 	ours := cmp.Or(ev.UserTeam, ev.SourceTeam, team) == team
@@ -127,17 +129,6 @@ func (b *Bot) heard(ctx context.Context, team string, ev *slackevents.MessageEve
 	} else {
 		b.customerWrote(ctx, log, team, c, ev, at)
 	}
-}
-
-// tsTime reads a message ts ("1700000000.000100") as a time.
-func tsTime(ts string, fallback time.Time) time.Time {
-	sec, frac, _ := strings.Cut(ts, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || s <= 0 {
-		return fallback
-	}
-	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
-	return time.Unix(s, us*1000)
 }
 
 func (b *Bot) excerpt(text string) string {

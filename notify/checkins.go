@@ -163,14 +163,3 @@ func Carried(payload map[string]any) []int64 {
 	}
 	return ids
 }
-
-// tsTime reads a message ts as the instant it was posted.
-func tsTime(ts string) (time.Time, bool) {
-	sec, frac, _ := strings.Cut(ts, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
-	return time.Unix(s, us*1000), true
-}

@@ -88,7 +88,7 @@ func (b *Notifier) Find(ctx context.Context, n store.Nudge) (channel, ts string,
 		}
 		if found {
 			ch, ts = b.foundWaiting(ctx, n, ch, ts)
-			if at, ok := tsTime(ts); ok && n.Kind == model.NudgeCheckin && isUserTarget(n.To) && ch != b.cfg.DigestChannel {
+			if at, ok := slackui.TSTime(ts); ok && n.Kind == model.NudgeCheckin && isUserTarget(n.To) && ch != b.cfg.DigestChannel {
 				// The day's check-in message went out, even if Kept
 				// stopped before it said so: no second one today.
 				b.markCheckinDay(n.Team, n.To, at)
