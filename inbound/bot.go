@@ -159,7 +159,7 @@ type Bot struct {
 	others  forOthers // promises recorded for others, per creator (limit.go)
 	listen  Listening // customer channels (listen.go)
 	self    identity
-	rowMu   sync.Mutex // one rewrite of a gathered check-in message at a time (checkins.go)
+	rows    messageLocks // one rewrite of each gathered check-in message at a time (checkins.go)
 }
 
 // New returns a Bot reading from sm and calling Slack through api.

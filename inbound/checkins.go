@@ -3,6 +3,7 @@ package inbound
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -17,11 +18,11 @@ type historyReader interface {
 
 // updateCheckinRow rewrites the row origin.Row of an owner's gathered
 // check-in message to say note, leaving every other row as it is now.
-// The message is read afresh from Slack, one rewrite at a time, so that
-// two clicks on two rows in quick succession both show.
+// The message is read afresh from Slack, one rewrite of it at a time, so
+// that two clicks on two rows in quick succession both show; other
+// messages' rewrites do not wait.
 func (b *Bot) updateCheckinRow(ctx context.Context, origin touchOrigin, note string) {
-	b.rowMu.Lock()
-	defer b.rowMu.Unlock()
+	defer b.rows.lock(origin.Channel + "|" + origin.TS)()
 	m, err := b.message(ctx, origin.Channel, origin.TS)
 	if err != nil {
 		b.cfg.Log.Error("update check-in row: read the message", "channel", origin.Channel, "err", err)
@@ -53,4 +54,40 @@ func (b *Bot) message(ctx context.Context, channel, ts string) (slack.Message, e
 		}
 	}
 	return slack.Message{}, fmt.Errorf("inbound: message %s not found in %s", ts, channel)
+}
+
+// messageLocks are mutexes by message (channel|ts), each kept only while
+// someone holds or waits for it.
+type messageLocks struct {
+	mu   sync.Mutex
+	held map[string]*messageLock
+}
+
+type messageLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock takes the lock of key and returns its unlock.
+func (l *messageLocks) lock(key string) (unlock func()) {
+	l.mu.Lock()
+	if l.held == nil {
+		l.held = map[string]*messageLock{}
+	}
+	m := l.held[key]
+	if m == nil {
+		m = &messageLock{}
+		l.held[key] = m
+	}
+	m.users++
+	l.mu.Unlock()
+	m.Lock()
+	return func() {
+		m.Unlock()
+		l.mu.Lock()
+		if m.users--; m.users == 0 {
+			delete(l.held, key)
+		}
+		l.mu.Unlock()
+	}
 }
