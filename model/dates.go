@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/keptbot/kept/workhours"
 )
 
 // Dates that matter (issue 16): a customer's renewal, the anniversaries
@@ -262,6 +264,17 @@ func (d CustomerDate) PromptDay(o Day, p DatePolicy) Day {
 		return o.weekStart()
 	}
 	return o.AddDays(-p.noticeDays())
+}
+
+// PromptAt is when occurrence o of d reaches its owner, in loc, under p:
+// its prompt day's start there, or now once that has begun, in the
+// owner's working hours wh.
+func (d CustomerDate) PromptAt(o Day, p DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) time.Time {
+	from := d.PromptDay(o, p).In(loc)
+	if from.Before(now) {
+		from = now
+	}
+	return wh.Next(from, loc)
 }
 
 // indexDay is the day a store's date index files d under, the same under

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keptbot/kept/workhours"
 )
 
 func day(y int, m time.Month, d int) Day { return Day{y, m, d} }
@@ -131,6 +133,35 @@ func TestPromptDay(t *testing.T) {
 	}
 	if got := (CustomerDate{Kind: DateRenewal}).PromptDay(day(2027, 3, 1), DatePolicy{RenewalNotice: 60 * 24 * time.Hour}); got != day(2026, 12, 31) {
 		t.Errorf("60 days' notice: %v", got)
+	}
+}
+
+// TestPromptAt: an occurrence reaches its owner at the start of working
+// hours on its prompt day in their zone, across a DST change, or at once
+// when that has begun and they are working, or when their hours next
+// begin.
+func TestPromptAt(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewal := CustomerDate{Kind: DateRenewal, On: day(2027, 4, 9)} // 30 days ahead: Wednesday 10 March, before the spring-forward
+	tests := []struct {
+		name string
+		d    CustomerDate
+		o    Day
+		now  time.Time
+		want time.Time
+	}{
+		{"ahead: the prompt day's 9:00 EST", renewal, day(2027, 4, 9), time.Date(2027, 3, 1, 12, 0, 0, 0, ny), time.Date(2027, 3, 10, 9, 0, 0, 0, ny)},
+		{"that day, working: at once", renewal, day(2027, 4, 9), time.Date(2027, 3, 10, 11, 0, 0, 0, ny), time.Date(2027, 3, 10, 11, 0, 0, 0, ny)},
+		{"that day, after hours: the next morning", renewal, day(2027, 4, 9), time.Date(2027, 3, 10, 18, 0, 0, 0, ny), time.Date(2027, 3, 11, 9, 0, 0, 0, ny)},
+		{"an anniversary's Monday after spring-forward: 9:00 EDT", CustomerDate{Kind: DateNamed, Name: "x", On: day(0, 3, 17)}, day(2027, 3, 17), time.Date(2027, 3, 12, 12, 0, 0, 0, ny), time.Date(2027, 3, 15, 9, 0, 0, 0, ny)},
+	}
+	for _, tc := range tests {
+		if got := tc.d.PromptAt(tc.o, DefaultDates, workhours.Default, ny, tc.now); !got.Equal(tc.want) {
+			t.Errorf("%s: PromptAt = %v; want %v", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -37,12 +37,9 @@ func (b *Notifier) deliverDate(ctx context.Context, n store.Nudge) (channel, ts 
 	if !ok {
 		return b.reroute(ctx, n, "deactivated", note)
 	}
-	now, wh := b.cfg.Now(), b.cfg.WorkHours.OrDefault()
-	if start := d.PromptDay(on, b.cfg.Dates.OrDefault()).In(loc); now.Before(start) {
-		return "", "", &outbox.LaterError{Until: wh.Next(start, loc), Reason: "the prompt's day has not begun in the owner's zone (" + loc.String() + ")"}
-	}
-	if !wh.Within(now, loc) {
-		return "", "", &outbox.LaterError{Until: wh.Next(now, loc), Reason: "outside the owner's working hours (" + loc.String() + ")"}
+	now := b.cfg.Now()
+	if at := d.PromptAt(on, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), loc, now); at.After(now) {
+		return "", "", &outbox.LaterError{Until: at, Reason: "the prompt's day has not begun, or it is outside working hours, in the owner's zone (" + loc.String() + ")"}
 	}
 	open, err := b.store.PromisesFor(n.Team, c.Name)
 	if err != nil {

@@ -95,11 +95,7 @@ func DateSet(c store.Customer, d model.CustomerDate, pol model.DatePolicy, wh wo
 		s += ", every year"
 	}
 	if o := d.Occurrence(today); !o.IsZero() {
-		from := d.PromptDay(o, pol).In(loc)
-		if from.Before(now) {
-			from = now
-		}
-		prompt := model.DayOf(wh.Next(from, loc), loc)
+		prompt := model.DayOf(d.PromptAt(o, pol, wh, loc, now), loc)
 		when := "on " + CivilDay(prompt, today)
 		if prompt == today {
 			when = "today"
