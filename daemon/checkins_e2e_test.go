@@ -253,3 +253,43 @@ func TestCheckinsCatchUpAfterDowntime(t *testing.T) {
 		t.Errorf("%d check-in DMs by the end of the day, want 1", n)
 	}
 }
+
+// TestCheckinsOfAnOwnerWhoLeft: the check-ins of an owner deactivated
+// since go to the digest channel as one note naming every customer, and
+// each prompt is recorded as delivered there, once.
+func TestCheckinsOfAnOwnerWhoLeft(t *testing.T) {
+	e := start(t) // Monday 23 Nov 10:00 in Ann's New York
+	e.withDigest()
+	e.cmd(ann, "/customer", "add Acme every 14d")
+	e.cmd(ann, "/customer", "add Globex every 14d")
+	e.sim.SetUser(slacksim.User{ID: ann, Name: "ann", RealName: "Ann Archer", TZ: "America/New_York", Deleted: true})
+	e.advanceTo(time.Date(2026, 12, 7, 10, 0, 0, 0, newYork))
+	var notes []slacksim.Message
+	for _, m := range e.sim.Messages() {
+		if m.Channel == digest && strings.HasPrefix(m.Text, "Couldn't reach <@"+ann+"> (deactivated): check-in with") {
+			notes = append(notes, m)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "*Acme*") || !strings.Contains(notes[0].Text, "*Globex*") {
+		t.Fatalf("notes in the digest channel: %+v; want one naming Acme and Globex", notes)
+	}
+	if n := len(e.sim.DMs(ann)); n != 0 {
+		t.Errorf("%d DMs to the owner who left", n)
+	}
+	for key, n := range e.checkinIDs() {
+		if n.State != store.NudgeSent || n.Channel != digest || n.TS != notes[0].TS {
+			t.Errorf("%s's prompt: %+v; want sent in the digest channel's note", key, n)
+		}
+	}
+	// Later ticks that day post no second note.
+	e.advanceTo(time.Date(2026, 12, 7, 16, 0, 0, 0, newYork))
+	again := 0
+	for _, m := range e.sim.Messages() {
+		if m.Channel == digest && strings.Contains(m.Text, "check-in with") {
+			again++
+		}
+	}
+	if again != 1 {
+		t.Errorf("%d check-in notes in the digest channel by 16:00, want 1", again)
+	}
+}
