@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/keptbot/kept/model"
@@ -65,6 +66,16 @@ func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration)
 
 // saveStmt is save's statement, for a caller that batches several.
 func saveStmt(r *record, overdueAfter time.Duration) (string, []any, error) {
+	args, err := saveArgs(r, overdueAfter)
+	if err != nil {
+		return "", nil, err
+	}
+	return `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7, customer_key = $8`, args, nil
+}
+
+// saveArgs is a promise row's columns, in the order of the table.
+func saveArgs(r *record, overdueAfter time.Duration) ([]any, error) {
 	r.Promise.Settle(r.Promise) // times in UTC
 	var next *int64
 	if at, ok := r.next(overdueAfter); ok {
@@ -73,56 +84,78 @@ func saveStmt(r *record, overdueAfter time.Duration) (string, []any, error) {
 	}
 	doc, err := json.Marshal(r)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7, customer_key = $8`,
-		[]any{r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc, store.CustomerKey(r.Customer)}, nil
+	return []any{r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc, store.CustomerKey(r.Customer)}, nil
 }
+
+// addPromise is AddPromise's one statement. The team's number moves only
+// for an op not yet applied. Two replicas applying one op at once both
+// pass NOT EXISTS; the second's ops insert then waits for the first to
+// commit and fails on the key, which rolls its number back, so none is
+// skipped. The promise's doc gets its number here, where it is drawn.
+const addPromise = `WITH seq AS (
+		INSERT INTO teams (team, promise_seq) SELECT $1, 1 WHERE NOT EXISTS (SELECT 1 FROM ops WHERE op = $8)
+		ON CONFLICT (team) DO UPDATE SET promise_seq = teams.promise_seq + 1 RETURNING promise_seq
+	), applied AS (
+		INSERT INTO ops (op, at_ns, team, promise_id) SELECT $8, $9, $1, promise_seq FROM seq WHERE $8 <> ''
+	), saved AS (
+		INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key)
+		SELECT $1, promise_seq, $2, $3, $4, $5, jsonb_set($6::jsonb, '{id}', to_jsonb(promise_seq))::json, $7 FROM seq
+	)
+	SELECT promise_seq FROM seq`
 
 // AddPromise stores a new promise, as the bbolt store's AddPromise: it
 // assigns ID (the team's next), Created (if zero) and State Open, appends
 // a "created" event and indexes it. An op already applied returns the
 // promise op created and store.ErrDuplicate.
+//
+// A new promise is one statement (addPromise) in its own transaction: one
+// round trip, and the team's sequence row, which every command of the
+// team waits on, is locked only while that statement and its commit run,
+// not across a transaction's six round trips.
 func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
-	var out store.Promise
-	var dup bool
-	p, err := model.NewPromise(p, s.now().UTC())
+	now := s.now().UTC()
+	p, err := model.NewPromise(p, now)
 	if err != nil {
-		return out, err
+		return store.Promise{}, err
 	}
-	err = s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
-		now := s.now().UTC()
-		prev, d, err := claimOp(ctx, tx, op, now)
-		if err != nil {
-			return err
-		}
-		if dup = d; dup {
-			r, err := loadRecord(ctx, tx, prev.Team, prev.ID, false)
-			out = r.Promise
-			return err
-		}
-		var seq int64
-		err = tx.QueryRow(ctx, `INSERT INTO teams (team, promise_seq) VALUES ($1, 1)
-			ON CONFLICT (team) DO UPDATE SET promise_seq = teams.promise_seq + 1 RETURNING promise_seq`, p.Team).Scan(&seq)
-		if err != nil {
-			return fmt.Errorf("next id: %w", err)
-		}
-		r := record{Promise: p} // model.NewPromise made it open, created, with its event
-		r.ID = seq
-		if err := save(ctx, tx, &r, s.overdue()); err != nil {
-			return err
-		}
-		out = r.Promise
-		return setOp(ctx, tx, op, opRecord{Team: r.Team, ID: r.ID})
-	})
+	r := record{Promise: p} // model.NewPromise made it open, created, with its event
+	cols, err := saveArgs(&r, s.overdue())
 	if err != nil {
 		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 	}
-	if dup {
-		return out, store.ErrDuplicate
+	args := append([]any{cols[0]}, cols[2:]...) // all but the id, which the statement draws
+	args = append(args, op, nanos(now))
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	err = s.pool.QueryRow(ctx, addPromise, args...).Scan(&r.ID)
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		return r.Promise, nil
+	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "ops_pkey":
+		return s.appliedPromise(ctx, op)
 	}
-	return out, nil
+	return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
+}
+
+// appliedPromise answers an AddPromise whose op was applied before: the
+// promise it made, and store.ErrDuplicate.
+func (s *Store) appliedPromise(ctx context.Context, op string) (store.Promise, error) {
+	var doc []byte
+	err := s.pool.QueryRow(ctx, `SELECT p.doc FROM ops o JOIN promises p ON p.team = o.team AND p.id = o.promise_id WHERE o.op = $1`, op).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Promise{}, fmt.Errorf("pg: add promise: op %s applied, its promise is gone: %w", op, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Promise{}, fmt.Errorf("pg: add promise: read op %s: %w", op, err)
+	}
+	var r record
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return store.Promise{}, fmt.Errorf("pg: add promise: op %s: %w", op, err)
+	}
+	return r.Promise, store.ErrDuplicate
 }
 
 // UpdatePromise loads team/id, calls fn on a copy and saves the result
