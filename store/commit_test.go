@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -11,14 +13,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// openWindow opens a store whose batch window is an hour: a write that
-// waits for it cannot finish within a test's deadline.
+// openWindow opens a store whose bbolt batch window is an hour: a write
+// that went through DB.Batch could not finish within a test's deadline.
 func openWindow(t *testing.T) *Bolt {
 	t.Helper()
-	s, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{MaxBatchDelay: time.Hour, Now: func() time.Time { return t0 }})
+	s, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.db.MaxBatchDelay = time.Hour
 	t.Cleanup(func() { s.Close() })
 	return s
 }
@@ -61,58 +64,93 @@ func TestCommitLoneWriteSkipsBatchWindow(t *testing.T) {
 	}
 }
 
-// While another command is committing, writes join one group commit.
-func TestCommitGroupsUnderConcurrency(t *testing.T) {
-	s := openWindow(t)
-	const n = 8
-	// The batch fires when n calls have gathered, long before the hour.
-	s.db.MaxBatchSize = n
-	s.committing.Add(1) // another command is committing
-	defer s.committing.Add(-1)
+// queued reports whether n commands queued behind the commit in
+// progress within a generous deadline. It yields rather than sleeps: the
+// writers are runnable.
+func queued(g *group, n int) bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		g.mu.Lock()
+		got := len(g.queue)
+		g.mu.Unlock()
+		if got >= n {
+			return true
+		}
+		runtime.Gosched()
+	}
+	return false
+}
 
+// Commands that arrive while a commit is being written are written
+// together when it is done, in one transaction; one whose fn fails gets
+// its own error and the rest commit without it.
+func TestCommitGroupsWhatQueuedDuringACommit(t *testing.T) {
+	s := openWindow(t)
+	put := func(tx *bolt.Tx, key string) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("committest"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), []byte("v"))
+	}
+	// The first command holds the commit until released.
+	inside, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.write(func(tx *bolt.Tx) error {
+			close(inside)
+			<-release
+			return put(tx, "first")
+		})
+	}()
+	<-inside
+
+	const n = 8
+	refused := errors.New("refused")
 	var (
 		mu  sync.Mutex
-		txs = map[*bolt.Tx]bool{}
+		txs = map[int]bool{} // the transactions the n writes ran in
 		wg  sync.WaitGroup
 	)
-	errs := make(chan error, n)
+	errs := make([]error, n)
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- s.write(func(tx *bolt.Tx) error {
-				mu.Lock()
-				txs[tx] = true
-				mu.Unlock()
-				b, err := tx.CreateBucketIfNotExists([]byte("committest"))
-				if err != nil {
-					return err
+		wg.Go(func() {
+			errs[i] = s.write(func(tx *bolt.Tx) error {
+				if i == 3 {
+					return refused
 				}
-				return b.Put(fmt.Appendf(nil, "k%d", i), []byte("v"))
+				mu.Lock()
+				txs[tx.ID()] = true
+				mu.Unlock()
+				return put(tx, fmt.Sprintf("k%d", i))
 			})
-		}()
+		})
 	}
-	within(t, "concurrent writes", func() error {
+	ok := queued(&s.group, n)
+	close(release)
+	if !ok {
+		t.Fatalf("%d writes did not queue behind the commit in progress", n)
+	}
+	within(t, "queued writes", func() error {
 		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return <-first
 	})
+	for i, err := range errs {
+		switch {
+		case i == 3 && !errors.Is(err, refused):
+			t.Errorf("write %d: %v, want its own error", i, err)
+		case i != 3 && err != nil:
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
 	if len(txs) != 1 {
-		t.Errorf("%d concurrent writes ran in %d transactions, want one group commit", n, len(txs))
+		t.Errorf("%d writes queued behind one commit ran in %d transactions, want one group commit", n-1, len(txs))
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("committest"))
-		if b == nil {
-			return fmt.Errorf("bucket missing")
-		}
 		for i := range n {
-			if b.Get(fmt.Appendf(nil, "k%d", i)) == nil {
-				return fmt.Errorf("write %d not committed", i)
+			if got := b.Get(fmt.Appendf(nil, "k%d", i)) != nil; got != (i != 3) {
+				return fmt.Errorf("write %d stored: %v", i, got)
 			}
 		}
 		return nil
@@ -122,8 +160,7 @@ func TestCommitGroupsUnderConcurrency(t *testing.T) {
 	}
 }
 
-// Real concurrent commands, at the default window, all commit with
-// distinct ids.
+// Real concurrent commands all commit, with distinct ids.
 func TestCommitConcurrentAddsAllCommit(t *testing.T) {
 	s, err := New(filepath.Join(t.TempDir(), "kept.db"), Options{Now: func() time.Time { return t0 }})
 	if err != nil {

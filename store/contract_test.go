@@ -16,7 +16,7 @@ import (
 func boltHarness() storetest.Harness {
 	return storetest.Harness{
 		New: func(t storetest.T, now func() time.Time) storetest.Backend {
-			s, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{MaxBatchDelay: 100 * time.Microsecond, Now: now, Log: slog.New(slog.DiscardHandler)})
+			s, err := store.New(filepath.Join(t.TempDir(), "kept.db"), store.Options{Now: now, Log: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatalf("open: %v", err)
 			}

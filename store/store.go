@@ -30,28 +30,6 @@ var (
 	ErrDuplicate = errors.New("store: operation already applied")
 )
 
-// DefaultMaxBatchDelay is how long DB.Batch waits to gather concurrent
-// commands into one fsync.
-//
-// Measured with store_bench_test.go on 2 vCPU (AMD EPYC), fsync on, 50
-// goroutines in the parallel cases; ns per AddPromise over 2-3 runs
-// (parallel ns/op is wall time per command, so 1e9/ns is commands/s):
-//
-//	update-serial    (one Update per command)     674k-919k  (~1.2k/s)
-//	update-parallel  (Update, 50 goroutines)      872k-1.38M (~0.9k/s)
-//	delay    batch-serial (lone command latency)  batch-parallel
-//	500µs    2.0-2.2ms                            60k-73k
-//	1ms      2.2ms                                59k-92k    (~11-17k/s)
-//	2ms      3.5-4.9ms                            81k-104k
-//	5ms      7.5-8.1ms                            143k-176k
-//	10ms     13-14.5ms  (bbolt's default)         262k-299k
-//
-// 1ms gives the best throughput, 10-15 times per-command Update. A lone
-// command does not wait for it: commit uses Update when nothing else is
-// committing and groups with Batch only under concurrency. 500µs is no
-// better: timer granularity and the fsync dominate.
-const DefaultMaxBatchDelay = time.Millisecond
-
 const (
 	opsTTL      = 7 * 24 * time.Hour
 	opsPrunePer = 256 // bound on ops records pruned per ClaimDue
@@ -75,8 +53,6 @@ var (
 type Options struct {
 	// Timeout is how long Open waits for the file lock; 0 means 1s.
 	Timeout time.Duration
-	// MaxBatchDelay bounds group-commit latency; 0 means DefaultMaxBatchDelay.
-	MaxBatchDelay time.Duration
 	// Now is the clock for Created, history stamps and op records; nil means time.Now.
 	Now func() time.Time
 	// Log is told of damaged records skipped; nil means slog.Default().
@@ -98,9 +74,8 @@ type Bolt struct {
 	// write commits commands: commit, or db.Update or db.Batch to
 	// benchmark the difference.
 	write func(func(*bolt.Tx) error) error
-	// committing counts commands inside commit, so a lone one can skip
-	// the batch window.
-	committing atomic.Int64
+	// group is the group commit of commands (commit).
+	group group
 
 	// dueVisits counts due-index entries ClaimDue has read, so a test can
 	// prove an idle tick does not walk future entries.
@@ -129,9 +104,6 @@ func New(path string, opts Options) (*Bolt, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	if opts.MaxBatchDelay == 0 {
-		opts.MaxBatchDelay = DefaultMaxBatchDelay
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -151,7 +123,6 @@ func New(path string, opts Options) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = opts.MaxBatchDelay
 	s := &Bolt{db: db, now: opts.Now, log: opts.Log, path: path}
 	s.write = s.commit
 	// Pages first when anything is about to be written, so that a damaged
@@ -203,17 +174,13 @@ func (s *Bolt) updateIfWork(probe func(*bolt.Tx) bool, fn func(*bolt.Tx) error) 
 	return s.db.Update(fn)
 }
 
-// commit runs fn in a write transaction. When no other command is
-// committing it commits at once (Update): waiting out the batch window
-// would only add latency, as there is nothing to group with. Otherwise it
-// joins a group commit (Batch), which may run fn more than once, so every
-// fn passed to write must be idempotent and start from its arguments.
+// commit runs fn in a write transaction, with whatever other commands
+// are committing (group): at once when none is, and otherwise in one
+// transaction with those that queued during the commit in progress. fn
+// may run more than once, so every fn passed to write must be idempotent
+// and start from its arguments.
 func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
-	defer s.committing.Add(-1)
-	if s.committing.Add(1) == 1 {
-		return s.db.Update(fn)
-	}
-	return s.db.Batch(fn)
+	return s.group.run(s.db, fn)
 }
 
 // fullCheckAtOpen is the largest file New walks page by page when it has
@@ -329,7 +296,7 @@ func applied(tx *bolt.Tx, op string) (bool, error) {
 
 // splitNotFound sorts the error of loading a command's record: a missing
 // record fails only the command (soft), anything else fails the transaction
-// and with it the rest of the DB.Batch (hard).
+// and with it the rest of the group commit (hard).
 func splitNotFound(err error) (soft, hard error) {
 	if errors.Is(err, ErrNotFound) {
 		return err, nil

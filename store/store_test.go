@@ -23,7 +23,7 @@ func openTest(t testing.TB, path string) *Bolt {
 		path = filepath.Join(t.TempDir(), "kept.db")
 	}
 	// A short batch delay keeps serial tests fast; fsync stays on.
-	s, err := New(path, Options{MaxBatchDelay: 100 * time.Microsecond, Now: func() time.Time { return t0 }})
+	s, err := New(path, Options{Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +618,7 @@ func TestLocked(t *testing.T) {
 
 func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kept.db")
-	s, err := New(path, Options{MaxBatchDelay: 100 * time.Microsecond, Now: func() time.Time { return t0 }})
+	s, err := New(path, Options{Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ func (s *Bolt) View(fn func(ReadTx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{s: s, tx: tx}) })
 }
 
-// Update implements Store.Update. It commits through DB.Batch: a failing
-// fn is taken out of the batch and run alone, so its error rolls back only
+// Update implements Store.Update. It commits in a group (commit): a failing
+// fn is taken out of the group and run alone, so its error rolls back only
 // its own writes.
 func (s *Bolt) Update(op string, fn func(Tx) error) error {
 	return s.write(func(tx *bolt.Tx) error {

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// maxGroup bounds the commands one group commit writes, as bbolt's
+// MaxBatchSize does, so that one failing command's retries stay cheap.
+const maxGroup = 1000
+
+// group is the store's group commit. A command that finds no commit in
+// progress writes at once, alone. One that arrives while a commit is
+// being written queues, and when that commit is done the first queued
+// command writes everything that queued meanwhile in one transaction and
+// one pair of fsyncs. The group is what arrived during the previous
+// commit, so it grows with the load and no command waits for a timer:
+// bbolt's DB.Batch closes a batch after MaxBatchDelay whatever the disk
+// does, so a commit slower than the delay left batches queued behind it,
+// each paying its own fsyncs.
+type group struct {
+	mu      sync.Mutex
+	writing bool
+	queue   []*groupCall
+}
+
+type groupCall struct {
+	fn   func(*bolt.Tx) error
+	done chan error // one answer: the commit's result, errLead or errSolo
+}
+
+var (
+	// errLead hands the next commit to a queued command.
+	errLead = errors.New("store: lead the next group commit")
+	// errSolo sends a command whose fn failed in a group to run alone,
+	// so that its error is its own and the others commit without it.
+	errSolo = errors.New("store: commit alone")
+)
+
+// run commits fn with whatever else is committing. fn may run more than
+// once (a group that fails is retried without the failing call), so it
+// must start from its arguments, as with DB.Batch.
+func (g *group) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
+	c := &groupCall{fn: fn, done: make(chan error, 1)}
+	g.mu.Lock()
+	g.queue = append(g.queue, c)
+	lead := !g.writing
+	g.writing = true
+	g.mu.Unlock()
+	if lead {
+		g.lead(db)
+	}
+	switch err := <-c.done; err {
+	case errLead:
+		g.lead(db)
+		if err := <-c.done; err != errSolo {
+			return err
+		}
+	case errSolo:
+	default:
+		return err
+	}
+	return db.Update(fn)
+}
+
+// lead writes the queue's head as one transaction, then hands the
+// next commit to the first command queued meanwhile, or ends the run.
+func (g *group) lead(db *bolt.DB) {
+	g.mu.Lock()
+	n := min(len(g.queue), maxGroup)
+	calls := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+
+	commitGroup(db, calls)
+
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].done <- errLead
+	} else {
+		g.writing = false
+		g.queue = nil
+	}
+	g.mu.Unlock()
+}
+
+// commitGroup runs calls in one transaction and answers each. A call
+// whose fn fails is taken out and told to run alone; the rest are
+// retried without it.
+func commitGroup(db *bolt.DB, calls []*groupCall) {
+	for len(calls) > 0 {
+		failed := -1
+		err := db.Update(func(tx *bolt.Tx) error {
+			for i, c := range calls {
+				if err := safeCall(c.fn, tx); err != nil {
+					failed = i
+					return err
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			for _, c := range calls {
+				c.done <- err
+			}
+			return
+		}
+		calls[failed].done <- errSolo
+		calls = append(calls[:failed:failed], calls[failed+1:]...)
+	}
+}
+
+// safeCall runs fn, turning a panic into an error so that one command's
+// bug fails its own commit, not the group's leader.
+func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a group commit: %v", p)
+		}
+	}()
+	return fn(tx)
+}
