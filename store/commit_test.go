@@ -199,3 +199,60 @@ func TestCommitConcurrentAddsAllCommit(t *testing.T) {
 		t.Fatalf("%d ids, %d open promises stored, want %d", len(seen), len(open), n)
 	}
 }
+
+// A lone command whose fn fails runs once: it was alone already.
+func TestCommitLoneFailureRunsOnce(t *testing.T) {
+	s := openWindow(t)
+	runs := 0
+	refused := errors.New("refused")
+	if err := s.write(func(*bolt.Tx) error { runs++; return refused }); !errors.Is(err, refused) || runs != 1 {
+		t.Fatalf("lone failing write: %v after %d runs, want its error after one", err, runs)
+	}
+}
+
+// A command that panics inside a group panics in its own caller, alone;
+// the others commit, and the store goes on committing.
+func TestCommitPanicInAGroupIsItsOwn(t *testing.T) {
+	s := openWindow(t)
+	inside, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.write(func(*bolt.Tx) error { close(inside); <-release; return nil })
+	}()
+	<-inside
+	var wg sync.WaitGroup
+	var panicked any
+	errs := make([]error, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			if i == 1 {
+				defer func() { panicked = recover() }()
+			}
+			errs[i] = s.write(func(tx *bolt.Tx) error {
+				if i == 1 {
+					panic("a bug in one command")
+				}
+				b, err := tx.CreateBucketIfNotExists([]byte("committest"))
+				if err != nil {
+					return err
+				}
+				return b.Put(fmt.Appendf(nil, "k%d", i), []byte("v"))
+			})
+		})
+	}
+	ok := queued(&s.group, 3)
+	close(release)
+	if !ok {
+		t.Fatal("3 writes did not queue behind the commit in progress")
+	}
+	within(t, "queued writes", func() error { wg.Wait(); return <-first })
+	if panicked != "a bug in one command" {
+		t.Errorf("the panicking command's caller recovered %v, want its panic", panicked)
+	}
+	if errs[0] != nil || errs[2] != nil {
+		t.Errorf("the others: %v, %v; want both committed", errs[0], errs[2])
+	}
+	within(t, "a write after the panic", func() error {
+		return s.write(func(tx *bolt.Tx) error { return tx.Bucket([]byte("committest")).Put([]byte("after"), []byte("v")) })
+	})
+}

@@ -67,42 +67,60 @@ func (g *group) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
 }
 
 // lead writes the queue's head as one transaction, then hands the
-// next commit to the first command queued meanwhile, or ends the run.
+// next commit on.
 func (g *group) lead(db *bolt.DB) {
 	g.mu.Lock()
 	n := min(len(g.queue), maxGroup)
 	calls := g.queue[:n:n]
 	g.queue = g.queue[n:]
 	g.mu.Unlock()
-
+	// Hand on even if bbolt panics, so that the commands queued behind
+	// this commit are not left waiting for a leader.
+	defer g.handOn()
 	commitGroup(db, calls)
+}
 
+// handOn gives the next commit to the first command queued, or ends the
+// run when none is.
+func (g *group) handOn() {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if len(g.queue) > 0 {
 		g.queue[0].done <- errLead
-	} else {
-		g.writing = false
-		g.queue = nil
+		return
 	}
-	g.mu.Unlock()
+	g.writing = false
+	g.queue = nil
 }
 
 // commitGroup runs calls in one transaction and answers each. A call
 // whose fn fails is taken out and told to run alone; the rest are
-// retried without it.
+// retried without it. A group of one has run alone already: its fn's
+// error is its answer.
 func commitGroup(db *bolt.DB, calls []*groupCall) {
+	// bbolt itself may panic (on a damaged page, in Commit): answer the
+	// calls still waiting before the panic goes on to the leader's caller.
+	defer func() {
+		if p := recover(); p != nil {
+			for _, c := range calls {
+				c.done <- fmt.Errorf("store: commit: %v", p)
+			}
+			panic(p)
+		}
+	}()
 	for len(calls) > 0 {
-		failed := -1
+		failed, panicked := -1, false
 		err := db.Update(func(tx *bolt.Tx) error {
 			for i, c := range calls {
-				if err := safeCall(c.fn, tx); err != nil {
+				var err error
+				if err, panicked = safeCall(c.fn, tx); err != nil {
 					failed = i
 					return err
 				}
 			}
 			return nil
 		})
-		if failed < 0 {
+		if failed < 0 || len(calls) == 1 && !panicked {
 			for _, c := range calls {
 				c.done <- err
 			}
@@ -114,12 +132,13 @@ func commitGroup(db *bolt.DB, calls []*groupCall) {
 }
 
 // safeCall runs fn, turning a panic into an error so that one command's
-// bug fails its own commit, not the group's leader.
-func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+// bug fails its own commit, not the group. The command then runs alone,
+// where its panic is its caller's.
+func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic in a group commit: %v", p)
+			err, panicked = fmt.Errorf("panic in a group commit: %v", p), true
 		}
 	}()
-	return fn(tx)
+	return fn(tx), false
 }

@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,7 +94,9 @@ func saveArgs(r *record, overdueAfter time.Duration) ([]any, error) {
 // for an op not yet applied. Two replicas applying one op at once both
 // pass NOT EXISTS; the second's ops insert then waits for the first to
 // commit and fails on the key, which rolls its number back, so none is
-// skipped. The promise's doc gets its number here, where it is drawn.
+// skipped. The promise's doc gets its number here, where it is drawn,
+// spliced between the two halves of its JSON ($6 and $10, split at the
+// id by docAround): jsonb would refuse a \u0000 that json keeps.
 const addPromise = `WITH seq AS (
 		INSERT INTO teams (team, promise_seq) SELECT $1, 1 WHERE NOT EXISTS (SELECT 1 FROM ops WHERE op = $8)
 		ON CONFLICT (team) DO UPDATE SET promise_seq = teams.promise_seq + 1 RETURNING promise_seq
@@ -101,7 +104,7 @@ const addPromise = `WITH seq AS (
 		INSERT INTO ops (op, at_ns, team, promise_id) SELECT $8, $9, $1, promise_seq FROM seq WHERE $8 <> ''
 	), saved AS (
 		INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key)
-		SELECT $1, promise_seq, $2, $3, $4, $5, jsonb_set($6::jsonb, '{id}', to_jsonb(promise_seq))::json, $7 FROM seq
+		SELECT $1, promise_seq, $2, $3, $4, $5, ($6::text || promise_seq || $10::text)::json, $7 FROM seq
 	)
 	SELECT promise_seq FROM seq`
 
@@ -125,8 +128,13 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	if err != nil {
 		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 	}
+	before, after, err := docAround(cols[6].([]byte))
+	if err != nil {
+		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
+	}
+	cols[6] = before
 	args := append([]any{cols[0]}, cols[2:]...) // all but the id, which the statement draws
-	args = append(args, op, nanos(now))
+	args = append(args, op, nanos(now), after)
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	err = s.pool.QueryRow(ctx, addPromise, args...).Scan(&r.ID)
@@ -138,6 +146,18 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 		return s.appliedPromise(ctx, op)
 	}
 	return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
+}
+
+// docAround splits a new promise's doc (its id still 0) around the id's
+// value. The id is the doc's second key, after the team: a JSON string
+// cannot hold an unescaped quote, so the first `,"id":0,` is that key.
+func docAround(doc []byte) (before, after string, err error) {
+	const key = `,"id":`
+	i := bytes.Index(doc, []byte(key+"0,"))
+	if i < 0 {
+		return "", "", fmt.Errorf("no id in the promise's doc %.40q", doc)
+	}
+	return string(doc[:i+len(key)]), string(doc[i+len(key)+1:]), nil
 }
 
 // appliedPromise answers an AddPromise whose op was applied before: the

@@ -116,6 +116,27 @@ func testPromisesAndDueIndex(t T, h Harness) {
 	wantClaims(t, r(b.ClaimDue(t0.Add(60*day), store.Policy{OverdueAfter: oa}, 0)).must(t))
 }
 
+// A promise's text and team come back byte for byte, whatever JSON
+// makes of them: a NUL, line and paragraph separators, quotes and
+// backslashes, and text that looks like the record's own keys.
+func testTextKeptAsTyped(t T, h Harness) {
+	b, _ := open(t, h)
+	for i, c := range []struct{ team, text string }{
+		{"T1", "call back\x00 before noon"},
+		{"T1", "line\u2028paragraph\u2029end"},
+		{"T1", `send ,"id":0, and "quotes" \ back`},
+		{`T"2\`, "café 🎉 ,\"id\":0,"},
+	} {
+		p := promise(c.team, "U1", t0.Add(time.Duration(i+1)*time.Hour))
+		p.Text = c.text
+		made := add(t, b, p)
+		got := r(b.Promise(c.team, made.ID)).must(t)
+		if got.Text != c.text || got.Team != c.team || got.ID != made.ID {
+			t.Errorf("promise %q in %q came back as %q in %q, #%d (made #%d)", c.text, c.team, got.Text, got.Team, got.ID, made.ID)
+		}
+	}
+}
+
 func testTransitions(t T, h Harness) {
 	b, _ := open(t, h)
 	due := t0.Add(time.Hour)

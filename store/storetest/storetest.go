@@ -57,6 +57,7 @@ type testCase struct {
 
 var cases = []testCase{
 	{"PromisesAndDueIndex", testPromisesAndDueIndex},
+	{"TextKeptAsTyped", testTextKeptAsTyped},
 	{"SnoozeMoveKeepSeries", testTransitions},
 	{"Escalations", testEscalations},
 	{"ConcurrentClaims", testConcurrentClaims},
