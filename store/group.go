@@ -53,17 +53,15 @@ func (g *group) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
 	if lead {
 		g.lead(db)
 	}
-	switch err := <-c.done; err {
-	case errLead:
-		g.lead(db)
-		if err := <-c.done; err != errSolo {
-			return err
-		}
-	case errSolo:
-	default:
-		return err
+	err := <-c.done
+	if err == errLead {
+		g.lead(db) // its group holds c, which it answers
+		err = <-c.done
 	}
-	return db.Update(fn)
+	if err == errSolo {
+		return db.Update(fn)
+	}
+	return err
 }
 
 // lead writes the queue's head as one transaction, then hands the
@@ -112,9 +110,9 @@ func commitGroup(db *bolt.DB, calls []*groupCall) {
 		failed, panicked := -1, false
 		err := db.Update(func(tx *bolt.Tx) error {
 			for i, c := range calls {
-				var err error
-				if err, panicked = safeCall(c.fn, tx); err != nil {
+				if err := safeCall(c.fn, tx); err != nil {
 					failed = i
+					_, panicked = err.(fnPanic)
 					return err
 				}
 			}
@@ -131,14 +129,19 @@ func commitGroup(db *bolt.DB, calls []*groupCall) {
 	}
 }
 
-// safeCall runs fn, turning a panic into an error so that one command's
-// bug fails its own commit, not the group. The command then runs alone,
-// where its panic is its caller's.
-func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error, panicked bool) {
+// fnPanic is a command's panic inside a group commit, as an error.
+type fnPanic struct{ p any }
+
+func (e fnPanic) Error() string { return fmt.Sprintf("panic in a group commit: %v", e.p) }
+
+// safeCall runs fn, turning a panic into an fnPanic so that one
+// command's bug fails its own commit, not the group. The command then
+// runs alone, where its panic is its caller's.
+func safeCall(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err, panicked = fmt.Errorf("panic in a group commit: %v", p), true
+			err = fnPanic{p}
 		}
 	}()
-	return fn(tx), false
+	return fn(tx)
 }
