@@ -67,16 +67,26 @@ func save(ctx context.Context, tx pgx.Tx, r *record, overdueAfter time.Duration)
 
 // saveStmt is save's statement, for a caller that batches several.
 func saveStmt(r *record, overdueAfter time.Duration) (string, []any, error) {
-	args, err := saveArgs(r, overdueAfter)
+	c, err := columns(r, overdueAfter)
 	if err != nil {
 		return "", nil, err
 	}
 	return `INSERT INTO promises (team, id, owner, state, due_ns, next_ns, doc, customer_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7, customer_key = $8`, args, nil
+		ON CONFLICT (team, id) DO UPDATE SET owner = $3, state = $4, due_ns = $5, next_ns = $6, doc = $7, customer_key = $8`,
+		[]any{c.team, c.id, c.owner, c.state, c.due, c.next, c.doc, c.customerKey}, nil
 }
 
-// saveArgs is a promise row's columns, in the order of the table.
-func saveArgs(r *record, overdueAfter time.Duration) ([]any, error) {
+// promiseColumns is a promise's row in the promises table.
+type promiseColumns struct {
+	team, owner, state string
+	id, due            int64
+	next               *int64 // NULL when no action is owed
+	doc                []byte
+	customerKey        string
+}
+
+// columns settles r's times in UTC and gives its row.
+func columns(r *record, overdueAfter time.Duration) (promiseColumns, error) {
 	r.Promise.Settle(r.Promise) // times in UTC
 	var next *int64
 	if at, ok := r.next(overdueAfter); ok {
@@ -85,9 +95,10 @@ func saveArgs(r *record, overdueAfter time.Duration) ([]any, error) {
 	}
 	doc, err := json.Marshal(r)
 	if err != nil {
-		return nil, err
+		return promiseColumns{}, err
 	}
-	return []any{r.Team, r.ID, r.Owner, string(r.State), nanos(r.Due), next, doc, store.CustomerKey(r.Customer)}, nil
+	return promiseColumns{team: r.Team, owner: r.Owner, state: string(r.State), id: r.ID, due: nanos(r.Due),
+		next: next, doc: doc, customerKey: store.CustomerKey(r.Customer)}, nil
 }
 
 // addPromise is AddPromise's one statement. The team's number moves only
@@ -124,20 +135,17 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 		return store.Promise{}, err
 	}
 	r := record{Promise: p} // model.NewPromise made it open, created, with its event
-	cols, err := saveArgs(&r, s.overdue())
+	c, err := columns(&r, s.overdue())
 	if err != nil {
 		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 	}
-	before, after, err := docAround(cols[6].([]byte))
+	before, after, err := docAround(c.doc)
 	if err != nil {
 		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 	}
-	cols[6] = before
-	args := append([]any{cols[0]}, cols[2:]...) // all but the id, which the statement draws
-	args = append(args, op, nanos(now), after)
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	err = s.pool.QueryRow(ctx, addPromise, args...).Scan(&r.ID)
+	err = s.pool.QueryRow(ctx, addPromise, c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after).Scan(&r.ID)
 	var pe *pgconn.PgError
 	switch {
 	case err == nil:
