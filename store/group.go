@@ -27,6 +27,10 @@ type group struct {
 	queue   []*groupCall
 }
 
+// update runs fn in one write transaction: bbolt's DB.Update, or a
+// test's stand-in.
+type update func(fn func(*bolt.Tx) error) error
+
 type groupCall struct {
 	fn   func(*bolt.Tx) error
 	done chan error // one answer: the commit's result, errLead or errSolo
@@ -43,7 +47,7 @@ var (
 // run commits fn with whatever else is committing. fn may run more than
 // once (a group that fails is retried without the failing call), so it
 // must start from its arguments, as with DB.Batch.
-func (g *group) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
+func (g *group) run(update update, fn func(*bolt.Tx) error) error {
 	c := &groupCall{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
@@ -51,22 +55,22 @@ func (g *group) run(db *bolt.DB, fn func(*bolt.Tx) error) error {
 	g.writing = true
 	g.mu.Unlock()
 	if lead {
-		g.lead(db)
+		g.lead(update)
 	}
 	err := <-c.done
 	if err == errLead {
-		g.lead(db) // its group holds c, which it answers
+		g.lead(update) // its group holds c, which it answers
 		err = <-c.done
 	}
 	if err == errSolo {
-		return db.Update(fn)
+		return update(fn)
 	}
 	return err
 }
 
 // lead writes the queue's head as one transaction, then hands the
 // next commit on.
-func (g *group) lead(db *bolt.DB) {
+func (g *group) lead(update update) {
 	g.mu.Lock()
 	n := min(len(g.queue), maxGroup)
 	calls := g.queue[:n:n]
@@ -75,7 +79,7 @@ func (g *group) lead(db *bolt.DB) {
 	// Hand on even if bbolt panics, so that the commands queued behind
 	// this commit are not left waiting for a leader.
 	defer g.handOn()
-	commitGroup(db, calls)
+	commitGroup(update, calls)
 }
 
 // handOn gives the next commit to the first command queued, or ends the
@@ -95,7 +99,7 @@ func (g *group) handOn() {
 // whose fn fails is taken out and told to run alone; the rest are
 // retried without it. A group of one has run alone already: its fn's
 // error is its answer.
-func commitGroup(db *bolt.DB, calls []*groupCall) {
+func commitGroup(update update, calls []*groupCall) {
 	// bbolt itself may panic (on a damaged page, in Commit): answer the
 	// calls still waiting before the panic goes on to the leader's caller.
 	defer func() {
@@ -108,7 +112,7 @@ func commitGroup(db *bolt.DB, calls []*groupCall) {
 	}()
 	for len(calls) > 0 {
 		failed, panicked := -1, false
-		err := db.Update(func(tx *bolt.Tx) error {
+		err := update(func(tx *bolt.Tx) error {
 			for i, c := range calls {
 				if err := safeCall(c.fn, tx); err != nil {
 					failed = i

@@ -180,7 +180,7 @@ func (s *Bolt) updateIfWork(probe func(*bolt.Tx) bool, fn func(*bolt.Tx) error) 
 // may run more than once, so every fn passed to write must be idempotent
 // and start from its arguments.
 func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
-	return s.group.run(s.db, fn)
+	return s.group.run(s.db.Update, fn)
 }
 
 // fullCheckAtOpen is the largest file New walks page by page when it has
