@@ -84,7 +84,7 @@ func CommitRate(ctx context.Context, dir string, opts Options) ([]Row, error) {
 		if err != nil {
 			return rows, fmt.Errorf("postgres: %w", err)
 		}
-		rows[1].PG = fmt.Sprintf("%.0f/s (pg.Store.AddPromise: a transaction each, the pool's 10 connections; PostgreSQL groups their WAL flushes)", rate)
+		rows[1].PG = fmt.Sprintf("%.0f/s (pg.Store.AddPromise: the same group commit, one transaction and WAL flush a group)", rate)
 	}
 	return rows, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,13 +67,10 @@ func TestCommitLoneWriteSkipsBatchWindow(t *testing.T) {
 // queued reports whether n commands queued behind the commit in
 // progress within a generous deadline. It yields rather than sleeps: the
 // writers are runnable.
-func queued(g *group, n int) bool {
+func queued(g interface{ Waiting() int }, n int) bool {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		g.mu.Lock()
-		got := len(g.queue)
-		g.mu.Unlock()
-		if got >= n {
+		if g.Waiting() >= n {
 			return true
 		}
 		runtime.Gosched()
@@ -256,67 +252,4 @@ func TestCommitPanicInAGroupIsItsOwn(t *testing.T) {
 	within(t, "a write after the panic", func() error {
 		return s.write(func(tx *bolt.Tx) error { return tx.Bucket([]byte("committest")).Put([]byte("after"), []byte("v")) })
 	})
-}
-
-// When bbolt itself panics in a group's commit (a damaged page), every
-// command in that group is answered, the panic reaches the leader's
-// caller, and later commands still commit rather than queue for ever.
-func TestCommitBoltPanicAnswersTheGroup(t *testing.T) {
-	var (
-		g          group
-		commits    int
-		inside     = make(chan struct{})
-		release    = make(chan struct{})
-		damagedNow = true
-	)
-	update := func(fn func(*bolt.Tx) error) error {
-		commits++ // one commit at a time: the group's leader runs it
-		if commits == 1 {
-			close(inside)
-			<-release
-		}
-		if err := fn(nil); err != nil {
-			return err
-		}
-		if commits == 2 && damagedNow {
-			panic("damaged page")
-		}
-		return nil
-	}
-	nop := func(*bolt.Tx) error { return nil }
-	first := make(chan error, 1)
-	go func() { first <- g.run(update, nop) }()
-	<-inside
-
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	panics := make([]any, 2)
-	for i := range 2 {
-		wg.Go(func() {
-			defer func() { panics[i] = recover() }()
-			errs[i] = g.run(update, nop)
-		})
-	}
-	ok := queued(&g, 2)
-	close(release)
-	if !ok {
-		t.Fatal("2 writes did not queue behind the commit in progress")
-	}
-	within(t, "the group that panicked", func() error { wg.Wait(); return <-first })
-	var answered, panicked int
-	for i := range 2 {
-		switch {
-		case panics[i] == "damaged page":
-			panicked++
-		case errs[i] != nil && strings.Contains(errs[i].Error(), "damaged page"):
-			answered++
-		default:
-			t.Errorf("write %d: error %v, panic %v; want the commit's panic as an error or the panic itself", i, errs[i], panics[i])
-		}
-	}
-	if panicked != 1 || answered != 1 {
-		t.Errorf("%d leaders panicked and %d followers were answered, want one each", panicked, answered)
-	}
-	damagedNow = false
-	within(t, "a write after the panic", func() error { return g.run(update, nop) })
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/keptbot/kept/store/groupcommit"
 	"io"
 	"log/slog"
 	"os"
@@ -75,7 +76,7 @@ type Bolt struct {
 	// benchmark the difference.
 	write func(func(*bolt.Tx) error) error
 	// group is the group commit of commands (commit).
-	group group
+	group groupcommit.Group[*bolt.Tx]
 
 	// dueVisits counts due-index entries ClaimDue has read, so a test can
 	// prove an idle tick does not walk future entries.
@@ -180,7 +181,7 @@ func (s *Bolt) updateIfWork(probe func(*bolt.Tx) bool, fn func(*bolt.Tx) error) 
 // may run more than once, so every fn passed to write must be idempotent
 // and start from its arguments.
 func (s *Bolt) commit(fn func(*bolt.Tx) error) error {
-	return s.group.run(s.db.Update, fn)
+	return s.group.Run(s.db.Update, fn)
 }
 
 // fullCheckAtOpen is the largest file New walks page by page when it has

@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/keptbot/kept/store/groupcommit"
 	"sync/atomic"
 	"time"
 
@@ -77,6 +78,9 @@ type Store struct {
 	// term, when set, fences the scheduler's writes (Fenced): it returns
 	// the term this process holds, 0 for none.
 	term func() int64
+	// adds is the group commit of new promises (AddPromise), shared
+	// with the store's Fenced views.
+	adds *groupcommit.Group[pgx.Tx]
 }
 
 // Open connects to the database at url, applies the migrations it lacks
@@ -100,7 +104,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pg: connect to %s: %w", Redact(url), err)
 	}
-	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), datesAhead: new(atomic.Int64), sendGrace: SendGrace}
+	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), datesAhead: new(atomic.Int64), sendGrace: SendGrace, adds: new(groupcommit.Group[pgx.Tx])}
 	s.datesAhead.Store(-1)
 	switch {
 	case opts.SendGrace > 0:

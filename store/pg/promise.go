@@ -124,10 +124,12 @@ const addPromise = `WITH seq AS (
 // a "created" event and indexes it. An op already applied returns the
 // promise op created and store.ErrDuplicate.
 //
-// A new promise is one statement (addPromise) in its own transaction: one
-// round trip, and the team's sequence row, which every command of the
-// team waits on, is locked only while that statement and its commit run,
-// not across a transaction's six round trips.
+// A new promise is one statement (addPromise), written in a group
+// commit (groupcommit): alone and at once when no other is being
+// written, and otherwise in one transaction with those that arrived
+// during the commit in progress. The team's sequence row, which every
+// new promise of the team waits on, is then held for one commit and its
+// WAL flush per group rather than per promise.
 func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	now := s.now().UTC()
 	p, err := model.NewPromise(p, now)
@@ -145,15 +147,30 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	err = s.pool.QueryRow(ctx, addPromise, c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after).Scan(&r.ID)
+	var applied bool // op was applied before: the statement drew no number
+	err = s.adds.Run(s.addTx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, addPromise, c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after).Scan(&r.ID)
+		applied = errors.Is(err, pgx.ErrNoRows)
+		if applied {
+			return nil
+		}
+		return err
+	})
 	var pe *pgconn.PgError
 	switch {
-	case err == nil:
+	case err == nil && !applied:
 		return r.Promise, nil
-	case errors.Is(err, pgx.ErrNoRows), errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "ops_pkey":
+	case err == nil, errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "ops_pkey":
 		return s.appliedPromise(ctx, op)
 	}
 	return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
+}
+
+// addTx is the transaction of a group of new promises (AddPromise).
+func (s *Store) addTx(fn func(pgx.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
 // docAround splits a new promise's doc (its id still 0) around the id's

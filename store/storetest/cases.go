@@ -217,6 +217,88 @@ func testConcurrentClaims(t T, h Harness) {
 	}
 }
 
+// New promises added at once, as a group commit writes them together:
+// each team's numbers run on without a gap or a repeat, an op sent twice
+// at once (one envelope on two connections) makes one promise that both
+// are answered with, and one that fails validation fails alone.
+func testConcurrentAdds(t T, h Harness) {
+	b, _ := open(t, h)
+	const n = 90 // ops; each sent twice, every third one without an op
+	type answer struct {
+		p   model.Promise
+		err error
+	}
+	got := make([][2]answer, n)
+	bad := make([]error, n/10)
+	var wg sync.WaitGroup
+	for i := range n {
+		op := fmt.Sprint("env-add-", i)
+		if i%3 == 0 {
+			op = ""
+		}
+		p := promise(fmt.Sprint("T", i%3), "U1", t0.Add(time.Duration(i+1)*time.Minute))
+		p.Text = fmt.Sprint("call back ", i)
+		for k := range 2 {
+			wg.Go(func() { got[i][k].p, got[i][k].err = b.AddPromise(op, p) })
+		}
+		if i%10 == 0 {
+			wg.Go(func() {
+				_, bad[i/10] = b.AddPromise(fmt.Sprint("env-bad-", i), model.Promise{Team: p.Team, Owner: "U1", Creator: "U0", Due: p.Due})
+			})
+		}
+	}
+	wg.Wait()
+	ids := map[string]map[int64]string{} // team → id → text
+	for i, pair := range got {
+		want := fmt.Sprint("call back ", i)
+		team := fmt.Sprint("T", i%3)
+		if ids[team] == nil {
+			ids[team] = map[int64]string{}
+		}
+		fresh := 0
+		for _, a := range pair {
+			switch {
+			case a.err == nil:
+				fresh++
+			case !errors.Is(a.err, store.ErrDuplicate) || i%3 == 0:
+				t.Fatalf("AddPromise %d: %v", i, a.err)
+			}
+			if a.p.Text != want || a.p.Team != team {
+				t.Errorf("AddPromise %d answered %s #%d %q, want %s %q", i, a.p.Team, a.p.ID, a.p.Text, team, want)
+			}
+			if prev, ok := ids[team][a.p.ID]; ok && prev != want {
+				t.Errorf("%s #%d given to both %q and %q", team, a.p.ID, prev, want)
+			}
+			ids[team][a.p.ID] = want
+		}
+		switch {
+		case i%3 == 0 && fresh != 2:
+			t.Errorf("AddPromise %d without an op: %d of 2 made a promise, want both", i, fresh)
+		case i%3 != 0 && (fresh != 1 || pair[0].p.ID != pair[1].p.ID):
+			t.Errorf("op %d sent twice at once: %d fresh, #%d and #%d; want one promise for both", i, fresh, pair[0].p.ID, pair[1].p.ID)
+		}
+	}
+	for i, err := range bad {
+		if ve := (*model.ValidationError)(nil); !errors.As(err, &ve) {
+			t.Errorf("AddPromise without text %d: %v, want a ValidationError", i, err)
+		}
+	}
+	for team, byID := range ids {
+		stored := r(b.Promises(team, "", "")).must(t)
+		if len(stored) != len(byID) {
+			t.Errorf("%s: %d promises stored, %d answered", team, len(stored), len(byID))
+		}
+		for _, p := range stored {
+			if p.ID < 1 || p.ID > int64(len(stored)) {
+				t.Errorf("%s: #%d among %d promises: the numbers skip", team, p.ID, len(stored))
+			}
+			if byID[p.ID] != p.Text {
+				t.Errorf("%s #%d stored %q, answered %q", team, p.ID, p.Text, byID[p.ID])
+			}
+		}
+	}
+}
+
 func testOutboxStates(t T, h Harness) {
 	b, _ := open(t, h)
 	n := r(b.AddNudge(model.Nudge{Kind: model.NudgeDigest, Team: "T1", To: "C1", Subject: "all"})).must(t)

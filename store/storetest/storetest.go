@@ -61,6 +61,7 @@ var cases = []testCase{
 	{"SnoozeMoveKeepSeries", testTransitions},
 	{"Escalations", testEscalations},
 	{"ConcurrentClaims", testConcurrentClaims},
+	{"ConcurrentAdds", testConcurrentAdds},
 	{"OutboxStates", testOutboxStates},
 	{"StaleNudges", testStaleNudges},
 	{"CustomersAndCheckins", testCustomersAndCheckins},
