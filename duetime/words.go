@@ -17,7 +17,11 @@ func words(s string) []string { return join(split(s, nil)) }
 // words end to end, and Read splits each word once for all the suffixes
 // it tries (suffixWords) instead of once per suffix.
 func split(s string, w []string) []string {
-	for _, f := range strings.Fields(wordReplacer.Replace(strings.ToLower(s))) {
+	s = strings.ToLower(s)
+	if strings.ContainsAny(s, ",.&") { // the replacer copies s even when nothing matches
+		s = wordReplacer.Replace(s)
+	}
+	for f := range strings.FieldsSeq(s) {
 		f = strings.TrimRight(f, ".!?;")
 		if f == "" {
 			continue
@@ -129,31 +133,33 @@ var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at
 // normalize rewrites the spellings above; the words are short, so a
 // plain scan is cheaper than anything cleverer.
 func normalize(w []string) []string {
-	starts := false
-	for _, s := range w {
-		if spellingStarts[s] {
-			starts = true
-			break
-		}
-	}
-	if !starts {
-		return w
-	}
-	out := make([]string, 0, len(w))
+	var out []string // nil until a spelling is found: most phrases have none
 	for i := 0; i < len(w); {
-		matched := false
-		for _, sp := range spellings {
-			if hasPrefix(w[i:], sp.from) {
-				out = append(out, sp.to...)
-				i += len(sp.from)
-				matched = true
-				break
+		var to []string
+		n := 0
+		if spellingStarts[w[i]] {
+			for _, sp := range spellings {
+				if hasPrefix(w[i:], sp.from) {
+					to, n = sp.to, len(sp.from)
+					break
+				}
 			}
 		}
-		if !matched {
-			out = append(out, w[i])
+		if n == 0 {
+			if out != nil {
+				out = append(out, w[i])
+			}
 			i++
+			continue
 		}
+		if out == nil {
+			out = append(make([]string, 0, len(w)), w[:i]...)
+		}
+		out = append(out, to...)
+		i += n
+	}
+	if out == nil {
+		return w
 	}
 	return out
 }
@@ -385,14 +391,12 @@ func isISODate(s string) bool {
 // Kept refuses: half the world reads it as 12 March, the other half as
 // 3 December.
 func isSlashDate(s string) bool {
-	parts := strings.Split(s, "/")
-	if len(parts) < 2 || len(parts) > 3 {
-		return false
-	}
-	for i, p := range parts {
-		if !allDigits(p) || len(p) > 4 || (i < 2 && len(p) > 2) {
+	parts := 0
+	for p := range strings.SplitSeq(s, "/") {
+		parts++
+		if parts > 3 || !allDigits(p) || len(p) > 4 || (parts < 3 && len(p) > 2) {
 			return false
 		}
 	}
-	return true
+	return parts >= 2
 }

@@ -316,6 +316,9 @@ func ParsePageValue(v string) (offset int, query string, ok bool) {
 // whole, rather than letting the answer vanish.
 func FitAck(text string, blocks []slack.Block) (string, []slack.Block) {
 	text = Fit(text, 3000)
+	if n, ok := ackBound(text, blocks); ok && n <= MaxAckBytes {
+		return text, blocks // fits however its characters are escaped
+	}
 	for _, limit := range []int{MaxSectionText, 1500, 700, 300, 120} {
 		payload := map[string]any{"response_type": "ephemeral", "text": text, "blocks": blocks}
 		if AckFits(payload) {
@@ -327,6 +330,51 @@ func FitAck(text string, blocks []slack.Block) (string, []slack.Block) {
 		text = Fit(text, limit)
 	}
 	return text, blocks
+}
+
+// ackBound is at most how many bytes an ack of text and blocks weighs
+// as JSON, found without marshalling it, for answers made only of
+// sections and context blocks (the commonest): JSON writes a byte of a
+// string as at most six ("\u003c"), and each block and text object adds
+// fewer than ackBlockBytes and ackTextBytes of keys and punctuation. Most
+// answers are a tenth of the limit, so FitAck need not marshal them
+// just to learn that they fit; ok is false where it cannot tell.
+func ackBound(text string, blocks []slack.Block) (n int, ok bool) {
+	const ackBlockBytes, ackTextBytes = 200, 100
+	textBound := func(t *slack.TextBlockObject) int {
+		if t == nil {
+			return 0
+		}
+		return ackTextBytes + 6*len(t.Text)
+	}
+	n = ackBlockBytes + 6*len(text)
+	for _, b := range blocks {
+		n += ackBlockBytes
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Accessory != nil {
+				return 0, false
+			}
+			n += 6*len(b.BlockID) + textBound(b.Text)
+			for _, f := range b.Fields {
+				n += textBound(f)
+			}
+		case *slack.ContextBlock:
+			n += 6 * len(b.BlockID)
+			for _, e := range b.ContextElements.Elements {
+				t, isText := e.(*slack.TextBlockObject)
+				if !isText {
+					return 0, false
+				}
+				n += textBound(t)
+			}
+		case *slack.DividerBlock:
+			n += 6 * len(b.BlockID)
+		default:
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 func shrinkBlock(b slack.Block, limit int) {

@@ -125,3 +125,30 @@ func TestBoundAndAck(t *testing.T) {
 		t.Errorf("ack of %d bytes, over %d", len(b), MaxAckBytes)
 	}
 }
+
+// ackBound never says less than the ack weighs, whatever the text:
+// characters JSON escapes to six bytes, invalid UTF-8, U+2028, block
+// ids, fields; and it does not guess for blocks it does not know.
+func TestAckBoundIsAnUpperBound(t *testing.T) {
+	texts := []string{"", "Got it", "<@U1> & <!channel>", "\x00\x01\x1f", "\xff\xfe", "\u2028\u2029", strings.Repeat("<", 500), "“quote” ✅"}
+	for i, a := range texts {
+		for j, b := range texts {
+			section := Section(a)
+			section.BlockID = b
+			section.Fields = []*slack.TextBlockObject{Plain(b), slack.NewTextBlockObject(slack.MarkdownType, a+b, false, true)}
+			blocks := []slack.Block{section, Context(b), slack.NewDividerBlock()}
+			payload := map[string]any{"response_type": "ephemeral", "text": a + b, "blocks": blocks}
+			wire, err := json.Marshal(payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, ok := ackBound(a+b, blocks)
+			if !ok || n < len(wire) {
+				t.Errorf("texts %d, %d: bound %d (ok %v) under the %d bytes marshalled", i, j, n, ok, len(wire))
+			}
+		}
+	}
+	if _, ok := ackBound("x", []slack.Block{Header("x")}); ok {
+		t.Error("ackBound gave a bound for a header block, which it does not measure")
+	}
+}
