@@ -136,6 +136,10 @@ func commit[T any](update Update[T], calls []*call[T]) {
 			}
 			return nil
 		})
+		var blamed *Blamed
+		if failed < 0 && errors.As(err, &blamed) && blamed.Call >= 0 && blamed.Call < len(calls) {
+			failed = blamed.Call
+		}
 		if failed < 0 || len(calls) == 1 && !panicked {
 			for _, c := range calls {
 				c.done <- err
@@ -146,6 +150,20 @@ func commit[T any](update Update[T], calls []*call[T]) {
 		calls = append(calls[:failed:failed], calls[failed+1:]...)
 	}
 }
+
+// Blamed is an update's error that blames one call of the group. An
+// update that runs the group's fns first and their work only after (a
+// pipeline that sends every statement at once, then reads the answers)
+// learns which call failed only then: Call is that call's place in the
+// order its fns ran. The call is run alone and the rest are retried
+// without it, as when its fn fails.
+type Blamed struct {
+	Call int
+	Err  error
+}
+
+func (e *Blamed) Error() string { return e.Err.Error() }
+func (e *Blamed) Unwrap() error { return e.Err }
 
 // fnPanic is a command's panic inside a group commit, as an error.
 type fnPanic struct{ p any }

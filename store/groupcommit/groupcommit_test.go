@@ -207,3 +207,79 @@ func TestGroupDatabasePanicAnswersTheGroup(t *testing.T) {
 	damagedNow = false
 	within(t, "a write after the panic", func() error { return g.Run(update, nop) })
 }
+
+// An update that learns only after running the fns which call failed
+// (a pipeline) blames it: that call gets its own error, alone, and the
+// others are written without it.
+func TestGroupBlamedCallRunsAlone(t *testing.T) {
+	refused := errors.New("refused")
+	type pipeline struct{ queued []string }
+	var (
+		g        Group[*pipeline]
+		mu       sync.Mutex
+		commits  [][]string
+		inside   = make(chan struct{})
+		release  = make(chan struct{})
+		firstRun = true
+	)
+	update := func(fn func(*pipeline) error) error {
+		p := &pipeline{}
+		if err := fn(p); err != nil {
+			return err
+		}
+		mu.Lock()
+		wait := firstRun
+		firstRun = false
+		mu.Unlock()
+		if wait {
+			close(inside)
+			<-release
+		}
+		for i, q := range p.queued { // the work runs now, after every fn
+			if q == "bad" {
+				return &Blamed{Call: i, Err: refused}
+			}
+		}
+		mu.Lock()
+		commits = append(commits, p.queued)
+		mu.Unlock()
+		return nil
+	}
+	queue := func(what string) func(*pipeline) error {
+		return func(p *pipeline) error { p.queued = append(p.queued, what); return nil }
+	}
+	first := make(chan error, 1)
+	go func() { first <- g.Run(update, queue("first")) }()
+	<-inside
+	names := []string{"a", "bad", "b", "c"}
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() { errs[i] = g.Run(update, queue(name)) })
+	}
+	ok := queued(&g, len(names))
+	close(release)
+	if !ok {
+		t.Fatal("the commands did not queue behind the commit in progress")
+	}
+	within(t, "the queued commands", func() error { wg.Wait(); return <-first })
+	for i, err := range errs {
+		if names[i] == "bad" {
+			var b *Blamed
+			if !errors.Is(err, refused) || !errors.As(err, &b) || b.Call != 0 {
+				t.Errorf("the blamed call: %v, want its own error from a run alone", err)
+			}
+		} else if err != nil {
+			t.Errorf("%s: %v", names[i], err)
+		}
+	}
+	var group []string
+	for _, c := range commits {
+		if len(c) == len(names)-1 {
+			group = c
+		}
+	}
+	if len(group) == 0 || strings.Contains(strings.Join(group, ","), "bad") {
+		t.Errorf("commits %v, want the three good calls in one", commits)
+	}
+}

@@ -80,7 +80,7 @@ type Store struct {
 	term func() int64
 	// adds is the group commit of new promises (AddPromise), shared
 	// with the store's Fenced views.
-	adds *groupcommit.Group[pgx.Tx]
+	adds *groupcommit.Group[*addBatch]
 }
 
 // Open connects to the database at url, applies the migrations it lacks
@@ -104,7 +104,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pg: connect to %s: %w", Redact(url), err)
 	}
-	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), datesAhead: new(atomic.Int64), sendGrace: SendGrace, adds: new(groupcommit.Group[pgx.Tx])}
+	s := &Store{pool: pool, url: url, now: opts.Now, overdueAfter: new(atomic.Int64), datesAhead: new(atomic.Int64), sendGrace: SendGrace, adds: new(groupcommit.Group[*addBatch])}
 	s.datesAhead.Store(-1)
 	switch {
 	case opts.SendGrace > 0:

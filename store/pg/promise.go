@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/keptbot/kept/store/groupcommit"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -148,13 +149,16 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	var applied bool // op was applied before: the statement drew no number
-	err = s.adds.Run(s.addTx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, addPromise, c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after).Scan(&r.ID)
-		applied = errors.Is(err, pgx.ErrNoRows)
-		if applied {
-			return nil
-		}
-		return err
+	err = s.adds.Run(s.sendAdds, func(b *addBatch) error {
+		b.add([]any{c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after}, func(row pgx.Row) error {
+			err := row.Scan(&r.ID)
+			applied = errors.Is(err, pgx.ErrNoRows)
+			if applied {
+				return nil
+			}
+			return err
+		})
+		return nil
 	})
 	var pe *pgconn.PgError
 	switch {
@@ -166,11 +170,40 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 }
 
-// addTx is the transaction of a group of new promises (AddPromise).
-func (s *Store) addTx(fn func(pgx.Tx) error) error {
+// addBatch is a group of new promises (AddPromise), each one addPromise
+// statement, sent to PostgreSQL at once: one round trip and one
+// transaction, whose commit is the group's one WAL flush.
+type addBatch struct {
+	batch pgx.Batch
+	scans []func(pgx.Row) error
+}
+
+// add queues one AddPromise's statement and what reads its answer. Each
+// AddPromise adds exactly one, so statement i is the group's call i.
+func (b *addBatch) add(args []any, scan func(pgx.Row) error) {
+	b.batch.Queue(addPromise, args...)
+	b.scans = append(b.scans, scan)
+}
+
+// sendAdds runs a group's AddPromise calls and sends what they queued
+// as one pipelined batch, which PostgreSQL runs as one implicit
+// transaction: a statement that fails rolls the whole batch back, and
+// is blamed so that its call runs alone and the rest are sent again.
+func (s *Store) sendAdds(fn func(*addBatch) error) error {
+	var b addBatch
+	if err := fn(&b); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	br := s.pool.SendBatch(ctx, &b.batch)
+	for i, scan := range b.scans {
+		if err := scan(br.QueryRow()); err != nil {
+			_ = br.Close()
+			return &groupcommit.Blamed{Call: i, Err: err}
+		}
+	}
+	return br.Close()
 }
 
 // docAround splits a new promise's doc (its id still 0) around the id's
