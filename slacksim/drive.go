@@ -28,6 +28,8 @@ type Reply struct {
 	// Error is set when Slack would refuse the ack's message
 	// (invalid_blocks, msg_too_long) and so show the user nothing of it.
 	Error string
+
+	blocksJSON json.RawMessage // the payload's blocks as sent, Blocks decoded from it
 }
 
 func decodeReply(id string, raw json.RawMessage) Reply {
@@ -37,15 +39,22 @@ func decodeReply(id string, raw json.RawMessage) Reply {
 	}
 	var p struct {
 		Text           string            `json:"text"`
-		Blocks         slack.Blocks      `json:"blocks"`
+		Blocks         json.RawMessage   `json:"blocks"`
 		ResponseType   string            `json:"response_type"`
 		ResponseAction string            `json:"response_action"`
 		Errors         map[string]string `json:"errors"`
 		View           json.RawMessage   `json:"view"`
 	}
-	if json.Unmarshal(raw, &p) == nil {
-		r.Text, r.Blocks, r.ResponseType = p.Text, p.Blocks.BlockSet, p.ResponseType
-		r.ResponseAction, r.Errors, r.View = p.ResponseAction, p.Errors, p.View
+	if json.Unmarshal(raw, &p) != nil {
+		return r
+	}
+	r.Text, r.ResponseType = p.Text, p.ResponseType
+	r.ResponseAction, r.Errors, r.View = p.ResponseAction, p.Errors, p.View
+	if r.blocksJSON = p.Blocks; hasBlocks(p.Blocks) {
+		var b slack.Blocks
+		if json.Unmarshal(p.Blocks, &b) == nil {
+			r.Blocks = b.BlockSet
+		}
 	}
 	return r
 }
@@ -104,10 +113,6 @@ func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text 
 		return r, err
 	}
 	if r.Text != "" || r.Blocks != nil {
-		var p struct {
-			Blocks json.RawMessage `json:"blocks"`
-		}
-		_ = json.Unmarshal(r.Payload, &p)
 		m := &Message{Channel: channel, User: s.opts.BotUserID, Text: r.Text, ViaAck: true}
 		if r.ResponseType != "in_channel" {
 			m.Ephemeral, m.EphemeralTo = true, user
@@ -119,7 +124,7 @@ func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text 
 			s.fail(fmt.Errorf("slacksim: slash command %s: ack text is %d characters, at most %d", command, n, maxMessageText))
 			return r, nil
 		}
-		if err := validBlocks(m, p.Blocks); err != nil {
+		if err := validDecodedBlocks(m, r.blocksJSON, r.Blocks); err != nil {
 			r.Error = "invalid_blocks"
 			s.fail(fmt.Errorf("slacksim: slash command %s: ack blocks: %w", command, err))
 			return r, nil

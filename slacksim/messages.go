@@ -435,10 +435,32 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 // validBlocks stores blocks that pass Slack's checks for messages; the
 // error is a *KitError when Slack would answer invalid_blocks.
 func validBlocks(m *Message, raw json.RawMessage) error {
-	if len(raw) > 0 && string(raw) != "null" && string(raw) != "[]" {
+	if hasBlocks(raw) {
 		if ke := ValidateMessageBlocks(raw); ke != nil {
 			return ke
 		}
 	}
 	return setBlocks(m, raw)
+}
+
+// validDecodedBlocks is validBlocks for blocks the caller has decoded
+// already (a slash command's ack): it validates raw and keeps decoded
+// rather than decoding raw a second time.
+func validDecodedBlocks(m *Message, raw json.RawMessage, decoded []slack.Block) error {
+	if !hasBlocks(raw) {
+		return setBlocks(m, raw)
+	}
+	if ke := ValidateMessageBlocks(raw); ke != nil {
+		return ke
+	}
+	if decoded == nil {
+		return setBlocks(m, raw) // undecodable: setBlocks says why
+	}
+	m.Blocks, m.BlocksJSON = decoded, append(json.RawMessage(nil), raw...)
+	return nil
+}
+
+// hasBlocks reports whether raw, a message's "blocks", holds any.
+func hasBlocks(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null" && string(raw) != "[]"
 }

@@ -172,7 +172,7 @@ func (s *Server) published(m *Message) {
 // setBlocks stores blocks given as JSON ("" or "null" means none).
 func setBlocks(m *Message, raw []byte) error {
 	m.Blocks, m.BlocksJSON = nil, nil
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == "[]" {
+	if !hasBlocks(raw) {
 		return nil
 	}
 	var b slack.Blocks

@@ -304,19 +304,24 @@ func TestSlashAckBlocksChecked(t *testing.T) {
 			blocks = json.RawMessage("[" + sec(strings.Repeat("&amp;", 601)) + "]")
 		case "header":
 			blocks = json.RawMessage(`[{"type":"header","text":{"type":"mrkdwn","text":"x"}}]`)
+		case "unknown":
+			blocks = json.RawMessage(`[{"type":"carousel","text":{"type":"mrkdwn","text":"x"}}]`)
+		case "not a list":
+			blocks = json.RawMessage(`{"type":"section"}`)
 		default:
 			blocks = json.RawMessage("[" + sec("fine") + "]")
 		}
 		ack(sm, evt, map[string]any{"text": "t", "blocks": blocks})
 	})
 	ctx := ctxT(t)
-	for _, text := range []string{"long", "header"} {
+	refused := []string{"long", "header", "unknown", "not a list"}
+	for _, text := range refused {
 		r, err := s.SlashCommand(ctx, "U1", "C1", "/kept", text)
 		if err != nil || r.Error != "invalid_blocks" {
 			t.Errorf("%s: reply error %q, %v; want invalid_blocks", text, r.Error, err)
 		}
 	}
-	if len(s.Messages()) != 0 || len(s.Errors()) != 2 {
+	if len(s.Messages()) != 0 || len(s.Errors()) != len(refused) {
 		t.Errorf("refused acks: messages %d, errors %v", len(s.Messages()), s.Errors())
 	}
 	if r, err := s.SlashCommand(ctx, "U1", "C1", "/kept", "ok"); err != nil || r.Error != "" || len(s.Messages()) != 1 {
