@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/keptbot/kept/store/groupcommit"
 	"io"
 	"log/slog"
 	"os"
@@ -20,6 +19,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/keptbot/kept/store/groupcommit"
 )
 
 var (

@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/keptbot/kept/store/groupcommit"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +35,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/groupcommit"
 )
 
 // ErrFenced is returned by a Fenced store's writes once another replica

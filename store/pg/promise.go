@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/keptbot/kept/store/groupcommit"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/store/groupcommit"
 )
 
 // record is a promise as stored: the bbolt store's record without its
@@ -150,7 +152,7 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	defer cancel()
 	var applied bool // op was applied before: the statement drew no number
 	err = s.adds.Run(s.sendAdds, func(b *addBatch) error {
-		b.add([]any{c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after}, func(row pgx.Row) error {
+		b.add(c.team, []any{c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after}, func(row pgx.Row) error {
 			err := row.Scan(&r.ID)
 			applied = errors.Is(err, pgx.ErrNoRows)
 			if applied {
@@ -174,15 +176,33 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 // statement, sent to PostgreSQL at once: one round trip and one
 // transaction, whose commit is the group's one WAL flush.
 type addBatch struct {
-	batch pgx.Batch
-	scans []func(pgx.Row) error
+	adds []queuedAdd // in the order the group's calls ran
+}
+
+type queuedAdd struct {
+	team string
+	args []any
+	scan func(pgx.Row) error
 }
 
 // add queues one AddPromise's statement and what reads its answer. Each
-// AddPromise adds exactly one, so statement i is the group's call i.
-func (b *addBatch) add(args []any, scan func(pgx.Row) error) {
-	b.batch.Queue(addPromise, args...)
-	b.scans = append(b.scans, scan)
+// AddPromise adds exactly one, so add i is the group's call i.
+func (b *addBatch) add(team string, args []any, scan func(pgx.Row) error) {
+	b.adds = append(b.adds, queuedAdd{team: team, args: args, scan: scan})
+}
+
+// order is the order the statements are sent in: by team, and within a
+// team as the calls came. Each statement locks its team's sequence row
+// until the batch commits, so two replicas' batches that took the rows
+// of two teams in opposite orders would deadlock (PostgreSQL breaks the
+// tie after deadlock_timeout, a second); in one order they queue.
+func (b *addBatch) order() []int {
+	order := make([]int, len(b.adds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(b.adds[i].team, b.adds[j].team) })
+	return order
 }
 
 // sendAdds runs a group's AddPromise calls and sends what they queued
@@ -194,11 +214,16 @@ func (s *Store) sendAdds(fn func(*addBatch) error) error {
 	if err := fn(&b); err != nil {
 		return err
 	}
+	order := b.order()
+	var batch pgx.Batch
+	for _, i := range order {
+		batch.Queue(addPromise, b.adds[i].args...)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	br := s.pool.SendBatch(ctx, &b.batch)
-	for i, scan := range b.scans {
-		if err := scan(br.QueryRow()); err != nil {
+	br := s.pool.SendBatch(ctx, &batch)
+	for _, i := range order {
+		if err := b.adds[i].scan(br.QueryRow()); err != nil {
 			_ = br.Close()
 			return &groupcommit.Blamed{Call: i, Err: err}
 		}

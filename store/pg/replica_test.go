@@ -200,3 +200,40 @@ func TestSendingNudgeWaitsOutTheGrace(t *testing.T) {
 		t.Errorf("%d pending after a defer, want 1", len(got))
 	}
 }
+
+// Replicas adding new promises for several teams at once, each writer
+// walking the teams in its own order, all succeed.
+func TestAddsAcrossReplicasManyTeams(t *testing.T) {
+	rs := replicas(t, 3, time.Now)
+	due := time.Now().Add(time.Hour)
+	var wg sync.WaitGroup
+	for w := range 24 {
+		r := rs[w%len(rs)]
+		wg.Go(func() {
+			for i := range 40 {
+				team := fmt.Sprintf("T%d", (w*7+i*(w%5+1))%6)
+				if _, err := r.AddPromise("", store.Promise{Team: team, Owner: "U1", Creator: "U1", Text: "call back", Due: due}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for k := range 6 {
+		ps, err := rs[0].Promises(fmt.Sprintf("T%d", k), "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range ps {
+			if p.ID != int64(i+1) {
+				t.Fatalf("T%d: promise %d is #%d: the numbers skip", k, i, p.ID)
+			}
+		}
+		total += len(ps)
+	}
+	if total != 24*40 {
+		t.Errorf("%d promises stored, want %d", total, 24*40)
+	}
+}
