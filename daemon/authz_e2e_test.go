@@ -110,8 +110,9 @@ func TestPickATimeChecksFirst(t *testing.T) {
 
 // TestFormMetadataIsSigned: which message a form's submission rewrites
 // comes from its private_metadata, which Kept signs for the user it opened
-// the form for. A submission with metadata Kept did not sign (pointing at
-// someone else's message) or signed for someone else changes nothing.
+// the form for and for that form. A submission with metadata Kept did not
+// sign (pointing at someone else's message), signed for someone else, or
+// signed for another form changes nothing.
 func TestFormMetadataIsSigned(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "Acme: call back in 1 hour")       // #1, ann's
@@ -145,6 +146,16 @@ func TestFormMetadataIsSigned(t *testing.T) {
 	}
 	if r := submit(cid, form.View.PrivateMetadata); r.Errors["date"] == "" {
 		t.Errorf("metadata signed for bob was accepted from cid: %s", r.Payload)
+	}
+	// Bob's own metadata, signed for another of his forms (the edit form
+	// of #2), is not a snooze form's.
+	e.slash(bob, "edit 2")
+	edit := e.lastView(bob, "open")
+	if edit.View.CallbackID != "promise_edit" {
+		t.Fatalf("opened %q", edit.View.CallbackID)
+	}
+	if r := submit(bob, edit.View.PrivateMetadata); r.Errors["date"] == "" {
+		t.Errorf("metadata signed for bob's edit form was accepted as his snooze form: %s", r.Payload)
 	}
 	if m, _ := e.sim.Message(annDM.Channel, annDM.TS); m.Updates != 0 {
 		t.Errorf("a forged submission rewrote ann's reminder: %q", blocksText(m.Blocks))

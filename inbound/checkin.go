@@ -115,7 +115,7 @@ type touchOrigin struct {
 func (b *Bot) openTouchModal(ctx context.Context, triggerID, user string, c store.Customer, origin touchOrigin) error {
 	origin.Key = store.CustomerKey(c.Name)
 	today := b.cfg.Now().In(b.zoneOr(ctx, user)).Format(time.DateOnly)
-	view := slackui.TouchModal(c, today, b.sealMeta(user, origin))
+	view := slackui.TouchModal(c, today, b.sealMeta(user, slackui.TouchCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open touch modal: %w", err)
 	}
@@ -124,7 +124,7 @@ func (b *Bot) openTouchModal(ctx context.Context, triggerID, user string, c stor
 
 func (b *Bot) submitTouchModal(ctx context.Context, op string, cb slack.InteractionCallback) any {
 	var origin touchOrigin
-	if err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin); err != nil {
+	if err := b.openMeta(cb.User.ID, cb.View.CallbackID, cb.View.PrivateMetadata, &origin); err != nil {
 		return viewErrors(map[string]string{slackui.FieldNote: staleFormText})
 	}
 	values := viewValues(cb)

@@ -37,7 +37,7 @@ func (b *Bot) openCustomerForm(ctx context.Context, cmd slack.SlashCommand, c st
 			return fmt.Errorf("inbound: customer channels: %w", err)
 		}
 	}
-	view := slackui.CustomerForm(c, channels, isNew, b.sealMeta(cmd.UserID, origin))
+	view := slackui.CustomerForm(c, channels, isNew, b.sealMeta(cmd.UserID, slackui.CustomerFormCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
 		return fmt.Errorf("inbound: open customer form: %w", err)
 	}
@@ -199,7 +199,7 @@ func (b *Bot) readCustomerForm(ctx context.Context, cb slack.InteractionCallback
 // written until every field is right.
 func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.InteractionCallback) any {
 	var origin customerFormOrigin
-	if err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin); err != nil {
+	if err := b.openMeta(cb.User.ID, cb.View.CallbackID, cb.View.PrivateMetadata, &origin); err != nil {
 		return viewErrors(map[string]string{slackui.FieldOwner: staleFormText})
 	}
 	// Slack delivered this submission again: the first took effect and

@@ -646,7 +646,7 @@ func (b *Bot) waitPromise(k click) error {
 // openSuggestedModal opens the promise form filled with s.
 func (b *Bot) openSuggestedModal(ctx context.Context, triggerID, user string, s slackui.Suggestion, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
-	view := slackui.PromiseModalFilled(user, s.Customer, s.Task, time.Unix(s.Due, 0).In(loc), b.sealMeta(user, origin))
+	view := slackui.PromiseModalFilled(user, s.Customer, s.Task, time.Unix(s.Due, 0).In(loc), b.sealMeta(user, slackui.PromiseCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}

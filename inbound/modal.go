@@ -30,7 +30,7 @@ type modalOrigin struct {
 
 func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
-	view := slackui.PromiseModal(user, text, b.prefillDue(text, loc), b.sealMeta(user, origin))
+	view := slackui.PromiseModal(user, text, b.prefillDue(text, loc), b.sealMeta(user, slackui.PromiseCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}
@@ -246,7 +246,7 @@ func viewValues(cb slack.InteractionCallback) map[string]slack.BlockAction {
 // viewOrigin reads a form's metadata, signed for its submitter.
 func (b *Bot) viewOrigin(cb slack.InteractionCallback) (modalOrigin, error) {
 	var origin modalOrigin
-	err := b.openMeta(cb.User.ID, cb.View.PrivateMetadata, &origin)
+	err := b.openMeta(cb.User.ID, cb.View.CallbackID, cb.View.PrivateMetadata, &origin)
 	return origin, err
 }
 
@@ -285,7 +285,7 @@ func (b *Bot) pickedTime(values map[string]slack.BlockAction, loc *time.Location
 // the owner's zone.
 func (b *Bot) openSnoozeModal(ctx context.Context, cb slack.InteractionCallback, p store.Promise) {
 	loc := b.zoneOr(ctx, p.Owner)
-	meta := b.sealMeta(cb.User.ID, modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
+	meta := b.sealMeta(cb.User.ID, slackui.SnoozeCallback, modalOrigin{Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs, Promise: p.ID})
 	view := slackui.SnoozeModal(p, loc, b.cfg.Now(), string(meta))
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		b.cfg.Log.Error("open snooze modal", "err", err)

@@ -132,7 +132,7 @@ func (b *Bot) changeOffer(k click) error {
 		due = b.prefillDue("", loc)
 	}
 	origin := modalOrigin{Offer: n.ID, Channel: cb.Container.ChannelID, TS: cb.Container.MessageTs}
-	view := slackui.PromiseModalFilled(cb.User.ID, o.Customer, o.Text, due, b.sealMeta(cb.User.ID, origin))
+	view := slackui.PromiseModalFilled(cb.User.ID, o.Customer, o.Text, due, b.sealMeta(cb.User.ID, slackui.PromiseCallback, origin))
 	// The trigger id expires in 3 seconds: the form opens before the ack.
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
 		return fmt.Errorf("inbound: open the offer's promise form: %w", err)

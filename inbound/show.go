@@ -56,7 +56,7 @@ func (b *Bot) editPromise(c call) (any, error) {
 	if err := b.mayChangeOpen(c.cmd.UserID, p); err != nil {
 		return nil, err
 	}
-	meta := b.sealMeta(c.cmd.UserID, modalOrigin{Channel: c.cmd.ChannelID, Promise: p.ID})
+	meta := b.sealMeta(c.cmd.UserID, slackui.EditCallback, modalOrigin{Channel: c.cmd.ChannelID, Promise: p.ID})
 	view := slackui.EditModal(p, b.zoneOr(c.ctx, p.Owner), meta)
 	if _, err := b.api.OpenViewContext(c.ctx, c.cmd.TriggerID, view); err != nil {
 		c.log().Error("open edit form", "err", err)
