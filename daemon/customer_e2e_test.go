@@ -303,6 +303,7 @@ func TestCustomerBadInput(t *testing.T) {
 	e := start(t)
 	e.cmd(ann, "/customer", "add Acme every 14d tier key")
 	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true}) // deactivated
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
 	long := strings.Repeat("x", 200)
 	tests := []struct{ command, text, want string }{
 		{"/customer", "Initech", "I don't know a customer called *Initech*"},
@@ -314,6 +315,8 @@ func TestCustomerBadInput(t *testing.T) {
 		{"/customer", "add " + long, "That name is 200 characters long; a customer name can be at most 80"},
 		{"/customer", "add Globex tier gold", "`key` or `standard`"},
 		{"/customer", "add Globex owner @gone", "can't find an active Slack user"},
+		{"/customer", "add Globex owner @robo", "is a bot, and only a person can own a customer"},
+		{"/customer", "edit Acme owner @robo", "is a bot, and only a person can own a customer"},
 		{"/customer", "edit Initech every 30d", "I don't know a customer called *Initech*"},
 		{"/customer", "edit Acme every 0d", "A cadence of 0"},
 		{"/customer", "edit Acme channel acme-shared", "Name the channel with a #"},

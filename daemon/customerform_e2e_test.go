@@ -143,6 +143,14 @@ func TestCustomerForm(t *testing.T) {
 	if !strings.Contains(r.Errors["channels"], "I'm not in #acme-support yet") || !strings.Contains(r.Errors["channels"], "/invite @Kept") {
 		t.Errorf("a channel Kept is not in: %+v", r)
 	}
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
+	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true})
+	for owner, want := range map[string]string{"U0ROBO": "That's a bot", "U0GONE": "not an active member"} {
+		r, _ = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", owner, "key", "every 7d", "", shared))
+		if got := r.Errors["owner"]; !strings.Contains(got, want) || strings.Contains(got, "<") {
+			t.Errorf("owner %s: the owner field's error %q, want plain text with %q", owner, got, want)
+		}
+	}
 	r, _ = e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", bob, "key", "every 7d", "", globexC))
 	if !strings.Contains(r.Errors["channels"], "#globex already belongs to Globex") {
 		t.Errorf("another customer's channel: %+v", r)

@@ -340,6 +340,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 	e := start(t)
 	// Gone: still known to Slack, so @gone becomes a mention, but deactivated.
 	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true})
+	// A bot: Slack opens no DM with one, so no reminder would reach it.
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
 	tests := []struct{ text, want string }{
 		{"Acme: call back", "couldn't find when"},
 		{"Acme: call back yesterday 3pm", "in the past"},
@@ -351,6 +353,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"snooze 1", "Until when?"},
 		{"cancel abc", "Which promise?"},
 		{"@gone Acme: call tomorrow", "can't find an active Slack user"},
+		{"@robo Acme: call tomorrow 3pm", "<@U0ROBO> is a bot, and only a person can keep a promise"},
 	}
 	for _, tt := range tests {
 		r := e.slash(ann, tt.text)
@@ -363,6 +366,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	if ps := e.promises(); len(ps) != 0 {
 		t.Errorf("bad input stored %d promises", len(ps))
+	}
+	// Nor can one be handed to a bot.
+	e.slash(ann, "Acme: call back tomorrow 3pm")
+	if got := replyText(e.slash(ann, "give 1 @robo")); !strings.Contains(got, "is a bot") {
+		t.Errorf("/promise give 1 @robo = %q, want it refused", got)
+	}
+	if ps := e.promises(); len(ps) != 1 || ps[0].Owner != ann {
+		t.Errorf("after giving #1 to a bot: %+v", ps)
 	}
 }
 

@@ -43,6 +43,7 @@ func TestModal(t *testing.T) {
 	if v.View.CallbackID != "promise_modal" {
 		t.Fatalf("opened view %q", v.View.CallbackID)
 	}
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
 	invalid := []struct {
 		name  string
 		input map[string]map[string]slack.BlockAction
@@ -52,6 +53,7 @@ func TestModal(t *testing.T) {
 		{"past", modalInput("Acme", "call back", "2026-11-22", "15:00", ann), "date"},
 		{"too long", modalInput("Acme", strings.Repeat("y", 2001), "2026-11-24", "15:00", ann), "what"},
 		{"owner gone", modalInput("Acme", "call back", "2026-11-24", "15:00", "U0GONE"), "owner"},
+		{"owner a bot", modalInput("Acme", "call back", "2026-11-24", "15:00", "U0ROBO"), "owner"},
 		// 2:30 on 14 March 2027 does not exist in Ann's New York.
 		{"skipped by DST", modalInput("Acme", "call back", "2027-03-14", "02:30", ann), "time"},
 	}
@@ -62,6 +64,9 @@ func TestModal(t *testing.T) {
 		}
 		if r.ResponseAction != "errors" || r.Errors[tt.field] == "" {
 			t.Errorf("%s: ack %s, want errors on %s", tt.name, r.Payload, tt.field)
+		}
+		if strings.Contains(r.Errors[tt.field], "<") {
+			t.Errorf("%s: a form's error is plain text, not mrkdwn: %q", tt.name, r.Errors[tt.field])
 		}
 	}
 	if n := len(e.promises()); n != 0 {

@@ -303,10 +303,31 @@ func (b *Bot) ownerOK(ctx context.Context, team, owner string) error {
 	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
 		return notFound(fmt.Sprintf("I can't find an active Slack user %s to own it. Name someone who is in this workspace.", slackui.MentionUser(owner)))
 	}
+	if err := b.notABot(ctx, owner, "own a customer"); err != nil {
+		return err
+	}
 	if out, err := b.zones.Outsider(ctx, owner, team); err == nil && out {
 		return forbidden(fmt.Sprintf("%s is a guest or from another organisation, so they can't own a customer: its owner reads its notes and what waits on us. Name someone on our team.", slackui.MentionUser(owner)))
 	}
 	return nil
+}
+
+// ownerFormError words ownerOK's refusal for the form's owner field,
+// next to the person just picked: a form's error is plain text, where a
+// mention would show as its markup.
+func ownerFormError(err error) string {
+	r, ok := asRefusal(err)
+	switch {
+	case !ok:
+		return "Sorry, I could not check this. Please try again in a minute."
+	case r.code == refusedNotFound:
+		return "That person is not an active member of this workspace."
+	case r.code == refusedForbidden:
+		return "They're a guest or from another organisation, so they can't own a customer: its owner reads its notes and what waits on us. Pick someone on our team."
+	case r.code == refusedInvalid:
+		return "That's a bot, and only a person can own a customer. Pick someone on your team."
+	}
+	return "Pick someone on your team."
 }
 
 func notFoundCustomer(name string) error {

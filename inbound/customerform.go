@@ -174,8 +174,11 @@ func (b *Bot) readCustomerForm(ctx context.Context, cb slack.InteractionCallback
 	}
 	if f.owner == "" {
 		errs[slackui.FieldOwner] = "Pick who keeps in touch with them."
-	} else {
-		fail(slackui.FieldOwner, b.ownerOK(ctx, cb.Team.ID, f.owner))
+	} else if err := b.ownerOK(ctx, cb.Team.ID, f.owner); err != nil {
+		errs[slackui.FieldOwner] = ownerFormError(err)
+		if _, ok := asRefusal(err); !ok {
+			b.cfg.Log.Error("customer form", "err", err)
+		}
 	}
 	if f.tier != store.KeyTier && f.tier != store.StandardTier {
 		errs[slackui.FieldTier] = "Pick Key or Standard."

@@ -156,6 +156,8 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 			errs[slackui.FieldOwner] = "That person is not an active member of this workspace."
 		}
 		loc = b.cfg.Zone
+	} else if bot, err := b.zones.Bot(ctx, f.owner); err == nil && bot {
+		errs[slackui.FieldOwner] = "That's a bot, and only a person can keep a promise. Pick someone on your team."
 	}
 	f.loc = loc
 	f.due = b.pickedTime(values, loc, errs)

@@ -61,6 +61,9 @@ func (b *Bot) newPromise(c call) (any, error) {
 		}
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
 	}
+	if err := b.notABot(ctx, owner, "keep a promise"); err != nil {
+		return nil, err
+	}
 	ans, err := duetime.Read(what, b.cfg.Now(), loc, b.timeOptions())
 	if err != nil {
 		return nil, timeError(err, what)
@@ -357,6 +360,17 @@ func (b *Bot) give(c call) (any, error) {
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
+// notABot refuses a bot user (an app's, or Slackbot) for a person's part,
+// role ("keep a promise"): Slack opens no DM with a bot, so its reminders
+// and prompts would never arrive. When Slack cannot be asked, the user
+// is taken for a person, as their zone is guessed.
+func (b *Bot) notABot(ctx context.Context, user, role string) error {
+	if bot, err := b.zones.Bot(ctx, user); err == nil && bot {
+		return invalid(fmt.Sprintf("%s is a bot, and only a person can %s. Name someone on your team.", slackui.MentionUser(user), role))
+	}
+	return nil
+}
+
 // reassign makes to the owner. The due instant stays; the reminder is
 // rendered in the new owner's zone, and a recurrence follows their clock.
 func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise) error, error) {
@@ -369,6 +383,9 @@ func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise)
 		// Without their zone a series would follow the wrong clock for good.
 		b.cfg.Log.Warn("zone of new owner unknown", "user", to, "err", err)
 		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for %s's time zone just now; nothing changed. Please try again in a minute.", slackui.MentionUser(to)))
+	}
+	if err := b.notABot(ctx, to, "keep a promise"); err != nil {
+		return nil, err
 	}
 	now := b.cfg.Now()
 	return func(p *store.Promise) error { return p.Reassign(by, to, loc.String(), now) }, nil

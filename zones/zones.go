@@ -40,6 +40,7 @@ type cachedZone struct {
 	loc     *time.Location
 	deleted bool
 	guest   bool   // a guest (single- or multi-channel) account
+	bot     bool   // an app's bot user, or Slackbot
 	team    string // the user's own workspace
 	at      time.Time
 }
@@ -94,7 +95,7 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 			loc = l
 		}
 	}
-	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, team: u.TeamID, at: z.now()})
+	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, bot: u.IsBot || user == slackbot, team: u.TeamID, at: z.now()})
 	return loc, nil
 }
 
@@ -113,6 +114,30 @@ func (z *Cache) Outsider(ctx context.Context, user, team string) (bool, error) {
 	c := z.users[user]
 	z.mu.Unlock()
 	return c.guest || (c.team != "" && team != "" && c.team != team), nil
+}
+
+// slackbot is Slackbot's user id; users.info says it is not a bot.
+const slackbot = "USLACKBOT"
+
+// Bot reports whether user is a bot user (an app's, or Slackbot): not a
+// person, so nothing can be promised to them, and Slack refuses to open
+// a DM with one (cannot_dm_bot), so no reminder would ever reach them.
+// It shares the zone's users.info answer and cache.
+func (z *Cache) Bot(ctx context.Context, user string) (bool, error) {
+	if user == slackbot {
+		return true, nil
+	}
+	if _, err := z.Zone(ctx, user); err != nil {
+		var gone NoSuchUserError
+		if errors.As(err, &gone) {
+			return false, nil
+		}
+		return false, err
+	}
+	z.mu.Lock()
+	c := z.users[user]
+	z.mu.Unlock()
+	return c.bot, nil
 }
 
 func (z *Cache) put(user string, c cachedZone) {
