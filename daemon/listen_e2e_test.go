@@ -452,6 +452,37 @@ func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
 	e.nothingVisible()
 }
 
+// An old waiting DM that is still there (its withdrawal failed when our
+// side answered) acts on its own message only: its Handled leaves the
+// wait of a newer message in the same channel open, which has its own DM.
+func TestOldWaitingDMLeavesNewerWait(t *testing.T) {
+	e := listening(t)
+	e.clock.Set(time.Date(2026, 11, 30, 9, 0, 0, 0, newYork)) // a Monday
+	e.say(cara, shared, "Quick question about invoices")
+	e.advanceTo(time.Date(2026, 11, 30, 14, 0, 0, 0, newYork))
+	old := e.sim.DMs(ann)
+	if len(old) != 1 {
+		t.Fatalf("%d DMs, want the first wait's", len(old))
+	}
+	// Our side answers; Slack refuses to delete the DM.
+	e.sim.FailNext("chat.delete", 1, slacksim.Fault{Error: "internal_error"})
+	e.say(ann, shared, "Hi Cara, on it")
+	e.say(cara, shared, "And can you resend the contract?")
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 || ws[0].TS == old[0].TS {
+		t.Fatalf("waits: %+v, want the newer message's", ws)
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, old[0], slackui.ActionWaitHandled, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if got, _ := e.sim.Message(old[0].Channel, old[0].TS); !strings.Contains(got.Text, "answered that message") {
+		t.Errorf("the old DM after its Handled: %q", got.Text)
+	}
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 {
+		t.Errorf("the old DM's Handled closed the newer wait: %+v", ws)
+	}
+}
+
 // deliverAgain delivers env once, again under the same envelope_id (an ack
 // Slack did not get), then twice at once as Slack's retries (new envelope
 // ids, the same event), as happens when a retry goes to another replica.

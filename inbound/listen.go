@@ -606,14 +606,18 @@ func (b *Bot) linkClicked(k click) error {
 	return nil
 }
 
-// waitHandled is the waiting DM's Handled: nothing waits any more.
+// waitHandled is the waiting DM's Handled: nothing waits any more. A DM
+// about a message whose wait has closed (our side answered) leaves alone
+// the wait of a newer message in the same place, which has its own DM.
 func (b *Bot) waitHandled(k click) error {
 	cb := k.cb
-	channel, thread, _ := strings.Cut(k.a.Value, "|")
-	if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
+	channel, thread, ts := slackui.ParseWaitRef(k.a.Value)
+	text := fmt.Sprintf("Marked as handled: the message in %s is no longer waiting on us.", slackui.MentionChannel(channel))
+	if w, err := b.listenWait(cb.Team.ID, channel, thread); err == nil && ts != "" && w.TS != ts {
+		text = fmt.Sprintf("Someone on our side answered that message in %s already. A newer one there is still waiting on us, and gets its own DM.", slackui.MentionChannel(channel))
+	} else if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("inbound: close wait: %w", err)
 	}
-	text := fmt.Sprintf("Marked as handled: the message in %s is no longer waiting on us.", slackui.MentionChannel(channel))
 	b.later(k.ctx, func(ctx context.Context) {
 		b.updateClicked(ctx, cb, text)
 		b.refreshHome(ctx, cb.Team.ID, cb.User.ID)
@@ -625,9 +629,9 @@ func (b *Bot) waitHandled(k click) error {
 // filled with the customer and the message, due tomorrow 9:00.
 func (b *Bot) waitPromise(k click) error {
 	cb := k.cb
-	channel, thread, _ := strings.Cut(k.a.Value, "|")
+	channel, thread, ts := slackui.ParseWaitRef(k.a.Value)
 	w, err := b.listenWait(cb.Team.ID, channel, thread)
-	if err != nil {
+	if err != nil || ts != "" && w.TS != ts {
 		text := fmt.Sprintf("Someone on our side has answered in %s since, so nothing is waiting any more.", slackui.MentionChannel(channel))
 		b.later(k.ctx, func(ctx context.Context) { b.updateClicked(ctx, cb, text) })
 		return nil

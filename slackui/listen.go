@@ -3,6 +3,7 @@ package slackui
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -107,6 +108,19 @@ func ChannelQuestion(channel string, suggested string, customers []store.Custome
 	return "Which customer is this channel for?", blocks
 }
 
+// WaitRef is the value of a waiting DM's buttons: the wait's channel,
+// thread and the message that started it, so that a click on an old DM
+// acts on its own wait and not on a newer one in the same place.
+func WaitRef(w store.Wait) string { return w.Channel + "|" + w.Thread + "|" + w.TS }
+
+// ParseWaitRef reads WaitRef's value; ts is "" in a DM sent before it
+// named its message.
+func ParseWaitRef(v string) (channel, thread, ts string) {
+	channel, rest, _ := strings.Cut(v, "|")
+	thread, ts, _ = strings.Cut(rest, "|")
+	return channel, thread, ts
+}
+
 // WaitingDM tells the owner that the customer wrote in a linked channel
 // and nobody on our side has answered: who wrote what, how long ago, with
 // a way to promise a follow-up or say it was handled.
@@ -130,7 +144,7 @@ func WaitingDM(w store.Wait, loc *time.Location, now time.Time) (string, []slack
 	} else if w.Link != "" {
 		blocks = append(blocks, Section("<"+w.Link+"|Open the message>"))
 	}
-	ref := w.Channel + "|" + w.Thread
+	ref := WaitRef(w)
 	promise := slack.NewButtonBlockElement(ActionWaitPromise, ref, Plain("Promise a follow-up"))
 	promise.Style = slack.StylePrimary
 	handled := slack.NewButtonBlockElement(ActionWaitHandled, ref, Plain("Handled"))
