@@ -1,6 +1,8 @@
 package daemon_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
 
@@ -284,5 +287,39 @@ func TestCustomerFormHandover(t *testing.T) {
 	}
 	if n := len(e.dmsWith(ann, "handed")); n != 0 {
 		t.Errorf("Ann, who handed it over, got %d DMs about it", n)
+	}
+}
+
+// A customer with more channels than the form's picker holds gets a form
+// without the picker, and saving it leaves every channel linked: what the
+// picker could not show would otherwise be unlinked.
+func TestCustomerFormManyChannels(t *testing.T) {
+	e := withChannels(t)
+	var ids []string
+	for i := range slackui.MaxFormChannels + 1 {
+		id, name := fmt.Sprintf("C0MANY%02d", i), fmt.Sprintf("acme-%02d", i)
+		e.sim.AddChannel(slacksim.Channel{ID: id, Name: name, Members: []string{ann, kept}})
+		if r := e.cmd(ann, "/customer", "link Acme #"+name); !strings.Contains(r.Text, "Linked") {
+			t.Fatalf("link Acme #%s: %q", name, r.Text)
+		}
+		ids = append(ids, id)
+	}
+	e.cmd(ann, "/customer", "edit Acme")
+	form := e.lastView(ann, "open")
+	raw := string(form.JSON)
+	if strings.Contains(raw, "multi_conversations_select") || !strings.Contains(raw, "11 channels are linked to *Acme*") {
+		t.Fatalf("the form of a customer with 11 channels: %s", raw)
+	}
+	in := formInput("", ann, "key", "every 7d", "renewal in March")
+	delete(in, "channels")
+	if r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, in); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("save: %+v, %v", r, err)
+	}
+	e.settle()
+	if c := e.customer("Acme"); c.Cadence != 7*24*time.Hour || c.Notes != "renewal in March" {
+		t.Errorf("the form's fields were not saved: %+v", c)
+	}
+	if chs := channelsOf(e, "Acme"); !slices.Equal(chs, ids) {
+		t.Errorf("Acme's channels after the form: %v, want the %d it had", chs, len(ids))
 	}
 }

@@ -24,6 +24,9 @@ import (
 type customerFormOrigin struct {
 	Key   string `json:"k,omitempty"` // the customer edited; "" adds one
 	Reply string `json:"r,omitempty"` // the command's response_url, for the confirmation
+	// KeepChannels is set when the form left the customer's channels out
+	// (slackui.KeepsChannels): Save then leaves them as they are.
+	KeepChannels bool `json:"kc,omitempty"`
 }
 
 // openCustomerForm opens the form for c (new: empty but for its owner).
@@ -37,6 +40,7 @@ func (b *Bot) openCustomerForm(ctx context.Context, cmd slack.SlashCommand, c st
 			return fmt.Errorf("inbound: customer channels: %w", err)
 		}
 	}
+	origin.KeepChannels = slackui.KeepsChannels(channels)
 	view := slackui.CustomerForm(c, channels, isNew, b.sealMeta(cmd.UserID, slackui.CustomerFormCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
 		return fmt.Errorf("inbound: open customer form: %w", err)
@@ -140,13 +144,15 @@ func channelsText(channels []string) string {
 
 // customerFormInput is what the form says, read and checked.
 type customerFormInput struct {
-	name       string
-	owner      string
-	tier       store.Tier
-	cadence    string
-	notes      string
-	channels   []string
-	setCadence bool
+	name     string
+	owner    string
+	tier     store.Tier
+	cadence  string
+	notes    string
+	channels []string
+	// keepChannels: the form did not show the channels, so they stay.
+	keepChannels bool
+	setCadence   bool
 }
 
 // readCustomerForm reads the form; errs says what is wrong, by block.
@@ -216,6 +222,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
+	f.keepChannels = origin.KeepChannels && !isNew
 	customer := f.name
 	if !isNew {
 		c, err := b.store.Customer(team, origin.Key)
@@ -230,7 +237,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 		}
 		customer = c.Name
 	}
-	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil {
+	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil && !f.keepChannels {
 		if r, ok := asRefusal(err); ok {
 			return viewErrors(map[string]string{slackui.FieldChannels: r.text})
 		}
@@ -299,6 +306,9 @@ func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) 
 			return c, before, slackui.FieldOwner, r
 		}
 		return c, before, slackui.FieldOwner, err
+	}
+	if f.keepChannels {
+		return c, before, slackui.FieldChannels, nil
 	}
 	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, true)
 }

@@ -1,6 +1,7 @@
 package slackui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -25,6 +26,11 @@ const (
 	// with more is linked with `/customer link`.
 	MaxFormChannels = 10
 )
+
+// KeepsChannels reports whether the form for a customer with these
+// channels leaves them out (more than MaxFormChannels): its Save must
+// then leave them as they are.
+func KeepsChannels(channels []string) bool { return len(channels) > MaxFormChannels }
 
 // CustomerForm is the form for c, new or as stored, with the channels
 // linked to it. A new customer is named in the form; a stored one keeps
@@ -74,15 +80,21 @@ func CustomerForm(c store.Customer, channels []string, isNew bool, meta string) 
 	}
 	blocks = append(blocks, cadenceInput)
 
-	picker := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeConversations, Plain("#acme-shared"), FieldValue)
-	picker.InitialConversations = channels
-	picker.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
-	limit := MaxFormChannels
-	picker.MaxSelectedItems = &limit
-	channelInput := slack.NewInputBlock(FieldChannels, Plain("Channels where we talk with them"), nil, picker)
-	channelInput.Optional = true
-	channelInput.Hint = Plain("What our side writes there counts as a touch; the owner hears when they wait on us. Invite me first: /invite @Kept in the channel.")
-	blocks = append(blocks, channelInput)
+	if KeepsChannels(channels) {
+		// The picker could not hold them all, and what it left out would
+		// be unlinked on Save (KeepsChannels).
+		blocks = append(blocks, Context(fmt.Sprintf("%d channels are linked to *%s*, more than this form can show, so Save leaves them as they are. Change them with `/customer link` and `/customer unlink`.", len(channels), Escape(c.Name))))
+	} else {
+		picker := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeConversations, Plain("#acme-shared"), FieldValue)
+		picker.InitialConversations = channels
+		picker.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
+		limit := MaxFormChannels
+		picker.MaxSelectedItems = &limit
+		channelInput := slack.NewInputBlock(FieldChannels, Plain("Channels where we talk with them"), nil, picker)
+		channelInput.Optional = true
+		channelInput.Hint = Plain("What our side writes there counts as a touch; the owner hears when they wait on us. Invite me first: /invite @Kept in the channel.")
+		blocks = append(blocks, channelInput)
+	}
 
 	notes := slack.NewPlainTextInputBlockElement(Plain("Renewal in March; prefers calls to email"), FieldValue)
 	notes.Multiline = true
