@@ -112,8 +112,9 @@ type Config struct {
 	// (metadata.go); the daemon passes the bot token. "" means a random
 	// key, valid until the process ends.
 	FormSecret string
-	// WorkHours gives the working days that "in 3 business days" counts;
-	// the zero value means workhours.Default.
+	// WorkHours gives the working days that "in 3 business days" counts
+	// and the hours a customer's message waits in (WaitingAfter); the
+	// zero value means workhours.Default.
 	WorkHours workhours.Hours
 
 	// Customer channels (listen.go). TouchEvery bounds message touches to

@@ -258,10 +258,9 @@ func (b *Bot) customerWrote(ctx context.Context, log *slog.Logger, team string, 
 	}
 	loc := b.zoneOr(ctx, c.Owner)
 	after := cmp.Or(b.cfg.WaitingAfter, defaultWaitingAfter)
-	due := at.Add(after)
-	if !b.cfg.WorkHours.IsZero() {
-		due = b.cfg.WorkHours.Add(at, after, loc)
-	}
+	// The zero WorkHours is workhours.Default here too, as for "in 3
+	// business days": a message on Friday evening does not wait the weekend.
+	due := b.cfg.WorkHours.OrDefault().Add(at, after, loc)
 	w := store.Wait{
 		Team: team, Customer: c.Name, Channel: ev.Channel, Thread: ev.ThreadTimeStamp, TS: ev.TimeStamp,
 		By: ev.User, At: at, Excerpt: b.excerpt(ev.Text), Link: b.permalink(ctx, ev.Channel, ev.TimeStamp),
