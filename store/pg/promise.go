@@ -148,8 +148,6 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	if err != nil {
 		return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-	defer cancel()
 	var applied bool // op was applied before: the statement drew no number
 	err = s.adds.Run(s.sendAdds, func(b *addBatch) error {
 		b.add(c.team, []any{c.team, c.owner, c.state, c.due, c.next, before, c.customerKey, op, nanos(now), after}, func(row pgx.Row) error {
@@ -167,6 +165,9 @@ func (s *Store) AddPromise(op string, p store.Promise) (store.Promise, error) {
 	case err == nil && !applied:
 		return r.Promise, nil
 	case err == nil, errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "ops_pkey":
+		// After the group's wait, so that its time is not this read's.
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
 		return s.appliedPromise(ctx, op)
 	}
 	return store.Promise{}, fmt.Errorf("pg: add promise: %w", err)
@@ -207,8 +208,11 @@ func (b *addBatch) order() []int {
 
 // sendAdds runs a group's AddPromise calls and sends what they queued
 // as one pipelined batch, which PostgreSQL runs as one implicit
-// transaction: a statement that fails rolls the whole batch back, and
-// is blamed so that its call runs alone and the rest are sent again.
+// transaction: a statement the server refuses rolls the whole batch
+// back, and is blamed so that its call runs alone and the rest are sent
+// again. Any other error (no connection, a timeout, a connection cut
+// while reading the answers) is no statement's: the group fails once
+// with it, rather than once per call, and need not have rolled back.
 func (s *Store) sendAdds(fn func(*addBatch) error) error {
 	var b addBatch
 	if err := fn(&b); err != nil {
@@ -225,7 +229,12 @@ func (s *Store) sendAdds(fn func(*addBatch) error) error {
 	for _, i := range order {
 		if err := b.adds[i].scan(br.QueryRow()); err != nil {
 			_ = br.Close()
-			return &groupcommit.Blamed{Call: i, Err: err}
+			// A query cancelled as the deadline passed (57014) is the
+			// group's time running out, not this statement's fault.
+			if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code != "57014" && ctx.Err() == nil {
+				return &groupcommit.Blamed{Call: i, Err: err}
+			}
+			return err
 		}
 	}
 	return br.Close()
