@@ -483,6 +483,55 @@ func TestOldWaitingDMLeavesNewerWait(t *testing.T) {
 	}
 }
 
+// A waiting DM's buttons are its recipient's: a click forged by someone
+// else (Bob, who does not own Acme and is no admin) is refused, told only
+// to him, and the wait stays open for Ann.
+func TestWaitingDMForgedClick(t *testing.T) {
+	e := listening(t)
+	e.clock.Set(time.Date(2026, 11, 30, 9, 0, 0, 0, newYork)) // a Monday
+	e.say(cara, shared, "Quick question about invoices")
+	e.advanceTo(time.Date(2026, 11, 30, 14, 0, 0, 0, newYork))
+	dms := e.sim.DMs(ann)
+	if len(dms) != 1 {
+		t.Fatalf("%d DMs, want one", len(dms))
+	}
+	refusals := func() (n int) { // what bob was told, privately (as e.told)
+		dm := e.sim.DMChannel(bob)
+		for _, m := range e.sim.Messages() {
+			if (m.Ephemeral && m.EphemeralTo == bob || m.Channel == dm && dm != "") && strings.Contains(m.Text, "who owns *Acme*") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, action := range []string{slackui.ActionWaitHandled, slackui.ActionWaitPromise} {
+		views, told := len(e.sim.Views()), refusals()
+		if _, err := e.sim.Click(e.ctx(), bob, dms[0], action, ""); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 {
+			t.Errorf("%s forged by bob: waits %+v, want Acme's still open", action, ws)
+		}
+		if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); got.Updates != 0 {
+			t.Errorf("%s forged by bob rewrote ann's DM: %q", action, got.Text)
+		}
+		if len(e.sim.Views()) != views {
+			t.Errorf("%s forged by bob opened a form", action)
+		}
+		if refusals() != told+1 {
+			t.Errorf("%s forged by bob: he was not told why nothing happened", action)
+		}
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitHandled, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+		t.Errorf("ann's own Handled: still waiting %+v", ws)
+	}
+}
+
 // deliverAgain delivers env once, again under the same envelope_id (an ack
 // Slack did not get), then twice at once as Slack's retries (new envelope
 // ids, the same event), as happens when a retry goes to another replica.

@@ -612,10 +612,17 @@ func (b *Bot) waitHandled(k click) error {
 	cb := k.cb
 	channel, thread, ts := slackui.ParseWaitRef(k.a.Value)
 	text := fmt.Sprintf("Marked as handled: the message in %s is no longer waiting on us.", slackui.MentionChannel(channel))
-	if w, err := b.listenWait(cb.Team.ID, channel, thread); err == nil && ts != "" && w.TS != ts {
+	w, err := b.clickedWait(k, channel, thread)
+	switch {
+	case errors.Is(err, store.ErrNotFound): // closed already: nothing to do
+	case err != nil:
+		return err
+	case ts != "" && w.TS != ts:
 		text = fmt.Sprintf("Someone on our side answered that message in %s already. A newer one there is still waiting on us, and gets its own DM.", slackui.MentionChannel(channel))
-	} else if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("inbound: close wait: %w", err)
+	default:
+		if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("inbound: close wait: %w", err)
+		}
 	}
 	b.later(k.ctx, func(ctx context.Context) {
 		b.updateClicked(ctx, cb, text)
@@ -624,12 +631,36 @@ func (b *Bot) waitHandled(k click) error {
 	return nil
 }
 
+// clickedWait is the open wait a waiting DM's button names, for a
+// clicker who may act on it: the customer's owner, to whom the DM went,
+// or an admin. A click forged by anyone else is refused and changes
+// nothing. A wait whose customer was removed is anyone's to close.
+func (b *Bot) clickedWait(k click, channel, thread string) (store.Wait, error) {
+	w, err := b.listenWait(k.cb.Team.ID, channel, thread)
+	if err != nil {
+		return w, err
+	}
+	c, err := b.store.Customer(k.cb.Team.ID, w.Customer)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return w, nil
+	case err != nil:
+		return w, fmt.Errorf("inbound: customer of a wait: %w", err)
+	case k.cb.User.ID != c.Owner && !b.isAdmin(k.cb.User.ID):
+		return w, forbidden(fmt.Sprintf("Only %s, who owns *%s*, or an admin can act on what waits on us there.", slackui.MentionUser(c.Owner), slackui.Escape(c.Name)))
+	}
+	return w, nil
+}
+
 // waitPromise is the waiting DM's Promise a follow-up: the promise form,
 // filled with the customer and the message, due tomorrow 9:00.
 func (b *Bot) waitPromise(k click) error {
 	cb := k.cb
 	channel, thread, ts := slackui.ParseWaitRef(k.a.Value)
-	w, err := b.listenWait(cb.Team.ID, channel, thread)
+	w, err := b.clickedWait(k, channel, thread)
+	if _, refused := asRefusal(err); refused {
+		return err
+	}
 	if err != nil || ts != "" && w.TS != ts {
 		text := fmt.Sprintf("Someone on our side has answered in %s since, so nothing is waiting any more.", slackui.MentionChannel(channel))
 		b.later(k.ctx, func(ctx context.Context) { b.updateClicked(ctx, cb, text) })
