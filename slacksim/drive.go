@@ -112,7 +112,7 @@ func (s *Server) SlashCommand(ctx context.Context, user, channel, command, text 
 	if err != nil {
 		return r, err
 	}
-	if r.Text != "" || r.Blocks != nil {
+	if r.Text != "" || hasBlocks(r.blocksJSON) {
 		m := &Message{Channel: channel, User: s.opts.BotUserID, Text: r.Text, ViaAck: true}
 		if r.ResponseType != "in_channel" {
 			m.Ephemeral, m.EphemeralTo = true, user

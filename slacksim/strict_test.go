@@ -308,13 +308,16 @@ func TestSlashAckBlocksChecked(t *testing.T) {
 			blocks = json.RawMessage(`[{"type":"carousel","text":{"type":"mrkdwn","text":"x"}}]`)
 		case "not a list":
 			blocks = json.RawMessage(`{"type":"section"}`)
+		case "no text, undecodable":
+			ack(sm, evt, map[string]any{"blocks": json.RawMessage(`[{"type":"section","text":{"type":"mrkdwn","text":7}}]`)})
+			return
 		default:
 			blocks = json.RawMessage("[" + sec("fine") + "]")
 		}
 		ack(sm, evt, map[string]any{"text": "t", "blocks": blocks})
 	})
 	ctx := ctxT(t)
-	refused := []string{"long", "header", "unknown", "not a list"}
+	refused := []string{"long", "header", "unknown", "not a list", "no text, undecodable"}
 	for _, text := range refused {
 		r, err := s.SlashCommand(ctx, "U1", "C1", "/kept", text)
 		if err != nil || r.Error != "invalid_blocks" {
