@@ -323,3 +323,25 @@ func TestCustomerFormManyChannels(t *testing.T) {
 		t.Errorf("Acme's channels after the form: %v, want the %d it had", chs, len(ids))
 	}
 }
+
+// A channel linked while the form is open (by /customer link, or another
+// form) stays linked when the form is saved: Save unlinks only what its
+// picker showed and was unpicked.
+func TestCustomerFormKeepsChannelsLinkedMeanwhile(t *testing.T) {
+	e := withChannels(t)
+	e.cmd(ann, "/customer", "link Acme #acme-shared")
+	e.sim.AddChannel(slacksim.Channel{ID: "C0LATER", Name: "acme-later", Members: []string{ann, kept}})
+	e.cmd(ann, "/customer", "edit Acme")
+	form := e.lastView(ann, "open")
+	if r := e.cmd(ann, "/customer", "link Acme #acme-later"); !strings.Contains(r.Text, "Linked") {
+		t.Fatalf("link meanwhile: %q", r.Text)
+	}
+	// Saved with #acme-shared unpicked: it goes, #acme-later stays.
+	if r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", ann, "standard", "every 14d", "")); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("save: %+v, %v", r, err)
+	}
+	e.settle()
+	if chs := channelsOf(e, "Acme"); !slices.Equal(chs, []string{"C0LATER"}) {
+		t.Errorf("Acme's channels after the form: %v, want only the one linked meanwhile", chs)
+	}
+}

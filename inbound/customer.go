@@ -359,7 +359,7 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 		}
 		return nil, fmt.Errorf("inbound: add customer: %w", err)
 	}
-	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, false); err != nil {
+	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, nil); err != nil {
 		return nil, err
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
@@ -420,7 +420,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
 		return nil, fmt.Errorf("inbound: edit customer: %w", err)
 	}
-	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, false); err != nil {
+	if err := b.setChannels(cmd.TeamID, cmd.UserID, c.Name, a.channels, nil); err != nil {
 		return nil, err
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)

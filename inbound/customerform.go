@@ -27,6 +27,9 @@ type customerFormOrigin struct {
 	// KeepChannels is set when the form left the customer's channels out
 	// (slackui.KeepsChannels): Save then leaves them as they are.
 	KeepChannels bool `json:"kc,omitempty"`
+	// Shown are the channels the form's picker started with: Save
+	// unlinks those of them unpicked, and not one linked since it opened.
+	Shown []string `json:"s,omitempty"`
 }
 
 // openCustomerForm opens the form for c (new: empty but for its owner).
@@ -41,6 +44,9 @@ func (b *Bot) openCustomerForm(ctx context.Context, cmd slack.SlashCommand, c st
 		}
 	}
 	origin.KeepChannels = slackui.KeepsChannels(channels)
+	if !origin.KeepChannels {
+		origin.Shown = channels
+	}
 	view := slackui.CustomerForm(c, channels, isNew, b.sealMeta(cmd.UserID, slackui.CustomerFormCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
 		return fmt.Errorf("inbound: open customer form: %w", err)
@@ -105,16 +111,18 @@ func (b *Bot) checkChannels(ctx context.Context, team, customer string, channels
 	return nil
 }
 
-// setChannels links channels to the customer named customer and, when
-// only is set, unlinks its other channels: the form shows them all.
-func (b *Bot) setChannels(team, user, customer string, channels []string, only bool) error {
-	if only {
+// setChannels links channels to the customer named customer and unlinks
+// those of its channels in shown (what a form's picker started with)
+// that are not among them: a channel linked since the form opened, by
+// `/customer link` or another form, stays linked.
+func (b *Bot) setChannels(team, user, customer string, channels, shown []string) error {
+	if len(shown) > 0 {
 		linked, err := b.listen.CustomerChannels(team, customer)
 		if err != nil {
 			return fmt.Errorf("inbound: customer channels: %w", err)
 		}
 		for _, ch := range linked {
-			if slices.Contains(channels, ch) {
+			if slices.Contains(channels, ch) || !slices.Contains(shown, ch) {
 				continue
 			}
 			if _, err := b.listen.UnlinkChannel(team, ch); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -152,7 +160,9 @@ type customerFormInput struct {
 	channels []string
 	// keepChannels: the form did not show the channels, so they stay.
 	keepChannels bool
-	setCadence   bool
+	// shown: the channels the form's picker started with (Shown).
+	shown      []string
+	setCadence bool
 }
 
 // readCustomerForm reads the form; errs says what is wrong, by block.
@@ -223,6 +233,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 		return viewErrors(errs)
 	}
 	f.keepChannels = origin.KeepChannels && !isNew
+	f.shown = origin.Shown
 	customer := f.name
 	if !isNew {
 		c, err := b.store.Customer(team, origin.Key)
@@ -273,10 +284,10 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 }
 
 // saveCustomerForm writes what the form says: the customer, then its
-// channels (exactly those picked). A customer handed over tells its new
-// owner, with the change (updateCustomer), as `/customer edit … owner`
-// does; before is the customer as it was. On a refusal it names the field
-// to show it on.
+// channels (those picked linked; of those it showed, the rest unlinked).
+// A customer handed over tells its new owner, with the change
+// (updateCustomer), as `/customer edit … owner` does; before is the
+// customer as it was. On a refusal it names the field to show it on.
 func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) (c, before store.Customer, field string, err error) {
 	d, _ := parseCadence(f.cadence) // checked by readCustomerForm
 	if key == "" {
@@ -310,5 +321,5 @@ func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) 
 	if f.keepChannels {
 		return c, before, slackui.FieldChannels, nil
 	}
-	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, true)
+	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, f.shown)
 }
