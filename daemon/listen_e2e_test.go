@@ -170,10 +170,7 @@ func TestJoinSharedChannelAsks(t *testing.T) {
 	if !strings.Contains(q, "[It's Acme Corp]") || !strings.Contains(q, "<#"+shared+">") || !strings.Contains(q, "[Another customer…]") {
 		t.Errorf("question = %q", q)
 	}
-	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionLinkChannel, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, dms[0], slackui.ActionLinkChannel)
 	got, _ := e.sim.Message(dms[0].Channel, dms[0].TS)
 	if !strings.Contains(got.Text, "Linked <#"+shared+"> to *Acme Corp*") {
 		t.Errorf("after the click the DM says %q", got.Text)
@@ -285,10 +282,7 @@ func TestOfferChangeAndDismiss(t *testing.T) {
 	e.say(ann, shared, "let me check and call you Monday")
 	offer := e.offersTo(ann, shared)[0]
 	before := len(e.sim.Views())
-	if _, err := e.sim.Click(e.ctx(), ann, offer, slackui.ActionSuggestChange, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, offer, slackui.ActionSuggestChange)
 	views := e.sim.Views()
 	if len(views) != before+1 {
 		t.Fatalf("Change… opened no form")
@@ -395,10 +389,7 @@ func TestWaitingOnUs(t *testing.T) {
 	}
 	// Promise a follow-up opens the form for Acme.
 	before := len(e.sim.Views())
-	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitPromise, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, dms[0], slackui.ActionWaitPromise)
 	if vs := e.sim.Views(); len(vs) != before+1 || !strings.Contains(string(vs[len(vs)-1].JSON), `"initial_value":"Acme"`) {
 		t.Errorf("Promise a follow-up opened no form for Acme")
 	}
@@ -410,7 +401,7 @@ func TestWaitingOnUs(t *testing.T) {
 	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !got.Deleted {
 		t.Errorf("the waiting DM is still there after our reply")
 	}
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Errorf("still waiting: %+v", ws)
 	}
 	e.nothingVisible()
@@ -439,17 +430,33 @@ func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
 	if len(dms) != 1 {
 		t.Fatalf("%d DMs, want 1", len(dms))
 	}
-	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitHandled, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, dms[0], slackui.ActionWaitHandled)
 	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !strings.Contains(got.Text, "Marked as handled") {
 		t.Errorf("after Handled: %q", got.Text)
 	}
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Errorf("still waiting after Handled: %+v", ws)
 	}
 	e.nothingVisible()
+}
+
+// clickSettled presses action on msg as user and waits for what follows.
+func (e *env) clickSettled(user string, msg slacksim.Message, action string) {
+	e.t.Helper()
+	if _, err := e.sim.Click(e.ctx(), user, msg, action, ""); err != nil {
+		e.t.Fatal(err)
+	}
+	e.settle()
+}
+
+// acmeWaits are Acme's open waits.
+func (e *env) acmeWaits() []store.Wait {
+	e.t.Helper()
+	ws, err := e.d.Store.CustomerWaits(team, "Acme")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ws
 }
 
 // An old waiting DM that is still there (its withdrawal failed when our
@@ -468,17 +475,14 @@ func TestOldWaitingDMLeavesNewerWait(t *testing.T) {
 	e.sim.FailNext("chat.delete", 1, slacksim.Fault{Error: "internal_error"})
 	e.say(ann, shared, "Hi Cara, on it")
 	e.say(cara, shared, "And can you resend the contract?")
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 || ws[0].TS == old[0].TS {
+	if ws := e.acmeWaits(); len(ws) != 1 || ws[0].TS == old[0].TS {
 		t.Fatalf("waits: %+v, want the newer message's", ws)
 	}
-	if _, err := e.sim.Click(e.ctx(), ann, old[0], slackui.ActionWaitHandled, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, old[0], slackui.ActionWaitHandled)
 	if got, _ := e.sim.Message(old[0].Channel, old[0].TS); !strings.Contains(got.Text, "answered that message") {
 		t.Errorf("the old DM after its Handled: %q", got.Text)
 	}
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 {
+	if ws := e.acmeWaits(); len(ws) != 1 {
 		t.Errorf("the old DM's Handled closed the newer wait: %+v", ws)
 	}
 }
@@ -506,11 +510,8 @@ func TestWaitingDMForgedClick(t *testing.T) {
 	}
 	for _, action := range []string{slackui.ActionWaitHandled, slackui.ActionWaitPromise} {
 		views, told := len(e.sim.Views()), refusals()
-		if _, err := e.sim.Click(e.ctx(), bob, dms[0], action, ""); err != nil {
-			t.Fatal(err)
-		}
-		e.settle()
-		if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 {
+			e.clickSettled(bob, dms[0], action)
+		if ws := e.acmeWaits(); len(ws) != 1 {
 			t.Errorf("%s forged by bob: waits %+v, want Acme's still open", action, ws)
 		}
 		if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); got.Updates != 0 {
@@ -523,11 +524,8 @@ func TestWaitingDMForgedClick(t *testing.T) {
 			t.Errorf("%s forged by bob: he was not told why nothing happened", action)
 		}
 	}
-	if _, err := e.sim.Click(e.ctx(), ann, dms[0], slackui.ActionWaitHandled, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	e.clickSettled(ann, dms[0], slackui.ActionWaitHandled)
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Errorf("ann's own Handled: still waiting %+v", ws)
 	}
 }
@@ -569,7 +567,7 @@ func TestRedeliveredMessageEvents(t *testing.T) {
 		t.Fatalf("say: %v, envelope %v", err, env)
 	}
 	e.deliverAgain(env)
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 1 || ws[0].TS != m.TS {
+	if ws := e.acmeWaits(); len(ws) != 1 || ws[0].TS != m.TS {
 		t.Errorf("waits after four deliveries = %+v, want the one", ws)
 	}
 	if ns, _ := e.d.Store.Nudges(store.Waiting); len(ns) != 1 {
@@ -597,13 +595,10 @@ func TestRedeliveredMessageEvents(t *testing.T) {
 	if got, _ := e.sim.Message(dms[0].Channel, dms[0].TS); !got.Deleted {
 		t.Errorf("the waiting DM is still there after our reply")
 	}
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Errorf("still waiting after our reply: %+v", ws)
 	}
-	if _, err := e.sim.Click(e.ctx(), ann, offers[0], slackui.ActionSuggestTrack, ""); err != nil {
-		t.Fatal(err)
-	}
-	e.settle()
+	e.clickSettled(ann, offers[0], slackui.ActionSuggestTrack)
 	if ps := e.promises(); len(ps) != 1 || ps[0].Text != "send them the fixed export" {
 		t.Errorf("promises = %+v, want the one tracked", ps)
 	}
@@ -627,14 +622,14 @@ func TestCustomerMessageRetriedAfterOurReply(t *testing.T) {
 	}
 	e.settle()
 	e.say(bob, shared, "Resending it now, Cara")
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Fatalf("our reply did not close the wait: %+v", ws)
 	}
 	if _, err := e.sim.Deliver(e.ctx(), env.Retried()); err != nil {
 		t.Fatal(err)
 	}
 	e.settle()
-	if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+	if ws := e.acmeWaits(); len(ws) != 0 {
 		t.Errorf("the retried event opened a wait again: %+v", ws)
 	}
 	e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork))
@@ -687,10 +682,7 @@ func TestWaitingDMFindsTheOwner(t *testing.T) {
 				ask = m
 			}
 		}
-		if _, err := e.sim.Click(e.ctx(), ann, ask, slackui.ActionCustomerRemove, ""); err != nil {
-			t.Fatal(err)
-		}
-		e.settle()
+			e.clickSettled(ann, ask, slackui.ActionCustomerRemove)
 		if _, err := e.d.Store.Customer(team, "Acme"); err == nil {
 			t.Fatal("Acme was not removed")
 		}
@@ -782,7 +774,7 @@ func TestWaitingDMCrossesOurReply(t *testing.T) {
 				t.Fatalf("the waiting DM was never sent: %v", err)
 			}
 			e.say(bob, shared, "Resending it now, Cara")
-			if ws, _ := e.d.Store.CustomerWaits(team, "Acme"); len(ws) != 0 {
+			if ws := e.acmeWaits(); len(ws) != 0 {
 				t.Fatalf("our reply did not close the wait: %+v", ws)
 			}
 			close(release)
