@@ -510,7 +510,7 @@ func TestWaitingDMForgedClick(t *testing.T) {
 	}
 	for _, action := range []string{slackui.ActionWaitHandled, slackui.ActionWaitPromise} {
 		views, told := len(e.sim.Views()), refusals()
-			e.clickSettled(bob, dms[0], action)
+		e.clickSettled(bob, dms[0], action)
 		if ws := e.acmeWaits(); len(ws) != 1 {
 			t.Errorf("%s forged by bob: waits %+v, want Acme's still open", action, ws)
 		}
@@ -682,7 +682,7 @@ func TestWaitingDMFindsTheOwner(t *testing.T) {
 				ask = m
 			}
 		}
-			e.clickSettled(ann, ask, slackui.ActionCustomerRemove)
+		e.clickSettled(ann, ask, slackui.ActionCustomerRemove)
 		if _, err := e.d.Store.Customer(team, "Acme"); err == nil {
 			t.Fatal("Acme was not removed")
 		}
