@@ -297,11 +297,17 @@ func (b *Bot) customerVerb(c call) (any, error) {
 // owner is, and on our side: a customer's owner reads its notes, its
 // check-in prompts and what waits on us, which a guest or someone from
 // another organisation (the customer's own people in a shared channel)
-// must not, as they may not read the digest.
+// must not, as they may not read the digest. Each refusal is of its own
+// kind (not found, a bot, an outsider), which ownerFormError words for
+// the form.
 func (b *Bot) ownerOK(ctx context.Context, team, owner string) error {
 	var gone zones.NoSuchUserError
-	if _, err := b.zones.Zone(ctx, owner); errors.As(err, &gone) {
+	_, err := b.zones.Zone(ctx, owner)
+	switch {
+	case errors.As(err, &gone):
 		return notFound(fmt.Sprintf("I can't find an active Slack user %s to own it. Name someone who is in this workspace.", slackui.MentionUser(owner)))
+	case err != nil:
+		return nil // Slack could not be asked: taken for a person on our side, as a bot or a guest cannot be told apart
 	}
 	if err := b.notABot(ctx, owner, "own a customer"); err != nil {
 		return err

@@ -156,7 +156,8 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 			errs[slackui.FieldOwner] = "That person is not an active member of this workspace."
 		}
 		loc = b.cfg.Zone
-	} else if bot, err := b.zones.Bot(ctx, f.owner); err == nil && bot {
+	} else if b.notABot(ctx, f.owner, "keep a promise") != nil {
+		// A form's error is plain text: notABot's words mention the bot.
 		errs[slackui.FieldOwner] = "That's a bot, and only a person can keep a promise. Pick someone on your team."
 	}
 	f.loc = loc

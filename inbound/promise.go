@@ -60,8 +60,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 			return nil, notFound(fmt.Sprintf("I can't find an active Slack user %s to own this promise. Name someone who is in this workspace.", slackui.MentionUser(owner)))
 		}
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
-	}
-	if err := b.notABot(ctx, owner, "keep a promise"); err != nil {
+	} else if err := b.notABot(ctx, owner, "keep a promise"); err != nil {
 		return nil, err
 	}
 	ans, err := duetime.Read(what, b.cfg.Now(), loc, b.timeOptions())
