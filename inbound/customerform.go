@@ -152,16 +152,12 @@ func channelsText(channels []string) string {
 
 // customerFormInput is what the form says, read and checked.
 type customerFormInput struct {
-	name     string
-	owner    string
-	tier     store.Tier
-	cadence  string
-	notes    string
-	channels []string
-	// keepChannels: the form did not show the channels, so they stay.
-	keepChannels bool
-	// shown: the channels the form's picker started with (Shown).
-	shown      []string
+	name       string
+	owner      string
+	tier       store.Tier
+	cadence    string
+	notes      string
+	channels   []string
 	setCadence bool
 }
 
@@ -232,8 +228,6 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
-	f.keepChannels = origin.KeepChannels && !isNew
-	f.shown = origin.Shown
 	customer := f.name
 	if !isNew {
 		c, err := b.store.Customer(team, origin.Key)
@@ -248,14 +242,14 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 		}
 		customer = c.Name
 	}
-	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil && !f.keepChannels {
+	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil && !origin.KeepChannels {
 		if r, ok := asRefusal(err); ok {
 			return viewErrors(map[string]string{slackui.FieldChannels: r.text})
 		}
 		b.cfg.Log.Error("customer form channels", "err", err)
 		return viewErrors(map[string]string{slackui.FieldChannels: "Sorry, I could not check these channels. Please try again in a minute."})
 	}
-	c, before, field, err := b.saveCustomerForm(op, team, cb.User.ID, origin.Key, f)
+	c, before, field, err := b.saveCustomerForm(op, team, cb.User.ID, origin, f)
 	if err != nil {
 		if r, ok := asRefusal(err); ok {
 			return viewErrors(map[string]string{field: r.text})
@@ -288,7 +282,8 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 // A customer handed over tells its new owner, with the change
 // (updateCustomer), as `/customer edit … owner` does; before is the
 // customer as it was. On a refusal it names the field to show it on.
-func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) (c, before store.Customer, field string, err error) {
+func (b *Bot) saveCustomerForm(op, team, user string, origin customerFormOrigin, f customerFormInput) (c, before store.Customer, field string, err error) {
+	key := origin.Key
 	d, _ := parseCadence(f.cadence) // checked by readCustomerForm
 	if key == "" {
 		c = store.Customer{Team: team, Name: f.name, Owner: f.owner, Tier: f.tier, Notes: f.notes, Cadence: b.tierCadence(f.tier)}
@@ -318,8 +313,8 @@ func (b *Bot) saveCustomerForm(op, team, user, key string, f customerFormInput) 
 		}
 		return c, before, slackui.FieldOwner, err
 	}
-	if f.keepChannels {
+	if origin.KeepChannels {
 		return c, before, slackui.FieldChannels, nil
 	}
-	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, f.shown)
+	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, origin.Shown)
 }
