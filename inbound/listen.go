@@ -38,7 +38,7 @@ type Listening interface {
 	SetHeard(team, customer string, h store.Heard) error
 	LastHeard(team, customer string) (store.Heard, error)
 	OpenWait(w store.Wait, n store.Nudge) (store.Wait, error)
-	CloseWait(team, channel, thread string) (store.Wait, error)
+	CloseWait(team, channel, thread, ts string) (store.Wait, error)
 	CustomerWaits(team, customer string) ([]store.Wait, error)
 	SetSuggestions(team, user string, on bool) error
 	SuggestionsOff(team, user string) (bool, error)
@@ -194,16 +194,18 @@ const touchMessage = store.TouchMessage
 // channel's if the reply answers the message that started it. A DM
 // already sent about it is deleted.
 func (b *Bot) answered(ctx context.Context, log *slog.Logger, team, channel, thread string) {
-	threads := []string{thread}
+	// A reply in a thread closes the channel's wait only if the thread's
+	// first message started it; the store compares in the transaction
+	// that closes, so a newer message in the channel keeps its wait.
+	type closing struct{ thread, ts string }
+	closes := []closing{{thread, ""}}
 	if thread != "" {
-		if w, err := b.listenWait(team, channel, ""); err == nil && w.TS == thread {
-			threads = append(threads, "")
-		}
+		closes = append(closes, closing{"", thread})
 	}
-	for _, th := range threads {
-		w, err := b.listen.CloseWait(team, channel, th)
+	for _, c := range closes {
+		w, err := b.listen.CloseWait(team, channel, c.thread, c.ts)
 		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) {
+			if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrOtherWait) {
 				log.Error("close wait", "err", err)
 			}
 			continue
@@ -612,15 +614,22 @@ func (b *Bot) waitHandled(k click) error {
 	cb := k.cb
 	channel, thread, ts := slackui.ParseWaitRef(k.a.Value)
 	text := fmt.Sprintf("Marked as handled: the message in %s is no longer waiting on us.", slackui.MentionChannel(channel))
+	newer := fmt.Sprintf("Someone on our side answered that message in %s already. A newer one there is still waiting on us, and gets its own DM.", slackui.MentionChannel(channel))
 	w, err := b.clickedWait(k, channel, thread)
 	switch {
 	case errors.Is(err, store.ErrNotFound): // closed already: nothing to do
 	case err != nil:
 		return err
 	case ts != "" && w.TS != ts:
-		text = fmt.Sprintf("Someone on our side answered that message in %s already. A newer one there is still waiting on us, and gets its own DM.", slackui.MentionChannel(channel))
+		text = newer
 	default:
-		if _, err := b.listen.CloseWait(cb.Team.ID, channel, thread); err != nil && !errors.Is(err, store.ErrNotFound) {
+		// The store closes only the wait of the message the DM named:
+		// one a newer message opened since the read above stays open.
+		_, err := b.listen.CloseWait(cb.Team.ID, channel, thread, w.TS)
+		switch {
+		case errors.Is(err, store.ErrOtherWait):
+			text = newer
+		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("inbound: close wait: %w", err)
 		}
 	}

@@ -282,6 +282,10 @@ const Waiting = model.NudgeWaiting
 // channel and thread: the clock runs from the first unanswered message.
 var ErrWaiting = errors.New("store: already waiting on us there")
 
+// ErrOtherWait is returned by CloseWait when the open wait is not the
+// one asked for: a newer message started it.
+var ErrOtherWait = errors.New("store: a newer message waits on us there")
+
 // OpenWait records w unless one is open for its channel and thread, and
 // queues n (if its Kind is set) as its DM, in one transaction. It returns
 // the wait as stored.
@@ -377,7 +381,8 @@ func (s *Bolt) WaitSent(team, channel, thread string, nudgeID int64, dmChannel, 
 
 // CloseWait ends the open wait for channel and thread (our side answered,
 // or the owner said it was handled) and returns it; ErrNotFound if none.
-func (s *Bolt) CloseWait(team, channel, thread string) (Wait, error) {
+// With ts set, a wait another message started stays open (ErrOtherWait).
+func (s *Bolt) CloseWait(team, channel, thread, ts string) (Wait, error) {
 	var w Wait
 	err := s.write(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketWaits)
@@ -391,6 +396,9 @@ func (s *Bolt) CloseWait(team, channel, thread string) (Wait, error) {
 		}
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return err
+		}
+		if ts != "" && w.TS != ts {
+			return ErrOtherWait
 		}
 		if err := b.Delete(k); err != nil {
 			return err

@@ -226,8 +226,11 @@ type Channels interface {
 	// Wait is the open wait for channel and thread; ErrNotFound if none.
 	Wait(team, channel, thread string) (Wait, error)
 	// CloseWait ends the open wait for channel and thread and returns
-	// it; ErrNotFound if none.
-	CloseWait(team, channel, thread string) (Wait, error)
+	// it; ErrNotFound if none. With ts set it ends the wait only if ts
+	// started it: one a newer message started is left open and returned
+	// with ErrOtherWait, in the same transaction as the read, so a click
+	// on an old DM never closes the wait of a message it did not show.
+	CloseWait(team, channel, thread, ts string) (Wait, error)
 	// WaitSent records where the DM of nudge nudgeID about the wait for
 	// channel and thread landed; ErrNotFound if that wait is no longer
 	// open (the caller then withdraws the DM). Ordered with CloseWait, so

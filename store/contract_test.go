@@ -67,12 +67,19 @@ type waitsStack struct{ storetest.Backend }
 func (w waitsStack) OpenWait(wait store.Wait, n model.Nudge) (store.Wait, error) {
 	got, err := w.Backend.OpenWait(wait, n)
 	if errors.Is(err, store.ErrWaiting) {
-		if _, err := w.Backend.CloseWait(wait.Team, wait.Channel, wait.Thread); err != nil {
+		if _, err := w.Backend.CloseWait(wait.Team, wait.Channel, wait.Thread, ""); err != nil {
 			return got, err
 		}
 		return w.Backend.OpenWait(wait, n)
 	}
 	return got, err
+}
+
+// anyWait closes whichever wait is open, whatever message was named.
+type anyWait struct{ storetest.Backend }
+
+func (w anyWait) CloseWait(team, channel, thread, _ string) (store.Wait, error) {
+	return w.Backend.CloseWait(team, channel, thread, "")
 }
 
 // TestSuiteCatchesBrokenStores proves the suite can fail: each wrapper
@@ -88,6 +95,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		{"claims twice", func(b storetest.Backend) storetest.Backend { return doubleClaim{b} }, "PromisesAndDueIndex"},
 		{"shortens a pause", func(b storetest.Backend) storetest.Backend { return lastPauseWins{b, new(time.Time)} }, "SharedPause"},
 		{"stacks waits", func(b storetest.Backend) storetest.Backend { return waitsStack{b} }, "HeardAndWaits"},
+		{"closes any wait", func(b storetest.Backend) storetest.Backend { return anyWait{b} }, "HeardAndWaits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

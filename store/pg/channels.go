@@ -290,19 +290,27 @@ func (s *Store) WaitSent(team, channel, thread string, nudgeID int64, dmChannel,
 }
 
 // CloseWait ends the open wait for channel and thread and returns it;
-// ErrNotFound if none.
-func (s *Store) CloseWait(team, channel, thread string) (store.Wait, error) {
+// ErrNotFound if none. With ts set, a wait another message started stays
+// open (store.ErrOtherWait): the row is locked while its ts is compared.
+func (s *Store) CloseWait(team, channel, thread, ts string) (store.Wait, error) {
 	var w store.Wait
 	err := s.tx(false, func(ctx context.Context, tx pgx.Tx) error {
 		var doc []byte
-		err := tx.QueryRow(ctx, `DELETE FROM waits WHERE team = $1 AND channel = $2 AND thread = $3 RETURNING doc`, team, channel, thread).Scan(&doc)
+		err := tx.QueryRow(ctx, `SELECT doc FROM waits WHERE team = $1 AND channel = $2 AND thread = $3 FOR UPDATE`, team, channel, thread).Scan(&doc)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal(doc, &w)
+		if err := json.Unmarshal(doc, &w); err != nil {
+			return err
+		}
+		if ts != "" && w.TS != ts {
+			return store.ErrOtherWait
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM waits WHERE team = $1 AND channel = $2 AND thread = $3`, team, channel, thread)
+		return err
 	})
 	return w, err
 }

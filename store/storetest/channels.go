@@ -127,14 +127,24 @@ func testHeardAndWaits(t T, h Harness) {
 	if err := b.WaitSent("T1", "C1", "", w.NudgeID, "D1", "9.1"); err != nil {
 		t.Errorf("WaitSent: %v", err)
 	}
-	if closed := r(b.CloseWait("T1", "C1", "")).must(t); closed.TS != "1.1" || closed.DMChannel != "D1" || closed.DMTS != "9.1" {
+	// A close for one message leaves alone the wait another one started.
+	if got, err := b.CloseWait("T1", "C1", "", "1.0"); !errors.Is(err, store.ErrOtherWait) || got.TS != "1.1" {
+		t.Errorf("CloseWait for an older message = %+v, %v; want the open wait (1.1) and ErrOtherWait", got, err)
+	}
+	if _, err := b.Wait("T1", "C1", ""); err != nil {
+		t.Errorf("the wait after a close for another message: %v, want it open", err)
+	}
+	if _, err := b.CloseWait("T1", "C9", "", "1.1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CloseWait where none waits: %v, want ErrNotFound", err)
+	}
+	if closed := r(b.CloseWait("T1", "C1", "", "")).must(t); closed.TS != "1.1" || closed.DMChannel != "D1" || closed.DMTS != "9.1" {
 		t.Errorf("CloseWait = %+v, want the channel's wait and where its DM landed", closed)
 	}
 	// Our reply closed the wait first: the DM has nowhere to be recorded.
 	if err := b.WaitSent("T1", "C1", "", w.NudgeID, "D1", "9.2"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("WaitSent after CloseWait: %v, want ErrNotFound", err)
 	}
-	if _, err := b.CloseWait("T1", "C1", ""); !errors.Is(err, store.ErrNotFound) {
+	if _, err := b.CloseWait("T1", "C1", "", ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("close twice: %v, want ErrNotFound", err)
 	}
 	if _, err := b.Wait("T1", "C1", ""); !errors.Is(err, store.ErrNotFound) {
@@ -142,6 +152,9 @@ func testHeardAndWaits(t T, h Harness) {
 	}
 	if got := r(b.Wait("T1", "C1", "1.1")).must(t); got.TS != "1.3" {
 		t.Errorf("the thread's wait = %+v, still open", got)
+	}
+	if closed := r(b.CloseWait("T1", "C1", "1.1", "1.3")).must(t); closed.TS != "1.3" {
+		t.Errorf("CloseWait of the thread's wait for its message = %+v, want it", closed)
 	}
 	// Closed, the place takes a new wait.
 	r(b.OpenWait(store.Wait{Team: "T1", Customer: "Acme", Channel: "C1", TS: "1.4", At: at.Add(time.Hour)}, model.Nudge{})).must(t)
@@ -211,7 +224,7 @@ func testWaitSentCrossesCloseWait(t T, h Harness) {
 		sent, closed := make(chan error), make(chan store.Wait)
 		go func() { sent <- b.WaitSent("T1", ch, "", w.NudgeID, "D1", "9.1") }()
 		go func() {
-			c, err := b.CloseWait("T1", ch, "")
+			c, err := b.CloseWait("T1", ch, "", "")
 			if err != nil {
 				t.Errorf("CloseWait: %v", err)
 			}
