@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -833,5 +834,49 @@ func TestMessageRecordedBeforeAck(t *testing.T) {
 	}
 	if ws, err := e.d.Store.CustomerWaits(team, "Acme"); err != nil || len(ws) != 1 || ws[0].NudgeID == 0 {
 		t.Errorf("waits at the ack = %+v, %v; want one, its DM queued", ws, err)
+	}
+}
+
+// TestForgedTrackLeavesTheOfferToItsWriter: a Track it click forged by
+// someone else on Ann's offer (its value copied) is refused and does not
+// use up her offer: her own click still records her promise, and her confirmation
+// names hers, not the forger's.
+func TestForgedTrackLeavesTheOfferToItsWriter(t *testing.T) {
+	e := listening(t)
+	e.say(ann, shared, "I'll send you the revised quote by Friday")
+	offer := e.offersTo(ann, shared)[0]
+	forged, err := e.sim.ClickEnvelope(bob, offer, slackui.ActionSuggestTrack, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := e.sim.ClickEnvelope(ann, offer, slackui.ActionSuggestTrack, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, click := range []*slacksim.Envelope{forged, own} {
+		if _, err := e.sim.Deliver(e.ctx(), click); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		if click == forged {
+			if n := len(e.promises()); n != 0 {
+				t.Errorf("bob's forged click recorded %d promises", n)
+			}
+			if !e.told(bob, "That offer was for <@U0ANN>") {
+				t.Error("bob was not told why nothing was recorded")
+			}
+		}
+	}
+	var anns []store.Promise
+	for _, p := range e.promises() {
+		if p.Owner == ann {
+			anns = append(anns, p)
+		}
+	}
+	if len(anns) != 1 || anns[0].Text != "send them the revised quote" {
+		t.Fatalf("ann's promises after bob's forged click and hers: %+v", anns)
+	}
+	if got, _ := e.sim.Message(shared, offer.TS); !strings.Contains(got.Text, "#"+strconv.FormatInt(anns[0].ID, 10)) {
+		t.Errorf("ann's offer now says %q, want her promise #%d", got.Text, anns[0].ID)
 	}
 }

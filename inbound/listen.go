@@ -300,7 +300,7 @@ func (b *Bot) offer(ctx context.Context, log *slog.Logger, team string, c store.
 	if err := b.listen.MarkApplied("offer:" + team + ":" + ev.Channel + ":" + ev.TimeStamp); err != nil {
 		return // offered already (a redelivered event), or the store failed: stay quiet
 	}
-	s := slackui.Suggestion{Task: r.Task, Due: r.Due.Unix(), Customer: c.Name, Channel: ev.Channel, TS: ev.TimeStamp, Zone: loc.String()}
+	s := slackui.Suggestion{Task: r.Task, Due: r.Due.Unix(), Customer: c.Name, Channel: ev.Channel, TS: ev.TimeStamp, Zone: loc.String(), For: ev.User}
 	fallback, blocks := slackui.SuggestionOffer(s, loc, b.cfg.Now())
 	opts := []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 	if ev.ThreadTimeStamp != "" {
@@ -520,9 +520,9 @@ func (b *Bot) suggestionsCommand(k call) (any, error) {
 // the click arrives, and replaces the offer with the confirmation.
 func (b *Bot) trackSuggestion(k click) error {
 	ctx, cb := k.ctx, k.cb
-	s, err := slackui.DecodeSuggestion(k.a.Value)
+	s, err := b.clickedSuggestion(k)
 	if err != nil {
-		return invalid("That offer is damaged; record the promise with `/promise` instead.")
+		return err
 	}
 	loc := b.zoneOr(ctx, cb.User.ID)
 	due := time.Unix(s.Due, 0)
@@ -531,7 +531,9 @@ func (b *Bot) trackSuggestion(k click) error {
 		b.later(ctx, func(ctx context.Context) { b.respond(ctx, cb, text) })
 		return nil
 	}
-	op := "track:" + cb.Team.ID + ":" + s.Channel + ":" + s.TS
+	// One promise per message and per clicker: a click forged by someone
+	// else on the same message cannot use up the writer's offer.
+	op := "track:" + cb.Team.ID + ":" + cb.User.ID + ":" + s.Channel + ":" + s.TS
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team: cb.Team.ID, Text: s.Task, Customer: s.Customer, Owner: cb.User.ID, Creator: cb.User.ID,
 		Channel: s.Channel, Permalink: b.permalink(ctx, s.Channel, s.TS), Due: due.UTC(), Zone: loc.String(),
@@ -547,11 +549,24 @@ func (b *Bot) trackSuggestion(k click) error {
 	return nil
 }
 
-// changeSuggestion opens the promise form filled with what the offer showed.
-func (b *Bot) changeSuggestion(k click) error {
+// clickedSuggestion reads the offer a Track it or Change… button carries,
+// for the one it was offered to: whoever wrote the message.
+func (b *Bot) clickedSuggestion(k click) (slackui.Suggestion, error) {
 	s, err := slackui.DecodeSuggestion(k.a.Value)
 	if err != nil {
-		return invalid("That offer is damaged; record the promise with `/promise` instead.")
+		return s, invalid("That offer is damaged; record the promise with `/promise` instead.")
+	}
+	if s.For != "" && s.For != k.cb.User.ID {
+		return s, forbidden(fmt.Sprintf("That offer was for %s, who wrote the message; nothing was recorded. Record a promise of your own with `/promise`.", slackui.MentionUser(s.For)))
+	}
+	return s, nil
+}
+
+// changeSuggestion opens the promise form filled with what the offer showed.
+func (b *Bot) changeSuggestion(k click) error {
+	s, err := b.clickedSuggestion(k)
+	if err != nil {
+		return err
 	}
 	// The trigger id expires in 3 seconds: the form opens before the ack.
 	origin := modalOrigin{Channel: s.Channel, Permalink: b.permalink(k.ctx, s.Channel, s.TS)}

@@ -41,6 +41,9 @@ type Suggestion struct {
 	Channel  string `json:"c"`
 	TS       string `json:"t"`
 	Zone     string `json:"z,omitempty"`
+	// For is who wrote the message, to whom alone the offer is shown;
+	// empty in offers drawn before it was written.
+	For string `json:"u,omitempty"`
 }
 
 // Encode is the button value; Decode reads it back.
