@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/store"
 )
 
 // told reports whether user was told text, privately: an ephemeral
@@ -249,5 +250,47 @@ func TestPromisesForOthersLimited(t *testing.T) {
 	e.clock.Advance(61 * time.Minute)
 	if got := replyText(e.slash(ann, "@bob Acme: an hour later tomorrow 3pm")); !strings.Contains(got, "Got it") {
 		t.Errorf("an hour later, a promise for bob = %q", got)
+	}
+}
+
+// TestFormRefusalIsPlainText: a form's error is plain text, so a refusal
+// shown under a field names people and customers in words, not in mrkdwn
+// (`<@U0CID>`, `*Acme*`, backticks), which Slack would show as typed. Bob
+// opens the edit form of #1, which he owns; Ann, who recorded it, gives
+// it to Cid meanwhile; Bob's save is refused, readably, and changes
+// nothing.
+func TestFormRefusalIsPlainText(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "@bob Acme: send the deck tomorrow 3pm") // #1, bob's, recorded by ann
+	e.slash(bob, "edit 1")
+	form := e.lastView(bob, "open")
+	e.slash(ann, "give 1 @cid")
+	r, err := e.sim.SubmitView(e.ctx(), bob, form.ID, modalInput("Acme", "send the deck v2", "2026-11-24", "15:00", bob))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Errors["what"]
+	if r.ResponseAction != "errors" || !strings.Contains(got, "@cid") || strings.ContainsAny(got, "<>*`") {
+		t.Errorf("bob's refused save: errors %q, want plain text naming @cid", r.Errors)
+	}
+	if p := e.promises()[0]; p.Text != "send the deck" || p.Owner != cid {
+		t.Errorf("a refused save changed #1: %+v", p)
+	}
+
+	// The customer form likewise: Ann hands Acme to Bob while her form is open.
+	e.cmd(ann, "/customer", "add Acme every 14d")
+	e.cmd(ann, "/customer", "edit Acme")
+	cform := e.lastView(ann, "open")
+	e.cmd(ann, "/customer", "edit Acme owner @bob")
+	r, err = e.sim.SubmitView(e.ctx(), ann, cform.ID, formInput("", ann, "key", "every 7d", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = r.Errors["owner"]
+	if r.ResponseAction != "errors" || !strings.Contains(got, "Only @bob, who owns Acme") || strings.ContainsAny(got, "<>*`") {
+		t.Errorf("ann's refused customer form: errors %q, want plain text naming @bob and Acme", r.Errors)
+	}
+	if c := e.customer("Acme"); c.Owner != bob || c.Tier != store.StandardTier {
+		t.Errorf("a refused customer form changed Acme: %+v", c)
 	}
 }

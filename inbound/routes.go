@@ -540,7 +540,8 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 		if submit, ok := views[cb.View.CallbackID]; ok {
 			reply := submit(b, ctx, op, cb)
 			if fe, ok := reply.(formErrors); ok {
-				return reply, refusal{refusedInvalid, fe.first()}
+				fe = b.plainErrors(ctx, fe)
+				return fe, refusal{refusedInvalid, fe.first()}
 			}
 			return reply, nil
 		}
@@ -550,6 +551,17 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 		}
 	}
 	return nil, nil
+}
+
+// plainErrors words a form's errors in plain text, which is how Slack
+// shows them: a refusal written for a message (a mention, a customer in
+// bold) would show its markup.
+func (b *Bot) plainErrors(ctx context.Context, fe formErrors) formErrors {
+	out := make(formErrors, len(fe))
+	for field, msg := range fe {
+		out[field] = slackui.PlainText(msg, func(user string) string { return b.zones.Name(ctx, user) })
+	}
+	return out
 }
 
 // event handles an Events API event through the route table.

@@ -5,6 +5,7 @@
 package zones
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,7 @@ type cachedZone struct {
 	guest   bool   // a guest (single- or multi-channel) account
 	bot     bool   // an app's bot user, or Slackbot
 	team    string // the user's own workspace
+	name    string // what Slack shows after an @: the display name, else the real or user name
 	at      time.Time
 }
 
@@ -95,7 +97,8 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 			loc = l
 		}
 	}
-	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, bot: u.IsBot || user == slackbot, team: u.TeamID, at: z.now()})
+	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, bot: u.IsBot || user == slackbot, team: u.TeamID,
+		name: cmp.Or(u.Profile.DisplayName, u.RealName, u.Name), at: z.now()})
 	return loc, nil
 }
 
@@ -138,6 +141,19 @@ func (z *Cache) Bot(ctx context.Context, user string) (bool, error) {
 	c := z.users[user]
 	z.mu.Unlock()
 	return c.bot, nil
+}
+
+// Name is what Slack shows of user after an @, for text shown as typed
+// (a form's error), where a mention would show as its markup; "" when
+// Slack cannot tell. It shares the zone's users.info answer and cache.
+func (z *Cache) Name(ctx context.Context, user string) string {
+	if _, err := z.Zone(ctx, user); err != nil {
+		return ""
+	}
+	z.mu.Lock()
+	c := z.users[user]
+	z.mu.Unlock()
+	return c.name
 }
 
 func (z *Cache) put(user string, c cachedZone) {
