@@ -294,3 +294,68 @@ func TestFormRefusalIsPlainText(t *testing.T) {
 		t.Errorf("a refused customer form changed Acme: %+v", c)
 	}
 }
+
+// TestOnlyMembersUseKept: a command from a bot user, a deactivated
+// account or someone of another organisation (the customer's people in
+// a shared channel), or a click whose payload names another workspace
+// than its user's, is refused and changes nothing: none of them is a
+// person of this workspace, and Kept holds its promises and customers.
+func TestOnlyMembersUseKept(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour") // #1
+	e.cmd(ann, "/customer", "add Acme every 14d notes renewal at risk")
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
+	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true})
+	e.sim.AddUser(slacksim.User{ID: "U0CARA", Name: "cara", TZ: "Europe/London", TeamID: "T0ACME"})
+	e.sim.AddChannel(slacksim.Channel{ID: "C0SHARED", Name: "acme-shared", Members: []string{ann, "U0CARA", "U0KEPTBOT"}, Shared: true})
+	for _, tt := range []struct{ user, channel, command, text, want string }{
+		{"U0ROBO", chan_, "/promise", "Acme: spam everyone tomorrow 3pm", "not bots"},
+		{"U0ROBO", chan_, "/promise", "done 1", "not bots"},
+		{"U0GONE", chan_, "/promise", "cancel 1", "active member"},
+		{"U0CARA", "C0SHARED", "/customer", "list", "another workspace or organisation"},
+		{"U0CARA", "C0SHARED", "/customer", "Acme", "another workspace or organisation"},
+		{"U0CARA", "C0SHARED", "/promise", "list @ann", "another workspace or organisation"},
+		{"U0CARA", "C0SHARED", "/touch", "Acme called to complain", "another workspace or organisation"},
+	} {
+		r, err := e.sim.SlashCommand(e.ctx(), tt.user, tt.channel, tt.command, tt.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := replyText(r)
+		if !strings.Contains(got, tt.want) || strings.Contains(got, "renewal at risk") || strings.Contains(got, "call back") {
+			t.Errorf("%s %s %s = %q, want a refusal saying %q", tt.user, tt.command, tt.text, got, tt.want)
+		}
+	}
+	if ps := e.promises(); len(ps) != 1 || ps[0].State != store.Open {
+		t.Errorf("refused commands changed the promises: %+v", ps)
+	}
+	if ts := e.d.Store; ts != nil {
+		if touches, _ := ts.Touches(team, "Acme", 0); len(touches) != 0 {
+			t.Errorf("a refused /touch logged %d touches", len(touches))
+		}
+	}
+
+	// Ann's own reminder, clicked in a payload that names another team.
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	forged := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": ann, "team_id": team}, "team": map[string]any{"id": "T0OTHER"},
+		"container": map[string]any{"type": "message", "channel_id": dm.Channel, "message_ts": dm.TS},
+		"channel":   map[string]any{"id": dm.Channel},
+		"actions":   []any{map[string]any{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "1", "type": "button"}},
+	}
+	if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if !e.told(ann, "another workspace or organisation") {
+		t.Error("a click naming another team was not refused")
+	}
+	if n, _ := e.d.Store.Promises("T0OTHER", "", ""); len(n) != 0 {
+		t.Errorf("a click naming another team wrote there: %+v", n)
+	}
+	// Members are served as before.
+	if got := replyText(e.slash(ann, "done 1")); !strings.Contains(got, "Kept") {
+		t.Errorf("ann's own done 1 = %q", got)
+	}
+}

@@ -272,7 +272,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 	req := *evt.Request
-	ctx, queued := withFollowUps(ctx)
+	ctx, queued := withFollowUps(zones.WithMemo(ctx))
 	var (
 		reply any
 		err   error

@@ -303,6 +303,9 @@ func (c command) route(text string) (handle func(*Bot, call) (any, error), args,
 
 // command answers a slash command through the route table.
 func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
+	if err := b.mayUse(ctx, cmd.TeamID, cmd.UserID); err != nil {
+		return nil, err
+	}
 	cmd.Text = unescapeEntities(cmd.Text)
 	return b.route(ctx, op, cmd, "")
 }
@@ -516,6 +519,15 @@ func kindOf(data any) string {
 // interaction answers a click, a form or a shortcut through the route
 // table; the ack payload is a form's answer, else nil.
 func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCallback) (any, error) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions, slack.InteractionTypeMessageAction:
+		// A form is signed for whom it was opened (metadata.go), by a
+		// command or a click checked here.
+		if err := b.mayUse(ctx, cb.Team.ID, cb.User.ID); err != nil {
+			b.later(ctx, func(ctx context.Context) { b.tell(ctx, cb, err) })
+			return nil, err
+		}
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		var errs []error

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,10 +41,11 @@ type Cache struct {
 type cachedZone struct {
 	loc     *time.Location
 	deleted bool
-	guest   bool   // a guest (single- or multi-channel) account
-	bot     bool   // an app's bot user, or Slackbot
-	team    string // the user's own workspace
-	name    string // what Slack shows after an @: the display name, else the real or user name
+	guest   bool     // a guest (single- or multi-channel) account
+	bot     bool     // an app's bot user, or Slackbot
+	team    string   // the user's own workspace
+	name    string   // what Slack shows after an @: the display name, else the real or user name
+	teams   []string // on Enterprise Grid, every workspace of the org the user is in
 	at      time.Time
 }
 
@@ -72,20 +74,31 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 		}
 		return c.loc, nil
 	}
-	u, err := z.api.GetUserInfoContext(ctx, user)
+	m, _ := ctx.Value(memoKey{}).(*memo)
+	failed := m.failed(user)
+	var u *slack.User
+	err := failed
+	if failed == nil {
+		u, err = z.api.GetUserInfoContext(ctx, user)
+	}
 	if err != nil {
 		if isUserGone(err) {
 			z.put(user, cachedZone{deleted: true, at: z.now()})
 			return nil, NoSuchUserError{user}
 		}
 		var se slack.SlackErrorResponse
-		if errors.As(err, &se) && outbox.TokenDead(se.Err) {
-			return z.fallback, fmt.Errorf("zones: users.info %s: %w (%s)", user, outbox.ErrTokenDead, se.Err)
+		switch {
+		case failed != nil:
+		case errors.As(err, &se) && outbox.TokenDead(se.Err):
+			err = fmt.Errorf("zones: users.info %s: %w (%s)", user, outbox.ErrTokenDead, se.Err)
+		default:
+			err = fmt.Errorf("zones: users.info %s: %w", user, err)
 		}
+		m.fail(user, err)
 		if ok && !c.deleted {
 			return c.loc, nil
 		}
-		return z.fallback, fmt.Errorf("zones: users.info %s: %w", user, err)
+		return z.fallback, err
 	}
 	if u.Deleted {
 		z.put(user, cachedZone{deleted: true, at: z.now()})
@@ -98,7 +111,7 @@ func (z *Cache) Zone(ctx context.Context, user string) (*time.Location, error) {
 		}
 	}
 	z.put(user, cachedZone{loc: loc, guest: u.IsRestricted || u.IsUltraRestricted, bot: u.IsBot || user == slackbot, team: u.TeamID,
-		name: cmp.Or(u.Profile.DisplayName, u.RealName, u.Name), at: z.now()})
+		name: cmp.Or(u.Profile.DisplayName, u.RealName, u.Name), teams: u.Enterprise.Teams, at: z.now()})
 	return loc, nil
 }
 
@@ -141,6 +154,75 @@ func (z *Cache) Bot(ctx context.Context, user string) (bool, error) {
 	c := z.users[user]
 	z.mu.Unlock()
 	return c.bot, nil
+}
+
+// memo remembers, for one envelope, the users Slack could not be asked
+// about: the checks of one command (who calls it, the owner's zone, a
+// bot or not) ask once, and take the first failure for the rest.
+type memo struct {
+	mu    sync.Mutex
+	users map[string]error
+}
+
+type memoKey struct{}
+
+// WithMemo returns ctx under which a user Slack could not answer about
+// is not asked about again: one envelope's handling.
+func WithMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &memo{users: map[string]error{}})
+}
+
+func (m *memo) failed(user string) error {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.users[user]
+}
+
+func (m *memo) fail(user string, err error) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.users[user] = err
+	m.mu.Unlock()
+}
+
+// Standing is what a user is to a workspace, for who may use Kept.
+type Standing int
+
+const (
+	Member  Standing = iota // a person of the workspace (a guest too)
+	Gone                    // unknown to Slack, or deactivated
+	Bot                     // an app's bot user, or Slackbot
+	Foreign                 // of another workspace or organisation
+)
+
+// StandingIn says what user is to team, from the zone's users.info
+// answer and cache; err says Slack could not be asked.
+func (z *Cache) StandingIn(ctx context.Context, user, team string) (Standing, error) {
+	if user == slackbot {
+		return Bot, nil
+	}
+	if _, err := z.Zone(ctx, user); err != nil {
+		var gone NoSuchUserError
+		if errors.As(err, &gone) {
+			return Gone, nil
+		}
+		return Member, err
+	}
+	z.mu.Lock()
+	c := z.users[user]
+	z.mu.Unlock()
+	switch {
+	case c.bot:
+		return Bot, nil
+	case c.team != "" && team != "" && c.team != team && !slices.Contains(c.teams, team):
+		return Foreign, nil
+	}
+	return Member, nil
 }
 
 // Name is what Slack shows of user after an @, for text shown as typed
