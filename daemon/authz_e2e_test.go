@@ -359,3 +359,32 @@ func TestOnlyMembersUseKept(t *testing.T) {
 		t.Errorf("ann's own done 1 = %q", got)
 	}
 }
+
+// TestControlCharactersRefused: a promise's text with control characters
+// (a NUL, a terminal escape), which no one types in Slack but a crafted
+// command or form can carry, is refused with the reason, by the command
+// and by the form, and nothing is stored. Line breaks and tabs are text.
+func TestControlCharactersRefused(t *testing.T) {
+	e := start(t)
+	for _, text := range []string{"Acme: call\x00back tomorrow 3pm", "Acme: call back \x1b[2J tomorrow 3pm", "Acme: call\u0085back tomorrow 3pm"} {
+		r := e.slash(ann, text)
+		if got := replyText(r); !strings.Contains(got, "can't contain control characters") || r.ResponseType != "ephemeral" {
+			t.Errorf("/promise %q = %q, want an ephemeral refusal", text, got)
+		}
+	}
+	e.slash(ann, "")
+	form := e.lastView(ann, "open")
+	r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, modalInput("Acme", "call\x07back", "2026-11-24", "15:00", ann))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Errors["what"], "control characters") {
+		t.Errorf("the form with a bell in its text: %+v", r.Errors)
+	}
+	if ps := e.promises(); len(ps) != 0 {
+		t.Errorf("stored %+v", ps)
+	}
+	if got := replyText(e.slash(ann, "Acme: call back\tthen write tomorrow 3pm")); !strings.Contains(got, "Got it") {
+		t.Errorf("a tab was refused: %q", got)
+	}
+}
