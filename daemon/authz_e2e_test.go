@@ -388,3 +388,50 @@ func TestControlCharactersRefused(t *testing.T) {
 		t.Errorf("a tab was refused: %q", got)
 	}
 }
+
+// TestDamagedButtonsAreAnswered: a click whose value or block id Kept
+// never wrote (an id out of range, negative, empty, extra separators, a
+// snooze choice never offered) changes nothing, and the clicker, who can
+// be told, is told so rather than left with a button that does nothing.
+func TestDamagedButtonsAreAnswered(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour") // #1
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	for i, a := range []map[string]any{
+		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "99999999999999999999", "type": "button"},
+		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "-1", "type": "button"},
+		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "", "type": "button"},
+		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "1|2|3", "type": "button"},
+		{"action_id": "promise_snooze", "block_id": "promise:1:U0ANN", "type": "static_select", "selected_option": map[string]any{"value": "1:forever"}},
+		{"action_id": "promise_reassign", "block_id": "promise:x:U0ANN", "type": "users_select", "selected_user": bob},
+		{"action_id": "promise_reassign", "block_id": "promise:1:U0ANN", "type": "users_select", "selected_user": ""},
+		{"action_id": "promise_reassign", "block_id": "promise:1:U0ANN", "type": "users_select", "selected_user": "<!here>"},
+		{"action_id": "promise_list_more", "block_id": "list", "value": "a|b", "type": "button"},
+	} {
+		mark := len(e.sim.Messages())
+		forged := map[string]any{
+			"type": "block_actions", "user": map[string]any{"id": ann},
+			"container": map[string]any{"type": "message", "channel_id": dm.Channel, "message_ts": dm.TS},
+			"channel":   map[string]any{"id": dm.Channel},
+			"actions":   []any{a},
+		}
+		if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		told := false
+		for _, m := range e.sim.Messages()[mark:] {
+			told = told || strings.Contains(m.Text, "couldn't read that button")
+		}
+		if !told {
+			t.Errorf("click %d (%v): ann was not told it could not be read", i, a)
+		}
+	}
+	if p := e.promises()[0]; p.State != store.Open || p.Owner != ann || !p.Due.Equal(e.clock.Now()) {
+		t.Errorf("damaged clicks changed #1: %+v", p)
+	}
+	if m, _ := e.sim.Message(dm.Channel, dm.TS); m.Updates != 0 {
+		t.Errorf("damaged clicks rewrote the reminder: %q", blocksText(m.Blocks))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/duetime"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
 )
@@ -32,13 +33,17 @@ func (b *Bot) promiseAction(c click) error {
 	}
 	if !ok {
 		log.Warn("action with a bad block id or value", "block", a.BlockID, "value", a.Value)
-		return nil
+		return errDamagedButton
 	}
 	var fn func(*store.Promise) error
 	switch a.ActionID {
 	case slackui.ActionDone:
 		fn = b.keep(cb.User.ID)
 	case slackui.ActionReassign:
+		if !model.ValidUser(a.SelectedUser) {
+			log.Warn("reassign to no user", "user", a.SelectedUser)
+			return errDamagedButton
+		}
 		var err error
 		if fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser); err != nil {
 			return err
@@ -62,7 +67,7 @@ func (b *Bot) promiseAction(c click) error {
 		until, err := snoozeUntil(choice, b.cfg.Now(), b.zoneOr(ctx, p.Owner))
 		if err != nil {
 			log.Warn("unknown snooze choice", "choice", choice)
-			return nil
+			return errDamagedButton
 		}
 		fn = b.snooze(cb.User.ID, until)
 	}

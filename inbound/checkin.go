@@ -64,7 +64,7 @@ func (b *Bot) customerAction(k click) error {
 		d, perr := parseCadence(a.SelectedOption.Value)
 		if perr != nil {
 			b.cfg.Log.Warn("unknown cadence choice", "value", a.SelectedOption.Value)
-			return nil
+			return errDamagedButton
 		}
 		change = func(c *store.Customer) error { return modelRefusal(c.SetCadence(d)) }
 	}

@@ -109,7 +109,7 @@ func (b *Bot) nextPage(k click) error {
 	cur, ok := slackui.ParseListCursor(k.a.Value)
 	if !ok {
 		b.cfg.Log.Warn("list page with a bad value", "value", k.a.Value)
-		return nil
+		return errDamagedButton
 	}
 	fallback, blocks, err := b.listPage(k.ctx, k.cb.Team.ID, k.cb.User.ID, cur)
 	if err != nil {

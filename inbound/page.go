@@ -19,7 +19,7 @@ func (b *Bot) pageClicked(k click) error {
 	q, known := slackui.ParseCustomerQuery(query)
 	if !ok || !known {
 		log.Warn("page with a bad value", "value", a.Value)
-		return nil
+		return errDamagedButton
 	}
 	b.later(ctx, func(ctx context.Context) {
 		loc := b.zoneOr(ctx, cb.User.ID)

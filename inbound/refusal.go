@@ -31,6 +31,11 @@ func forbidden(text string) error   { return refusal{refusedForbidden, text} }
 func conflict(text string) error    { return refusal{refusedConflict, text} }
 func unavailable(text string) error { return refusal{refusedUnavailable, text} }
 
+// errDamagedButton answers a click whose button Kept cannot read: an id
+// out of range, a value it never wrote, a choice it never offered. The
+// clicker is told, and nothing changes.
+var errDamagedButton = invalid("I couldn't read that button (it may be on an old or damaged message), so nothing changed. `/promise list` and my Home tab show where things stand.")
+
 // asRefusal finds the refusal in err, if there is one.
 func asRefusal(err error) (refusal, bool) {
 	var r refusal

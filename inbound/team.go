@@ -55,7 +55,7 @@ func (b *Bot) teamAction(k click) error {
 	row, ok := slackui.ParseTeamRow(a.BlockID)
 	if !ok {
 		b.cfg.Log.Warn("team view click with a bad block id", "block", a.BlockID)
-		return nil
+		return errDamagedButton
 	}
 	switch a.ActionID {
 	case slackui.ActionTeamNudge:
