@@ -435,3 +435,48 @@ func TestDamagedButtonsAreAnswered(t *testing.T) {
 		t.Errorf("damaged clicks rewrote the reminder: %q", blocksText(m.Blocks))
 	}
 }
+
+// TestClickRewritesOnlyTheClickersDM: which message a click rewrites
+// comes from its container, which a crafted click can point at someone
+// else's message. Ann may keep her own #2, but a Done on it whose
+// container names Bob's reminder of #1 keeps #2 and leaves Bob's
+// reminder as it was: its buttons still there, no word of Ann's promise.
+func TestClickRewritesOnlyTheClickersDM(t *testing.T) {
+	e := start(t)
+	e.slash(bob, "Initech: send the pricing in 1 hour") // #1, bob's
+	e.slash(ann, "Acme: call back in 1 hour")           // #2, ann's
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	bobDM := e.sim.DMs(bob)[0]
+	forged := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": ann},
+		"container": map[string]any{"type": "message", "channel_id": bobDM.Channel, "message_ts": bobDM.TS},
+		"channel":   map[string]any{"id": bobDM.Channel},
+		"actions":   []any{map[string]any{"action_id": "promise_done", "block_id": "promise:2:U0ANN", "value": "2", "type": "button"}},
+	}
+	if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if p := e.promises()[1]; p.State != store.Kept {
+		t.Errorf("ann's own Done did not keep #2: %+v", p)
+	}
+	if m, _ := e.sim.Message(bobDM.Channel, bobDM.TS); m.Updates != 0 || strings.Contains(blocksText(m.Blocks), "call back") {
+		t.Errorf("ann's click rewrote bob's reminder: %q", blocksText(m.Blocks))
+	}
+	// Ann's own click on her own reminder still rewrites it.
+	e.slash(ann, "Acme: send the notes in 1 hour") // #3
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	var own slacksim.Message
+	for _, m := range e.sim.DMs(ann) {
+		if strings.Contains(m.Text, "send the notes") {
+			own = m
+		}
+	}
+	if _, err := e.sim.Click(e.ctx(), ann, own, "promise_done", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if m, _ := e.sim.Message(own.Channel, own.TS); !strings.Contains(blocksText(m.Blocks), "Kept, on time") {
+		t.Errorf("ann's reminder after her Done: %q", blocksText(m.Blocks))
+	}
+}

@@ -147,7 +147,7 @@ func (b *Bot) updateReminder(ctx context.Context, cb slack.InteractionCallback, 
 	if ts == "" {
 		ts = cb.Message.Timestamp
 	}
-	if channel == "" || ts == "" {
+	if channel == "" || ts == "" || !b.ownDM(ctx, cb.User.ID, channel) {
 		return
 	}
 	loc := b.zoneOr(ctx, p.Owner)

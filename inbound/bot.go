@@ -160,6 +160,7 @@ type Bot struct {
 	others  forOthers // promises recorded for others, per creator (limit.go)
 	listen  Listening // customer channels (listen.go)
 	self    identity
+	dms     dms          // users' DMs with Kept, for the messages clicks rewrite (caller.go)
 	rows    messageLocks // one rewrite of each gathered check-in message at a time (checkins.go)
 }
 

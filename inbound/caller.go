@@ -2,6 +2,9 @@ package inbound
 
 import (
 	"context"
+	"sync"
+
+	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/zones"
 )
@@ -28,4 +31,54 @@ func (b *Bot) mayUse(ctx context.Context, team, user string) error {
 		return forbidden("Kept keeps this workspace's promises and customers, and takes commands and clicks only from its own members. You're from another workspace or organisation, so nothing was done.")
 	}
 	return nil
+}
+
+// dmOpener finds Kept's DM with a user; *slack.Client has it.
+type dmOpener interface {
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+}
+
+// dms remembers each user's DM with Kept, which never changes.
+type dms struct {
+	mu sync.Mutex
+	of map[string]string
+}
+
+// ownDM says whether channel is user's DM with Kept: the only place Kept
+// rewrites a message a click (or a form opened by one) names. Every
+// message of Kept's with buttons it rewrites went to someone's DM; a
+// crafted click whose container names another's message (their
+// reminder, a digest post) must not have Kept rewrite it. When Slack
+// cannot say, nothing is rewritten: what the click did is done, and
+// shows everywhere else.
+func (b *Bot) ownDM(ctx context.Context, user, channel string) bool {
+	if channel == "" || user == "" {
+		return false
+	}
+	opener, ok := b.api.(dmOpener)
+	if !ok {
+		return true // a Slack client that cannot tell (tests' fakes)
+	}
+	b.dms.mu.Lock()
+	dm, known := b.dms.of[user]
+	b.dms.mu.Unlock()
+	if !known {
+		ch, _, _, err := opener.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
+		if err != nil || ch == nil {
+			b.cfg.Log.Warn("find a user's DM to check a clicked message", "user", user, "err", err)
+			return false
+		}
+		dm = ch.ID
+		b.dms.mu.Lock()
+		if b.dms.of == nil {
+			b.dms.of = map[string]string{}
+		}
+		b.dms.of[user] = dm
+		b.dms.mu.Unlock()
+	}
+	if dm != channel {
+		b.cfg.Log.Warn("a click names a message outside the clicker's DM; not rewriting it", "user", user, "channel", channel)
+		return false
+	}
+	return true
 }

@@ -210,7 +210,7 @@ func touchDay(date string, now time.Time, loc *time.Location) (time.Time, string
 // updatePrompt rewrites a prompt DM after a click: what was done, and no
 // more buttons.
 func (b *Bot) updatePrompt(ctx context.Context, team string, origin touchOrigin, c store.Customer, action, user string) {
-	if origin.Channel == "" || origin.TS == "" {
+	if origin.Channel == "" || origin.TS == "" || !b.ownDM(ctx, user, origin.Channel) {
 		return
 	}
 	loc := b.zoneOr(ctx, c.Owner)

@@ -213,7 +213,7 @@ func (b *Bot) gestureDone(k click) error {
 		return fmt.Errorf("inbound: gesture: %w", err)
 	}
 	b.later(ctx, func(ctx context.Context) {
-		if ch, ts := cb.Container.ChannelID, cb.Container.MessageTs; ch != "" && ts != "" {
+		if ch, ts := cb.Container.ChannelID, cb.Container.MessageTs; ch != "" && ts != "" && b.ownDM(ctx, user, ch) {
 			open, err := b.customerPromises(team, c)
 			if err != nil {
 				b.cfg.Log.Warn("gesture: open promises", "err", err)

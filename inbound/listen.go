@@ -713,7 +713,7 @@ func (b *Bot) openSuggestedModal(ctx context.Context, triggerID, user string, s 
 
 // updateClicked replaces the message a click came from: the DM Kept sent.
 func (b *Bot) updateClicked(ctx context.Context, cb slack.InteractionCallback, text string) {
-	if cb.Container.ChannelID == "" || cb.Container.MessageTs == "" {
+	if cb.Container.ChannelID == "" || cb.Container.MessageTs == "" || !b.ownDM(ctx, cb.User.ID, cb.Container.ChannelID) {
 		b.respond(ctx, cb, text)
 		return
 	}

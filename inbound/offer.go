@@ -143,7 +143,7 @@ func (b *Bot) changeOffer(k click) error {
 // offerTaken replaces the offer in the DM with the promise it recorded.
 func (b *Bot) offerTaken(ctx context.Context, user, channel, ts string, p store.Promise) {
 	fallback, blocks := slackui.Confirmation(p, user, b.zoneOr(ctx, user), b.cfg.Now())
-	if channel == "" || ts == "" {
+	if channel == "" || ts == "" || !b.ownDM(ctx, user, channel) {
 		return
 	}
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
