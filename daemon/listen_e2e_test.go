@@ -880,3 +880,25 @@ func TestForgedTrackLeavesTheOfferToItsWriter(t *testing.T) {
 		t.Errorf("ann's offer now says %q, want her promise #%d", got.Text, anns[0].ID)
 	}
 }
+
+// TestJoinAsksOnlyOurOwn: the question Kept asks when added to a shared
+// channel lists every customer, so it goes only to an inviter of our
+// own: not to someone of the customer's organisation (a crafted or
+// misrouted member_joined_channel event), nor to a bot.
+func TestJoinAsksOnlyOurOwn(t *testing.T) {
+	e := start(t)
+	e.cust(ann, "add Acme Corp")
+	e.cust(ann, "add Globex")
+	e.sim.AddUser(slacksim.User{ID: cara, Name: "cara", TZ: "Europe/London", TeamID: "T0ACME"})
+	e.sim.AddUser(slacksim.User{ID: "U0JIRA", Name: "jira", IsBot: true})
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "ext-acme-corp", Members: []string{ann, cara}, Shared: true})
+	for _, inviter := range []string{cara, "U0JIRA"} {
+		if err := e.sim.Join(e.ctx(), shared, "U0KEPTBOT", inviter); err != nil {
+			t.Fatal(err)
+		}
+		e.settle()
+		for _, m := range e.sim.DMs(inviter) {
+			t.Errorf("%s, who invited Kept, was DMed %q", inviter, blocksText(m.Blocks))
+		}
+	}
+}

@@ -321,6 +321,11 @@ func (b *Bot) joined(ctx context.Context, team string, ev *slackevents.MemberJoi
 	if _, err := b.listen.ChannelCustomer(team, ev.Channel); err == nil {
 		return
 	}
+	// The question lists every customer: for an inviter of our own only.
+	if err := b.mayUse(ctx, team, ev.Inviter); err != nil {
+		b.cfg.Log.Warn("Kept was added to a channel by someone not of the workspace; not asking them", "channel", ev.Channel, "inviter", ev.Inviter)
+		return
+	}
 	api, ok := b.api.(channelAPI)
 	if !ok {
 		return

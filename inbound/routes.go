@@ -585,6 +585,9 @@ func (b *Bot) event(ctx context.Context, e slackevents.EventsAPIEvent) {
 
 func (b *Bot) homeOpened(ctx context.Context, e slackevents.EventsAPIEvent) {
 	if ev, ok := e.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && (ev.Tab == "" || ev.Tab == "home") {
+		if b.mayUse(ctx, e.TeamID, ev.User) != nil {
+			return // an event naming another team than its user's: their Home stays as it is
+		}
 		b.publishHome(ctx, e.TeamID, ev.User)
 	}
 }
