@@ -360,17 +360,28 @@ func TestOnlyMembersUseKept(t *testing.T) {
 	}
 }
 
-// TestControlCharactersRefused: a promise's text with control characters
-// (a NUL, a terminal escape), which no one types in Slack but a crafted
-// command or form can carry, is refused with the reason, by the command
-// and by the form, and nothing is stored. Line breaks and tabs are text.
+// TestControlCharactersRefused: text with control characters (a NUL, a
+// terminal escape), which no one types in Slack but a crafted command or
+// form can carry, is refused with the reason, by the commands and by the
+// forms, and nothing is stored. Line breaks and tabs are text.
 func TestControlCharactersRefused(t *testing.T) {
 	e := start(t)
-	for _, text := range []string{"Acme: call\x00back tomorrow 3pm", "Acme: call back \x1b[2J tomorrow 3pm", "Acme: call\u0085back tomorrow 3pm"} {
-		r := e.slash(ann, text)
+	e.cmd(ann, "/customer", "add Acme every 14d")
+	for _, c := range [][2]string{
+		{"/promise", "Acme: call\x00back tomorrow 3pm"}, {"/promise", "Acme: call back \x1b[2J tomorrow 3pm"},
+		{"/promise", "Acme: call\u0085back tomorrow 3pm"}, {"/touch", "Acme called\x00 them"},
+		{"/customer", "edit Acme notes bad\x07note"},
+	} {
+		r := e.cmd(ann, c[0], c[1])
 		if got := replyText(r); !strings.Contains(got, "can't contain control characters") || r.ResponseType != "ephemeral" {
-			t.Errorf("/promise %q = %q, want an ephemeral refusal", text, got)
+			t.Errorf("%s %q = %q, want an ephemeral refusal", c[0], c[1], got)
 		}
+	}
+	if ts, _ := e.d.Store.Touches(team, "Acme", 0); len(ts) != 0 {
+		t.Errorf("a refused /touch logged %+v", ts)
+	}
+	if c := e.customer("Acme"); c.Notes != "" {
+		t.Errorf("a refused edit set the notes to %q", c.Notes)
 	}
 	e.slash(ann, "")
 	form := e.lastView(ann, "open")

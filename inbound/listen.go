@@ -558,7 +558,7 @@ func (b *Bot) trackSuggestion(k click) error {
 // for the one it was offered to: whoever wrote the message.
 func (b *Bot) clickedSuggestion(k click) (slackui.Suggestion, error) {
 	s, err := slackui.DecodeSuggestion(k.a.Value)
-	if err != nil {
+	if err != nil || unreadable(s.Task) || unreadable(s.Customer) {
 		return s, invalid("That offer is damaged; record the promise with `/promise` instead.")
 	}
 	if s.For != "" && s.For != k.cb.User.ID {

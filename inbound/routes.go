@@ -318,6 +318,9 @@ func (b *Bot) route(ctx context.Context, op string, cmd slack.SlashCommand, via 
 		call{cmd: cmd, base: b.cfg.Log, via: via}.log().Warn("unknown slash command")
 		return nil, invalid("I don't know the command " + slackui.Escape(cmd.Command) + ". Try `/promise help`.")
 	}
+	if unreadable(cmd.Text) {
+		return nil, invalid(unreadableText + " " + helpHint(c.name))
+	}
 	handle, args, label := c.route(cmd.Text)
 	if label == "text" {
 		if err := c.notAVerb(cmd.Text); err != nil {
@@ -461,6 +464,9 @@ func subHelp(intro string, v verb) string {
 	return strings.Join(lines, "\n")
 }
 
+// helpHint points to a command's help.
+func helpHint(name string) string { return "`" + name + " help` shows what it takes." }
+
 // helpText is a command's help by name.
 func helpText(name string) string {
 	c, _ := commandNamed(name)
@@ -550,6 +556,9 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 		}
 	case slack.InteractionTypeViewSubmission:
 		if submit, ok := views[cb.View.CallbackID]; ok {
+			if fe := unreadableFields(cb); fe != nil {
+				return fe, refusal{refusedInvalid, fe.first()}
+			}
 			reply := submit(b, ctx, op, cb)
 			if fe, ok := reply.(formErrors); ok {
 				fe = b.plainErrors(ctx, fe)

@@ -62,18 +62,8 @@ func CheckText(field, what, s string) error {
 		return invalid(field, "The %s is empty; say in a line what it is.", what)
 	case n > MaxText:
 		return invalid(field, "That %s is %d characters long; please keep it under %d. Put the details in the source message and link it.", what, n, MaxText)
-	case !utf8.ValidString(s):
-		return invalid(field, "The %s has bytes that are not text (not UTF-8); type it again.", what)
-	case strings.IndexFunc(s, badControl) >= 0:
-		return invalid(field, "The %s can't contain control characters; type it again without them.", what)
 	}
 	return nil
-}
-
-// badControl is a control character text cannot show: any but the tab
-// and the line breaks that a message or a form's text may hold.
-func badControl(r rune) bool {
-	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
 }
 
 // CheckName refuses a customer name that could not be shown or matched
