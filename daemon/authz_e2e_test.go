@@ -491,3 +491,23 @@ func TestClickRewritesOnlyTheClickersDM(t *testing.T) {
 		t.Errorf("ann's reminder after her Done: %q", blocksText(m.Blocks))
 	}
 }
+
+// TestForgedChannelID: a command whose channel_id is not a conversation
+// id (markup, quotes) is refused in words, changes nothing, and its
+// answer carries no special mention.
+func TestForgedChannelID(t *testing.T) {
+	e := start(t)
+	for _, ch := range []string{"<!here>", `C1"><!channel`, "sales"} {
+		r, err := e.sim.SlashCommand(e.ctx(), ann, ch, "/promise", "Acme: call back tomorrow 3pm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := replyText(r)
+		if !strings.Contains(got, "can't tell which conversation") || strings.Contains(got, "<!") {
+			t.Errorf("channel %q: answered %q", ch, got)
+		}
+	}
+	if ps := e.promises(); len(ps) != 0 {
+		t.Errorf("stored %+v", ps)
+	}
+}

@@ -278,7 +278,9 @@ func modelRefusal(err error) error {
 	var ve *model.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		return invalid(ve.Problem)
+		// A problem may quote what it refused (an id from the payload):
+		// shown in mrkdwn, escaped, it can ping no one.
+		return invalid(slackui.Escape(ve.Problem))
 	case errors.Is(err, model.ErrNotOpen):
 		return conflict("That promise is no longer open; nothing to change.")
 	}

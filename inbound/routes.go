@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slackui"
 )
 
@@ -305,6 +306,10 @@ func (c command) route(text string) (handle func(*Bot, call) (any, error), args,
 func (b *Bot) command(ctx context.Context, op string, cmd slack.SlashCommand) (any, error) {
 	if err := b.mayUse(ctx, cmd.TeamID, cmd.UserID); err != nil {
 		return nil, err
+	}
+	if cmd.ChannelID != "" && !model.ValidChannel(cmd.ChannelID) {
+		// Slack always names the conversation of a command by its id.
+		return nil, invalid("I can't tell which conversation this command came from, so I did nothing. Please try again, in a channel or in my DM.")
 	}
 	cmd.Text = unescapeEntities(cmd.Text)
 	return b.route(ctx, op, cmd, "")
