@@ -511,3 +511,36 @@ func TestForgedChannelID(t *testing.T) {
 		t.Errorf("stored %+v", ps)
 	}
 }
+
+// TestOneActionPerClick: Slack sends one action per click. A payload
+// carrying several (a Done on #1 and on #2) would run them all under one
+// envelope, so that all but the first are taken for a redelivery: done
+// in words, not in the store. It is refused whole, and changes nothing.
+func TestOneActionPerClick(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")       // #1
+	e.slash(ann, "Globex: send the deck in 1 hour") // #2
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	forged := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": ann},
+		"container": map[string]any{"type": "message", "channel_id": dm.Channel, "message_ts": dm.TS},
+		"channel":   map[string]any{"id": dm.Channel},
+		"actions": []any{
+			map[string]any{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "1", "type": "button"},
+			map[string]any{"action_id": "promise_done", "block_id": "promise:2:U0ANN", "value": "2", "type": "button"},
+		},
+	}
+	if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	for _, p := range e.promises() {
+		if p.State != store.Open {
+			t.Errorf("a click with two actions changed #%d: %s", p.ID, p.State)
+		}
+	}
+	if !e.told(ann, "couldn't read that button") {
+		t.Error("ann was not told")
+	}
+}

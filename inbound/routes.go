@@ -541,6 +541,14 @@ func (b *Bot) interaction(ctx context.Context, op string, cb slack.InteractionCa
 	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
+		// Slack sends one action per click. Several would run under one
+		// envelope's op, all but the first then taken for a redelivery:
+		// done in words, not in the store.
+		if n := len(slices.DeleteFunc(slices.Clone(cb.ActionCallback.BlockActions), func(a *slack.BlockAction) bool { return a == nil })); n > 1 {
+			b.cfg.Log.Warn("a click with several actions", "actions", n)
+			b.later(ctx, func(ctx context.Context) { b.tell(ctx, cb, errDamagedButton) })
+			return nil, errDamagedButton
+		}
 		var errs []error
 		for _, a := range cb.ActionCallback.BlockActions {
 			if a == nil {
