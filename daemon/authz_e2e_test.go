@@ -544,3 +544,49 @@ func TestOneActionPerClick(t *testing.T) {
 		t.Error("ann was not told")
 	}
 }
+
+// TestPromiseOwnersAreOurs: a promise's reminders carry the customer's
+// last note, so, as for a customer's owner, someone of the customer's
+// organisation (met in a shared channel) cannot be made to keep one: not
+// by the command, the form, Give or the reminder's hand-on menu.
+func TestPromiseOwnersAreOurs(t *testing.T) {
+	e := start(t)
+	e.sim.AddUser(slacksim.User{ID: "U0CARA", Name: "cara", TZ: "Europe/London", TeamID: "T0ACME"})
+	want := "from another workspace or organisation"
+	if got := replyText(e.slash(ann, "@cara Acme: call back tomorrow 3pm")); !strings.Contains(got, want) {
+		t.Errorf("a promise for cara = %q", got)
+	}
+	e.slash(ann, "Acme: call back in 1 hour") // #1
+	if got := replyText(e.slash(ann, "give 1 @cara")); !strings.Contains(got, want) {
+		t.Errorf("give 1 @cara = %q", got)
+	}
+	e.advanceTo(e.clock.Now().Add(time.Hour))
+	dm := e.sim.DMs(ann)[0]
+	forged := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": ann},
+		"container": map[string]any{"type": "message", "channel_id": dm.Channel, "message_ts": dm.TS},
+		"channel":   map[string]any{"id": dm.Channel},
+		"actions":   []any{map[string]any{"action_id": "promise_reassign", "block_id": "promise:1:U0ANN", "type": "users_select", "selected_user": "U0CARA"}},
+	}
+	if _, err := e.sim.Interact(e.ctx(), forged); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if !e.told(ann, want) {
+		t.Error("handing #1 on to cara was not refused")
+	}
+	e.slash(ann, "")
+	form := e.lastView(ann, "open")
+	r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, modalInput("Acme", "send the deck", "2026-11-24", "15:00", "U0CARA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Errors["owner"], want) {
+		t.Errorf("the form with cara as owner: %+v", r.Errors)
+	}
+	for _, p := range e.promises() {
+		if p.Owner != ann {
+			t.Errorf("#%d is %s's", p.ID, p.Owner)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (b *Bot) promiseAction(c click) error {
 			return errDamagedButton
 		}
 		var err error
-		if fn, err = b.reassign(ctx, cb.User.ID, a.SelectedUser); err != nil {
+		if fn, err = b.reassign(ctx, cb.Team.ID, cb.User.ID, a.SelectedUser); err != nil {
 			return err
 		}
 	case slackui.ActionSnooze:

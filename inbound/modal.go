@@ -159,6 +159,8 @@ func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback,
 	} else if b.notABot(ctx, f.owner, "keep a promise") != nil {
 		// A form's error is plain text: notABot's words mention the bot.
 		errs[slackui.FieldOwner] = "That's a bot, and only a person can keep a promise. Pick someone on your team."
+	} else if b.notOurs(ctx, cb.Team.ID, f.owner) != nil {
+		errs[slackui.FieldOwner] = "They're from another workspace or organisation, so they can't keep a promise of ours: its reminders show what we know of the customer. Pick someone on our team."
 	}
 	f.loc = loc
 	f.due = b.pickedTime(values, loc, errs)

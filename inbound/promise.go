@@ -62,6 +62,8 @@ func (b *Bot) newPromise(c call) (any, error) {
 		b.cfg.Log.Warn("owner zone unknown, using the workspace zone", "owner", owner, "err", err)
 	} else if err := b.notABot(ctx, owner, "keep a promise"); err != nil {
 		return nil, err
+	} else if err := b.notOurs(ctx, cmd.TeamID, owner); err != nil {
+		return nil, err
 	}
 	ans, err := duetime.Read(what, b.cfg.Now(), loc, b.timeOptions())
 	if err != nil {
@@ -345,7 +347,7 @@ func (b *Bot) give(c call) (any, error) {
 	if err != nil || id <= 0 || m == nil {
 		return nil, invalid("Give which promise to whom? For example `/promise give 42 @bob`.")
 	}
-	fn, err := b.reassign(ctx, cmd.UserID, m[1])
+	fn, err := b.reassign(ctx, cmd.TeamID, cmd.UserID, m[1])
 	if err != nil {
 		return nil, err
 	}
@@ -372,9 +374,21 @@ func (b *Bot) notABot(ctx context.Context, user, role string) error {
 	return nil
 }
 
+// notOurs refuses as a promise's owner someone of another workspace or
+// organisation (the customer's people in a shared channel): its
+// reminders carry the customer's last note, which, as for a customer's
+// owner (ownerOK), stays on our side. Guests of ours may keep one. When
+// Slack cannot be asked, the owner is taken for one of ours.
+func (b *Bot) notOurs(ctx context.Context, team, user string) error {
+	if s, err := b.zones.StandingIn(ctx, user, team); err == nil && s == zones.Foreign {
+		return forbidden(fmt.Sprintf("%s is from another workspace or organisation, so they can't keep a promise of ours: its reminders show what we know of the customer. Name someone on our team.", slackui.MentionUser(user)))
+	}
+	return nil
+}
+
 // reassign makes to the owner. The due instant stays; the reminder is
 // rendered in the new owner's zone, and a recurrence follows their clock.
-func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise) error, error) {
+func (b *Bot) reassign(ctx context.Context, team, by, to string) (func(*store.Promise) error, error) {
 	loc, err := b.zones.Zone(ctx, to)
 	var gone zones.NoSuchUserError
 	switch {
@@ -386,6 +400,9 @@ func (b *Bot) reassign(ctx context.Context, by, to string) (func(*store.Promise)
 		return nil, unavailable(fmt.Sprintf("I couldn't ask Slack for %s's time zone just now; nothing changed. Please try again in a minute.", slackui.MentionUser(to)))
 	}
 	if err := b.notABot(ctx, to, "keep a promise"); err != nil {
+		return nil, err
+	}
+	if err := b.notOurs(ctx, team, to); err != nil {
 		return nil, err
 	}
 	now := b.cfg.Now()

@@ -196,7 +196,7 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 	var note string
 	switch row.Kind {
 	case 'p':
-		fn, err := b.reassign(ctx, lead, to)
+		fn, err := b.reassign(ctx, team, lead, to)
 		if err != nil {
 			return err
 		}
