@@ -345,3 +345,41 @@ func TestCustomerFormKeepsChannelsLinkedMeanwhile(t *testing.T) {
 		t.Errorf("Acme's channels after the form: %v, want only the one linked meanwhile", chs)
 	}
 }
+
+// TestFormFieldsLeftOutKeepTheirValue: Slack sends every field of a form;
+// a crafted or buggy submission that leaves some out changes nothing of
+// them. The customer form without its notes and channels keeps Acme's
+// notes and its channel; the edit form of a promise Bob recorded for Ann,
+// without its owner and customer, does not make it Bob's or drop Acme.
+func TestFormFieldsLeftOutKeepTheirValue(t *testing.T) {
+	e := withChannels(t)
+	e.cmd(ann, "/customer", "link Acme #acme-shared")
+	e.cmd(ann, "/customer", "edit Acme notes renewal at risk")
+	e.cmd(ann, "/customer", "edit Acme")
+	form := e.lastView(ann, "open")
+	in := formInput("", ann, "key", "every 7d", "")
+	delete(in, "notes")
+	delete(in, "channels")
+	if r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, in); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("save: %+v, %v", r, err)
+	}
+	if c := e.customer("Acme"); c.Notes != "renewal at risk" || c.Tier != store.KeyTier {
+		t.Errorf("Acme after a submission without notes: %+v", c)
+	}
+	if chs := channelsOf(e, "Acme"); len(chs) != 1 || chs[0] != shared {
+		t.Errorf("Acme's channels after a submission without them: %v", chs)
+	}
+
+	e.slash(bob, "@ann Acme: send the deck tomorrow 3pm") // #1, ann's, recorded by bob
+	e.slash(bob, "edit 1")
+	edit := e.lastView(bob, "open")
+	pin := modalInput("", "send the deck v2", "2026-11-24", "15:00", "")
+	delete(pin, "owner")
+	delete(pin, "customer")
+	if r, err := e.sim.SubmitView(e.ctx(), bob, edit.ID, pin); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("save the edit: %+v, %v", r, err)
+	}
+	if p := e.promises()[0]; p.Owner != ann || p.Customer != "Acme" || p.Text != "send the deck v2" {
+		t.Errorf("#1 after an edit without owner and customer: owner %s, customer %q, text %q", p.Owner, p.Customer, p.Text)
+	}
+}

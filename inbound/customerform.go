@@ -159,6 +159,10 @@ type customerFormInput struct {
 	notes      string
 	channels   []string
 	setCadence bool
+	// keepNotes and keepChannels say the submission left those fields
+	// out (Slack sends every one; a crafted or buggy client may not):
+	// they stay as they were, rather than being emptied.
+	keepNotes, keepChannels bool
 }
 
 // readCustomerForm reads the form; errs says what is wrong, by block.
@@ -172,6 +176,9 @@ func (b *Bot) readCustomerForm(ctx context.Context, cb slack.InteractionCallback
 		notes:    strings.TrimSpace(values[slackui.FieldNotes].Value),
 		channels: values[slackui.FieldChannels].SelectedConversations,
 	}
+	_, sentNotes := values[slackui.FieldNotes]
+	_, sentChannels := values[slackui.FieldChannels]
+	f.keepNotes, f.keepChannels = !sentNotes, !sentChannels
 	errs := map[string]string{}
 	fail := func(field string, err error) {
 		if r, ok := asRefusal(err); ok {
@@ -242,7 +249,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 		}
 		customer = c.Name
 	}
-	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil && !origin.KeepChannels {
+	if err := b.checkChannels(ctx, team, customer, f.channels, true); err != nil && !origin.KeepChannels && !f.keepChannels {
 		if r, ok := asRefusal(err); ok {
 			return viewErrors(map[string]string{slackui.FieldChannels: r.text})
 		}
@@ -300,7 +307,10 @@ func (b *Bot) saveCustomerForm(op, team, user string, origin customerFormOrigin,
 				return err
 			}
 			before = *c
-			c.Owner, c.Tier, c.Cadence, c.Notes = f.owner, f.tier, d, f.notes
+			c.Owner, c.Tier, c.Cadence = f.owner, f.tier, d
+			if !f.keepNotes {
+				c.Notes = f.notes
+			}
 			return nil
 		})
 		if errors.Is(err, store.ErrNotFound) {
@@ -313,7 +323,7 @@ func (b *Bot) saveCustomerForm(op, team, user string, origin customerFormOrigin,
 		}
 		return c, before, slackui.FieldOwner, err
 	}
-	if origin.KeepChannels {
+	if origin.KeepChannels || f.keepChannels {
 		return c, before, slackui.FieldChannels, nil
 	}
 	return c, before, slackui.FieldChannels, b.setChannels(team, user, c.Name, f.channels, origin.Shown)

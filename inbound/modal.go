@@ -79,7 +79,7 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	if err != nil {
 		return viewErrors(map[string]string{slackui.FieldWhat: staleFormText})
 	}
-	f, errs := b.readPromiseForm(ctx, cb, values)
+	f, errs := b.readPromiseForm(ctx, cb, values, nil)
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
@@ -137,14 +137,23 @@ type promiseFields struct {
 	loc                   *time.Location // the owner's
 }
 
-// readPromiseForm reads the promise form (new or edit); what is wrong goes
-// into errs under each field's block id.
-func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback, values map[string]slack.BlockAction) (promiseFields, map[string]string) {
+// readPromiseForm reads the promise form (new, or the edit of was); what
+// is wrong goes into errs under each field's block id. A field the
+// submission leaves out (Slack sends every one; a crafted or buggy
+// client may not) means what the form started with: for a new promise
+// no customer and the submitter as owner, for an edit what was.
+func (b *Bot) readPromiseForm(ctx context.Context, cb slack.InteractionCallback, values map[string]slack.BlockAction, was *store.Promise) (promiseFields, map[string]string) {
 	errs := map[string]string{}
 	f := promiseFields{
 		customer: strings.TrimSpace(values[slackui.FieldCustomer].Value),
 		what:     strings.TrimSpace(values[slackui.FieldWhat].Value),
 		owner:    values[slackui.FieldOwner].SelectedUser,
+	}
+	if _, sent := values[slackui.FieldCustomer]; !sent && was != nil {
+		f.customer = was.Customer
+	}
+	if _, sent := values[slackui.FieldOwner]; !sent && was != nil {
+		f.owner = was.Owner
 	}
 	if f.owner == "" {
 		f.owner = cb.User.ID

@@ -72,7 +72,15 @@ func (b *Bot) submitEdit(ctx context.Context, op string, cb slack.InteractionCal
 	if err != nil || origin.Promise == 0 {
 		return viewErrors(map[string]string{slackui.FieldWhat: staleFormText})
 	}
-	f, errs := b.readPromiseForm(ctx, cb, viewValues(cb))
+	was, err := b.store.Promise(cb.Team.ID, origin.Promise)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return viewErrors(map[string]string{slackui.FieldWhat: "That promise is gone."})
+	case err != nil:
+		b.cfg.Log.Error("edit promise", "err", err)
+		return viewErrors(map[string]string{slackui.FieldWhat: "Sorry, I could not save this. Please try again in a minute."})
+	}
+	f, errs := b.readPromiseForm(ctx, cb, viewValues(cb), &was)
 	if len(errs) > 0 {
 		return viewErrors(errs)
 	}
