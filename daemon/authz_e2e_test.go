@@ -406,10 +406,12 @@ func TestControlCharactersRefused(t *testing.T) {
 // be told, is told so rather than left with a button that does nothing.
 func TestDamagedButtonsAreAnswered(t *testing.T) {
 	e := start(t)
-	e.slash(ann, "Acme: call back in 1 hour") // #1
+	e.slash(ann, "Acme: call back in 1 hour")          // #1
+	e.slash(ann, "Globex: send the deck tomorrow 3pm") // #2
 	e.advanceTo(e.clock.Now().Add(time.Hour))
 	dm := e.sim.DMs(ann)[0]
 	for i, a := range []map[string]any{
+		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "2", "type": "button"},
 		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "99999999999999999999", "type": "button"},
 		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "-1", "type": "button"},
 		{"action_id": "promise_done", "block_id": "promise:1:U0ANN", "value": "", "type": "button"},
@@ -441,6 +443,9 @@ func TestDamagedButtonsAreAnswered(t *testing.T) {
 	}
 	if p := e.promises()[0]; p.State != store.Open || p.Owner != ann || !p.Due.Equal(e.clock.Now()) {
 		t.Errorf("damaged clicks changed #1: %+v", p)
+	}
+	if p := e.promises()[1]; p.State != store.Open {
+		t.Errorf("a Done on #1's reminder whose value names #2 changed #2: %+v", p)
 	}
 	if m, _ := e.sim.Message(dm.Channel, dm.TS); m.Updates != 0 {
 		t.Errorf("damaged clicks rewrote the reminder: %q", blocksText(m.Blocks))

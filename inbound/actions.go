@@ -29,7 +29,14 @@ func (b *Bot) promiseAction(c click) error {
 		if a.SelectedOption.Value != "" {
 			value = a.SelectedOption.Value
 		}
-		id, choice, ok = slackui.ParsePromiseValue(value)
+		var valueID int64
+		valueID, choice, ok = slackui.ParsePromiseValue(value)
+		// The block and the value name the same promise in every message
+		// Kept draws; a value naming another is not one of its buttons.
+		if ok && block.ID != 0 && valueID != block.ID {
+			ok = false
+		}
+		id = valueID
 	}
 	if !ok {
 		log.Warn("action with a bad block id or value", "block", a.BlockID, "value", a.Value)
