@@ -473,10 +473,14 @@ func (b *Bot) unlinkVerb(k call) (any, error) {
 	}
 	channel = cmp.Or(channel, k.cmd.ChannelID)
 	c, err := b.listen.ChannelCustomer(k.cmd.TeamID, channel)
-	if err == nil {
+	switch {
+	case err == nil:
 		if err := b.mayChangeCustomer(k.cmd.UserID, c); err != nil {
 			return nil, err
 		}
+	case !errors.Is(err, store.ErrNotFound):
+		// Whose it is cannot be told: not unlinked unchecked.
+		return nil, fmt.Errorf("inbound: unlink: customer of %s: %w", channel, err)
 	}
 	l, err := b.listen.UnlinkChannel(k.cmd.TeamID, channel)
 	if errors.Is(err, store.ErrNotFound) {
