@@ -183,6 +183,23 @@ func TestJoinSharedChannelAsks(t *testing.T) {
 	e.nothingVisible()
 }
 
+// Slack sends member_joined_channel again when the ack was late or lost
+// (the same event under a new envelope id, maybe to another connection):
+// the inviter is asked once.
+func TestJoinRedeliveredAsksOnce(t *testing.T) {
+	e := start(t)
+	e.cust(ann, "add Acme Corp")
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "ext-acme-corp", Members: []string{ann}, Shared: true})
+	env, err := e.sim.JoinEnvelope(shared, "U0KEPTBOT", ann)
+	if err != nil || env == nil {
+		t.Fatalf("join: %v, envelope %v", err, env)
+	}
+	e.deliverAgain(env)
+	if dms := e.sim.DMs(ann); len(dms) != 1 {
+		t.Fatalf("%d DMs to the inviter after four deliveries, want the one question", len(dms))
+	}
+}
+
 func TestOurMessagesAreTouches(t *testing.T) {
 	e := listening(t)
 	e.say(ann, shared, "Morning Cara, how did the rollout go?")

@@ -343,6 +343,14 @@ func (b *Bot) joined(ctx context.Context, team string, ev *slackevents.MemberJoi
 		b.cfg.Log.Error("customers", "err", err)
 		return
 	}
+	// Slack sends the event again when its ack is late or lost, with a
+	// new envelope id and the same event_ts: one question per join.
+	if err := b.listen.MarkApplied("join:" + team + ":" + ev.Channel + ":" + ev.EventTimestamp); err != nil {
+		if !errors.Is(err, store.ErrDuplicate) {
+			b.cfg.Log.Error("record the question about a joined channel", "channel", ev.Channel, "err", err)
+		}
+		return
+	}
 	fallback, blocks := slackui.ChannelQuestion(ev.Channel, suggestCustomer(info.Name, customers), customers)
 	if _, _, err := b.api.PostMessageContext(ctx, ev.Inviter, slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)); err != nil {
 		b.cfg.Log.Warn("ask which customer a channel is for", "err", err)

@@ -151,15 +151,38 @@ func (s *Server) Delete(ctx context.Context, user, channel, ts string) error {
 // the channel afterwards: adding the bot (BotUserID) is how an app hears
 // it was invited.
 func (s *Server) Join(ctx context.Context, channel, user, inviter string) error {
+	payload, err := s.join(channel, user, inviter)
+	if err != nil || payload == nil {
+		return err
+	}
+	return s.event(ctx, payload, "member_joined_channel "+user+" "+channel)
+}
+
+// JoinEnvelope adds user to channel as Join does, but returns the
+// member_joined_channel envelope unsent, to Deliver (and Retried) as often
+// as Slack would. The envelope is nil when Slack would send no event.
+func (s *Server) JoinEnvelope(channel, user, inviter string) (*Envelope, error) {
+	payload, err := s.join(channel, user, inviter)
+	if err != nil || payload == nil {
+		return nil, err
+	}
+	return &Envelope{
+		env:  envelope{EnvelopeID: envelopeID(), Type: "events_api", Payload: payload},
+		what: "member_joined_channel " + user + " " + channel,
+	}, nil
+}
+
+// join adds user to channel and returns the member_joined_channel event
+// payload Slack would send for it, nil if none is due.
+func (s *Server) join(channel, user, inviter string) (map[string]any, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	c, ok := s.channels[channel]
 	if !ok {
-		s.mu.Unlock()
-		return fmt.Errorf("slacksim: join: no channel %s", channel)
+		return nil, fmt.Errorf("slacksim: join: no channel %s", channel)
 	}
 	if slices.Contains(c.Members, user) {
-		s.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	c.Members = append(slices.Clone(c.Members), user)
 	s.channels[channel] = c
@@ -176,11 +199,10 @@ func (s *Server) Join(ctx context.Context, channel, user, inviter string) error 
 		ev["inviter"] = inviter
 	}
 	payload, due := s.channelEvent(c, ev)
-	s.mu.Unlock()
 	if !due {
-		return nil
+		return nil, nil
 	}
-	return s.event(ctx, payload, "member_joined_channel "+user+" "+channel)
+	return payload, nil
 }
 
 // messageEvent is the message event Slack sends for m; s.mu must be held.
