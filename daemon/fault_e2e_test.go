@@ -294,6 +294,32 @@ func Test5xxBurst(t *testing.T) {
 	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
 }
 
+// TestSlackTroubleAsOkFalse: Slack also reports its own trouble with HTTP
+// 200 and ok:false (internal_error, fatal_error, service_unavailable,
+// ratelimited without Retry-After). Like a 5xx it is an outage: the
+// reminder is never given up on, however many attempts it takes, and
+// goes out once.
+func TestSlackTroubleAsOkFalse(t *testing.T) {
+	e := start(t)
+	e.slash(ann, "Acme: call back in 1 hour")
+	e.clock.Advance(time.Hour)
+	codes := []string{"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+	const tries = 14 // past the 12 unexplained errors a nudge is given up after
+	for i := range tries {
+		e.sim.FailNext("chat.postMessage", 1, slacksim.Fault{Error: codes[i%len(codes)]})
+	}
+	for i := range tries {
+		e.tick()
+		n := e.nudges()[0]
+		if n.State != store.NudgeDue {
+			t.Fatalf("after %s (attempt %d): nudge %s, want still due", codes[i%len(codes)], i+1, n.State)
+		}
+		e.clock.Advance(n.NotBefore.Sub(e.clock.Now()))
+	}
+	e.tick()
+	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
+}
+
 // withDigest restarts Kept with a digest channel the bot is in.
 func (e *env) withDigest() {
 	e.sim.AddChannel(slacksim.Channel{ID: digest, Name: "kept-digest", Members: []string{"U0KEPTBOT", ann, bob}})

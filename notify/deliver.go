@@ -132,6 +132,13 @@ func deliveryError(err error) error {
 		switch se.Err {
 		case "user_not_found", "cannot_dm_bot", "user_disabled", "channel_not_found", "is_archived", "not_in_channel":
 			return fmt.Errorf("notify: %w: %s", outbox.ErrUnreachable, se.Err)
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+			"ratelimited", "rate_limited", "team_added_to_org", "org_login_required":
+			// Slack's trouble, not the nudge's, answered with HTTP 200 and
+			// ok:false: an outage like a 5xx, however long it lasts. It may
+			// hide a post ("some aspect of the operation succeeded"), so
+			// the retry looks first, as after a 5xx.
+			return &outbox.RetryError{Err: err}
 		}
 	}
 	var sc slack.StatusCodeError
