@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/slack-go/slack"
@@ -210,6 +211,15 @@ func (s *Server) interactive(ctx context.Context, payload map[string]any, typ st
 		return r, nil
 	}
 	switch r.ResponseAction {
+	case "errors":
+		// Slack shows an error under an input block only: a key naming
+		// any other block gets the user "We had some trouble connecting"
+		// instead of the message (bolt-js#544, #1267).
+		if bad := badErrorKeys(lv.spec, r.Errors); bad != "" {
+			r.Error = "invalid_errors"
+			s.failLocked(fmt.Errorf("slacksim: view_submission ack: response_action errors: %s", bad))
+		}
+		return r, nil
 	case "", "clear":
 		for _, v := range s.live {
 			if v.id == lv.id || r.ResponseAction == "clear" && v.root == lv.root {
@@ -397,4 +407,34 @@ func (s *Server) OpenHome(ctx context.Context, user string) error {
 	}
 	s.mu.Unlock()
 	return s.event(ctx, payload, "app_home_opened for "+user)
+}
+
+// badErrorKeys says what is wrong with a view_submission ack's errors for
+// the modal spec, "" if nothing: each key must be the block_id of one of
+// its input blocks.
+func badErrorKeys(spec json.RawMessage, errs map[string]string) string {
+	var v struct {
+		Blocks []struct {
+			Type    string `json:"type"`
+			BlockID string `json:"block_id"`
+		} `json:"blocks"`
+	}
+	_ = json.Unmarshal(spec, &v)
+	inputs := map[string]bool{}
+	for _, b := range v.Blocks {
+		if b.Type == "input" && b.BlockID != "" {
+			inputs[b.BlockID] = true
+		}
+	}
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !inputs[k] {
+			return fmt.Sprintf("%q is not the block_id of an input block of the view", k)
+		}
+	}
+	return ""
 }

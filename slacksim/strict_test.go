@@ -448,3 +448,47 @@ func TestEscapeTyped(t *testing.T) {
 		t.Errorf("message_action text = %q, want it entity-escaped", got)
 	}
 }
+
+// A view_submission ack's errors show under input blocks only: Slack
+// answers a key naming any other block with "We had some trouble
+// connecting" in the modal, not the message (bolt-js#544, #1267).
+func TestSubmissionErrorsNameInputBlocks(t *testing.T) {
+	s, _ := newSim(t, Options{})
+	triggers := make(chan string, 8)
+	errs := map[string]map[string]string{
+		"input":     {"b": "required"},
+		"not input": {"intro": "required"},
+		"unknown":   {"nope": "required"},
+	}
+	api := startApp(t, s, func(sm *socketmode.Client, evt socketmode.Event) {
+		switch d := evt.Data.(type) {
+		case slack.SlashCommand:
+			triggers <- d.TriggerID
+			ack(sm, evt)
+		case slack.InteractionCallback:
+			ack(sm, evt, slack.NewErrorsViewSubmissionResponse(errs[d.View.State.Values["b"]["a"].Value]))
+		}
+	})
+	ctx := ctxT(t)
+	view := modal()
+	view.Blocks.BlockSet = append([]slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "Hi", false, false), nil, nil, slack.SectionBlockOptionBlockID("intro"))}, view.Blocks.BlockSet...)
+	if _, err := s.SlashCommand(ctx, "U1", "C1", "/kept", ""); err != nil {
+		t.Fatal(err)
+	}
+	v, err := api.OpenViewContext(ctx, <-triggers, view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"input", "not input", "unknown"} {
+		before := len(s.Errors())
+		values := map[string]map[string]slack.BlockAction{"b": {"a": {Type: "plain_text_input", Value: name}}}
+		r, err := s.SubmitView(ctx, "U1", v.ID, values)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		refused := len(s.Errors()) > before
+		if want := name != "input"; refused != want || (r.Error != "") != want {
+			t.Errorf("%s: refused %v (reply error %q), want %v; errors %v", name, refused, r.Error, want, s.Errors()[before:])
+		}
+	}
+}
