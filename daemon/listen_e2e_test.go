@@ -626,6 +626,27 @@ func TestRedeliveredMessageEvents(t *testing.T) {
 	e.nothingVisible()
 }
 
+// A message event may name its writer's organisation only as "team"
+// (Slack's documented message shape), without user_team and source_team:
+// a customer's message is still the customer's, and waits on us.
+func TestCustomerMessageNamedByTeamOnly(t *testing.T) {
+	e := listening(t)
+	m, env, err := e.sim.SayEnvelope(cara, shared, "", "Could someone send the new price list?")
+	if err != nil || env == nil {
+		t.Fatalf("say: %v, envelope %v", err, env)
+	}
+	if _, err := e.sim.Deliver(e.ctx(), env.Without("user_team", "source_team")); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if ws := e.acmeWaits(); len(ws) != 1 || ws[0].TS != m.TS {
+		t.Errorf("waits = %+v, want Cara's message", ws)
+	}
+	if ts := e.touches(); len(ts) != 0 {
+		t.Errorf("Cara's message was logged as our touch: %+v", ts)
+	}
+}
+
 // Slack retries a customer's message event after our side has answered
 // it (the first ack was late, the retry went to another connection): the
 // answered message starts no new wait and its owner gets no DM.

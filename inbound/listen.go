@@ -122,8 +122,14 @@ func (b *Bot) heard(ctx context.Context, team string, ev *slackevents.MessageEve
 		at = b.cfg.Now()
 	}
 	// In a shared channel the other organisation's people carry their own
-	// team; a message without one is from this workspace.
-	ours := cmp.Or(ev.UserTeam, ev.SourceTeam, team) == team
+	// team: as user_team and source_team, or only as the message's team
+	// (the shape Slack documents). A message naming none is from this
+	// workspace.
+	writerTeam := ""
+	if ev.Message != nil {
+		writerTeam = ev.Message.Team
+	}
+	ours := cmp.Or(ev.UserTeam, ev.SourceTeam, writerTeam, team) == team
 	if ours {
 		b.ourSideWrote(ctx, log, team, c, ev, at)
 	} else {

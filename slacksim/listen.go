@@ -3,6 +3,7 @@ package slacksim
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -61,6 +62,27 @@ func (e *Envelope) Retried() *Envelope {
 	env := e.env
 	env.EnvelopeID = envelopeID()
 	return &Envelope{env: env, what: e.what, deliveries: 1}
+}
+
+// Without is e with the named fields left out of its inner event, for
+// the shapes Slack sends that the simulator does not: a message event
+// that names its writer's team only as "team", say, without "user_team"
+// and "source_team".
+func (e *Envelope) Without(fields ...string) *Envelope {
+	env := e.env
+	if payload, ok := env.Payload.(map[string]any); ok {
+		payload = maps.Clone(payload)
+		if ev, ok := payload["event"].(map[string]any); ok {
+			ev = maps.Clone(ev)
+			for _, f := range fields {
+				delete(ev, f)
+			}
+			payload["event"] = ev
+		}
+		env.Payload = payload
+	}
+	env.EnvelopeID = envelopeID()
+	return &Envelope{env: env, what: e.what}
 }
 
 // post adds user's message to channel and returns it with the event
