@@ -419,6 +419,30 @@ func TestSlowPostDoesNotDelayAcks(t *testing.T) {
 	e.wantPosts("D0ANN nudge 1: Reminder: #1 call back")
 }
 
+// TestUnreadableEnvelopesAcked: an envelope slack-go cannot read (an
+// event type it does not know, a slash command field in a shape it does
+// not expect) is still acknowledged, so Slack does not send the event
+// again and again; the command is apologised for. Kept then goes on.
+func TestUnreadableEnvelopesAcked(t *testing.T) {
+	e := start(t)
+	if err := e.sim.SendEvent(e.ctx(), map[string]any{"type": "brand_new_event", "user": ann, "event_ts": "1795446000.000100"}); err != nil {
+		t.Errorf("an event slack-go cannot read: %v", err)
+	}
+	r, err := e.sim.SendRaw(e.ctx(), "slash_commands", map[string]any{
+		"team_id": team, "user_id": ann, "channel_id": chan_, "command": "/promise", "text": "list",
+		"is_enterprise_install": map[string]any{"no": true},
+	})
+	if err != nil {
+		t.Fatalf("a slash command slack-go cannot read: %v", err)
+	}
+	if !strings.Contains(r.Text, "couldn't read that command") || r.ResponseType != "ephemeral" {
+		t.Errorf("its answer: %q (%s)", r.Text, r.ResponseType)
+	}
+	if !strings.Contains(replyText(e.slash(ann, "Acme: call back in 1 hour")), "#1") {
+		t.Error("Kept stopped answering after unreadable envelopes")
+	}
+}
+
 // TestSocketReconnects: after Slack's refresh_requested disconnect and
 // after a dropped TCP connection, the bot reconnects and answers.
 func TestSocketReconnects(t *testing.T) {

@@ -9,6 +9,7 @@ package inbound
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -257,6 +258,10 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		}
 	case socketmode.EventTypeInvalidAuth:
 		b.cfg.Log.Error("Slack refused the app token (invalid_auth)")
+	case socketmode.EventTypeErrorBadMessage:
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			b.inflight.Go(func() { b.ackUnreadable(ctx, bad) })
+		}
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
 		if evt.Request == nil {
 			return
@@ -269,6 +274,41 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			b.handle(hctx, evt)
 		})
 	}
+}
+
+// msgUnreadableCommand answers a slash command slack-go could not read.
+const msgUnreadableCommand = "Sorry, I couldn't read that command as Slack sent it, so I did nothing. Please try again."
+
+// ackUnreadable acknowledges an envelope slack-go could not read (an
+// event type it does not know, a field in a shape it does not expect), so
+// that Slack does not send it again and again, nor count Kept as failing
+// to answer: an event changes nothing, a slash command is apologised for.
+// An unreadable interaction is left unacknowledged: Slack then tells the
+// user, and keeps a form open for another try.
+func (b *Bot) ackUnreadable(ctx context.Context, bad *socketmode.ErrorBadMessage) {
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	if json.Unmarshal(bad.Message, &env) != nil || env.EnvelopeID == "" {
+		b.cfg.Log.Warn("unreadable Socket Mode message", "err", bad.Cause)
+		return
+	}
+	b.cfg.Log.Warn("unreadable envelope", "type", env.Type, "envelope", env.EnvelopeID, "err", bad.Cause)
+	var reply any
+	switch env.Type {
+	case socketmode.RequestTypeEventsAPI:
+	case socketmode.RequestTypeSlashCommands:
+		reply = ephemeral(msgUnreadableCommand, slackui.Section(msgUnreadableCommand))
+	default:
+		return
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
+	defer cancel()
+	if err := b.sm.AckCtx(actx, env.EnvelopeID, reply); err != nil {
+		b.cfg.Log.Error("ack failed", "envelope", env.EnvelopeID, "err", err)
+	}
+	b.cfg.Observer.Handled(env.Type+":unreadable", "unreadable", 0)
 }
 
 func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {

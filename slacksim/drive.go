@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -395,7 +396,35 @@ func (s *Server) OpenHome(ctx context.Context, user string) error {
 	if lv := s.live[s.homes[user]]; lv != nil {
 		ev["view"] = s.viewJSON(lv, nil)
 	}
-	payload := map[string]any{
+	payload := s.callback(ev, now)
+	s.mu.Unlock()
+	return s.event(ctx, payload, "app_home_opened for "+user)
+}
+
+// SendEvent sends ev, an inner event of any type (one the simulator has
+// no driver for, or one slack-go cannot read), wrapped in the workspace's
+// event_callback as an events_api envelope, redelivering it while it goes
+// unacknowledged.
+func (s *Server) SendEvent(ctx context.Context, ev map[string]any) error {
+	s.mu.Lock()
+	payload := s.callback(ev, s.opts.Now())
+	s.mu.Unlock()
+	typ, _ := ev["type"].(string)
+	return s.event(ctx, payload, "event "+typ)
+}
+
+// SendRaw sends payload as is in a slash_commands or interactive envelope
+// (accepts_response_payload as Slack sets it for that type), once, as
+// Slack sends those: a payload in a shape the simulator's drivers never
+// make. Like SlashCommand it records a protocol error if no ack comes.
+func (s *Server) SendRaw(ctx context.Context, typ string, payload any) (Reply, error) {
+	return s.request(ctx, typ, payload, typ == "slash_commands", "raw "+typ)
+}
+
+// callback is the event_callback wrapper of ev outside any channel;
+// s.mu must be held.
+func (s *Server) callback(ev map[string]any, now time.Time) map[string]any {
+	return map[string]any{
 		"token": verificationToken, "team_id": s.opts.TeamID, "api_app_id": s.opts.AppID,
 		"event": ev, "type": "event_callback", "event_id": s.nextID("Ev"),
 		"event_time": now.Unix(), "event_context": "4-" + strconv.FormatInt(now.Unix(), 10),
@@ -405,8 +434,6 @@ func (s *Server) OpenHome(ctx context.Context, user string) error {
 		}},
 		"is_ext_shared_channel": false,
 	}
-	s.mu.Unlock()
-	return s.event(ctx, payload, "app_home_opened for "+user)
 }
 
 // badErrorKeys says what is wrong with a view_submission ack's errors for
