@@ -206,11 +206,12 @@ func ReadPhrase(phrase string, now time.Time, loc *time.Location, opt Options) (
 		loc = time.UTC
 	}
 	w := words(phrase)
-	if len(w) > 1 && glue[w[0]] {
-		w = w[1:]
-	}
 	p := newPhraseParser(now, loc, opt.work())
 	r, err := p.read(w)
+	if errors.Is(err, errUnknown) && len(w) > 1 && glue[w[0]] { // "by friday"; but "at 5" is read with its "at"
+		w = w[1:]
+		r, err = p.read(w)
+	}
 	if errors.Is(err, errUnknown) {
 		if isRecurrence(w) {
 			return Answer{}, recurrenceRefusal(phrase)
@@ -332,19 +333,20 @@ func suffixStarts(s string, n int) []int {
 	return starts
 }
 
-// trimGlue drops trailing punctuation and glue words: "quote, by" gives
-// "quote".
+// trimGlue drops trailing punctuation, opening quotes and brackets, and
+// glue words: "quote, by" and "quote (by" give "quote", "call @" gives
+// "call".
 func trimGlue(s string) string {
 	for {
 		s = strings.TrimRightFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r)
+			return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—@"+opening, r)
 		})
 		i := 0
 		if j := strings.LastIndexFunc(s, unicode.IsSpace); j >= 0 {
 			_, size := utf8.DecodeRuneInString(s[j:])
 			i = j + size
 		}
-		if !glue[strings.ToLower(s[i:])] {
+		if !glue[strings.TrimLeft(strings.ToLower(s[i:]), opening)] {
 			return s
 		}
 		s = s[:i]

@@ -42,6 +42,9 @@ var fuzzSeeds = []string{
 	"every year on mar 1", "every weekday at 8:50am", "every 2 weeks monday", "on every 10th", "nov 30",
 	"at 4:30pm", "on June 1st", "friday midnight", "tomorrow at 5", "3pm IST", "every monday at 10 and 2pm",
 	"tomorrow 2:30am", "friday evening 8pm", "2 days ago", "in an hour and a half", "biweekly",
+	// Typed with punctuation, quotes, brackets, "@" and full-width forms.
+	`"friday"`, "“tomorrow 3pm”", "(by friday)", "[dec 3]", "tomorrow!", "friday.", "@ 3pm", "@3pm", "@ 5",
+	"１５:３０", "12 noon", "12 midnight", "9.30am", "9.30 pm", "2026/12/01", "2026/2/30",
 }
 
 func FuzzParse(f *testing.F) {

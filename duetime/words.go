@@ -17,15 +17,20 @@ func words(s string) []string { return join(split(s, nil)) }
 // words end to end, and Read splits each word once for all the suffixes
 // it tries (suffixWords) instead of once per suffix.
 func split(s string, w []string) []string {
-	s = strings.ToLower(s)
+	s = strings.ToLower(foldWidth(s))
 	if strings.ContainsAny(s, ",.&") { // the replacer copies s even when nothing matches
 		s = wordReplacer.Replace(s)
 	}
 	for f := range strings.FieldsSeq(s) {
-		f = strings.TrimRight(f, ".!?;")
+		f = strings.TrimRight(strings.TrimLeft(f, opening), closing)
+		if at, ok := strings.CutPrefix(f, "@"); ok && (at == "" || isClockWord(at) || allDigits(at[:1])) {
+			w = append(w, "at") // "@ 3pm", "@3pm": at
+			f = at
+		}
 		if f == "" {
 			continue
 		}
+		f = slashISO(f)
 		if len(f) > 11 && f[10] == 't' && isISODate(f[:10]) {
 			w = append(w, f[:10], f[11:])
 			continue
@@ -89,6 +94,44 @@ func suffixWords(text string, n, maxBytes int) []suffix {
 
 var wordReplacer = strings.NewReplacer(",", " ", "a.m.", "am", "p.m.", "pm", "&", " and ")
 
+// opening and closing are the quotes and brackets a time may be wrapped
+// in ("(friday)", "“tomorrow 3pm”") and the punctuation a sentence ends
+// with ("tomorrow!", "friday."), taken off the edges of each word.
+const (
+	opening = "\"'“‘«([{"
+	closing = "\"'”’».!?;:)]}"
+)
+
+// foldWidth writes full-width forms ("１５:３０", "ＦＲＩＤＡＹ"), as East
+// Asian keyboards type them, as their ASCII letters and digits.
+func foldWidth(s string) string {
+	if !strings.ContainsFunc(s, isFullWidth) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFullWidth(r) {
+			return r - 0xFF01 + '!'
+		}
+		return r
+	}, s)
+}
+
+func isFullWidth(r rune) bool { return r >= 0xFF01 && r <= 0xFF5E }
+
+// slashISO writes a date written year first with slashes, "2026/12/01"
+// or "2026/12/1", as the ISO date "2026-12-01"; other words are as they
+// were.
+func slashISO(f string) string {
+	if len(f) < 8 || len(f) > 10 || f[4] != '/' || !allDigits(f[:4]) {
+		return f
+	}
+	m, d, ok := strings.Cut(f[5:], "/")
+	if !ok || len(m) < 1 || len(m) > 2 || len(d) < 1 || len(d) > 2 || !allDigits(m) || !allDigits(d) {
+		return f
+	}
+	return f[:4] + "-" + twoDigits(atoi(m)) + "-" + twoDigits(atoi(d))
+}
+
 // weekdayList cuts "mon/wed/fri" into its days; it is not a numeric date.
 func weekdayList(f string) ([]string, bool) {
 	if !strings.Contains(f, "/") {
@@ -123,12 +166,14 @@ var spellings = []struct{ from, to []string }{
 	{strings.Fields("in the evening"), []string{"evening"}},
 	{strings.Fields("at night"), []string{"night"}},
 	{strings.Fields("at noon"), []string{"noon"}},
+	{strings.Fields("12 noon"), []string{"noon"}},
+	{strings.Fields("12 midnight"), []string{"midnight"}},
 	{strings.Fields("the day after tomorrow"), []string{"overmorrow"}},
 	{strings.Fields("day after tomorrow"), []string{"overmorrow"}},
 }
 
 // spellingStarts are the first words of spellings.
-var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true}
+var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true, "12": true}
 
 // normalize rewrites the spellings above; the words are short, so a
 // plain scan is cheaper than anything cleverer.
@@ -181,7 +226,7 @@ func isDigitsColon(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if (s[i] < '0' || s[i] > '9') && s[i] != ':' {
+		if (s[i] < '0' || s[i] > '9') && s[i] != ':' && s[i] != '.' {
 			return false
 		}
 	}
@@ -286,10 +331,10 @@ const (
 // "friday midnight" means the end of Friday to some people and its start
 // to others.
 var namedClocks = map[string]clock{
-	"noon": {hour: 12}, "midday": {hour: 12},
+	"noon": {hour: 12}, "midday": {hour: 12}, "12noon": {hour: 12},
 	"morning": {hour: 9}, "afternoon": {hour: 14}, "evening": {hour: 18},
 	"eod": {hour: 17}, "cob": {hour: 17},
-	"midnight": {amb: midnight},
+	"midnight": {amb: midnight}, "12midnight": {amb: midnight},
 }
 
 // nightClock is "night" after a day ("friday night"): alone, or before
@@ -304,7 +349,7 @@ func parseClock(s string) (clock, bool) {
 		return c, true
 	}
 	if rest, ok := strings.CutSuffix(s, "am"); ok {
-		c, ok := hourMinute(rest)
+		c, ok := hourMinute(dotted(rest))
 		if !ok || c.hour < 1 || c.hour > 12 {
 			return clock{}, false
 		}
@@ -312,7 +357,7 @@ func parseClock(s string) (clock, bool) {
 		return c, true
 	}
 	if rest, ok := strings.CutSuffix(s, "pm"); ok {
-		c, ok := hourMinute(rest)
+		c, ok := hourMinute(dotted(rest))
 		if !ok || c.hour < 1 || c.hour > 12 {
 			return clock{}, false
 		}
@@ -323,6 +368,15 @@ func parseClock(s string) (clock, bool) {
 		return clock{}, false
 	}
 	return hourMinute(s)
+}
+
+// dotted reads "9.30", as a time is written before am or pm in much of
+// the world, as "9:30".
+func dotted(s string) string {
+	if h, m, ok := strings.Cut(s, "."); ok && len(m) == 2 {
+		return h + ":" + m
+	}
+	return s
 }
 
 // hourMinute reads "3", "03", "3:30" or "15:30".
