@@ -45,6 +45,8 @@ var fuzzSeeds = []string{
 	// Typed with punctuation, quotes, brackets, "@" and full-width forms.
 	`"friday"`, "“tomorrow 3pm”", "(by friday)", "[dec 3]", "tomorrow!", "friday.", "@ 3pm", "@3pm", "@ 5",
 	"１５:３０", "12 noon", "12 midnight", "9.30am", "9.30 pm", "2026/12/01", "2026/2/30",
+	"in two hours", "in forty-five minutes", "in forty five minutes", "in ninety-nine days", "within 2 hours",
+	"within a week", "within the hour", "in a couple of days", "in a fortnight", "a couple of weeks ago",
 }
 
 func FuzzParse(f *testing.F) {

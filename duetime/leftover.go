@@ -47,7 +47,7 @@ func isTimeWord(w []string, i int) bool {
 	if _, ok := compactSpan(s, false); ok {
 		return true
 	}
-	if (s == "in" || s == "at") && i+1 < len(w) && isAmount(w[i+1]) {
+	if (s == "in" || s == "at" || s == "within") && i+1 < len(w) && isAmount(w[i+1]) {
 		return true
 	}
 	_, zone := zoneAbbrevs[s]

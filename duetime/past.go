@@ -154,6 +154,8 @@ func (p phraseParser) ago(w []string) (time.Time, error) {
 		return p.sameWallTime(p.today.add(-n))
 	case week:
 		return p.sameWallTime(p.today.add(-7 * n))
+	case fortnight:
+		return p.sameWallTime(p.today.add(-14 * n))
 	}
 	return time.Time{}, refuse(ErrNoTime, fmt.Sprintf("Give a date rather than “%s ago”, such as “%s”.", joinWords(w), p.now.AddDate(0, -1, 0).Format("2006-01-02")))
 }

@@ -188,7 +188,7 @@ func (p phraseParser) read(w []string) (reading, error) {
 			return p.endOfMonth()
 		}
 	}
-	if w[0] == "in" || (len(w) > 2 && w[len(w)-2] == "from" && w[len(w)-1] == "now") || isCompactSpan(w) {
+	if w[0] == "in" || w[0] == "within" || (len(w) > 2 && w[len(w)-2] == "from" && w[len(w)-1] == "now") || isCompactSpan(w) {
 		return p.relative(w)
 	}
 	return p.calendar(w)
@@ -514,6 +514,7 @@ const (
 	hour
 	day
 	week
+	fortnight
 	month
 	year
 )
@@ -522,7 +523,7 @@ var units = map[string]unit{
 	"m": minute, "min": minute, "mins": minute, "minute": minute, "minutes": minute,
 	"h": hour, "hr": hour, "hrs": hour, "hour": hour, "hours": hour,
 	"d": day, "day": day, "days": day,
-	"w": week, "wk": week, "wks": week, "week": week, "weeks": week,
+	"w": week, "wk": week, "wks": week, "week": week, "weeks": week, "fortnight": fortnight, "fortnights": fortnight,
 	"mo": month, "mos": month, "month": month, "months": month,
 	"y": year, "yr": year, "yrs": year, "year": year, "years": year,
 }

@@ -50,6 +50,8 @@ func (s *span) add(n hundredths, u unit) error {
 		s.days += whole
 	case week:
 		s.days += 7 * whole
+	case fortnight:
+		s.days += 14 * whole
 	case month:
 		s.months += whole
 	case year:
@@ -189,14 +191,15 @@ var businessDays = map[string]bool{
 }
 
 // relative reads "in 2 hours", "in 3 days at 5pm", "in 1.5 hours", "in
-// 1h30m", "2h", "90m", "in 3 business days", "2 weeks from now". Minutes
+// 1h30m", "2h", "90m", "in 3 business days", "2 weeks from now", "within
+// a week", "in a fortnight". Minutes
 // and hours are durations; days and longer move the calendar and keep the
 // wall-clock time, so "in 3 days" across a DST change is still 10:00.
 func (p phraseParser) relative(w []string) (reading, error) {
 	var rest []string
 	fromNow := false
 	switch {
-	case w[0] == "in":
+	case w[0] == "in" || w[0] == "within": // "within 2 hours": a deadline is when it falls due
 		rest = w[1:]
 	case isCompactSpan(w):
 		rest = w

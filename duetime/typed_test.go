@@ -105,3 +105,40 @@ func TestTypedPunctuation(t *testing.T) {
 }
 
 var _ = workhours.Default
+
+// TestTypedCounts: counts in words to ninety-nine, "a couple of",
+// "within" and "a fortnight", across clock changes: hours are elapsed
+// time, days and longer keep the wall-clock time.
+func TestTypedCounts(t *testing.T) {
+	const mon = "2026-11-23 10:00"
+	checkTyped(t, []typedCase{
+		{"", mon, "in two hours", "2026-11-23 12:00"},
+		{"", mon, "in twenty minutes", "2026-11-23 10:20"},
+		{"", mon, "in forty-five minutes", "2026-11-23 10:45"},
+		{"", mon, "in forty five minutes", "2026-11-23 10:45"},
+		{"", mon, "in ninety-nine minutes", "2026-11-23 11:39"},
+		{"", mon, "in three days", "2026-11-26 10:00"},
+		{"", mon, "in thirteen days at 5pm", "2026-12-06 17:00"},
+		{"", mon, "within 2 hours", "2026-11-23 12:00"},
+		{"", mon, "within a week", "2026-11-30 10:00"},
+		{"", mon, "within the hour", "2026-11-23 11:00"},
+		{"", mon, "within three business days", "2026-11-26 10:00"},
+		{"", mon, "in a couple of hours", "2026-11-23 12:00"},
+		{"", mon, "in a couple of days", "2026-11-25 10:00"},
+		{"", mon, "in a couple days", "2026-11-25 10:00"},
+		{"", mon, "a couple of weeks from now", "2026-12-07 10:00"},
+		{"", mon, "in a fortnight", "2026-12-07 10:00"},
+		{"", mon, "in 2 fortnights", "2026-12-21 10:00"},
+		{"", mon, "twenty minutes from now", "2026-11-23 10:20"},
+		// Across the clock changes.
+		{"America/New_York", "2027-03-13 10:00", "in three days", "2027-03-16 10:00"},
+		{"America/New_York", "2027-03-14 01:30", "in two hours", "2027-03-14 04:30"},
+		{"America/New_York", "2026-10-31 23:30", "within three hours", "2026-11-01 01:30"},
+		{"Europe/London", "2027-03-27 12:00", "in a couple of days", "2027-03-29 12:00"},
+		{"Europe/London", "2027-03-28 00:30", "in forty-five minutes", "2027-03-28 02:15"},
+		{"Australia/Sydney", "2027-04-03 09:00", "in a fortnight", "2027-04-17 09:00"},
+		{"Australia/Sydney", "2026-10-04 01:30", "in sixty minutes", "2026-10-04 03:30"},
+		{"Asia/Kolkata", "2026-11-23 10:00", "within twenty-four hours", "2026-11-24 10:00"},
+		{"America/New_York", "2027-03-13 02:30", "in a day", "gap: clocks go forward"},
+	}, Options{})
+}

@@ -45,7 +45,8 @@ func split(s string, w []string) []string {
 }
 
 // join is the part of words that looks at neighbours: "3 pm" becomes
-// "3pm", and the spellings of several words become one. It does not
+// "3pm", "forty five" "forty-five", and the spellings of several words
+// become one. It does not
 // change split.
 func join(split []string) []string {
 	w := make([]string, 0, len(split))
@@ -53,6 +54,12 @@ func join(split []string) []string {
 		if (f == "am" || f == "pm") && len(w) > 0 && isDigitsColon(w[len(w)-1]) {
 			w[len(w)-1] += f
 			continue
+		}
+		if len(w) > 0 {
+			if n, ok := compoundNumber(w[len(w)-1], f); ok { // "forty five"
+				w[len(w)-1] = n
+				continue
+			}
 		}
 		w = append(w, f)
 	}
@@ -168,12 +175,15 @@ var spellings = []struct{ from, to []string }{
 	{strings.Fields("at noon"), []string{"noon"}},
 	{strings.Fields("12 noon"), []string{"noon"}},
 	{strings.Fields("12 midnight"), []string{"midnight"}},
+	{strings.Fields("a couple of"), []string{"2"}},
+	{strings.Fields("a couple"), []string{"2"}},
+	{strings.Fields("within the hour"), []string{"within", "an", "hour"}},
 	{strings.Fields("the day after tomorrow"), []string{"overmorrow"}},
 	{strings.Fields("day after tomorrow"), []string{"overmorrow"}},
 }
 
 // spellingStarts are the first words of spellings.
-var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true, "12": true}
+var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true, "12": true, "a": true, "within": true}
 
 // normalize rewrites the spellings above; the words are short, so a
 // plain scan is cheaper than anything cleverer.
@@ -234,7 +244,8 @@ func isDigitsColon(s string) bool {
 }
 
 // number reads a small count: digits (at most six, which keeps every
-// product with a unit far from overflow) or a word from "a" to "twelve".
+// product with a unit far from overflow) or a word from "a" to
+// "ninety-nine" ("forty-five"; "forty five" is joined into it by join).
 func number(s string) (int, bool) {
 	if n, ok := numberWords[s]; ok {
 		return n, true
@@ -245,9 +256,36 @@ func number(s string) (int, bool) {
 	return atoi(s), true
 }
 
-var numberWords = map[string]int{
-	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-	"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+// ones and tens are the number words that make up the counts to 99.
+var (
+	ones = []string{"", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+		"ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"}
+	tens = []string{"", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+)
+
+var numberWords = func() map[string]int {
+	m := map[string]int{"a": 1, "an": 1}
+	for n := 1; n < 100; n++ {
+		switch {
+		case n < 20:
+			m[ones[n]] = n
+		case n%10 == 0:
+			m[tens[n/10]] = n
+		default:
+			m[tens[n/10]+"-"+ones[n%10]] = n
+		}
+	}
+	return m
+}()
+
+// compoundNumber joins "forty" and "five" into "forty-five".
+func compoundNumber(tensWord, one string) (string, bool) {
+	n, ok := numberWords[tensWord]
+	m, ok2 := numberWords[one]
+	if !ok || !ok2 || n < 20 || n%10 != 0 || m < 1 || m > 9 || one == "a" || one == "an" {
+		return "", false
+	}
+	return tensWord + "-" + one, true
 }
 
 // ordinal reads a day of the month: "1st", "22nd", "3rd", "31st" (the
