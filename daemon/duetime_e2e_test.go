@@ -118,6 +118,8 @@ func TestTimeRefusals(t *testing.T) {
 		{"Acme: check every monday and thursday at 10 and 2pm", "repeating schedule"},
 		{"deploy friday midnight", "start of a day to some"},
 		{"call them tomorrow at 5", "5am or 5pm"},
+		{"call them tomorrow 5:30", "could be 5:30am or 5:30pm. Say which, or write it on the 24-hour clock"},
+		{"call them tonight at 3", "3pm is not tonight, so “at 3” does not say when tonight"},
 		{"call them 3pm IST", "India, Ireland or Israel"},
 		{"call them feb 29", "has no 29 February"},
 		{"send <b>it</b> & more", "I couldn't find when in “send &lt;b&gt;it&lt;/b&gt; &amp; more”"},

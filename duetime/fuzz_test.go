@@ -47,6 +47,9 @@ var fuzzSeeds = []string{
 	"１５:３０", "12 noon", "12 midnight", "9.30am", "9.30 pm", "2026/12/01", "2026/2/30",
 	"in two hours", "in forty-five minutes", "in forty five minutes", "in ninety-nine days", "within 2 hours",
 	"within a week", "within the hour", "in a couple of days", "in a fortnight", "a couple of weeks ago",
+	"tonight at 9", "at 9 tonight", "this morning at 10", "tomorrow morning at 8", "tomorrow at 8 in the morning",
+	"friday evening at 7", "afternoon at 3", "tonight at 3", "tonight at 12", "5:30", "10:30", "09:30", "at 1430",
+	"at 0930", "at 21.30", "friday 15h", "tomorrow 9h30", "every day at 9:30",
 }
 
 func FuzzParse(f *testing.F) {

@@ -100,7 +100,7 @@ func readMonthDate(w []string) (md monthDay, ok bool) {
 			s = next()
 			i++
 		}
-		k, ok := parseClock(s)
+		k, ok := dayClock(s)
 		if !ok || hasClock {
 			return monthDay{}, false
 		}

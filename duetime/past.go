@@ -76,9 +76,9 @@ func (p phraseParser) past(w []string) (time.Time, error) {
 	if md, ok := readMonthDate(w); ok {
 		return p.pastMonthDate(md)
 	}
-	core, k, hasClock, ok := splitClock(w)
-	if !ok {
-		return time.Time{}, errUnknown
+	core, k, hasClock, err := splitClock(w)
+	if err != nil {
+		return time.Time{}, err
 	}
 	var d civil
 	switch {

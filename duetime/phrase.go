@@ -134,17 +134,28 @@ func newPhraseParser(now time.Time, loc *time.Location, work workhours.Hours) ph
 // at is the instant of the wall clock k on day c in loc, or a refusal when
 // k is ambiguous or skipped by a clock change.
 func (p phraseParser) at(c civil, k clock) (time.Time, error) {
-	switch k.amb {
-	case midnight:
-		return time.Time{}, refuse(ErrNoTime, "“midnight” is the start of a day to some people and its end to others. Say “11:59pm” or “12am”.")
-	case halfDay:
-		return time.Time{}, refuse(ErrNoTime, fmt.Sprintf("“at %d” could be %dam or %dpm. Say which.", k.hour, k.hour, k.hour))
+	if err := ambiguous(k); err != nil {
+		return time.Time{}, err
 	}
 	t, ok := wallTime(c, k, p.loc)
 	if !ok {
 		return time.Time{}, gapRefusal(c, k, t, p.loc)
 	}
 	return t, nil
+}
+
+// ambiguous refuses a clock that reads two ways, with the reason.
+func ambiguous(k clock) error {
+	switch {
+	case k.amb == midnight:
+		return refuse(ErrNoTime, "“midnight” is the start of a day to some people and its end to others. Say “11:59pm” or “12am”.")
+	case k.amb == halfDay && k.colon:
+		hm := fmt.Sprintf("%d:%02d", k.hour, k.min)
+		return refuse(ErrNoTime, fmt.Sprintf("“%s” could be %sam or %spm. Say which, or write it on the 24-hour clock, such as “%02d:%02d” or “%d:%02d”.", hm, hm, hm, k.hour, k.min, k.hour%12+12, k.min))
+	case k.amb == halfDay:
+		return refuse(ErrNoTime, fmt.Sprintf("“at %d” could be %dam or %dpm. Say which.", k.hour, k.hour, k.hour))
+	}
+	return nil
 }
 
 func gapRefusal(c civil, k clock, resume time.Time, loc *time.Location) error {
@@ -252,31 +263,124 @@ func (p phraseParser) endOfMonth() (reading, error) {
 }
 
 // splitClock takes the time of day off a phrase: "[at] 3pm [on] friday",
-// "friday [at] 3pm", "friday eod". At most one is allowed; ok is false
-// when the phrase has two.
-func splitClock(w []string) (core []string, k clock, hasClock, ok bool) {
+// "friday [at] 3pm", "friday eod". At most one is allowed; err is
+// errUnknown when the phrase has two. A part of the day next to the clock
+// says which half of the day a clock without am or pm is in ("tonight at
+// 9", "friday evening at 7", "at 8 in the morning"), and is refused when
+// the clock cannot be in it ("tonight at 3"); one with am or pm must agree
+// with it ("friday evening 8pm"; "morning 8pm" is not read).
+func splitClock(w []string) (core []string, k clock, hasClock bool, err error) {
 	core = w
-	if k, n, found := clockAt(core); found {
-		core, hasClock = core[n:], true
+	if k, n, found := clockAt(core); found && !partThenClock(core) {
+		core = core[n:]
 		if len(core) > 0 && core[0] == "on" {
 			core = core[1:]
 		}
+		if len(core) > 0 && isPartOfDay(core[0]) { // "at 9 tonight", "at 8 in the morning"
+			if k, err = settle(k, core[0]); err != nil {
+				return nil, clock{}, false, err
+			}
+			if core[0] != "tonight" {
+				core = core[1:]
+			}
+		}
 		if len(core) == 0 {
-			return core, k, true, true
+			return core, k, true, nil
 		}
 		if _, _, again := clockAtEnd(core); again {
-			return nil, clock{}, false, false
+			return nil, clock{}, false, errUnknown
 		}
-		return core, k, true, true
+		return core, k, true, nil
+	}
+	if n := len(core); n >= 3 && isPartOfDay(core[n-1]) && core[n-1] != "tonight" { // "friday at 7 in the evening"
+		if k2, m, found := clockAtEnd(core[:n-1]); found && k2.twelve {
+			k2, err = settle(k2, core[n-1])
+			return core[:n-1-m], k2, err == nil, err
+		}
 	}
 	if k2, n, found := clockAtEnd(core); found {
 		core = core[:len(core)-n]
-		if len(core) > 0 && fitsPartOfDay(core[len(core)-1], k2) { // "friday evening 8pm"
-			core = core[:len(core)-1]
+		if len(core) > 0 && isPartOfDay(core[len(core)-1]) && (k2.twelve || k2.amb == sure) {
+			part := core[len(core)-1]
+			if !k2.twelve && !fitsPartOfDay(part, k2) {
+				if part == "tonight" {
+					return nil, clock{}, false, errUnknown
+				}
+				return core, k2, true, nil // "morning 8pm": "morning" is left, and not read
+			}
+			if k2, err = settle(k2, part); err != nil {
+				return nil, clock{}, false, err
+			}
+			if part != "tonight" { // "friday evening 8pm", "tomorrow morning at 8"
+				core = core[:len(core)-1]
+			}
 		}
-		return core, k2, true, true
+		return core, k2, true, nil
 	}
-	return core, clock{}, false, true
+	return core, clock{}, false, nil
+}
+
+// partThenClock reports a part of the day before a clock, "afternoon at
+// 3": the part settles the clock rather than being the time itself.
+func partThenClock(w []string) bool {
+	if len(w) < 2 || !isPartOfDay(w[0]) {
+		return false
+	}
+	_, n, found := clockAtEnd(w[1:])
+	return found && n == len(w)-1
+}
+
+// isPartOfDay reports the words that say which part of a day a clock is
+// in.
+func isPartOfDay(s string) bool {
+	switch s {
+	case "morning", "afternoon", "evening", "night", "tonight":
+		return true
+	}
+	return false
+}
+
+// settle places k in the part of the day named by part: a clock without
+// am or pm ("at 7", "7:30", "10:30") is taken in the half of the day the
+// part is in, so "evening at 7" is 19:00 and "morning at 10" 10:00. It is
+// refused when k does not fall in that part ("tonight at 3"), and "at 12"
+// at night is midnight, refused as midnight is.
+func settle(k clock, part string) (clock, error) {
+	if k.twelve {
+		typed := k
+		k.amb, k.twelve, k.colon = sure, false, false
+		switch {
+		case part == "morning" && k.hour == 12:
+			k.hour = 0
+		case part != "morning" && part != "afternoon" && k.hour == 12:
+			return clock{}, ambiguous(clock{amb: midnight})
+		case part != "morning" && k.hour < 12:
+			k.hour += 12
+		}
+		if !fitsPartOfDay(part, k) {
+			return clock{}, refuse(ErrNoTime, fmt.Sprintf("%s is not %s, so %s does not say when %s. Say the time with am or pm, such as “%s”.",
+				k, partPhrase[part], typedClock(typed), partPhrase[part], k))
+		}
+	}
+	if !fitsPartOfDay(part, k) {
+		return clock{}, errUnknown
+	}
+	return k, nil
+}
+
+// partPhrase says when each part of the day is, for a refusal.
+var partPhrase = map[string]string{
+	"morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening",
+	"night": "at night", "tonight": "tonight",
+}
+
+// typedClock writes a clock without am or pm as it was typed: "at 3",
+// "3:30", "10:30".
+func typedClock(k clock) string {
+	if k.colon || k.min != 0 || !k.twelve {
+		return fmt.Sprintf("“%d:%02d”", k.hour, k.min)
+	}
+	return fmt.Sprintf("“at %d”", k.hour)
 }
 
 // fitsPartOfDay reports whether k falls in the part of the day named by
@@ -290,7 +394,7 @@ func fitsPartOfDay(s string, k clock) bool {
 		return k.hour >= 4 && k.hour < 12
 	case "afternoon":
 		return k.hour >= 12 && k.hour < 18
-	case "evening", "night":
+	case "evening", "night", "tonight":
 		return k.hour >= 17 || k.hour < 4
 	}
 	return false
@@ -307,13 +411,16 @@ func clockAt(w []string) (k clock, n int, ok bool) {
 		if len(w) < 2 {
 			return clock{}, 0, false
 		}
-		if k, ok := parseClock(w[1]); ok {
+		if k, ok := dayClock(dotted(w[1])); ok { // "at 3pm", "at 21.30", "at 15h"
+			return k, 2, true
+		}
+		if k, ok := fourDigitClock(w[1]); ok { // "at 1430"
 			return k, 2, true
 		}
 		if h := w[1]; len(h) <= 2 && allDigits(h) {
 			switch n := atoi(h); {
 			case n >= 1 && n <= 12:
-				return clock{hour: n, amb: halfDay}, 2, true
+				return clock{hour: n, amb: halfDay, twelve: true}, 2, true
 			case n <= 23:
 				return clock{hour: n}, 2, true
 			}
@@ -343,6 +450,11 @@ func clockAtEnd(w []string) (k clock, n int, ok bool) {
 			return k, 1, true
 		}
 	}
+	if len(w) >= 2 { // "friday 15h": after a day, not a duration
+		if k, ok := hourClock(w[len(w)-1]); ok {
+			return k, 1, true
+		}
+	}
 	if len(w) >= 2 && w[len(w)-1] == "night" {
 		return nightClock, 1, true
 	}
@@ -363,9 +475,9 @@ func clockTail(w []string) (clock, bool) {
 // "3pm on tuesday", "monday morning", "tomorrow eod", "the 15th at 2pm",
 // "12/25", "dec 3 2pm", "2026-12-01 14:00".
 func (p phraseParser) calendar(w []string) (reading, error) {
-	core, k, hasClock, ok := splitClock(w)
-	if !ok {
-		return reading{}, errUnknown
+	core, k, hasClock, err := splitClock(w)
+	if err != nil {
+		return reading{}, err
 	}
 	if len(core) == 0 { // a bare time: today, or tomorrow once it has gone by
 		t, err := p.at(p.today, k)

@@ -252,12 +252,10 @@ func parseRecurrence(w []string, work workhours.Hours) (r Recurrence, open bool,
 		}
 		r.at = k
 	}
-	switch r.at.amb {
-	case midnight:
-		return Recurrence{}, false, refuse(ErrNoTime, "“midnight” is the start of a day to some people and its end to others. Say “11:59pm” or “12am”.")
-	case halfDay:
-		return Recurrence{}, false, refuse(ErrNoTime, "“at "+strconv.Itoa(r.at.hour)+"” could be morning or evening. Say “"+strconv.Itoa(r.at.hour)+"am” or “"+strconv.Itoa(r.at.hour)+"pm”.")
+	if err := ambiguous(r.at); err != nil {
+		return Recurrence{}, false, err
 	}
+	r.at.twelve = false // said on the 24-hour clock: canonical, as String writes it
 	return r, open, nil
 }
 

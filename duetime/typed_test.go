@@ -142,3 +142,62 @@ func TestTypedCounts(t *testing.T) {
 		{"America/New_York", "2027-03-13 02:30", "in a day", "gap: clocks go forward"},
 	}, Options{})
 }
+
+// TestTypedClocks: a part of the day settles a clock without am or pm;
+// one without it is the 24-hour clock when written so ("09:30", "at
+// 1430", "friday 15h") and refused as ambiguous when not ("5:30", as "at
+// 5").
+func TestTypedClocks(t *testing.T) {
+	const mon = "2026-11-23 10:00"
+	checkTyped(t, []typedCase{
+		{"", mon, "tonight at 9", "2026-11-23 21:00"},
+		{"", mon, "at 9 tonight", "2026-11-23 21:00"},
+		{"", mon, "tonight at 11:30", "2026-11-23 23:30"},
+		{"", mon, "tonight at 9:30", "2026-11-23 21:30"},
+		{"", "2026-11-23 08:00", "this morning at 10", "2026-11-23 10:00"},
+		{"", mon, "this morning at 10", "past"}, // this morning names today
+		{"", mon, "tomorrow morning at 8", "2026-11-24 08:00"},
+		{"", mon, "tomorrow at 8 in the morning", "2026-11-24 08:00"},
+		{"", mon, "friday evening at 7", "2026-11-27 19:00"},
+		{"", mon, "friday at 7 in the evening", "2026-11-27 19:00"},
+		{"", mon, "friday night at 10", "2026-11-27 22:00"},
+		{"", mon, "this afternoon at 3", "2026-11-23 15:00"},
+		{"", mon, "afternoon at 3", "2026-11-23 15:00"},
+		{"", "2026-11-23 16:00", "afternoon at 3", "2026-11-24 15:00"}, // a bare part of the day rolls
+		{"", mon, "this evening at 7:45", "2026-11-23 19:45"},
+		{"", mon, "monday morning at 9:30", "2026-11-30 09:30"},
+		{"", mon, "friday evening 8pm", "2026-11-27 20:00"},
+		{"", mon, "tonight at 3", "no: 3pm is not tonight, so “at 3” does not say when tonight"},
+		{"", mon, "afternoon at 7", "no: 7pm is not in the afternoon"},
+		{"", mon, "tomorrow morning at 2", "no: 2am is not in the morning"},
+		{"", mon, "tonight at 12", "no: start of a day"}, // midnight, refused as midnight is
+		{"", mon, "at 5", "no: could be 5am or 5pm"},
+		{"", mon, "tomorrow at 5", "no: could be 5am or 5pm"},
+		{"", mon, "5:30", "no: could be 5:30am or 5:30pm"},
+		{"", mon, "friday 5:30", "no: “05:30” or “17:30”"},
+		{"", mon, "dec 3 9:30", "no: could be 9:30am or 9:30pm"},
+		{"", mon, "05:30", "2026-11-24 05:30"},
+		{"", mon, "17:30", "2026-11-23 17:30"},
+		{"", mon, "10:30", "2026-11-23 10:30"},
+		{"", mon, "friday 12:30", "2026-11-27 12:30"},
+		{"", mon, "at 1430", "2026-11-23 14:30"},
+		{"", mon, "at 0930", "2026-11-24 09:30"},
+		{"", mon, "friday at 1430", "2026-11-27 14:30"},
+		{"", mon, "at 21.30", "2026-11-23 21:30"},
+		{"", mon, "friday 15h", "2026-11-27 15:00"},
+		{"", mon, "tomorrow 9h30", "2026-11-24 09:30"},
+		{"", mon, "at 15h", "2026-11-23 15:00"},
+		{"", mon, "dec 3 15h", "2026-12-03 15:00"},
+		{"", mon, "15h", "2026-11-24 01:00"}, // alone, a duration: in 15 hours
+		// Across the clock changes.
+		{"America/New_York", "2027-03-13 10:00", "tonight at 9", "2027-03-13 21:00"},
+		{"America/New_York", "2027-03-13 10:00", "tomorrow morning at 8", "2027-03-14 08:00"},
+		{"America/New_York", "2027-03-13 10:00", "tomorrow at 0230", "gap: clocks go forward"},
+		{"Europe/London", "2027-03-27 10:00", "tomorrow morning at 7", "2027-03-28 07:00"},
+		{"Europe/London", "2026-10-24 10:00", "tomorrow at 0130", "2026-10-25 01:30"},
+		{"Australia/Sydney", "2026-10-03 10:00", "tomorrow at 2h30", "gap: clocks go forward"},
+		{"Australia/Sydney", "2027-04-03 10:00", "tomorrow evening at 6", "2027-04-04 18:00"},
+		{"Asia/Kolkata", "2026-11-23 10:00", "friday evening at 7", "2026-11-27 19:00"},
+		{"Asia/Kolkata", "2026-11-23 10:00", "at 1430", "2026-11-23 14:30"},
+	}, Options{})
+}

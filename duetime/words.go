@@ -350,10 +350,16 @@ func isWeekday(s string) bool {
 
 // clock is a time of day on the wall clock. An ambiguous clock is read
 // (so the phrase is known to be a time) and then refused with its reason
-// where it would be placed on a day.
+// where it would be placed on a day, unless a part of the day next to it
+// settles it ("tonight at 9").
 type clock struct {
 	hour, min int
 	amb       ambiguity
+	// twelve is a clock written without am or pm whose hour, 1 to 12,
+	// could be on the 12-hour clock: "at 9", "9:30", "10:30". A part of
+	// the day next to it says which half of the day it is in.
+	twelve bool
+	colon  bool // written with its minutes, "9:30" rather than "at 9"
 }
 
 type ambiguity uint8
@@ -379,9 +385,11 @@ var namedClocks = map[string]clock{
 // a day, it is as often a noun ("game night friday") and is not read.
 var nightClock = clock{hour: 20}
 
-// parseClock reads "3pm", "3:30pm", "12am", "15:30" or "9:30" (24-hour),
-// or a named time. A bare "3" is not a time: "call 3 customers" is not due
-// at 3 o'clock.
+// parseClock reads "3pm", "3:30pm", "9.30am", "12am", or a named time, or
+// a clock without am or pm: on the 24-hour clock when written so, with two
+// digits of hour ("09:30", "10:00", "15:30") or from 13 on, and ambiguous
+// with one digit ("5:30": 5:30am or 5:30pm?), as "at 5" is. A bare "3" is
+// not a time: "call 3 customers" is not due at 3 o'clock.
 func parseClock(s string) (clock, bool) {
 	if c, ok := namedClocks[s]; ok {
 		return c, true
@@ -405,7 +413,48 @@ func parseClock(s string) (clock, bool) {
 	if !strings.Contains(s, ":") {
 		return clock{}, false
 	}
-	return hourMinute(s)
+	c, ok := hourMinute(s)
+	if ok && c.hour >= 1 && c.hour <= 12 && s[0] != '0' {
+		c.twelve = true
+		if s[1] == ':' { // "5:30"
+			c.amb, c.colon = halfDay, true
+		}
+	}
+	return c, ok
+}
+
+// hourClock reads "15h" and "15h30", the 24-hour clock as much of Europe
+// writes it. Alone "15h" is a duration (in 15 hours), so it is read as a
+// clock only after a day or "at": "friday 15h", "at 9h30".
+func hourClock(s string) (clock, bool) {
+	h, m, ok := strings.Cut(s, "h")
+	if !ok || len(h) < 1 || len(h) > 2 || !allDigits(h) || m != "" && (len(m) != 2 || !allDigits(m)) {
+		return clock{}, false
+	}
+	c := clock{hour: atoi(h)}
+	if m != "" {
+		c.min = atoi(m)
+	}
+	return c, c.hour <= 23 && c.min <= 59
+}
+
+// fourDigitClock reads "1430" and "0930" as the 24-hour clock; only after
+// "at", since four digits alone are as often a number ("order 1430").
+func fourDigitClock(s string) (clock, bool) {
+	if len(s) != 4 || !allDigits(s) {
+		return clock{}, false
+	}
+	c := clock{hour: atoi(s[:2]), min: atoi(s[2:])}
+	return c, c.hour <= 23 && c.min <= 59
+}
+
+// dayClock reads a clock that follows a day: every form of parseClock,
+// and "15h".
+func dayClock(s string) (clock, bool) {
+	if k, ok := parseClock(s); ok {
+		return k, true
+	}
+	return hourClock(s)
 }
 
 // dotted reads "9.30", as a time is written before am or pm in much of
