@@ -139,13 +139,18 @@ func (o oracle) first(match func(date) bool, h, mi int, loc *time.Location) expe
 
 func (o oracle) after(d time.Duration) expect { return expect{due: o.now.Add(d)} }
 
-// monthDay is this year's m/d at 9:00, or a question offering next year's.
+// monthDay is this year's m/d at 9:00; once gone by, next year's when
+// that is nearer ahead than this year's is behind, or else a question
+// offering next year's.
 func (o oracle) monthDay(m time.Month, d int) expect {
 	e := o.wall(date{o.today().y, m, d}, 9, 0, nil)
 	if e.err != nil || e.due.After(o.now) {
 		return e
 	}
 	n := o.wall(date{o.today().y + 1, m, d}, 9, 0, nil)
+	if n.due.Sub(o.now) < o.now.Sub(e.due) {
+		return n
+	}
 	return expect{choices: []time.Time{n.due}}
 }
 

@@ -107,6 +107,7 @@ func TestParse(t *testing.T) {
 		{"3 dec 2027", "2027-12-03 09:00"},
 		{"friday dec 4 2pm", "2026-12-04 14:00"},
 		{"jan 5 2027", "2027-01-05 09:00"},
+		{"jan 5", "2027-01-05 09:00"}, // six weeks ahead, not ten months gone by
 		{"feb 29 2028", "2028-02-29 09:00"},
 		// Case, glue and punctuation.
 		{"Tomorrow 3PM", "2026-11-24 15:00"},
@@ -158,7 +159,7 @@ func TestParseErrors(t *testing.T) {
 		{"13pm", ErrNoTime},
 		{"12/3", ErrAmbiguous}, // day-first or month-first: a question
 		{"12/3 5pm", ErrAmbiguous},
-		{"jan 5", ErrAmbiguous}, // gone by this year: next year's is a question
+		{"oct 5", ErrAmbiguous}, // gone by lately this year: next year's is a question
 		{"last friday", ErrPast},
 		{"3 days ago", ErrPast},
 		{"midnight", ErrNoTime},
@@ -569,9 +570,14 @@ func TestMonthDate(t *testing.T) {
 		{"2026-11-23 10:00", "jun 31", "no"},
 		{"2026-11-23 10:00", "31st of april", "no"},
 		{"2026-11-23 10:00", "dec 3 2025", "past"},
-		{"2026-11-23 10:00", "dec 3 2200", "no"}, // more than 100 years ahead
-		{"2096-03-01 10:00", "feb 29", "past"},   // and 2097 has none
-		{"2026-12-31 23:30", "jan 1", "ask"},
+		{"2026-11-23 10:00", "dec 3 2200", "no"},          // more than 100 years ahead
+		{"2096-03-01 10:00", "feb 29", "past"},            // and 2097 has none
+		{"2026-12-31 23:30", "jan 1", "2027-01-01 09:00"}, // next year's is nearer than this year's
+		{"2026-11-27 10:00", "jan 5", "2027-01-05 09:00"},
+		{"2026-11-27 10:00", "5 jan", "2027-01-05 09:00"},
+		{"2026-11-27 10:00", "may 27", "2027-05-27 09:00"}, // six months on, just nearer
+		{"2026-11-27 10:00", "may 31", "ask"},              // six months back, just nearer
+		{"2026-11-27 10:00", "1/5", "ask"},                 // 5 January or 1 May, both next year?
 		{"2026-12-31 23:30", "dec 31 11pm", "ask"},
 		{"2026-12-31 22:30", "dec 31 11pm", "2026-12-31 23:00"},
 	}

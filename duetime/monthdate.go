@@ -149,11 +149,13 @@ func (p phraseParser) monthDate(w []string) (reading, error) {
 }
 
 // resolveDate places day d of month m, in year y when hasYear, at k.
-// Without a year it is this year's date; once that has gone by, Kept does
-// not move it to next year silently but asks (askNextYear), because "nov
-// 30" typed on 1 December is more often a slip than a plan. A day the
-// month never has ("feb 30", "jun 31") and a 29 February in a year without
-// one are refused.
+// Without a year it is this year's date while that is ahead. Once it has
+// gone by, it is next year's when that is nearer ahead than this year's
+// is behind ("jan 5" typed on 27 November is in six weeks, not ten months
+// ago); otherwise Kept does not move it to next year silently but asks
+// (askNextYear), because "nov 30" typed on 1 December is more often a slip
+// than a plan. A day the month never has ("feb 30", "jun 31") and a 29
+// February in a year without one are refused.
 func (p phraseParser) resolveDate(m time.Month, d, y int, hasYear bool, k clock) (reading, error) {
 	const leapYear = 2000
 	if d > daysIn(leapYear, m) {
@@ -187,11 +189,14 @@ func (p phraseParser) resolveDate(m time.Month, d, y int, hasYear bool, k clock)
 	if d > daysIn(y+1, m) {
 		return reading{}, refuse(ErrPast, fmt.Sprintf("%d %s has gone by this year.", d, m))
 	}
-	t, err = p.at(civil{y + 1, m, d}, k)
+	next, err := p.at(civil{y + 1, m, d}, k)
 	if err != nil {
 		return reading{}, err
 	}
-	return reading{question: &question{why: askNextYear, choices: []time.Time{t}}}, nil
+	if next.Sub(p.now) < p.now.Sub(t) {
+		return reading{due: next}, nil
+	}
+	return reading{question: &question{why: askNextYear, choices: []time.Time{next}}}, nil
 }
 
 // numericDate reads "12/25", "25/12", "3/4", "12/25/2026". A date that
