@@ -224,7 +224,21 @@ func (p phraseParser) numericDate(s string, k clock) (reading, error) {
 	us, eu := valid(a, b), valid(b, a)
 	switch {
 	case !us && !eu:
-		return reading{}, refuse(ErrNoTime, fmt.Sprintf("“%s” is not a date, read month first or day first.", s))
+		why := func(m, d int) string {
+			switch {
+			case m < 1 || m > 12:
+				return fmt.Sprintf("there is no month %d", m)
+			case d < 1:
+				return "there is no day 0"
+			case hasYear:
+				return fmt.Sprintf("%s %d has %d days", time.Month(m), y, daysIn(y, time.Month(m)))
+			}
+			return fmt.Sprintf("%s has no %d%s", time.Month(m), d, ordinalSuffix(d))
+		}
+		if first, second := why(a, b), why(b, a); first != second {
+			return reading{}, refuse(ErrNoTime, fmt.Sprintf("“%s” is not a date that exists: read month first, %s; read day first, %s.", s, first, second))
+		}
+		return reading{}, refuse(ErrNoTime, fmt.Sprintf("“%s” is not a date that exists: %s.", s, why(a, b)))
 	case a == b || !eu:
 		return p.resolveDate(time.Month(a), b, y, hasYear, k)
 	case !us:

@@ -1,8 +1,10 @@
 package duetime
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/keptbot/kept/workhours"
@@ -191,13 +193,19 @@ func (p phraseParser) read(w []string) (reading, error) {
 	if err := past(w); err != nil {
 		return reading{}, err
 	}
-	if len(w) == 1 {
-		switch w[0] {
+	if len(w) == 1 || len(w) == 2 && w[0] == "next" { // "eow", "end of next week"
+		switch w[len(w)-1] {
 		case "eow":
-			return p.endOfWeek()
+			return p.endOfWeek(len(w) == 2)
 		case "eom":
-			return p.endOfMonth()
+			return p.endOfMonth(len(w) == 2)
 		}
+	}
+	if i := slices.Index(w, "firstthing"); i == 0 || i == len(w)-1 && i > 0 { // "first thing tomorrow", "monday first thing"
+		return p.firstThing(slices.Delete(slices.Clone(w), i, i+1))
+	}
+	if i := slices.Index(w, "from"); i > 0 && i < len(w)-1 && w[len(w)-1] != "now" { // "a week from friday"
+		return p.fromDay(w[:i], w[i+1:])
 	}
 	if w[0] == "in" || w[0] == "within" || (len(w) > 2 && w[len(w)-2] == "from" && w[len(w)-1] == "now") || isCompactSpan(w) {
 		return p.relative(w)
@@ -241,8 +249,13 @@ func past(w []string) error {
 }
 
 // endOfWeek is this week's Friday 17:00, or next week's from Friday
-// evening on.
-func (p phraseParser) endOfWeek() (reading, error) {
+// evening on. The end of next week is Friday 17:00 of the week "next
+// week" starts (the coming Monday's), as "friday next week" is.
+func (p phraseParser) endOfWeek(next bool) (reading, error) {
+	if next {
+		t, err := p.at(p.today.add(p.today.untilWeekday(time.Monday, true)+4), dayEnd)
+		return reading{due: t}, err
+	}
 	d := p.today.add(p.today.untilWeekday(time.Friday, false))
 	t, err := p.at(d, dayEnd)
 	if err == nil && !t.After(p.now) {
@@ -252,14 +265,66 @@ func (p phraseParser) endOfWeek() (reading, error) {
 }
 
 // endOfMonth is the month's last day at 17:00, or the next month's once
-// that has gone by.
-func (p phraseParser) endOfMonth() (reading, error) {
+// that has gone by. The end of next month is the last day of the month
+// "next month" names.
+func (p phraseParser) endOfMonth(next bool) (reading, error) {
 	last := func(c civil) civil { return civil{c.y, c.m, daysIn(c.y, c.m)} }
+	first := civil{p.today.y, p.today.m, 1}
+	if next {
+		t, err := p.at(last(first.addMonths(1)), dayEnd)
+		return reading{due: t}, err
+	}
 	t, err := p.at(last(p.today), dayEnd)
 	if err == nil && !t.After(p.now) {
-		t, err = p.at(last(civil{p.today.y, p.today.m, 1}.addMonths(1)), dayEnd)
+		t, err = p.at(last(first.addMonths(1)), dayEnd)
 	}
 	return reading{due: t}, err
+}
+
+// firstThing reads "first thing tomorrow", "first thing monday" and
+// "monday first thing": that day when KEPT_WORK_HOURS begin (9:00 by
+// default). w is the day without "first thing", and names no time.
+func (p phraseParser) firstThing(w []string) (reading, error) {
+	d, _, n, err := p.date(w)
+	if err != nil || n != len(w) {
+		return reading{}, cmp.Or(err, errUnknown)
+	}
+	h, m := p.work.Start()
+	t, err := p.at(d, clock{hour: h, min: m})
+	return reading{due: t}, err
+}
+
+// fromDay reads "a week from today", "2 days from tomorrow" and "a week
+// from friday at 3pm": the day moved by whole days, weeks, months or
+// years, at 9:00 unless a time is given (a day without a time, even
+// "today", is 9:00 once moved). "2 hours from tomorrow" is not read.
+func (p phraseParser) fromDay(span, day []string) (reading, error) {
+	s, used, ok, err := quantities(span)
+	if err != nil {
+		return reading{}, err
+	}
+	if !ok || used != len(span) {
+		return reading{}, errUnknown
+	}
+	if !s.calendar || s.secs != 0 {
+		return reading{}, refuse(ErrNoTime, "Kept moves a day by days, weeks, months or years, not by hours or minutes. Give the time, such as “tomorrow 11am”.")
+	}
+	core, k, hasClock, err := splitClock(day)
+	if err != nil {
+		return reading{}, err
+	}
+	d, _, n, err := p.date(core)
+	if err != nil || n != len(core) {
+		return reading{}, cmp.Or(err, errUnknown)
+	}
+	if !hasClock {
+		k = dayStart
+	}
+	t, err := p.at(d.addMonths(s.months).add(s.days), k)
+	if err != nil {
+		return reading{}, err
+	}
+	return p.checkRange(t)
 }
 
 // splitClock takes the time of day off a phrase: "[at] 3pm [on] friday",
@@ -497,7 +562,10 @@ func (p phraseParser) calendar(w []string) (reading, error) {
 		t, err := p.at(p.today, k)
 		return reading{due: t}, err
 	}
-	if d, def, n, ok := p.date(core); ok && n == len(core) {
+	if d, def, n, err := p.date(core); n == len(core) || err != nil && !errors.Is(err, errUnknown) {
+		if err != nil {
+			return reading{}, err
+		}
 		if !hasClock {
 			k = def
 		}
@@ -507,8 +575,8 @@ func (p phraseParser) calendar(w []string) (reading, error) {
 	if !hasClock {
 		k = dayStart
 	}
-	if n, ok := dayOfMonthWords(core); ok {
-		return p.dayOfMonth(n, k)
+	if n, months, ok := dayOfMonthWords(core); ok {
+		return p.dayOfMonth(n, months, k)
 	}
 	if isSlashDate(core[0]) && len(core) == 1 {
 		return p.numericDate(core[0], k)
@@ -517,33 +585,62 @@ func (p phraseParser) calendar(w []string) (reading, error) {
 }
 
 // date reads a day at the start of w and returns it, the time it has when
-// no time is given, and how many words it took.
+// no time is given, and how many words it took; err is errUnknown when w
+// does not start with a day.
 //
-// A weekday, and "next <weekday>", is the first such day after today, so
-// "monday" said on a Monday is next week's; "this <weekday>" may be today.
-// "next week" is the coming Monday, "friday next week" and "next week
-// friday" that week's Friday, and "next month" the 1st of the next.
-func (p phraseParser) date(w []string) (d civil, k clock, n int, ok bool) {
+// A weekday, "next <weekday>" and "this coming <weekday>" are the first
+// such day after today, so "monday" said on a Monday is next week's;
+// "this <weekday>" may be today. "next week" is the coming Monday,
+// "friday next week" and "next week friday" that week's Friday, and "next
+// month" the 1st of the next. "next business day" is the first day after
+// today that KEPT_WORK_HOURS work. "this weekend" is Saturday of this
+// week's weekend (today on a Saturday, gone by on a Sunday), "next
+// weekend" the Saturday of next week's.
+func (p phraseParser) date(w []string) (d civil, k clock, n int, err error) {
 	if len(w) == 0 {
-		return civil{}, clock{}, 0, false
+		return civil{}, clock{}, 0, errUnknown
 	}
 	nextMonday := p.today.add(p.today.untilWeekday(time.Monday, true))
 	inNextWeek := func(wd time.Weekday) civil { return nextMonday.add((int(wd) + 6) % 7) }
 	switch w[0] {
 	case "today":
-		return p.today, dayEnd, 1, true
+		return p.today, dayEnd, 1, nil
 	case "tonight":
-		return p.today, night, 1, true
+		return p.today, night, 1, nil
 	case "tomorrow", "tmrw", "tmr", "tmw":
-		return p.today.add(1), dayStart, 1, true
+		return p.today.add(1), dayStart, 1, nil
 	case "overmorrow":
-		return p.today.add(2), dayStart, 1, true
+		return p.today.add(2), dayStart, 1, nil
 	case "yesterday":
-		return p.today.add(-1), dayStart, 1, true
+		return p.today.add(-1), dayStart, 1, nil
 	case "this":
+		if len(w) < 2 {
+			break
+		}
+		if wd, ok := weekdays[w[1]]; ok {
+			return p.today.add(p.today.untilWeekday(wd, false)), dayStart, 2, nil
+		}
+		if w[1] == "weekend" {
+			sat := p.today.add(p.today.untilWeekday(time.Saturday, false))
+			if p.today.weekday() == time.Sunday {
+				sat = p.today.add(-1)
+			}
+			return sat, dayStart, 2, nil
+		}
+		if w[1] == "coming" && len(w) >= 3 {
+			if d, k, n, err := p.date(w[1:]); err == nil {
+				return d, k, n + 1, nil
+			}
+		}
+	case "the":
+		if len(w) >= 3 && w[1] == "next" && businessDayWords(w[2:]) > 0 { // "by the next business day"
+			d, k, n, err := p.date(w[1:])
+			return d, k, n + 1, err
+		}
+	case "coming":
 		if len(w) >= 2 {
 			if wd, ok := weekdays[w[1]]; ok {
-				return p.today.add(p.today.untilWeekday(wd, false)), dayStart, 2, true
+				return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 2, nil
 			}
 		}
 	case "next":
@@ -551,60 +648,121 @@ func (p phraseParser) date(w []string) (d civil, k clock, n int, ok bool) {
 			break
 		}
 		if wd, ok := weekdays[w[1]]; ok {
-			return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 2, true
+			return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 2, nil
+		}
+		if n := businessDayWords(w[1:]); n > 0 {
+			d, err := p.nextWorkday()
+			return d, dayStart, n + 1, err
 		}
 		switch w[1] {
 		case "week":
 			if len(w) >= 3 {
 				if wd, ok := weekdays[w[2]]; ok {
-					return inNextWeek(wd), dayStart, 3, true
+					return inNextWeek(wd), dayStart, 3, nil
 				}
 			}
-			return nextMonday, dayStart, 2, true
+			return nextMonday, dayStart, 2, nil
+		case "weekend":
+			return inNextWeek(time.Saturday), dayStart, 2, nil
 		case "month":
-			return civil{p.today.y, p.today.m, 1}.addMonths(1), dayStart, 2, true
+			return civil{p.today.y, p.today.m, 1}.addMonths(1), dayStart, 2, nil
 		}
 	default:
 		if wd, ok := weekdays[w[0]]; ok {
 			if len(w) >= 3 && w[1] == "next" && w[2] == "week" {
-				return inNextWeek(wd), dayStart, 3, true
+				return inNextWeek(wd), dayStart, 3, nil
 			}
-			return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 1, true
+			return p.today.add(p.today.untilWeekday(wd, true)), dayStart, 1, nil
 		}
 		if isISODate(w[0]) {
-			t, err := time.Parse(time.DateOnly, w[0])
-			if err == nil {
-				return civilOf(t), dayStart, 1, true
-			}
+			d, err := isoDate(w[0])
+			return d, dayStart, 1, err
 		}
 	}
-	return civil{}, clock{}, 0, false
+	return civil{}, clock{}, 0, errUnknown
 }
 
-// dayOfMonthWords reads "the 15th", "15th", "the 15th of the month".
-func dayOfMonthWords(w []string) (int, bool) {
+// businessDayWords is how many words at the start of w say "business
+// day" (or "working day", "workday"), or 0.
+func businessDayWords(w []string) int {
+	switch {
+	case len(w) >= 2 && businessDay[w[0]+" "+w[1]]:
+		return 2
+	case len(w) >= 1 && businessDay[w[0]]:
+		return 1
+	}
+	return 0
+}
+
+// businessDay are the words for one working day ("next business day").
+var businessDay = map[string]bool{"business day": true, "working day": true, "workday": true, "work day": true}
+
+// nextWorkday is the first day after today that is a working day by
+// KEPT_WORK_HOURS.
+func (p phraseParser) nextWorkday() (civil, error) {
+	if p.work.IsZero() {
+		return civil{}, refuse(ErrNoTime, "No day is a working day in this workspace's KEPT_WORK_HOURS, so there is no next business day. Give a day, such as “tomorrow” or “monday”.")
+	}
+	d := p.today.add(1)
+	for !p.work.Workday(d.weekday()) {
+		d = d.add(1)
+	}
+	return d, nil
+}
+
+// isoDate reads "2026-12-01", refusing a date that does not exist
+// ("2026-02-30", "2026-13-01") with the reason.
+func isoDate(s string) (civil, error) {
+	y, m, d := atoi(s[:4]), atoi(s[5:7]), atoi(s[8:])
+	switch {
+	case m < 1 || m > 12:
+		return civil{}, refuse(ErrNoTime, fmt.Sprintf("That date does not exist: there is no month %d. Months go from 01 to 12, such as “%d-12-01”.", m, y))
+	case d < 1 || d > daysIn(y, time.Month(m)):
+		return civil{}, refuse(ErrNoTime, fmt.Sprintf("That date does not exist: %s %d has %d days.", time.Month(m), y, daysIn(y, time.Month(m))))
+	}
+	return civil{y, time.Month(m), d}, nil
+}
+
+// dayOfMonthWords reads "the 15th", "15th", "the 15th of the month", and
+// "the 5th of this month" and "of next month", for which months is 0 or
+// 1 (the month is named) rather than -1 (the next that has the day).
+func dayOfMonthWords(w []string) (n, months int, ok bool) {
 	if len(w) > 0 && w[0] == "the" {
 		w = w[1:]
 	}
 	if len(w) == 0 {
-		return 0, false
+		return 0, 0, false
 	}
-	n, ok := ordinal(w[0])
+	n, ok = ordinal(w[0])
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	switch rest := joinWords(w[1:]); rest {
-	case "", "of the month", "of this month", "of the next month", "of next month":
-		return n, true
+	case "", "of the month":
+		return n, -1, true
+	case "of this month", "of the current month":
+		return n, 0, true
+	case "of the next month", "of next month":
+		return n, 1, true
 	}
-	return 0, false
+	return 0, 0, false
 }
 
-// dayOfMonth is the next day n of a month whose time k is still ahead:
-// this month's, else the next month's that has such a day ("the 31st" said
-// in November is 31 December).
-func (p phraseParser) dayOfMonth(n int, k clock) (reading, error) {
+// dayOfMonth is day n of this month (months 0) or the next (1), or, for
+// months -1, the next day n of a month whose time k is still ahead: this
+// month's, else the next month's that has such a day ("the 31st" said in
+// November is 31 December).
+func (p phraseParser) dayOfMonth(n, months int, k clock) (reading, error) {
 	first := civil{p.today.y, p.today.m, 1}
+	if months >= 0 {
+		c := first.addMonths(months)
+		if n > daysIn(c.y, c.m) {
+			return reading{}, refuse(ErrNoTime, fmt.Sprintf("%s %d has no %d%s; it has %d days.", c.m, c.y, n, ordinalSuffix(n), daysIn(c.y, c.m)))
+		}
+		c.d = n
+		t, err := p.at(c, k)
+		return reading{due: t}, err
+	}
 	for i := range 13 {
 		c := first.addMonths(i)
 		if n > daysIn(c.y, c.m) {

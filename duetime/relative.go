@@ -183,12 +183,15 @@ func quantities(w []string) (s span, used int, ok bool, err error) {
 func isAmount(s string) bool { _, ok := amount(s); return ok }
 func isUnit(s string) bool   { _, ok := units[s]; return ok }
 
-// businessDays are the words for a day that is a working day by
-// KEPT_WORK_HOURS.
-var businessDays = map[string]bool{
-	"business day": true, "business days": true, "working day": true, "working days": true,
-	"workday": true, "workdays": true, "work day": true, "work days": true,
-}
+// businessDays are the words for days that are working days by
+// KEPT_WORK_HOURS: one (businessDay), or more.
+var businessDays = func() map[string]bool {
+	m := map[string]bool{"business days": true, "working days": true, "workdays": true, "work days": true}
+	for s := range businessDay {
+		m[s] = true
+	}
+	return m
+}()
 
 // relative reads "in 2 hours", "in 3 days at 5pm", "in 1.5 hours", "in
 // 1h30m", "2h", "90m", "in 3 business days", "2 weeks from now", "within

@@ -104,8 +104,6 @@ func TestTypedPunctuation(t *testing.T) {
 	}, Options{})
 }
 
-var _ = workhours.Default
-
 // TestTypedCounts: counts in words to ninety-nine, "a couple of",
 // "within" and "a fortnight", across clock changes: hours are elapsed
 // time, days and longer keep the wall-clock time.
@@ -200,4 +198,99 @@ func TestTypedClocks(t *testing.T) {
 		{"Asia/Kolkata", "2026-11-23 10:00", "friday evening at 7", "2026-11-27 19:00"},
 		{"Asia/Kolkata", "2026-11-23 10:00", "at 1430", "2026-11-23 14:30"},
 	}, Options{})
+}
+
+// TestTypedDays: the next business day, the end of next week or month,
+// "this coming", the weekend, "later today", "first thing", "a week from
+// today", the day of this or next month, dates that do not exist, and
+// month-days gone by.
+func TestTypedDays(t *testing.T) {
+	const mon = "2026-11-23 10:00" // a Monday
+	const fri = "2026-11-27 18:00" // a Friday evening
+	checkTyped(t, []typedCase{
+		{"", mon, "next business day", "2026-11-24 09:00"},
+		{"", mon, "next working day", "2026-11-24 09:00"},
+		{"", mon, "next workday at 3pm", "2026-11-24 15:00"},
+		{"", mon, "by the next business day", "2026-11-24 09:00"},
+		{"", fri, "next business day", "2026-11-30 09:00"},
+		{"", fri, "next working day 5pm", "2026-11-30 17:00"},
+		{"", "2026-11-28 10:00", "next business day", "2026-11-30 09:00"}, // a Saturday
+		{"", mon, "end of next week", "2026-12-04 17:00"},
+		{"", mon, "by the end of next week", "2026-12-04 17:00"},
+		{"", fri, "end of next week", "2026-12-04 17:00"}, // next week starts on Monday
+		{"", "2026-11-29 10:00", "end of next week", "2026-12-04 17:00"},
+		{"", mon, "end of this week", "2026-11-27 17:00"},
+		{"", mon, "by the end of the week", "2026-11-27 17:00"},
+		{"", mon, "end of next month", "2026-12-31 17:00"},
+		{"", "2027-01-31 10:00", "end of next month", "2027-02-28 17:00"},
+		{"", mon, "end of this month", "2026-11-30 17:00"},
+		{"", "2026-11-30 18:00", "end of this month", "2026-12-31 17:00"}, // the next once passed, as eom
+		{"", mon, "this coming friday", "2026-11-27 09:00"},
+		{"", "2026-11-27 08:00", "this coming friday", "2026-12-04 09:00"}, // coming: not today
+		{"", "2026-11-27 08:00", "this friday", "2026-11-27 09:00"},
+		{"", mon, "coming monday at 3pm", "2026-11-30 15:00"},
+		{"", mon, "this weekend", "2026-11-28 09:00"},
+		{"", "2026-11-28 08:00", "this weekend", "2026-11-28 09:00"},
+		{"", "2026-11-29 10:00", "this weekend", "past"}, // Sunday: Saturday has gone by
+		{"", mon, "this weekend at 2pm", "2026-11-28 14:00"},
+		{"", mon, "next weekend", "2026-12-05 09:00"},
+		{"", mon, "later today", "2026-11-23 17:00"},
+		{"", "2026-11-23 17:30", "later today", "past"},
+		{"", mon, "first thing tomorrow", "2026-11-24 09:00"},
+		{"", mon, "first thing monday", "2026-11-30 09:00"},
+		{"", mon, "monday first thing", "2026-11-30 09:00"},
+		{"", mon, "first thing next business day", "2026-11-24 09:00"},
+		{"", mon, "a week from today", "2026-11-30 09:00"},
+		{"", mon, "a week from tomorrow", "2026-12-01 09:00"},
+		{"", mon, "two weeks from friday at 3pm", "2026-12-11 15:00"},
+		{"", mon, "a month from today", "2026-12-23 09:00"},
+		{"", mon, "2 hours from tomorrow", "no: not by hours or minutes"},
+		{"", mon, "in a fortnight", "2026-12-07 10:00"},
+		{"", "2026-11-03 10:00", "the 5th of next month", "2026-12-05 09:00"},
+		{"", "2026-11-03 10:00", "the 5th of this month", "2026-11-05 09:00"},
+		{"", mon, "the 5th of this month", "past"},
+		{"", "2026-10-03 10:00", "the 31st of next month", "no: November 2026 has no 31st"},
+		{"", "2026-11-03 10:00", "the 5th", "2026-11-05 09:00"},
+		{"", mon, "2026-02-30", "no: February 2026 has 28 days"},
+		{"", mon, "2026-02-30 14:00", "no: does not exist"},
+		{"", mon, "2026/02/30", "no: does not exist"},
+		{"", mon, "2027-13-01", "no: there is no month 13"},
+		{"", mon, "13/13", "no: “13/13” is not a date that exists: there is no month 13"},
+		{"", mon, "2/30", "no: read month first, February has no 30th; read day first, there is no month 30"},
+		{"", mon, "feb 30", "no: February has no day 30"},
+		{"", "2026-11-27 10:00", "jan 5", "2027-01-05 09:00"},
+		{"", "2026-11-27 10:00", "jan 5 at 3pm", "2027-01-05 15:00"},
+		{"", "2026-12-01 10:00", "nov 30", "ask: gone by this year"},
+		// Across the clock changes.
+		{"America/New_York", "2027-03-12 18:00", "next business day", "2027-03-15 09:00"},
+		{"America/New_York", "2027-03-13 10:00", "a week from today", "2027-03-20 09:00"},
+		{"America/New_York", "2027-03-13 10:00", "first thing tomorrow", "2027-03-14 09:00"},
+		{"Europe/London", "2027-03-26 18:00", "next working day", "2027-03-29 09:00"},
+		{"Europe/London", "2027-03-22 10:00", "end of next week", "2027-04-02 17:00"},
+		{"Europe/London", "2027-03-22 10:00", "this weekend", "2027-03-27 09:00"},
+		{"Australia/Sydney", "2027-03-29 10:00", "end of next week", "2027-04-09 17:00"},
+		{"Australia/Sydney", "2026-10-02 18:00", "next business day", "2026-10-05 09:00"},
+		{"Australia/Sydney", "2027-03-20 10:00", "end of next month", "2027-04-30 17:00"},
+		{"Asia/Kolkata", "2026-11-27 18:00", "next business day at 10am", "2026-11-30 10:00"},
+		{"Asia/Kolkata", "2026-11-27 10:00", "jan 5", "2027-01-05 09:00"},
+	}, Options{})
+}
+
+// TestNextWorkdayByWorkHours: the next business day and "first thing"
+// follow KEPT_WORK_HOURS, and with no working day at all it is refused.
+func TestNextWorkdayByWorkHours(t *testing.T) {
+	sunThu, err := workhours.Parse("Sun-Thu 08:30-16:30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTyped(t, []typedCase{
+		{"Asia/Kolkata", "2026-11-26 18:00", "next business day", "2026-11-29 09:00"}, // Thursday: Sunday next
+		{"Asia/Kolkata", "2026-11-26 18:00", "first thing tomorrow", "2026-11-27 08:30"},
+		{"Asia/Kolkata", "2026-11-26 18:00", "first thing next working day", "2026-11-29 08:30"},
+	}, Options{Work: sunThu})
+	now, ny := refNow(t)
+	_, err = newPhraseParser(now, ny, workhours.Hours{}).read(words("next business day"))
+	if !errors.Is(err, ErrNoTime) || !strings.Contains(Reason(err), "No day is a working day") {
+		t.Errorf("next business day without working days = %v", err)
+	}
 }

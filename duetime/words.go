@@ -155,7 +155,11 @@ func weekdayList(f string) ([]string, bool) {
 
 // spellings are the phrases of several words that mean one thing, as the
 // single word the grammar reads: "end of the day" is "eod".
-var spellings = []struct{ from, to []string }{
+var spellings = withThe([]struct{ from, to []string }{
+	{strings.Fields("end of next week"), []string{"next", "eow"}},
+	{strings.Fields("end of the next week"), []string{"next", "eow"}},
+	{strings.Fields("end of next month"), []string{"next", "eom"}},
+	{strings.Fields("end of the next month"), []string{"next", "eom"}},
 	{strings.Fields("end of the day"), []string{"eod"}},
 	{strings.Fields("end of day"), []string{"eod"}},
 	{strings.Fields("end of business"), []string{"cob"}},
@@ -180,10 +184,24 @@ var spellings = []struct{ from, to []string }{
 	{strings.Fields("within the hour"), []string{"within", "an", "hour"}},
 	{strings.Fields("the day after tomorrow"), []string{"overmorrow"}},
 	{strings.Fields("day after tomorrow"), []string{"overmorrow"}},
+	{strings.Fields("later today"), []string{"today"}},
+	{strings.Fields("first thing"), []string{"firstthing"}},
+})
+
+// withThe adds "the end of …" for each "end of …": "by the end of the
+// week" is "by end of week".
+func withThe(sp []struct{ from, to []string }) []struct{ from, to []string } {
+	var out []struct{ from, to []string }
+	for _, s := range sp {
+		if s.from[0] == "end" {
+			out = append(out, struct{ from, to []string }{append([]string{"the"}, s.from...), s.to})
+		}
+	}
+	return append(out, sp...)
 }
 
 // spellingStarts are the first words of spellings.
-var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true, "12": true, "a": true, "within": true}
+var spellingStarts = map[string]bool{"end": true, "close": true, "in": true, "at": true, "the": true, "day": true, "12": true, "a": true, "within": true, "later": true, "first": true}
 
 // normalize rewrites the spellings above; the words are short, so a
 // plain scan is cheaper than anything cleverer.

@@ -113,6 +113,10 @@ func (h Hours) String() string {
 // days" counts these.
 func (h Hours) Workday(d time.Weekday) bool { return h.days[d%7] }
 
+// Start is when the working day begins, as a wall-clock hour and minute:
+// where "first thing tomorrow" falls.
+func (h Hours) Start() (hour, minute int) { return h.start / 60, h.start % 60 }
+
 // IsZero reports whether h has no working days at all.
 func (h Hours) IsZero() bool { return h.days == [7]bool{} }
 
