@@ -120,6 +120,9 @@ func TestTimeRefusals(t *testing.T) {
 		{"call them tomorrow at 5", "5am or 5pm"},
 		{"call them tomorrow 5:30", "could be 5:30am or 5:30pm. Say which, or write it on the 24-hour clock"},
 		{"call them tonight at 3", "3pm is not tonight, so “at 3” does not say when tonight"},
+		{"call them 2026-02-30", "That date does not exist: February 2026 has 28 days."},
+		{"call them 13/13", "“13/13” is not a date that exists: there is no month 13."},
+		{"call them 2 hours from tomorrow", "not by hours or minutes"},
 		{"call them 3pm IST", "India, Ireland or Israel"},
 		{"call them feb 29", "has no 29 February"},
 		{"send <b>it</b> & more", "I couldn't find when in “send &lt;b&gt;it&lt;/b&gt; &amp; more”"},
@@ -154,6 +157,11 @@ func TestTimesReadWhole(t *testing.T) {
 		{"sync friday 5pm Europe/Paris", "sync", "", time.Date(2026, 11, 27, 11, 0, 0, 0, newYork)},
 		{"pay the invoice on the 15th", "pay the invoice", "", time.Date(2026, 12, 15, 9, 0, 0, 0, newYork)},
 		{"wrap up 12/25", "wrap up", "", time.Date(2026, 12, 25, 9, 0, 0, 0, newYork)},
+		{"send the deck (next business day)", "send the deck", "", time.Date(2026, 11, 24, 9, 0, 0, 0, newYork)},
+		{"call Ann tonight at 9!", "call Ann", "", time.Date(2026, 11, 23, 21, 0, 0, 0, newYork)},
+		{"renew @ 1430", "renew", "", time.Date(2026, 11, 23, 14, 30, 0, 0, newYork)},
+		{"plan the offsite by the end of next week", "plan the offsite", "", time.Date(2026, 12, 4, 17, 0, 0, 0, newYork)},
+		{"review it in forty-five minutes", "review it", "", time.Date(2026, 11, 23, 10, 45, 0, 0, newYork)},
 	}
 	for i, tt := range tests {
 		e.slash(ann, tt.text)

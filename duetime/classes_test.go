@@ -282,11 +282,45 @@ var phraseClasses = []struct {
 	}},
 	{"DST gap and overlap", []string{"tomorrow 2:30am", "tomorrow at 2:30am"}, func(o oracle) expect { return o.at(1, 2, 30) }},
 	{"DST gap and overlap", []string{"tomorrow 1:30am"}, func(o oracle) expect { return o.at(1, 1, 30) }},
+	// The forms people type that an earlier review found missing.
+	{"next business day", []string{"next business day", "next working day", "by the next business day", "first thing next business day"}, func(o oracle) expect {
+		return o.first(weekdayIn(time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday), 9, 0, nil).after1(o)
+	}},
+	{"end of next week", []string{"end of next week", "by the end of next week", "friday next week 5pm"}, func(o oracle) expect {
+		d := o.today().plus(1)
+		for d.weekday() != time.Monday {
+			d = d.plus(1)
+		}
+		return o.wall(d.plus(4), 17, 0, nil)
+	}},
+	{"part of day settles the clock", []string{"tonight at 9", "at 9 tonight", "today 9pm"}, func(o oracle) expect { return o.at(0, 21, 0) }},
+	{"part of day settles the clock", []string{"tomorrow morning at 8", "tomorrow at 8 in the morning", "tomorrow 08:00"}, func(o oracle) expect { return o.at(1, 8, 0) }},
+	{"part of day settles the clock", []string{"afternoon at 3", "at 1500", "3pm"}, func(o oracle) expect { return o.first(every, 15, 0, nil) }},
+	{"counts in words", []string{"in twenty minutes", "within 20 minutes", "twenty minutes from now"}, func(o oracle) expect { return o.after(20 * time.Minute) }},
+	{"counts in words", []string{"in a fortnight", "in two weeks", "within a fortnight"}, func(o oracle) expect {
+		l := o.now.In(o.loc)
+		return o.at(14, l.Hour(), l.Minute())
+	}},
+	{"a week from a day", []string{"a week from tomorrow", "seven days from tomorrow"}, func(o oracle) expect { return o.at(8, 9, 0) }},
+	{"refused: ambiguous clock", []string{"5:30", "tomorrow 9:30", "tonight at 3", "12 midnight"}, func(o oracle) expect { return expect{err: ErrNoTime} }},
 	{"refused: in the past", []string{"last friday", "last monday", "2 days ago"}, func(o oracle) expect { return expect{err: ErrPast} }},
 	{"refused: ambiguous", []string{"friday midnight", "tomorrow at 5", "3pm IST", "biweekly", "every hour"}, func(o oracle) expect { return expect{err: ErrNoTime} }},
 }
 
 func (o oracle) with(loc *time.Location) oracle { return oracle{now: o.now, loc: loc} }
+
+// after1 is e, or the next match when e falls today: "next business day"
+// is never today. It assumes e came from first over weekdays at 9:00.
+func (e expect) after1(o oracle) expect {
+	if e.err != nil || e.due.In(o.loc).Format("2006-01-02") != o.now.In(o.loc).Format("2006-01-02") {
+		return e
+	}
+	d := o.today().plus(1)
+	for d.weekday() == time.Saturday || d.weekday() == time.Sunday {
+		d = d.plus(1)
+	}
+	return o.wall(d, 9, 0, nil)
+}
 
 // TestPhraseClasses reads each class of phrase, alone (as snooze and move
 // do) and at the end of a promise, in every zone at every moment, and
