@@ -9,7 +9,7 @@
 // offering the readings as Choices rather than guessing. Everything else
 // Kept will not schedule is a *Refusal with a reason to show the person:
 // a time in the past ("last friday"), in a daylight-saving gap, ambiguous
-// ("friday midnight", "at 5", "5:30", "3pm IST"), a date that does not
+// ("friday midnight", "at 5", "3pm IST"), a date that does not
 // exist ("2026-02-30", "13/13"), or half understood, when words
 // of a time phrase are left before the part that was read ("every monday
 // at 10 and 2pm"). A phrase is read whole or refused; see the README's

@@ -70,6 +70,7 @@ func TestParse(t *testing.T) {
 		{"today", "2026-11-23 17:00"},
 		{"today 3pm", "2026-11-23 15:00"},
 		{"tomorrow", "2026-11-24 09:00"},
+		{"tomorrow 9:30", "2026-11-24 09:30"},
 		{"tomorrow 09:30", "2026-11-24 09:30"},
 		{"tomorrow 10:30", "2026-11-24 10:30"}, // two digits of hour: the 24-hour clock
 		{"tomorrow at 3pm", "2026-11-24 15:00"},
@@ -90,6 +91,7 @@ func TestParse(t *testing.T) {
 		{"cob", "2026-11-23 17:00"},
 		// Times.
 		{"15:30", "2026-11-23 15:30"},
+		{"9:30", "2026-11-24 09:30"},
 		{"09:30", "2026-11-24 09:30"},
 		{"0:30", "2026-11-24 00:30"},
 		{"12am", "2026-11-24 00:00"},
@@ -165,8 +167,6 @@ func TestParseErrors(t *testing.T) {
 		{"midnight", ErrNoTime},
 		{"at 5", ErrNoTime},
 		{"tomorrow at 5", ErrNoTime},
-		{"9:30", ErrNoTime}, // 9:30am or 9:30pm?, as "at 9" is
-		{"tomorrow 5:30", ErrNoTime},
 		{"thursday dec 4", ErrNoTime}, // dec 4 2026 is a Friday
 		{"in 200 years", ErrNoTime},
 		{"in 999999 hours", ErrNoTime},

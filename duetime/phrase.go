@@ -151,9 +151,6 @@ func ambiguous(k clock) error {
 	switch {
 	case k.amb == midnight:
 		return refuse(ErrNoTime, "“midnight” is the start of a day to some people and its end to others. Say “11:59pm” or “12am”.")
-	case k.amb == halfDay && k.colon:
-		hm := fmt.Sprintf("%d:%02d", k.hour, k.min)
-		return refuse(ErrNoTime, fmt.Sprintf("“%s” could be %sam or %spm. Say which, or write it on the 24-hour clock, such as “%02d:%02d” or “%d:%02d”.", hm, hm, hm, k.hour, k.min, k.hour%12+12, k.min))
 	case k.amb == halfDay:
 		return refuse(ErrNoTime, fmt.Sprintf("“at %d” could be %dam or %dpm. Say which.", k.hour, k.hour, k.hour))
 	}
@@ -413,7 +410,7 @@ func isPartOfDay(s string) bool {
 func settle(k clock, part string) (clock, error) {
 	if k.twelve {
 		typed := k
-		k.amb, k.twelve, k.colon = sure, false, false
+		k.amb, k.twelve = sure, false
 		switch {
 		case part == "morning" && k.hour == 12:
 			k.hour = 0
@@ -442,7 +439,7 @@ var partPhrase = map[string]string{
 // typedClock writes a clock without am or pm as it was typed: "at 3",
 // "3:30", "10:30".
 func typedClock(k clock) string {
-	if k.colon || k.min != 0 || !k.twelve {
+	if k.min != 0 || !k.twelve {
 		return fmt.Sprintf("“%d:%02d”", k.hour, k.min)
 	}
 	return fmt.Sprintf("“at %d”", k.hour)

@@ -142,9 +142,9 @@ func TestTypedCounts(t *testing.T) {
 }
 
 // TestTypedClocks: a part of the day settles a clock without am or pm;
-// one without it is the 24-hour clock when written so ("09:30", "at
-// 1430", "friday 15h") and refused as ambiguous when not ("5:30", as "at
-// 5").
+// one without it is the 24-hour clock when written with minutes ("5:30",
+// "09:30", "at 1430", "friday 15h"), and refused as ambiguous when it is
+// a bare hour ("at 5").
 func TestTypedClocks(t *testing.T) {
 	const mon = "2026-11-23 10:00"
 	checkTyped(t, []typedCase{
@@ -171,9 +171,9 @@ func TestTypedClocks(t *testing.T) {
 		{"", mon, "tonight at 12", "no: start of a day"}, // midnight, refused as midnight is
 		{"", mon, "at 5", "no: could be 5am or 5pm"},
 		{"", mon, "tomorrow at 5", "no: could be 5am or 5pm"},
-		{"", mon, "5:30", "no: could be 5:30am or 5:30pm"},
-		{"", mon, "friday 5:30", "no: “05:30” or “17:30”"},
-		{"", mon, "dec 3 9:30", "no: could be 9:30am or 9:30pm"},
+		{"", mon, "5:30", "2026-11-24 05:30"},
+		{"", mon, "friday 5:30", "2026-11-27 05:30"},
+		{"", mon, "dec 3 9:30", "2026-12-03 09:30"},
 		{"", mon, "05:30", "2026-11-24 05:30"},
 		{"", mon, "17:30", "2026-11-23 17:30"},
 		{"", mon, "10:30", "2026-11-23 10:30"},

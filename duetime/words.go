@@ -377,7 +377,6 @@ type clock struct {
 	// could be on the 12-hour clock: "at 9", "9:30", "10:30". A part of
 	// the day next to it says which half of the day it is in.
 	twelve bool
-	colon  bool // written with its minutes, "9:30" rather than "at 9"
 }
 
 type ambiguity uint8
@@ -404,10 +403,10 @@ var namedClocks = map[string]clock{
 var nightClock = clock{hour: 20}
 
 // parseClock reads "3pm", "3:30pm", "9.30am", "12am", or a named time, or
-// a clock without am or pm: on the 24-hour clock when written so, with two
-// digits of hour ("09:30", "10:00", "15:30") or from 13 on, and ambiguous
-// with one digit ("5:30": 5:30am or 5:30pm?), as "at 5" is. A bare "3" is
-// not a time: "call 3 customers" is not due at 3 o'clock.
+// a clock without am or pm, read on the 24-hour clock ("9:30", "09:30",
+// "15:30"): written with minutes, it is as a schedule or a calendar shows
+// it, where "at 5" alone could be 5am or 5pm. A bare "3" is not a time:
+// "call 3 customers" is not due at 3 o'clock.
 func parseClock(s string) (clock, bool) {
 	if c, ok := namedClocks[s]; ok {
 		return c, true
@@ -433,10 +432,9 @@ func parseClock(s string) (clock, bool) {
 	}
 	c, ok := hourMinute(s)
 	if ok && c.hour >= 1 && c.hour <= 12 && s[0] != '0' {
+		// On the 24-hour clock, but a part of the day may still move it
+		// ("tonight at 9:30").
 		c.twelve = true
-		if s[1] == ':' { // "5:30"
-			c.amb, c.colon = halfDay, true
-		}
 	}
 	return c, ok
 }
