@@ -50,7 +50,7 @@ var fuzzSeeds = []string{
 	"tonight at 9", "at 9 tonight", "this morning at 10", "tomorrow morning at 8", "tomorrow at 8 in the morning",
 	"friday evening at 7", "afternoon at 3", "tonight at 3", "tonight at 12", "5:30", "10:30", "09:30", "at 1430",
 	"at 0930", "at 21.30", "friday 15h", "tomorrow 9h30", "every day at 9:30",
-	"next business day", "next working day at 3pm", "by the next business day", "end of next week", "end of next month",
+	"next business day", "next working day at 3pm", "by the next business day", "end of next week", "end of next month", "eoq", "by the end of the year", "end of next quarter", "next year",
 	"by the end of the week", "this coming friday", "this weekend", "next weekend", "later today", "first thing tomorrow",
 	"monday first thing", "a week from today", "a week from tomorrow", "2 hours from tomorrow", "the 5th of next month",
 	"the 31st of next month", "2026-02-30", "2026-13-01", "13/13", "2/30", "jan 5",

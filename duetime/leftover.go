@@ -11,7 +11,7 @@ import (
 var timeWords = map[string]bool{
 	"today": true, "tonight": true, "tomorrow": true, "tmrw": true, "tmr": true, "tmw": true, "yesterday": true,
 	"overmorrow": true, "next": true, "last": true, "ago": true,
-	"eod": true, "eow": true, "eom": true, "cob": true,
+	"eod": true, "eow": true, "eom": true, "eoq": true, "eoy": true, "cob": true,
 	"morning": true, "afternoon": true, "evening": true, "noon": true, "midday": true, "midnight": true,
 	"every": true, "daily": true, "weekly": true, "monthly": true, "yearly": true, "annually": true,
 	"fortnightly": true, "biweekly": true, "hourly": true, "weekday": true, "weekdays": true,
@@ -30,7 +30,7 @@ var timeWords = map[string]bool{
 var bridgeWords = map[string]bool{
 	"the": true, "of": true, "and": true, "a": true, "an": true, "this": true, "from": true, "now": true,
 	"end": true, "other": true, "half": true, "in": true, "business": true, "working": true, "work": true,
-	"night": true, "week": true, "month": true, "year": true, "o'clock": true,
+	"night": true, "week": true, "month": true, "quarter": true, "year": true, "o'clock": true,
 }
 
 // isTimeWord reports whether w[i] is a word of a time phrase on its own:

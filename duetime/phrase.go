@@ -195,7 +195,11 @@ func (p phraseParser) read(w []string) (reading, error) {
 		case "eow":
 			return p.endOfWeek(len(w) == 2)
 		case "eom":
-			return p.endOfMonth(len(w) == 2)
+			return p.endOfPeriod(1, len(w) == 2)
+		case "eoq":
+			return p.endOfPeriod(3, len(w) == 2)
+		case "eoy":
+			return p.endOfPeriod(12, len(w) == 2)
 		}
 	}
 	if i := slices.Index(w, "firstthing"); i == 0 || i == len(w)-1 && i > 0 { // "first thing tomorrow", "monday first thing"
@@ -261,21 +265,32 @@ func (p phraseParser) endOfWeek(next bool) (reading, error) {
 	return reading{due: t}, err
 }
 
-// endOfMonth is the month's last day at 17:00, or the next month's once
-// that has gone by. The end of next month is the last day of the month
-// "next month" names.
-func (p phraseParser) endOfMonth(next bool) (reading, error) {
-	last := func(c civil) civil { return civil{c.y, c.m, daysIn(c.y, c.m)} }
-	first := civil{p.today.y, p.today.m, 1}
+// endOfPeriod is the last day at 17:00 of the period today is in, a
+// month, a calendar quarter (to March, June, September, December) or a
+// year, by its length in months; or of the next period once that has gone
+// by. The end of next month, quarter or year is the last day of the
+// period after this one ("next month" names).
+func (p phraseParser) endOfPeriod(months int, next bool) (reading, error) {
+	start := periodStart(p.today, months)
+	end := func(s civil) civil {
+		e := s.addMonths(months - 1)
+		return civil{e.y, e.m, daysIn(e.y, e.m)}
+	}
 	if next {
-		t, err := p.at(last(first.addMonths(1)), dayEnd)
+		t, err := p.at(end(start.addMonths(months)), dayEnd)
 		return reading{due: t}, err
 	}
-	t, err := p.at(last(p.today), dayEnd)
+	t, err := p.at(end(start), dayEnd)
 	if err == nil && !t.After(p.now) {
-		t, err = p.at(last(first.addMonths(1)), dayEnd)
+		t, err = p.at(end(start.addMonths(months)), dayEnd)
 	}
 	return reading{due: t}, err
+}
+
+// periodStart is the first day of the period of months (1, 3 or 12) that
+// c is in.
+func periodStart(c civil, months int) civil {
+	return civil{c.y, time.Month((int(c.m)-1)/months*months + 1), 1}
 }
 
 // firstThing reads "first thing tomorrow", "first thing monday" and
@@ -662,7 +677,11 @@ func (p phraseParser) date(w []string) (d civil, k clock, n int, err error) {
 		case "weekend":
 			return inNextWeek(time.Saturday), dayStart, 2, nil
 		case "month":
-			return civil{p.today.y, p.today.m, 1}.addMonths(1), dayStart, 2, nil
+			return periodStart(p.today, 1).addMonths(1), dayStart, 2, nil
+		case "quarter":
+			return periodStart(p.today, 3).addMonths(3), dayStart, 2, nil
+		case "year":
+			return periodStart(p.today, 12).addMonths(12), dayStart, 2, nil
 		}
 	default:
 		if wd, ok := weekdays[w[0]]; ok {

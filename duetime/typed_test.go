@@ -225,6 +225,18 @@ func TestTypedDays(t *testing.T) {
 		{"", "2027-01-31 10:00", "end of next month", "2027-02-28 17:00"},
 		{"", mon, "end of this month", "2026-11-30 17:00"},
 		{"", "2026-11-30 18:00", "end of this month", "2026-12-31 17:00"}, // the next once passed, as eom
+		{"", mon, "eoq", "2026-12-31 17:00"},
+		{"", mon, "by the end of the quarter", "2026-12-31 17:00"},
+		{"", "2027-02-10 10:00", "end of quarter", "2027-03-31 17:00"},
+		{"", "2027-03-31 17:30", "end of this quarter", "2027-06-30 17:00"}, // the next once passed
+		{"", mon, "end of next quarter", "2027-03-31 17:00"},
+		{"", mon, "next quarter", "2027-01-01 09:00"},
+		{"", "2027-05-03 10:00", "next quarter", "2027-07-01 09:00"},
+		{"", mon, "eoy", "2026-12-31 17:00"},
+		{"", mon, "by the end of the year", "2026-12-31 17:00"},
+		{"", "2026-12-31 18:00", "end of year", "2027-12-31 17:00"}, // the next once passed
+		{"", mon, "end of next year", "2027-12-31 17:00"},
+		{"", mon, "next year", "2027-01-01 09:00"},
 		{"", mon, "this coming friday", "2026-11-27 09:00"},
 		{"", "2026-11-27 08:00", "this coming friday", "2026-12-04 09:00"}, // coming: not today
 		{"", "2026-11-27 08:00", "this friday", "2026-11-27 09:00"},
@@ -271,6 +283,8 @@ func TestTypedDays(t *testing.T) {
 		{"Australia/Sydney", "2027-03-29 10:00", "end of next week", "2027-04-09 17:00"},
 		{"Australia/Sydney", "2026-10-02 18:00", "next business day", "2026-10-05 09:00"},
 		{"Australia/Sydney", "2027-03-20 10:00", "end of next month", "2027-04-30 17:00"},
+		{"America/New_York", "2027-03-01 10:00", "end of quarter", "2027-03-31 17:00"}, // after spring forward
+		{"Europe/London", "2026-10-20 10:00", "eoy", "2026-12-31 17:00"},
 		{"Asia/Kolkata", "2026-11-27 18:00", "next business day at 10am", "2026-11-30 10:00"},
 		{"Asia/Kolkata", "2026-11-27 10:00", "jan 5", "2027-01-05 09:00"},
 	}, Options{})
