@@ -3,6 +3,7 @@ package inbound
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ func parseListQuery(args, caller string) (slackui.ListQuery, error) {
 	q := slackui.ListQuery{Owner: caller}
 	words := strings.Fields(args)
 	var customer []string
-	mine := false
+	mine, named := false, false
 	for i := 0; i < len(words); i++ {
 		w := strings.ToLower(words[i])
 		switch {
@@ -34,10 +35,13 @@ func parseListQuery(args, caller string) (slackui.ListQuery, error) {
 			i++
 		case mention.MatchString(words[i]):
 			m := mention.FindStringSubmatch(words[i])
-			if len(m[0]) != len(words[i]) {
+			if len(m[0]) != len(words[i]) || named {
 				return q, invalid("Name one person with an @-mention, as in `/promise list @ann`.")
 			}
-			q.Owner = m[1]
+			q.Owner, named = m[1], true
+		case len(w) > 1 && w[0] == '@':
+			// Slack makes a mention of a member's @name: this is nobody's.
+			return q, notFound(fmt.Sprintf("I can't find a Slack user %s in this workspace. Pick the person from Slack's @ menu, as in `/promise list @ann`.", slackui.Escape(words[i])))
 		default:
 			customer = append(customer, words[i])
 		}
@@ -63,6 +67,14 @@ func (b *Bot) listPromises(c call) (any, error) {
 	fallback, blocks, err := b.listPage(c.ctx, c.cmd.TeamID, c.cmd.UserID, slackui.ListCursor{Query: q})
 	if err != nil {
 		return nil, err
+	}
+	if q.Customer != "" && fallback == slackui.NothingOpen {
+		// Nothing names it: a word list does not take ("list pending"),
+		// or a customer Kept does not know, is said so, not shown as an
+		// empty list.
+		if _, err := b.store.Customer(c.cmd.TeamID, q.Customer); errors.Is(err, store.ErrNotFound) {
+			return nil, notFound(fmt.Sprintf("No open promise names *%s*, and I know no customer of that name. `/promise list` takes `overdue`, `by me`, `@someone` or a customer's name, as in `/promise list Acme overdue`.", slackui.Escape(q.Customer)))
+		}
 	}
 	return ephemeral(fallback, blocks...), nil
 }

@@ -49,6 +49,8 @@ func (b *Bot) newPromise(c call) (any, error) {
 	if m := mention.FindStringSubmatch(text); m != nil {
 		owner = m[1]
 		text = strings.TrimSpace(text[len(m[0]):])
+	} else if err := notAMention(text); err != nil {
+		return nil, err
 	}
 	customer, what := splitCustomer(text)
 	customer = b.knownCustomer(cmd.TeamID, customer, what) // the stored spelling (customer.go)
@@ -67,7 +69,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 	}
 	ans, err := duetime.Read(what, b.cfg.Now(), loc, b.timeOptions())
 	if err != nil {
-		return nil, timeError(err, what)
+		return nil, timeError(err, what, usagePromise)
 	}
 	if ans.Question != nil {
 		return timeQuestion(cmd.Text, *ans.Question, ans.Phrase)
@@ -110,6 +112,18 @@ func (b *Bot) newPromise(c call) (any, error) {
 	return ephemeral(fallback, blocks...), nil
 }
 
+// notAMention refuses text that starts with an @name Slack did not make a
+// mention of: nobody of that name is in the workspace (a typo, someone
+// gone), and recorded as it is the promise would be the caller's, for a
+// customer called "@nope Acme".
+func notAMention(text string) error {
+	first, _, _ := strings.Cut(text, " ")
+	if len(first) < 2 || first[0] != '@' {
+		return nil
+	}
+	return notFound(fmt.Sprintf("I can't find a Slack user %s in this workspace, so I recorded nothing. Pick the person from Slack's @ menu so that it becomes a mention, as in `/promise @ann Acme: call back tomorrow 3pm`.", slackui.Escape(strings.TrimRight(first, ":,"))))
+}
+
 // splitCustomer takes "Acme: send the quote" apart. The colon must be
 // followed by a space (or end the text) so that "call at 15:30" names no one.
 func splitCustomer(text string) (customer, rest string) {
@@ -122,8 +136,9 @@ func splitCustomer(text string) (customer, rest string) {
 
 // timeError says why a time was refused: duetime gives the reason in
 // words a person can act on ("“last friday” is in the past", "2:30am on
-// Sun 14 Mar 2027 does not exist in America/New_York …").
-func timeError(err error, text string) error {
+// Sun 14 Mar 2027 does not exist in America/New_York …"), and usage the
+// right form of the command it came in.
+func timeError(err error, text, usage string) error {
 	switch {
 	case errors.Is(err, duetime.ErrNoWhat):
 		return invalid("What did you promise? " + usagePromise)
@@ -131,9 +146,17 @@ func timeError(err error, text string) error {
 		return invalid("What did you promise, and when? " + usagePromise)
 	}
 	if reason := duetime.Reason(err); reason != "" {
-		return invalid(slackui.Escape(reason))
+		return invalid(slackui.Escape(reason) + " " + usage)
 	}
-	return invalid("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usagePromise)
+	return invalid("I couldn't read that: " + slackui.Escape(err.Error()) + ". " + usage)
+}
+
+// usageChange is the right form of `/promise snooze|move N WHEN`.
+func usageChange(verb string, id int64) string {
+	if verb == "move" {
+		return fmt.Sprintf("For example `/promise move %d friday 5pm`.", id)
+	}
+	return fmt.Sprintf("For example `/promise snooze %d tomorrow 9am` or `/promise snooze %d in 2 hours`.", id, id)
 }
 
 // timeOptions are the workspace settings time phrases depend on.
@@ -182,6 +205,11 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		}
 		return nil, invalid("Which promise? Give its number, like " + form + ". `/promise list` shows yours.")
 	}
+	if extra := strings.TrimSpace(when); extra != "" && (verb == "done" || verb == "cancel") {
+		// "done 1 2" or "cancel 4 5": one promise at a time, or a second
+		// number would be dropped without a word.
+		return nil, invalid(fmt.Sprintf("`/promise %s` takes one promise number and nothing after it; I didn't understand “%s”, so I changed nothing. For example `/promise %s %d`.", verb, slackui.Text(extra), verb, id))
+	}
 	var change func(p *store.Promise) error
 	switch verb {
 	case "done":
@@ -204,7 +232,7 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 		ans, err := duetime.ReadPhrase(when, b.cfg.Now(), loc, b.timeOptions())
 		switch {
 		case err != nil:
-			return nil, timeError(err, when)
+			return nil, timeError(err, when, usageChange(verb, id))
 		case ans.Question != nil:
 			return timeQuestion(cmd.Text, *ans.Question, ans.Phrase)
 		case ans.Repeat != "":
@@ -233,7 +261,7 @@ func (b *Bot) mayChangeOpen(user string, p store.Promise) error {
 		return forbidden(fmt.Sprintf("Only %s (who owns #%d), %s (who recorded it) or an admin can change it.", slackui.MentionUser(p.Owner), p.ID, slackui.MentionUser(p.Creator)))
 	}
 	if p.State != store.Open {
-		return conflict(fmt.Sprintf("#%d is already %s; nothing to change.", p.ID, p.State))
+		return conflict(fmt.Sprintf("#%d is already %s; nothing to change. `/promise list` shows what is still open.", p.ID, p.State))
 	}
 	return nil
 }
@@ -343,9 +371,14 @@ func (b *Bot) give(c call) (any, error) {
 	ctx, op, cmd, rest := c.ctx, c.op, c.cmd, c.args
 	num, who, _ := strings.Cut(rest, " ")
 	id, err := strconv.ParseInt(strings.TrimPrefix(num, "#"), 10, 64)
-	m := mention.FindStringSubmatch(strings.TrimSpace(who))
+	who = strings.TrimSpace(who)
+	m := mention.FindStringSubmatch(who)
 	if err != nil || id <= 0 || m == nil {
 		return nil, invalid("Give which promise to whom? For example `/promise give 42 @bob`.")
+	}
+	if extra := strings.TrimSpace(who[len(m[0]):]); extra != "" {
+		// "give 4 @bob @cid": one promise, to one person.
+		return nil, invalid(fmt.Sprintf("`/promise give` takes one promise number and one person; I didn't understand “%s”, so I changed nothing. For example `/promise give %d @bob`.", slackui.Text(extra), id))
 	}
 	fn, err := b.reassign(ctx, cmd.TeamID, cmd.UserID, m[1])
 	if err != nil {

@@ -29,6 +29,9 @@ type ListPage struct {
 	More string
 }
 
+// NothingOpen is the fallback text of a list with nothing in it.
+const NothingOpen = "Nothing open."
+
 // PromiseList renders a page of `/promise list`: each promise with its due
 // time (⚠️ when it is past), and a button for the next page.
 func PromiseList(page ListPage, loc *time.Location, now time.Time) (string, []slack.Block) {
@@ -37,7 +40,7 @@ func PromiseList(page ListPage, loc *time.Location, now time.Time) (string, []sl
 		if page.Title != yourTitle {
 			text = "Nothing open (" + page.Title + ")."
 		}
-		return "Nothing open.", []slack.Block{Section(text)}
+		return NothingOpen, []slack.Block{Section(text)}
 	}
 	lines := make([]string, 0, len(page.Shown)+1)
 	head := fmt.Sprintf("*%s (%d)*", page.Title, page.Total)

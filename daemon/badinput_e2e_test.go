@@ -1,0 +1,205 @@
+package daemon_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keptbot/kept/model"
+	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/store"
+)
+
+// Bad input of every kind, through the real protocol: each is answered
+// with an ephemeral message that says what was wrong and shows the right
+// form, and changes nothing in the store (SPEC, "Bad input and rules").
+
+// snapshot is everything a command could change in the store, as JSON:
+// the records people made, the outbox, the digest's channels, the
+// customers' channels and who turned suggestions off.
+func (e *env) snapshot() string {
+	e.t.Helper()
+	d, err := e.d.Store.Export()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	nudges, err := e.d.Store.Nudges("")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	subs, err := e.d.Store.Subscriptions("")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	channels := map[string][]string{}
+	for _, c := range d.Customers {
+		if channels[c.Team+"/"+c.Name], err = e.d.Store.CustomerChannels(c.Team, c.Name); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	off := map[string]bool{}
+	for _, u := range []string{ann, bob, cid} {
+		if off[u], err = e.d.Store.SuggestionsOff(team, u); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	b, err := json.Marshal(struct {
+		Dump     store.Dump
+		Nudges   []store.Nudge
+		Subs     []store.Subscription
+		Channels map[string][]string
+		Off      map[string]bool
+	}{d, nudges, subs, channels, off})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// startBadInput is Kept with people of every kind and records to act on:
+// Acme (Ann's, key) and Globex (Bob's); #1 Ann's for Acme, open; #2
+// Bob's, open; #3 Ann's, kept; #4 Ann's, cancelled; and #9 of another
+// workspace.
+func startBadInput(t *testing.T) *env {
+	t.Helper()
+	e := start(t)
+	e.sim.AddUser(slacksim.User{ID: "U0GONE", Name: "gone", Deleted: true})
+	e.sim.AddUser(slacksim.User{ID: "U0ROBO", Name: "robo", IsBot: true})
+	e.sim.AddUser(slacksim.User{ID: "U0FAR", Name: "far", TeamID: "T0OTHER"})
+	e.cmd(ann, "/customer", "add Acme every 14d tier key")
+	e.cmd(bob, "/customer", "add Globex every 30d")
+	e.slash(ann, "Acme: call back tomorrow 3pm")
+	e.slash(bob, "Globex: send the demo tomorrow 4pm")
+	e.slash(ann, "Acme: the deck tomorrow 5pm")
+	e.slash(ann, "done 3")
+	e.slash(ann, "Initech: lunch friday noon")
+	e.slash(ann, "cancel 4")
+	importer, ok := e.d.Store.(interface {
+		Import(store.Dump, bool) (store.ImportReport, error)
+	})
+	if !ok {
+		t.Fatal("the daemon's store cannot import")
+	}
+	other := model.Promise{Team: "T0OTHER", ID: 9, Text: "theirs", Owner: ann, Creator: ann, Due: e.clock.Now().Add(24 * time.Hour), State: model.PromiseOpen}
+	if _, err := importer.Import(store.Dump{Promises: []model.Promise{other}}, false); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	return e
+}
+
+// badCase is one command that must be refused: the reply holds every one
+// of want (what was wrong, and the right form).
+type badCase struct {
+	user, command, text string
+	want                []string
+}
+
+// refuses sends each case and checks that the answer is ephemeral, says
+// what it must, and that the store is as it was.
+func (e *env) refuses(cases []badCase) {
+	e.t.Helper()
+	for _, tt := range cases {
+		before := e.snapshot()
+		user := tt.user
+		if user == "" {
+			user = ann
+		}
+		r := e.cmd(user, tt.command, tt.text)
+		e.settle()
+		got := replyText(r)
+		if r.ResponseType != "ephemeral" {
+			e.t.Errorf("%s %q: answered %q, want ephemeral", tt.command, tt.text, r.ResponseType)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				e.t.Errorf("%s %q = %q, want it to say %q", tt.command, tt.text, got, w)
+			}
+		}
+		if after := e.snapshot(); after != before {
+			e.t.Errorf("%s %q changed the store:\nbefore %s\nafter  %s", tt.command, tt.text, before, after)
+		}
+	}
+}
+
+func TestBadPromiseCommands(t *testing.T) {
+	e := startBadInput(t)
+	const list = "`/promise list`"
+	e.refuses([]badCase{
+		// Unknown or malformed promise numbers.
+		{"", "/promise", "done #0", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "done -1", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "done abc", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "done 99999999999999999999", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "done #1x", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "done 99", []string{"no promise #99", list}},
+		{"", "/promise", "done 9", []string{"no promise #9", list}}, // another workspace's
+		{"", "/promise", "cancel 9", []string{"no promise #9"}},
+		{"", "/promise", "snooze 9 tomorrow", []string{"no promise #9"}},
+		{"", "/promise", "show 9", []string{"no promise #9"}},
+		{"", "/promise", "give 9 @bob", []string{"no promise #9"}},
+		{"", "/promise", "snooze abc tomorrow", []string{"Which promise?", "`/promise snooze 42 tomorrow`"}},
+		{"", "/promise", "move #0 friday 5pm", []string{"Which promise?", "`/promise move 42 friday 5pm`"}},
+		{"", "/promise", "show -1", []string{"Which promise?", "`/promise show 42`"}},
+		{"", "/promise", "edit 1x", []string{"Which promise?", "`/promise edit 42`"}},
+		// Missing arguments.
+		{"", "/promise", "done", []string{"Which promise?", "`/promise done 42`"}},
+		{"", "/promise", "cancel", []string{"Which promise?", "`/promise cancel 42`"}},
+		{"", "/promise", "snooze", []string{"Which promise?", "`/promise snooze 42 tomorrow`"}},
+		{"", "/promise", "snooze 1", []string{"Until when?", "`/promise snooze 1 tomorrow`"}},
+		{"", "/promise", "move 1", []string{"To when?", "`/promise move 1 friday 5pm`"}},
+		{"", "/promise", "give 1", []string{"to whom?", "`/promise give 42 @bob`"}},
+		{"", "/promise", "give 1 bob", []string{"to whom?", "`/promise give 42 @bob`"}},
+		{"", "/promise", "show", []string{"Which promise?", "`/promise show 42`"}},
+		// Extra arguments.
+		{"", "/promise", "done 1 2", []string{"one promise number", "“2”", "`/promise done 1`"}},
+		{"", "/promise", "done 1 extra words", []string{"“extra words”", "`/promise done 1`"}},
+		{"", "/promise", "cancel #1 please", []string{"“please”", "`/promise cancel 1`"}},
+		{"", "/promise", "give 1 @bob @cid", []string{"one person", "`/promise give 1 @bob`"}},
+		{"", "/promise", "show 1 extra", []string{"only its number", "`/promise show 42`"}},
+		{"", "/promise", "list @ann @bob", []string{"one person", "`/promise list @ann`"}},
+		// Times in the past, ambiguous, unreadable.
+		{"", "/promise", "Acme: call back yesterday 3pm", []string{"in the past", "`/promise Acme: send the renewal quote friday 5pm`"}},
+		{"", "/promise", "snooze 1 yesterday", []string{"in the past", "`/promise snooze 1 tomorrow 9am`"}},
+		{"", "/promise", "move 1 yesterday 3pm", []string{"in the past", "`/promise move 1 friday 5pm`"}},
+		{"", "/promise", "snooze 1 every monday", []string{"repeats", "`/promise snooze 1 tomorrow 9am`"}},
+		{"", "/promise", "Acme: call at 5", []string{"5am or 5pm", "`/promise Acme: send the renewal quote friday 5pm`"}},
+		{"", "/promise", "Acme: call back", []string{"couldn't find when", "tomorrow 3pm"}},
+		{"", "/promise", "snooze 1 blurgh", []string{"`/promise snooze 1 tomorrow 9am`"}},
+		// No text, or only a time.
+		{"", "/promise", "tomorrow 3pm", []string{"What did you promise?", "`/promise Acme: send the renewal quote friday 5pm`"}},
+		{"", "/promise", "Acme:    tomorrow 3pm", []string{"What did you promise?"}},
+		{"", "/promise", "Acme: " + strings.Repeat("x", model.MaxText+1) + " tomorrow 3pm", []string{"under 2000"}},
+		// An entity counts as the one character its author typed: 2,001 of them is one too many.
+		{"", "/promise", "Acme: " + strings.Repeat("&", model.MaxText+1) + " tomorrow 3pm", []string{"2001 characters", "under 2000"}},
+		// People who cannot own a promise.
+		{"", "/promise", "@gone Acme: call tomorrow 3pm", []string{"can't find an active Slack user"}},
+		{"", "/promise", "@robo Acme: call tomorrow 3pm", []string{"is a bot"}},
+		{"", "/promise", "@far Acme: call tomorrow 3pm", []string{"another workspace"}},
+		{"", "/promise", "@nope Acme: call tomorrow 3pm", []string{"can't find a Slack user @nope", "`/promise @ann Acme: call back tomorrow 3pm`"}},
+		{"", "/promise", "give 1 @gone", []string{"can't find an active Slack user"}},
+		{"", "/promise", "give 1 @robo", []string{"is a bot"}},
+		{"", "/promise", "give 1 @far", []string{"another workspace"}},
+		{"", "/promise", "list @nope", []string{"can't find a Slack user @nope", "`/promise list @ann`"}},
+		{"", "/promise", "list Nope", []string{"know no customer", "`/promise list Acme overdue`"}},
+		// Done or cancelled already, and someone else's.
+		{"", "/promise", "done 3", []string{"already kept", list}},
+		{"", "/promise", "cancel 3", []string{"already kept", list}},
+		{"", "/promise", "snooze 4 tomorrow", []string{"already cancelled", list}},
+		{"", "/promise", "cancel 4", []string{"already cancelled", list}},
+		{"", "/promise", "give 3 @bob", []string{"already kept"}},
+		{"", "/promise", "done 2", []string{"Only <@U0BOB>", "can change it"}},
+		{"", "/promise", "snooze 2 tomorrow", []string{"Only <@U0BOB>"}},
+		{"", "/promise", "move 2 friday 5pm", []string{"Only <@U0BOB>"}},
+		{"", "/promise", "give 2 @ann", []string{"Only <@U0BOB>"}},
+		{"", "/promise", "cancel 2", []string{"Only <@U0BOB>"}},
+		{"", "/promise", "show 2", []string{"<@U0BOB>'s"}},
+		{"", "/promise", "edit 2", []string{"Only <@U0BOB>"}},
+		{cid, "/promise", "done 1", []string{"Only <@U0ANN>"}},
+		// Verbs Kept does not have.
+		{"", "/promise", "delete 3", []string{"recorded nothing", "`/promise cancel 3`"}},
+		{"", "/promise", "dnoe 1", []string{"recorded nothing", "`/promise done 1`"}},
+		{"", "/promise", "suggestions maybe", []string{"`/promise suggestions off`"}},
+	})
+}
