@@ -203,3 +203,83 @@ func TestBadPromiseCommands(t *testing.T) {
 		{"", "/promise", "suggestions maybe", []string{"`/promise suggestions off`"}},
 	})
 }
+
+func TestBadCustomerCommands(t *testing.T) {
+	e := startBadInput(t)
+	const addForm, editForm = "`/customer add Acme every 14d tier key owner @ann`", "`/customer edit Acme every 30d`"
+	const cadences = "`every 14d`, `every 2w`, `every 3 months`, or `never`"
+	e.refuses([]badCase{
+		// Names: taken whatever the case or spacing, missing, too long.
+		{"", "/customer", "add ACME", []string{"already a customer called *Acme*", "`/customer edit Acme …`"}},
+		{"", "/customer", "add acme every 30d", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add Acme ", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add \"Acme \"", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add Acme\u00a0", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add \u00a0ACME", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add \"\"", []string{"Which customer?", addForm}},
+		{"", "/customer", "add \"   \"", []string{"Which customer?", addForm}},
+		{"", "/customer", "add every 14d", []string{"Which customer?", "needs quotes"}},
+		{"", "/customer", "add " + strings.Repeat("N", model.MaxName+1), []string{"at most 80"}},
+		// Cadence and tier out of range, options missing their value or given twice.
+		{"", "/customer", "add Zed every 0d", []string{"A cadence of 0", cadences}},
+		{"", "/customer", "add Zed every -3d", []string{"couldn't read “every -3d”", cadences}},
+		{"", "/customer", "add Zed every 10000d", []string{"far too long", cadences}},
+		{"", "/customer", "add Zed every", []string{"couldn't read “every”", cadences}},
+		{"", "/customer", "add Zed tier gold", []string{"`key` or `standard`", "`tier key`"}},
+		{"", "/customer", "add Zed tier", []string{"`key` or `standard`"}},
+		{"", "/customer", "add Zed owner bob", []string{"@-mention", "`owner @ann`"}},
+		{"", "/customer", "add Zed owner", []string{"@-mention"}},
+		{"", "/customer", "add Zed owner @nope", []string{"@-mention"}},
+		{"", "/customer", "add Zed channel", []string{"Name the channel", "`/customer add Zed channel #acme-shared`"}},
+		{"", "/customer", "add Zed every 14d every 3d", []string{"cadence twice", "“every 14d”", "“every 3d”", addForm}},
+		{"", "/customer", "add Zed every 2 weeks never", []string{"cadence twice", "“every 2 weeks”", "“never”"}},
+		{"", "/customer", "add Zed tier key tier standard", []string{"tier twice"}},
+		{"", "/customer", "add Zed owner @ann owner @bob", []string{"owner twice", "<@U0ANN|ann>", "<@U0BOB|bob>"}},
+		{"", "/customer", "edit Acme every 14d every 3d", []string{"cadence twice", editForm}},
+		{"", "/customer", "add Zed notes " + strings.Repeat("n", model.MaxText+1), []string{"2001 characters", "under 2000"}},
+		{"", "/customer", "add Zed notes " + strings.Repeat("&", model.MaxText+1), []string{"2001 characters"}},
+		// Owners who cannot own a customer.
+		{"", "/customer", "add Zed owner @gone", []string{"can't find an active Slack user"}},
+		{"", "/customer", "add Zed owner @robo", []string{"is a bot"}},
+		{"", "/customer", "add Zed owner @far", []string{"another organisation"}},
+		{"", "/customer", "edit Acme owner @gone", []string{"can't find an active Slack user"}},
+		{"", "/customer", "edit Acme owner @robo", []string{"is a bot"}},
+		// Customers that do not exist.
+		{"", "/customer", "edit Nope every 14d", []string{"don't know a customer called *Nope*", "`/customer add Nope`"}},
+		{"", "/customer", "edit Nope", []string{"don't know a customer called *Nope*"}},
+		{"", "/customer", "remove Nope", []string{"don't know a customer called *Nope*"}},
+		{"", "/customer", "Nope", []string{"don't know a customer called *Nope*", "`/customer list`"}},
+		{"", "/customer", "link Nope", []string{"don't know a customer called *Nope*"}},
+		{"", "/customer", "remove", []string{"Which customer?", "`/customer remove Acme`"}},
+		{"", "/customer", "show", []string{"Which customer?", "`/customer show Acme`"}},
+		{"", "/customer", "link", []string{"`/customer link Acme #acme-shared`"}},
+		{"", "/customer", "unlink junk", []string{"`/customer unlink #acme-shared`"}},
+		{"", "/customer", "unlink", []string{"isn't linked to a customer"}},
+		{"", "/customer", "list junk", []string{"“junk” is none of those", "`/customer list by health`"}},
+		// Dates that matter.
+		{"", "/customer", "edit Acme renewal yesterday", []string{"can't read “yesterday”", "2027-03-01"}},
+		{"", "/customer", "edit Acme renewal 2020-01-01", []string{"has passed", "`renewal none`"}},
+		{"", "/customer", "edit Acme renewal 2027-02-30", []string{"can't read “2027-02-30”"}},
+		{"", "/customer", "edit Acme renewal none", []string{"no renewal date to remove"}},
+		// Someone else's customer.
+		{bob, "/customer", "edit Acme every 30d", []string{"Only <@U0ANN>", "`/touch Acme …`"}},
+		{bob, "/customer", "remove Acme", []string{"Only <@U0ANN>"}},
+		{bob, "/customer", "edit Acme", []string{"Only <@U0ANN>"}},
+		{bob, "/customer", "link Acme", []string{"Only <@U0ANN>"}},
+		// The digest is for leads, and takes its own words.
+		{"", "/customer", "digest", []string{"for leads"}},
+		{"", "/customer", "digest junk", []string{"`/customer digest`"}},
+	})
+}
+
+func TestBadTouchCommands(t *testing.T) {
+	e := startBadInput(t)
+	e.refuses([]badCase{
+		{"", "/touch", "Nope called", []string{"don't know a customer called *Nope*", "`/touch Acme called just to talk; they open an office in Lyon`"}},
+		{"", "/touch", "\"\" called", []string{"Which customer?"}},
+		{"", "/touch", "Acme tomorrow: lunch", []string{"still ahead", "`/promise Acme: call back friday 3pm`"}},
+		{"", "/touch", "Acme call in 2 days: lunch", []string{"still ahead"}},
+		{"", "/touch", "Acme " + strings.Repeat("n", model.MaxText+1), []string{"2001 characters"}},
+		{"", "/touch", "Acme " + strings.Repeat("&", model.MaxText+1), []string{"2001 characters"}},
+	})
+}

@@ -114,12 +114,40 @@ func parseCustomerArgs(text string) (customerArgs, error) {
 		return a, err
 	}
 	words := strings.Fields(tail)
+	// An option given twice ("every 14d every 3d", "tier key tier
+	// standard", "never every 14d") says two things: refused, rather
+	// than the last one silently winning.
+	given := map[string]string{}
+	twice := func(option, as string) error {
+		if prev, ok := given[option]; ok {
+			return invalid(fmt.Sprintf("You gave the %s twice (“%s” and “%s”), so I changed nothing; give it once, as in %s.", option, slackui.Text(prev), slackui.Text(as), example))
+		}
+		given[option] = as
+		return nil
+	}
 	at, err := func() (int, error) {
 		for i := 0; i < len(words); i++ {
 			w := strings.ToLower(words[i])
 			next := ""
 			if i+1 < len(words) {
 				next = words[i+1]
+			}
+			switch w {
+			case "never", "every":
+				as := words[i]
+				if w == "every" {
+					as += " " + next
+					if _, err := strconv.Atoi(next); err == nil && i+2 < len(words) {
+						as += " " + words[i+2] // "every 2 weeks"
+					}
+				}
+				if err := twice("cadence", strings.TrimSpace(as)); err != nil {
+					return i, err
+				}
+			case "tier", "owner":
+				if err := twice(w, strings.TrimSpace(words[i]+" "+next)); err != nil {
+					return i, err
+				}
 			}
 			if dateWords[w] != "" {
 				e, used, err := readDateOption(words, i)
