@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/slacksim"
 	"github.com/keptbot/kept/store"
@@ -206,6 +208,7 @@ func TestBadPromiseCommands(t *testing.T) {
 
 func TestBadCustomerCommands(t *testing.T) {
 	e := startBadInput(t)
+	e.cmd(ann, "/customer", "add Café")
 	const addForm, editForm = "`/customer add Acme every 14d tier key owner @ann`", "`/customer edit Acme every 30d`"
 	const cadences = "`every 14d`, `every 2w`, `every 3 months`, or `never`"
 	e.refuses([]badCase{
@@ -216,6 +219,12 @@ func TestBadCustomerCommands(t *testing.T) {
 		{"", "/customer", "add \"Acme \"", []string{"already a customer called *Acme*"}},
 		{"", "/customer", "add Acme\u00a0", []string{"already a customer called *Acme*"}},
 		{"", "/customer", "add \u00a0ACME", []string{"already a customer called *Acme*"}},
+		// Or written with other characters that look the same.
+		{"", "/customer", "add Ａｃｍｅ", []string{"already a customer called *Acme*", "looks the same", "`/customer edit Acme …`"}},
+		{"", "/customer", "add ＡＣＭＥ every 30d", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add Acme\u200b", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add Ac\u00adme", []string{"already a customer called *Acme*"}},
+		{"", "/customer", "add Cafe\u0301", []string{"already a customer called *Café*"}}, // the accent typed apart
 		{"", "/customer", "add \"\"", []string{"Which customer?", addForm}},
 		{"", "/customer", "add \"   \"", []string{"Which customer?", addForm}},
 		{"", "/customer", "add every 14d", []string{"Which customer?", "needs quotes"}},
@@ -281,5 +290,84 @@ func TestBadTouchCommands(t *testing.T) {
 		{"", "/touch", "Acme call in 2 days: lunch", []string{"still ahead"}},
 		{"", "/touch", "Acme " + strings.Repeat("n", model.MaxText+1), []string{"2001 characters"}},
 		{"", "/touch", "Acme " + strings.Repeat("&", model.MaxText+1), []string{"2001 characters"}},
+	})
+}
+
+// formCase is one submission of a form that must be refused: the form
+// stays open with an error under field that holds want.
+type formCase struct {
+	name   string
+	values map[string]map[string]slack.BlockAction
+	field  string
+	want   string
+}
+
+// formRefuses submits each case to the view viewID as user and checks
+// that the form answers with the error and the store is as it was.
+func (e *env) formRefuses(user, viewID string, cases []formCase) {
+	e.t.Helper()
+	for _, tt := range cases {
+		before := e.snapshot()
+		r, err := e.sim.SubmitView(e.ctx(), user, viewID, tt.values)
+		if err != nil {
+			e.t.Fatalf("%s: %v", tt.name, err)
+		}
+		e.settle()
+		if r.ResponseAction != "errors" || !strings.Contains(r.Errors[tt.field], tt.want) {
+			e.t.Errorf("%s: the form answered %s, want an error on %s saying %q", tt.name, r.Payload, tt.field, tt.want)
+		}
+		if after := e.snapshot(); after != before {
+			e.t.Errorf("%s changed the store:\nbefore %s\nafter  %s", tt.name, before, after)
+		}
+	}
+}
+
+func TestBadFormsChangeNothing(t *testing.T) {
+	e := startBadInput(t)
+	tomorrow, yesterday := "2026-11-24", "2026-11-22"
+
+	e.slash(ann, "")
+	promiseForm := e.lastView(ann, "open")
+	e.formRefuses(ann, promiseForm.ID, []formCase{
+		{"an empty promise", modalInput("Acme", "", tomorrow, "15:00", ann), "what", "empty"},
+		{"a promise of spaces", modalInput("Acme", " \u00a0 ", tomorrow, "15:00", ann), "what", "empty"},
+		{"a promise over 2,000 characters", modalInput("Acme", strings.Repeat("x", model.MaxText+1), tomorrow, "15:00", ann), "what", "2001 characters"},
+		{"a customer name over 80", modalInput(strings.Repeat("N", model.MaxName+1), "call", tomorrow, "15:00", ann), "customer", "at most 80"},
+		{"a day gone by", modalInput("Acme", "call", yesterday, "15:00", ann), "date", "in the past"},
+		{"an hour gone by", modalInput("Acme", "call", "2026-11-23", "09:00", ann), "date", "in the past"},
+		{"no day", modalInput("Acme", "call", "", "15:00", ann), "date", "Pick a date"},
+		{"a day that does not exist", modalInput("Acme", "call", "2026-02-30", "15:00", ann), "date", "Pick a date"},
+		{"a deactivated owner", modalInput("Acme", "call", tomorrow, "15:00", "U0GONE"), "owner", "not an active member"},
+		{"a bot as owner", modalInput("Acme", "call", tomorrow, "15:00", "U0ROBO"), "owner", "bot"},
+		{"an owner of another workspace", modalInput("Acme", "call", tomorrow, "15:00", "U0FAR"), "owner", "another workspace"},
+	})
+
+	e.cmd(ann, "/promise", "edit 1")
+	editForm := e.lastView(ann, "open")
+	e.formRefuses(ann, editForm.ID, []formCase{
+		{"an edit emptying the promise", modalInput("Acme", "  ", tomorrow, "15:00", ann), "what", "empty"},
+		{"an edit to a day gone by", modalInput("Acme", "call back", yesterday, "15:00", ann), "date", "in the past"},
+		{"an edit handing it to a bot", modalInput("Acme", "call back", tomorrow, "15:00", "U0ROBO"), "owner", "bot"},
+	})
+
+	e.cmd(ann, "/customer", "add")
+	customerForm := e.lastView(ann, "open")
+	e.formRefuses(ann, customerForm.ID, []formCase{
+		{"a name taken in other case", formInput("ACME", ann, "standard", "", ""), "name", "already a customer called Acme"},
+		{"a name taken in full width", formInput("Ａｃｍｅ", ann, "standard", "", ""), "name", "already a customer called Acme"},
+		{"a name taken with a zero-width space", formInput("Acme\u200b", ann, "standard", "", ""), "name", "already a customer called Acme"},
+		{"a cadence of 0", formInput("Zed", ann, "standard", "every 0d", ""), "cadence", "A cadence of 0"},
+		{"a cadence below 0", formInput("Zed", ann, "standard", "every -3d", ""), "cadence", "every -3d"},
+		{"a cadence of 10,000 days", formInput("Zed", ann, "standard", "every 10000d", ""), "cadence", "far too long"},
+		{"notes over 2,000 characters", formInput("Zed", ann, "standard", "", strings.Repeat("n", model.MaxText+1)), "notes", "2001"},
+		{"a bot as owner", formInput("Zed", "U0ROBO", "standard", "", ""), "owner", "bot"},
+		{"a deactivated owner", formInput("Zed", "U0GONE", "standard", "", ""), "owner", "not an active member"},
+	})
+
+	e.cmd(ann, "/touch", "Acme")
+	touchForm := e.lastView(ann, "open")
+	e.formRefuses(ann, touchForm.ID, []formCase{
+		{"an empty touch", noteInput("  "), "note", "what happened"},
+		{"a touch over 2,000 characters", noteInput(strings.Repeat("n", model.MaxText+1)), "note", "under 2000"},
 	})
 }

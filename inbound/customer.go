@@ -383,6 +383,9 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	if err := b.checkChannels(ctx, cmd.TeamID, "", a.channels, false); err != nil {
 		return nil, err
 	}
+	if err := b.notALookalike(cmd.TeamID, c.Name); err != nil {
+		return nil, err
+	}
 	c, err := b.store.AddCustomer(op, c)
 	switch {
 	case errors.Is(err, store.ErrExists):
@@ -406,6 +409,27 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// notALookalike refuses a new customer whose name would pass for one
+// already there, written in other characters that look the same
+// (model.LookalikeKey): full-width letters, an invisible character, an
+// accent typed apart. Two such customers could not be told apart in any
+// list, and a touch would be logged with either. A name that matches
+// whatever the case is the store's to refuse (ErrExists). It reads the
+// team's customers, once per customer added.
+func (b *Bot) notALookalike(team, name string) error {
+	look, key := model.LookalikeKey(name), model.CustomerKey(name)
+	cs, err := b.store.Customers(team)
+	if err != nil {
+		return fmt.Errorf("inbound: customers: %w", err)
+	}
+	for _, c := range cs {
+		if c.Key() != key && model.LookalikeKey(c.Name) == look {
+			return conflict(fmt.Sprintf("There is already a customer called *%s*, which looks the same as “%s” though it is written with other characters. See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
+		}
+	}
+	return nil
 }
 
 func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {

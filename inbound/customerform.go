@@ -297,6 +297,9 @@ func (b *Bot) saveCustomerForm(op, team, user string, origin customerFormOrigin,
 		if f.setCadence {
 			c.Cadence = d
 		}
+		if err := b.notALookalike(team, c.Name); err != nil {
+			return c, before, slackui.FieldName, err
+		}
 		c, err = b.store.AddCustomer(op, c)
 		if errors.Is(err, store.ErrExists) {
 			return c, before, slackui.FieldName, conflict(fmt.Sprintf("There is already a customer called %s (names match whatever the case).", c.Name))

@@ -43,3 +43,29 @@ func BenchmarkCustomerKey(b *testing.B) {
 		})
 	}
 }
+
+// TestLookalikeKey: names written with other characters that look the
+// same share a lookalike key, and names that differ do not.
+func TestLookalikeKey(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Acme", "ACME", true},
+		{"Acme", "Ａｃｍｅ", true},       // full width
+		{"Acme", "ＡＣＭＥ", true},       // full width, upper case
+		{"Acme", "Acme\u200b", true}, // a zero-width space
+		{"Acme", "Ac\u00adme", true}, // a soft hyphen
+		{"Acme", "\ufeffAcme", true}, // a byte-order mark
+		{"Acme", "Acme\u00a0", true}, // a no-break space
+		{"Café", "Cafe\u0301", true}, // the accent typed apart
+		{"ﬁrst", "first", true},      // a ligature
+		{"Acme", "Acne", false},
+		{"Acme", "Ac me", false},
+		{"Café", "Cafe", false},
+	} {
+		if got := LookalikeKey(tt.a) == LookalikeKey(tt.b); got != tt.same {
+			t.Errorf("LookalikeKey(%q) = %q, LookalikeKey(%q) = %q: same %v, want %v", tt.a, LookalikeKey(tt.a), tt.b, LookalikeKey(tt.b), got, tt.same)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/keptbot/kept/duetime"
 )
 
@@ -112,6 +114,26 @@ func CustomerKey(name string) string {
 		return k
 	}
 	return foldKey(name)
+}
+
+// LookalikeKey is what a customer name looks like, for refusing a new
+// customer that would pass for one already there: CustomerKey of the
+// name without invisible characters (a zero-width space, a soft hyphen,
+// a byte-order mark: Unicode's format characters) and in Unicode
+// compatibility form (NFKC), so that "Ａｃｍｅ" (full width), "Acme\u200b"
+// and "Cafe\u0301" look like "Acme" and "Café". Names are still matched
+// by CustomerKey, which the stores keep; this only keeps lookalikes out.
+func LookalikeKey(name string) string {
+	if k, ok := asciiKey(name); ok {
+		return k
+	}
+	visible := strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
+	return CustomerKey(norm.NFKC.String(visible))
 }
 
 // asciiKey is CustomerKey of a name that is all ASCII with no control
