@@ -371,3 +371,105 @@ func TestBadFormsChangeNothing(t *testing.T) {
 		{"a touch over 2,000 characters", noteInput(strings.Repeat("n", model.MaxText+1)), "note", "under 2000"},
 	})
 }
+
+// TestInjectionEscapedEverywhere: a form's fields reach Kept as typed,
+// unescaped (unlike a slash command's text), so a promise, a customer's
+// name and notes and a touch's note can hold live markup. None of it may
+// reach Slack live: not in the confirmation, the list, the reminder DM,
+// the card, the customer list, the digest or the Home tab.
+func TestInjectionEscapedEverywhere(t *testing.T) {
+	e := startDigest(t, ny(2026, 11, 23, 10, 0), "#digest")
+	const hostile = "<!channel> <!here> <!everyone> <@U0BOB|forged> <http://x|y> <!subteam^S1>"
+	name := "Evil <!here> <http://x|y> & Co"
+
+	e.cmd(ann, "/customer", "add")
+	if r, err := e.sim.SubmitView(e.ctx(), ann, e.lastView(ann, "open").ID, formInput(name, ann, "key", "every 7d", hostile)); err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("customer form: %+v, %v", r, err)
+	}
+	e.settle()
+	if r := e.cmd(ann, "/touch", name); r.Text != "" {
+		t.Fatalf("/touch %s answered %q, want the form", name, replyText(r))
+	}
+	if r, err := e.sim.SubmitView(e.ctx(), ann, e.lastView(ann, "open").ID, noteInput("called "+hostile)); err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("touch form: %+v, %v", r, err)
+	}
+	e.settle()
+	e.slash(ann, "")
+	if r, err := e.sim.SubmitView(e.ctx(), ann, e.lastView(ann, "open").ID, modalInput(name, "send "+hostile, "2026-11-23", "11:00", ann)); err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("promise form: %+v, %v", r, err)
+	}
+	e.settle()
+	if ps := e.promises(); len(ps) != 1 || ps[0].Customer != name || !strings.HasPrefix(ps[0].Text, "send <!channel>") {
+		t.Fatalf("stored %+v", ps)
+	}
+
+	// Every surface that shows them.
+	e.advanceTo(ny(2026, 11, 23, 11, 0)) // the reminder DM
+	e.advanceTo(ny(2026, 11, 24, 12, 0)) // the overdue DM
+	e.settle()
+	for _, c := range [][2]string{{"/promise", "list"}, {"/promise", "show 1"}, {"/customer", name}, {"/customer", "list"}, {"/customer", "digest"}, {"/promise", "Evil: call back tomorrow 3pm"}} {
+		e.cmd(ann, c[0], c[1])
+	}
+	if err := e.sim.OpenHome(e.ctx(), ann); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+
+	var shown []string // every string Kept sent Slack to show
+	for _, m := range e.sim.Messages() {
+		if m.User != botUser {
+			continue
+		}
+		shown = append(shown, m.Text)
+		shown = appendStrings(t, shown, m.BlocksJSON)
+	}
+	for _, v := range e.sim.Views() {
+		if v.Kind == "publish" {
+			shown = appendStrings(t, shown, v.JSON)
+		}
+	}
+	for _, live := range []string{"<!channel>", "<!here>", "<!everyone>", "<@U0BOB|forged>", "<http://x|y>", "<!subteam"} {
+		for _, s := range shown {
+			if strings.Contains(s, live) {
+				t.Errorf("Kept sent a live %s: %.300q", live, s)
+			}
+		}
+	}
+	// And it did show them, escaped.
+	for _, want := range []string{"send &lt;!channel&gt;", "Evil &lt;!here&gt;", "called &lt;!channel&gt;"} {
+		if !strings.Contains(strings.Join(shown, "\n"), want) {
+			t.Errorf("nothing Kept sent shows %q", want)
+		}
+	}
+}
+
+// appendStrings appends every text the JSON document raw has Slack show
+// (a "text" field's string), not the values and ids that travel back.
+func appendStrings(t *testing.T, to []string, raw json.RawMessage) []string {
+	t.Helper()
+	if len(raw) == 0 {
+		return to
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for k, x := range v {
+				if text, ok := x.(string); ok && k == "text" {
+					to = append(to, text)
+				}
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return to
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -247,14 +248,37 @@ func (b *Bot) openFromShortcut(ctx context.Context, cb slack.InteractionCallback
 	}
 }
 
+// viewValues are a form's values by block id, its text fields made safe
+// (formText).
 func viewValues(cb slack.InteractionCallback) map[string]slack.BlockAction {
 	values := map[string]slack.BlockAction{}
 	if cb.View.State != nil {
 		for block, actions := range cb.View.State.Values {
-			values[block] = actions[slackui.FieldValue]
+			a := actions[slackui.FieldValue]
+			a.Value = formText(a.Value)
+			values[block] = a
 		}
 	}
 	return values
+}
+
+// labelledRef is the start of mention markup with a label, <@U…| or
+// <#C…|: only a slash command's text carries it, Slack's way of writing
+// a mention picked there.
+var labelledRef = regexp.MustCompile(`<([@#][A-Z0-9]+\|)`)
+
+// formText is what a form's text field holds, as typed: Slack neither
+// escapes it nor makes mentions in it, so a labelled mention there
+// (<@U0BOB|forged>) was typed by hand, and gets the word joiner typed
+// markup gets in a slash command (unescapeEntities), so that it stays
+// text wherever it is shown. A bare <@U0BOB> may come from a message the
+// shortcut filled the form with, where it was picked in Slack, and shows
+// as the mention it was.
+func formText(s string) string {
+	if !strings.Contains(s, "|") {
+		return s
+	}
+	return labelledRef.ReplaceAllString(s, "<\u2060$1")
 }
 
 // viewOrigin reads a form's metadata, signed for its submitter.

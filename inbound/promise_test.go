@@ -21,3 +21,19 @@ func TestSplitCustomer(t *testing.T) {
 		}
 	}
 }
+
+// TestFormText: a labelled mention typed in a form's text field stays
+// text; a bare one (a message's, through the shortcut) stays a mention.
+func TestFormText(t *testing.T) {
+	for in, want := range map[string]string{
+		"call <@U0BOB|forged>":     "call <\u2060@U0BOB|forged>",
+		"in <#C0SALES|sales> now":  "in <\u2060#C0SALES|sales> now",
+		"ask <@U0BOB> about it":    "ask <@U0BOB> about it",
+		"a | b, <!channel>, <x|y>": "a | b, <!channel>, <x|y>",
+		"<@U0ANN|ann><@U0BOB|bob>": "<\u2060@U0ANN|ann><\u2060@U0BOB|bob>",
+	} {
+		if got := formText(in); got != want {
+			t.Errorf("formText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
