@@ -336,12 +336,17 @@ func suffixStarts(s string, n int) []int {
 
 // trimGlue drops trailing punctuation, opening quotes and brackets, and
 // glue words: "quote, by" and "quote (by" give "quote", "call @" gives
-// "call".
+// "call". The ";" that ends one of Slack's escapes ("&amp;", "&lt;",
+// "&gt;") is the text's own: "fix &lt;thing&gt; tomorrow" keeps it.
 func trimGlue(s string) string {
 	for {
-		s = strings.TrimRightFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—@"+opening, r)
-		})
+		for {
+			r, size := utf8.DecodeLastRuneInString(s)
+			if size == 0 || !unicode.IsSpace(r) && !strings.ContainsRune(",;:-–—@"+opening, r) || endsInEscape(s) {
+				break
+			}
+			s = s[:len(s)-size]
+		}
 		i := 0
 		if j := strings.LastIndexFunc(s, unicode.IsSpace); j >= 0 {
 			_, size := utf8.DecodeRuneInString(s[j:])
@@ -352,4 +357,10 @@ func trimGlue(s string) string {
 		}
 		s = s[:i]
 	}
+}
+
+// endsInEscape reports whether s ends with one of the three escapes Slack
+// writes in the text it sends.
+func endsInEscape(s string) bool {
+	return strings.HasSuffix(s, "&amp;") || strings.HasSuffix(s, "&lt;") || strings.HasSuffix(s, "&gt;")
 }

@@ -345,6 +345,9 @@ func TestSplit(t *testing.T) {
 		{"send 3 samples dec 3 2pm", "send 3 samples", "2026-12-03 14:00", ""},
 		{"book the venue december 3rd", "book the venue", "2026-12-03 09:00", ""},
 		{"call Ann, 5pm friday", "call Ann", "2026-11-27 17:00", ""},
+		{"fix &lt;thing&gt; tomorrow", "fix &lt;thing&gt;", "2026-11-24 09:00", ""}, // Slack's escapes end in ";"
+		{"call Bob &amp; tomorrow 3pm", "call Bob &amp;", "2026-11-24 15:00", ""},
+		{"call Bob &amp;; tomorrow", "call Bob &amp;", "2026-11-24 09:00", ""},
 		{"send monday's notes eod", "send monday's notes", "2026-11-23 17:00", ""},
 		{"Send Quote Tomorrow 3PM", "Send Quote", "2026-11-24 15:00", ""},
 		{"  spaced\tout   tomorrow   ", "spaced\tout", "2026-11-24 09:00", ""},
