@@ -647,6 +647,24 @@ func TestCustomerMessageNamedByTeamOnly(t *testing.T) {
 	}
 }
 
+// On Enterprise Grid a colleague from another workspace of the org
+// writes with that workspace as user_team: Slack's profile says they are
+// of this org, so their message is ours (a touch), not the customer's.
+func TestGridColleagueIsOurs(t *testing.T) {
+	e := listening(t)
+	const gus = "U0GUS"
+	e.sim.AddUser(slacksim.User{ID: gus, Name: "gus", RealName: "Gus", TZ: "America/New_York",
+		TeamID: "T0OTHERWS", Teams: []string{"T0OTHERWS", team}})
+	e.sim.AddChannel(slacksim.Channel{ID: shared, Name: "acme-shared", Members: []string{ann, bob, cara, gus, "U0KEPTBOT"}, Shared: true})
+	e.say(gus, shared, "Cara, the price list is on its way")
+	if ws := e.acmeWaits(); len(ws) != 0 {
+		t.Errorf("a colleague's message started a wait: %+v", ws)
+	}
+	if ts := e.touches(); len(ts) != 1 || ts[0].By != gus {
+		t.Errorf("touches = %+v, want one by Gus", ts)
+	}
+}
+
 // Slack retries a customer's message event after our side has answered
 // it (the first ack was late, the retry went to another connection): the
 // answered message starts no new wait and its owner gets no DM.

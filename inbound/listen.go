@@ -18,6 +18,7 @@ import (
 	"github.com/keptbot/kept/commitment"
 	"github.com/keptbot/kept/slackui"
 	"github.com/keptbot/kept/store"
+	"github.com/keptbot/kept/zones"
 )
 
 // Listening in customer channels (issue 15). In a channel linked to a
@@ -130,6 +131,15 @@ func (b *Bot) heard(ctx context.Context, team string, ev *slackevents.MessageEve
 		writerTeam = ev.Message.Team
 	}
 	ours := cmp.Or(ev.UserTeam, ev.SourceTeam, writerTeam, team) == team
+	if !ours {
+		// On Enterprise Grid a colleague's message carries the workspace
+		// of the org they belong to, which may not be this one: Slack's
+		// profile says whether they are of this workspace's org. When it
+		// cannot say, the team the message names decides.
+		if s, err := b.zones.StandingIn(ctx, ev.User, team); err == nil && s == zones.Member {
+			ours = true
+		}
+	}
 	if ours {
 		b.ourSideWrote(ctx, log, team, c, ev, at)
 	} else {

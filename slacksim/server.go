@@ -212,6 +212,9 @@ type User struct {
 	Deleted, IsBot         bool
 	Guest                  bool // a guest account: is_restricted in users.info
 	TeamID                 string
+	// Teams, on Enterprise Grid, are the workspaces of the org the user
+	// is in (users.info's enterprise_user.teams); nil off Grid.
+	Teams []string
 }
 
 // AddUser adds a member; SetUser is the same call, named for replacing one.

@@ -373,13 +373,20 @@ func (s *Server) userJSON(u User) map[string]any {
 	if u.IsBot {
 		profile["bot_id"] = s.opts.BotID
 	}
-	return map[string]any{
+	user := map[string]any{
 		"id": u.ID, "team_id": team, "name": u.Name, "deleted": u.Deleted,
 		"real_name": u.RealName, "tz": tz, "tz_label": label, "tz_offset": offset,
 		"is_bot": u.IsBot, "is_app_user": false, "is_admin": false, "is_owner": false,
 		"is_restricted": u.Guest, "is_ultra_restricted": false,
 		"profile": profile, "updated": s.opts.Now().Unix(),
 	}
+	if u.Teams != nil {
+		user["enterprise_user"] = map[string]any{
+			"id": u.ID, "enterprise_id": "E0SIMORG", "enterprise_name": "Sim Org",
+			"is_admin": false, "is_owner": false, "teams": u.Teams,
+		}
+	}
+	return user
 }
 
 // zoneLabels gives Slack's long tz_label for common abbreviations; others
