@@ -111,11 +111,20 @@ func TestShowPromise(t *testing.T) {
 	e := start(t)
 	e.slash(ann, "@bob Acme: send the deck tomorrow 3pm")
 	e.slash(bob, "snooze 1 friday 5pm")
+	e.slash(bob, "move 1 monday 10am")
 	got := replyText(e.slash(ann, "show 1"))
-	for _, want := range []string{"#1", "Acme", "send the deck", "Owner <@U0BOB>", "recorded by <@U0ANN>", "History", "snoozed by <@U0BOB>", "/promise edit 1"} {
+	paris := mustZone("Europe/Paris") // Bob's: the times are read on his clock
+	friday := time.Date(2026, 11, 27, 17, 0, 0, 0, paris)
+	tomorrow, monday := time.Date(2026, 11, 24, 15, 0, 0, 0, paris), time.Date(2026, 11, 30, 10, 0, 0, 0, paris)
+	for _, want := range []string{"#1", "Acme", "send the deck", "Owner <@U0BOB>", "recorded by <@U0ANN>", "History",
+		"snoozed by <@U0BOB> until " + dateToken(friday), "moved by <@U0BOB> from " + dateToken(tomorrow), "to " + dateToken(monday), "/promise edit 1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/promise show 1 lacks %q:\n%s", want, got)
 		}
+	}
+	// The history says its times as every other line does, never as stored.
+	if strings.Contains(got, "2026-") || strings.Contains(got, ":00Z") {
+		t.Errorf("/promise show 1 shows a raw time:\n%s", got)
 	}
 	if got := replyText(e.slash(cid, "show 1")); !strings.Contains(got, "only they") || strings.Contains(got, "send the deck") {
 		t.Errorf("someone else's promise was shown to cid: %q", got)

@@ -22,10 +22,12 @@ func PromiseDetail(p store.Promise, loc *time.Location, now time.Time) (string, 
 	}
 	head := Summary(p) + "\n" + upperFirst(state)
 	facts := []string{"Owner " + MentionUser(p.Owner)}
+	// As the reminder says it: "recorded by @bob Mon 23 Nov", or "recorded Mon 23 Nov".
+	recorded := "recorded "
 	if p.Creator != "" && p.Creator != p.Owner {
-		facts = append(facts, "recorded by "+MentionUser(p.Creator))
+		recorded += "by " + MentionUser(p.Creator) + " "
 	}
-	facts = append(facts, "recorded "+Date(p.Created, now, loc))
+	facts = append(facts, recorded+Date(p.Created, now, loc))
 	if p.Repeat != "" {
 		facts = append(facts, "repeats "+Escape(p.Repeat))
 	}
@@ -61,8 +63,28 @@ func eventText(e store.Event, loc *time.Location, now time.Time) string {
 	case "cancelled":
 		return "cancelled" + by
 	case "snoozed":
+		if until, err := time.Parse("until "+time.RFC3339, e.Detail); err == nil {
+			return "snoozed" + by + " until " + Date(until, now, loc)
+		}
+		// Before the model's history, a snooze recorded the time it moved from.
 		if from, err := time.Parse("from "+time.RFC3339, e.Detail); err == nil {
 			return "snoozed" + by + " (it was due " + Date(from, now, loc) + ")"
+		}
+	case "moved":
+		if f, t, ok := strings.Cut(strings.TrimPrefix(e.Detail, "from "), " to "); ok {
+			from, err1 := time.Parse(time.RFC3339, f)
+			to, err2 := time.Parse(time.RFC3339, t)
+			if err1 == nil && err2 == nil {
+				return "moved" + by + " from " + Date(from, now, loc) + " to " + Date(to, now, loc)
+			}
+		}
+	case "reminded":
+		if e.Detail == "" {
+			return "reminder sent"
+		}
+	case "overdue":
+		if e.Detail == "" {
+			return "overdue follow-up sent"
 		}
 	case "escalated":
 		var to []string

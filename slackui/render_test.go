@@ -194,6 +194,10 @@ func TestListAndDetailGolden(t *testing.T) {
 		{At: p.Created.Add(time.Hour), Kind: "snoozed", By: "U0ANN", Detail: "from " + p.Due.Add(-24*time.Hour).Format(time.RFC3339)},
 		{At: p.Created.Add(2 * time.Hour), Kind: "reassigned", By: "U0BOB", Detail: "U0CID → U0ANN"},
 		{At: p.Created.Add(3 * time.Hour), Kind: "edited", By: "U0ANN", Detail: "<!channel> text"},
+		{At: p.Created.Add(4 * time.Hour), Kind: "snoozed", By: "U0ANN", Detail: "until " + p.Due.Add(-2*time.Hour).Format(time.RFC3339)},
+		{At: p.Created.Add(5 * time.Hour), Kind: "moved", By: "U0ANN", Detail: "from " + p.Due.Add(-24*time.Hour).Format(time.RFC3339) + " to " + p.Due.Format(time.RFC3339)},
+		{At: p.Due, Kind: "reminded"},
+		{At: p.Due.Add(time.Hour), Kind: "overdue"},
 	}
 	text, blocks = PromiseDetail(p, newYork, now)
 	golden(t, "detail", map[string]any{"text": text, "blocks": blocks})
