@@ -72,8 +72,10 @@ func TestModal(t *testing.T) {
 	if n := len(e.promises()); n != 0 {
 		t.Fatalf("invalid submissions stored %d promises", n)
 	}
-	// Valid, for Bob: 15:00 is read in Bob's zone (Paris).
-	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("Acme", "send the contract", "2026-11-24", "15:00", bob)); err != nil {
+	// Valid, for Bob: 15:00 is read in Bob's zone (Paris). The customer is
+	// filed under its own spelling, as /promise acme: … files it.
+	e.cmd(ann, "/customer", "add Acme")
+	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("acme", "send the contract", "2026-11-24", "15:00", bob)); err != nil {
 		t.Fatal(err)
 	}
 	e.settle()
@@ -82,11 +84,12 @@ func TestModal(t *testing.T) {
 	if len(ps) != 1 || !ps[0].Due.Equal(time.Date(2026, 11, 24, 15, 0, 0, 0, paris)) || ps[0].Owner != bob || ps[0].Creator != ann || ps[0].Customer != "Acme" {
 		t.Fatalf("stored %+v", ps)
 	}
-	// Bob is told it is his now.
+	// Bob is told who recorded it for him, and how to give it away, as
+	// after /promise @bob: it is a new promise, not one handed over.
 	if err := e.sim.Wait(e.ctx(), func() bool { return len(e.sim.DMs(bob)) == 1 }); err != nil {
 		t.Fatalf("Bob was not told: %v", err)
 	}
-	if got := blocksText(e.sim.DMs(bob)[0].Blocks); !strings.Contains(got, "handed you") {
+	if got := blocksText(e.sim.DMs(bob)[0].Blocks); !strings.Contains(got, "<@U0ANN> recorded a promise for you") || !strings.Contains(got, "/promise give 1 @someone") || strings.Contains(got, "handed") {
 		t.Errorf("Bob's DM = %q", got)
 	}
 }

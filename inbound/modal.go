@@ -91,10 +91,14 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	if origin.Offer != 0 {
 		op = offerOp(cb.Team.ID, origin.Offer) // one promise per offer, Promise it or Change…
 	}
+	customer := f.customer
+	if customer != "" {
+		customer = b.knownCustomer(cb.Team.ID, customer, "") // "acme" files under Acme, as /promise does
+	}
 	p, err := b.store.AddPromise(op, store.Promise{
 		Team:      cb.Team.ID,
 		Text:      f.what,
-		Customer:  f.customer,
+		Customer:  customer,
 		Owner:     f.owner,
 		Creator:   cb.User.ID,
 		Channel:   origin.Channel,
@@ -111,9 +115,7 @@ func (b *Bot) submitPromiseModal(ctx context.Context, op string, cb slack.Intera
 	b.later(ctx, func(ctx context.Context) {
 		if origin.Offer != 0 {
 			b.offerTaken(ctx, cb.User.ID, origin.Channel, origin.TS, p)
-			if p.Owner != cb.User.ID {
-				b.tellNewOwner(ctx, p, cb.User.ID)
-			}
+			b.tellOwner(ctx, p)
 			b.refreshHome(ctx, p.Team, p.Owner)
 			return
 		}
@@ -206,9 +208,8 @@ func (b *Bot) confirmElsewhere(ctx context.Context, p store.Promise, user, chann
 	if err != nil {
 		b.cfg.Log.Warn("confirm modal promise", "err", err)
 	}
-	if p.Owner != user {
-		b.tellNewOwner(ctx, p, user) // says who recorded it
-	}
+	// A new promise, as /promise @bob makes: who recorded it, and how to give it away.
+	b.tellOwner(ctx, p)
 	b.refreshHome(ctx, p.Team, p.Owner)
 }
 
