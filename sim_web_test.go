@@ -466,7 +466,7 @@ func TestSimWebReminderMenus(t *testing.T) {
 	w.become("Bob Brun")
 	w.open("Kept")
 	w.step("Bob was told", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "Globex")]`)))
-	w.step("and about the deck", chromedp.WaitVisible(xp(message("handed you a promise")+`[contains(., "send Hooli the deck")]`)))
+	w.step("and about the deck", chromedp.WaitVisible(xp(message("recorded a promise for you")+`[contains(., "send Hooli the deck")]`)))
 }
 
 // TestSimWebCheckin: a key customer not heard from in a week gets its
