@@ -22,6 +22,7 @@ import (
 	"github.com/keptbot/kept/daemon"
 	"github.com/keptbot/kept/simweb"
 	"github.com/keptbot/kept/slacksim"
+	"github.com/keptbot/kept/slackui"
 )
 
 // simUsers are the people of the simulated workspace: three account
@@ -84,7 +85,7 @@ func teamNames() []string {
 const simHelp = `Type a slash command as the current user, or a console command:
   /promise Acme: call back in 5 minutes     record a promise (try /promise help)
   :as bob                 act as another user (ann, bob, cid, dee the admin, lee the lead)
-  :in acme-shared         run commands and :say in another channel (sales, acme-shared)
+  :in acme-shared         run commands and :say in another channel (sales, general, acme-shared)
   :say I'll call you tomorrow   write a message in the channel you are in
   :customer Any news?     Cara, at the customer Acme, writes in #acme-shared
                           (first: /customer add Acme, :in acme-shared, /customer link Acme)
@@ -286,14 +287,7 @@ func (c *console) exec(ctx context.Context, line string) {
 			return
 		}
 		if len(r.Payload) == 0 || string(r.Payload) == "null" {
-			if all := c.sim.Views(); len(all) > views {
-				v := all[len(all)-1]
-				title := ""
-				if v.View.Title != nil {
-					title = v.View.Title.Text
-				}
-				fmt.Fprintf(c.out, "(Kept opened a form, %q: in Slack you would fill it in here.\n%s\nThe console cannot fill forms; use the one-line version, e.g. /promise Acme: call back tomorrow 3pm.)\n", title, c.sim.RenderView(v))
-			}
+			c.showForm(views)
 			return
 		}
 		var body struct {
@@ -359,6 +353,21 @@ func (c *console) exec(ctx context.Context, line string) {
 	}
 }
 
+// showForm prints the form Kept opened since there were views views, if
+// it opened one: the console cannot fill it in.
+func (c *console) showForm(views int) {
+	all := c.sim.Views()
+	if len(all) <= views || all[len(all)-1].Kind != "open" {
+		return
+	}
+	v := all[len(all)-1]
+	title := ""
+	if v.View.Title != nil {
+		title = v.View.Title.Text
+	}
+	fmt.Fprintf(c.out, "(Kept opened a form, %q: in Slack you would fill it in here.\n%s\nThe console cannot fill forms; use the one-line version, e.g. /promise Acme: call back tomorrow 3pm.)\n", title, c.sim.RenderView(v))
+}
+
 func (c *console) localTime(t time.Time) string {
 	loc, err := time.LoadLocation(c.user.TZ)
 	if err != nil {
@@ -403,13 +412,14 @@ func (c *console) click(ctx context.Context, what string) {
 		fmt.Fprintln(c.out, "Your last DM has no buttons left.")
 		return
 	}
-	label, option, _ := strings.Cut(strings.ToLower(what), " ")
+	what = strings.Join(strings.Fields(strings.ToLower(what)), " ")
 	for _, ch := range choices {
-		if label == "" {
+		if what == "" {
 			fmt.Fprintf(c.out, "  :click %s\n", ch.name)
 			continue
 		}
-		if strings.HasPrefix(ch.name, label) && (option == "" || strings.HasSuffix(ch.value, ":"+option)) {
+		if strings.HasPrefix(ch.name, what) {
+			views := len(c.sim.Views())
 			if _, err := c.sim.Click(ctx, c.user.ID, last, ch.actionID, ch.value); err != nil {
 				fmt.Fprintf(c.out, "Slack says: %v\n", err)
 			}
@@ -417,10 +427,11 @@ func (c *console) click(ctx context.Context, what string) {
 			if err := c.d.Bot.Settle(ctx); err != nil {
 				fmt.Fprintf(c.out, "Kept is still busy: %v\n", err)
 			}
+			c.showForm(views)
 			return
 		}
 	}
-	if label != "" {
+	if what != "" {
 		fmt.Fprintln(c.out, "No such button. Type :click to list them.")
 	}
 }
@@ -439,9 +450,17 @@ func buttons(blocks []slack.Block) []choice {
 			case *slack.ButtonBlockElement:
 				out = append(out, choice{strings.ToLower(el.Text.Text), el.ActionID, el.Value})
 			case *slack.SelectBlockElement:
+				// The reminder's snooze menu is ":click snooze 1h"; any other
+				// menu is its placeholder and the option, ":click change
+				// cadence every week".
 				for _, o := range el.Options {
-					_, v, _ := strings.Cut(o.Value, ":")
-					out = append(out, choice{"snooze " + v, el.ActionID, o.Value})
+					name := "snooze "
+					if el.ActionID != slackui.ActionSnooze && el.Placeholder != nil && o.Text != nil {
+						name = strings.ToLower(el.Placeholder.Text + " " + o.Text.Text)
+					} else if _, v, ok := strings.Cut(o.Value, ":"); ok {
+						name += v
+					}
+					out = append(out, choice{name, el.ActionID, o.Value})
 				}
 			}
 		}

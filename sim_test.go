@@ -155,3 +155,23 @@ func TestSimAnniversary(t *testing.T) {
 		"Thank-you note: the kickoff",
 	})
 }
+
+// TestSimCheckinClicks: the console names a check-in's cadence menu by
+// its options (not as a snooze with no time), picks one, and shows the
+// form "Logged a touch" opens.
+func TestSimCheckinClicks(t *testing.T) {
+	walk(t, "2026-11-23T14:00:00Z", []string{
+		"/customer add Acme every 1d tier key",
+		":advance 1d",
+		":click",
+		":click change cadence every 2 weeks",
+		":advance 14d",
+		":click logged",
+		":quit",
+	}, []string{
+		"Time to check in with Acme",
+		":click change cadence every week\n",
+		"*Cadence changed* to every 14 days",
+		`(Kept opened a form, "Log a touch"`,
+	})
+}
