@@ -225,6 +225,13 @@ func TestReassign(t *testing.T) {
 	if got := replyText(e.slash(bob, "give 1")); !strings.Contains(got, "/promise give 42 @bob") {
 		t.Errorf("bad give = %q", got)
 	}
+	// Giving it to whoever has it says whose it is, to them or to another.
+	if got := replyText(e.slash(cid, "give 1 @cid")); !strings.Contains(got, "#1 is already yours; nothing changed.") {
+		t.Errorf("give to its owner, by its owner = %q", got)
+	}
+	if got := replyText(e.slash(ann, "give 1 @cid")); !strings.Contains(got, "#1 is already <@U0CID>'s; nothing changed.") {
+		t.Errorf("give to its owner, by its recorder = %q", got)
+	}
 }
 
 // TestStaleReminder: a reminder for a promise that has since changed hands

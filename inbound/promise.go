@@ -439,5 +439,14 @@ func (b *Bot) reassign(ctx context.Context, team, by, to string) (func(*store.Pr
 		return nil, err
 	}
 	now := b.cfg.Now()
-	return func(p *store.Promise) error { return p.Reassign(by, to, loc.String(), now) }, nil
+	return func(p *store.Promise) error {
+		if p.Owner == to { // said here, where who asks is known: "already yours"
+			whose := slackui.MentionUser(to) + "'s"
+			if to == by {
+				whose = "yours"
+			}
+			return invalid(fmt.Sprintf("#%d is already %s; nothing changed.", p.ID, whose))
+		}
+		return p.Reassign(by, to, loc.String(), now)
+	}, nil
 }
