@@ -184,7 +184,10 @@ func TestListFiltersAndPages(t *testing.T) {
 		{ann, "list @bob", []string{"of <@U0BOB> (3)", "lunch", "demo"}, []string{"call back"}},
 		{ann, "list acme", []string{"Open promises for Acme (2)", "call back", "send the quote"}, []string{"demo", "lunch"}},
 		{ann, "list overdue", []string{"overdue (1)", "call back"}, []string{"quote"}},
-		{bob, "list overdue", []string{"Nothing open (Your open promises, overdue)"}, []string{"lunch"}},
+		{bob, "list overdue", []string{"You have no overdue promises."}, []string{"lunch", "Nothing open ("}},
+		{ann, "list @cid", []string{"<@U0CID> has no open promises."}, nil},
+		{ann, "list initech overdue", []string{"No overdue promises for initech."}, nil},
+		{bob, "list by me", []string{"No open promises that you recorded for others."}, nil},
 	}
 	for _, tt := range tests {
 		got := replyText(e.slash(tt.user, tt.text))

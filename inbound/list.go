@@ -103,7 +103,7 @@ func (b *Bot) listPage(ctx context.Context, team, caller string, cur slackui.Lis
 	if len(ps) > 0 && q.Customer != "" {
 		q.Customer = ps[0].Customer // as the promises spell it
 	}
-	page := slackui.ListPage{Title: slackui.ListTitle(q, caller), Total: len(ps), Offset: min(cur.Offset, len(ps))}
+	page := slackui.ListPage{Title: slackui.ListTitle(q, caller), Empty: slackui.ListEmpty(q, caller), Total: len(ps), Offset: min(cur.Offset, len(ps))}
 	loc := b.zoneOr(ctx, caller)
 	end := slackui.ListPageEnd(ps, page.Offset, page.Title, loc, now)
 	page.Shown = ps[page.Offset:end]

@@ -20,10 +20,13 @@ const ListPageSize = 20
 
 // ListPage is one page of `/promise list`.
 type ListPage struct {
-	Title  string          // "Your open promises", with the filter in words
-	Shown  []store.Promise // this page, in order
-	Total  int             // how many match, on all pages
-	Offset int             // how many pages before this one held
+	Title string          // "Your open promises", with the filter in words
+	Shown []store.Promise // this page, in order
+	Total int             // how many match, on all pages
+	// Empty is what an empty list says (ListEmpty); "" for the caller's
+	// whole list, which says how to record one.
+	Empty  string
+	Offset int // how many pages before this one held
 	// More is the Next page button's value (ListCursor.String); "" on
 	// the last page.
 	More string
@@ -37,8 +40,8 @@ const NothingOpen = "Nothing open."
 func PromiseList(page ListPage, loc *time.Location, now time.Time) (string, []slack.Block) {
 	if page.Total == 0 {
 		text := "Nothing open. Record one with `/promise Acme: call back tomorrow 3pm`."
-		if page.Title != yourTitle {
-			text = "Nothing open (" + page.Title + ")."
+		if page.Title != yourTitle && page.Empty != "" {
+			text = page.Empty
 		}
 		return NothingOpen, []slack.Block{Section(text)}
 	}
@@ -113,6 +116,27 @@ func ListTitle(q ListQuery, caller string) string {
 		t += ", overdue"
 	}
 	return t
+}
+
+// ListEmpty says in a sentence that nothing matches q, asked by caller:
+// "You have no overdue promises.", "@bob has no open promises for Acme."
+func ListEmpty(q ListQuery, caller string) string {
+	what := "open promises"
+	if q.Overdue {
+		what = "overdue promises"
+	}
+	if q.Customer != "" {
+		what += " for " + Escape(q.Customer)
+	}
+	switch {
+	case q.ByMe:
+		return "No " + what + " that you recorded for others."
+	case q.Owner == "" && q.Customer != "":
+		return "No " + what + "."
+	case q.Owner == "" || q.Owner == caller:
+		return "You have no " + what + "."
+	}
+	return MentionUser(q.Owner) + " has no " + what + "."
 }
 
 // ListQuery is what `/promise list` was asked for.
