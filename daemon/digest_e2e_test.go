@@ -105,6 +105,7 @@ func TestDigestOnSchedule(t *testing.T) {
 		"Late promises", "<@U0ANN> · *Acme* · “send the renewal quote” · *5 days late* (#1)",
 		"<@U0CID> · *Hooli* · “write the case study” · *4 days late* (#2)",
 		"Our week", "*0 of 2* promises due were kept on time, 2 still open",
+		"No touches logged, nor the week before.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("digest lacks %q:\n%s", want, got)

@@ -178,6 +178,10 @@ func weekText(w, before digest.WeekStats) string {
 	if before.Due > 0 {
 		fmt.Fprintf(&b, " The week before: %d of %d on time.", before.OnTime, before.Due)
 	}
+	if w.Touches == 0 && before.Touches == 0 {
+		b.WriteString("\n• No touches logged, nor the week before.")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "\n• %s logged", touchCount(w.Touches))
 	switch diff := w.Touches - before.Touches; {
 	case diff > 0:
