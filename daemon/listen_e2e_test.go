@@ -458,6 +458,60 @@ func TestWaitingAnsweredInTimeAndHandled(t *testing.T) {
 	e.nothingVisible()
 }
 
+// TestUnlinkDropsWaits: once a channel is unlinked Kept no longer hears
+// our answers there, so what waited in it leaves the card and the digest,
+// and its DM is withdrawn; one in a thread too.
+func TestUnlinkDropsWaits(t *testing.T) {
+	e := listening(t)
+	m := e.say(cara, shared, "Can someone resend the invoice?")
+	if _, err := e.sim.Reply(e.ctx(), cara, shared, m.TS, "Also the contract, please"); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	e.advanceTo(time.Date(2026, 11, 23, 15, 0, 0, 0, newYork)) // 4 working hours on
+	dms := e.sim.DMs(ann)
+	if len(dms) == 0 || len(e.acmeWaits()) != 2 {
+		t.Fatalf("%d DMs and %d waits before unlinking, want some and 2", len(dms), len(e.acmeWaits()))
+	}
+	if r := e.customerIn(ann, shared, "unlink"); !strings.Contains(r.Text, "Unlinked") {
+		t.Fatalf("unlink: %q", r.Text)
+	}
+	e.settle()
+	if ws := e.acmeWaits(); len(ws) != 0 {
+		t.Errorf("still waiting after unlinking: %+v", ws)
+	}
+	for _, dm := range dms {
+		if got, _ := e.sim.Message(dm.Channel, dm.TS); !got.Deleted {
+			t.Errorf("the waiting DM %q is still there after unlinking", got.Text)
+		}
+	}
+	if card := replyText(e.cust(ann, "Acme")); strings.Contains(card, "Waiting on us") {
+		t.Errorf("the card still waits after unlinking:\n%s", card)
+	}
+	if d := replyText(e.cust(ann, "digest")); strings.Contains(d, "Waiting on us") {
+		t.Errorf("the digest still waits after unlinking:\n%s", d)
+	}
+	// Unpicked in the customer form, the same.
+	e.customerIn(ann, shared, "link Acme")
+	e.say(cara, shared, "Hello again?")
+	if n := len(e.acmeWaits()); n != 1 {
+		t.Fatalf("%d waits after relinking, want 1", n)
+	}
+	e.cust(ann, "edit Acme")
+	form := e.lastView(ann, "open")
+	if r, err := e.sim.SubmitView(e.ctx(), ann, form.ID, formInput("", ann, "standard", "every 14d", "")); err != nil || r.ResponseAction == "errors" {
+		t.Fatalf("submit: %+v, %v", r, err)
+	}
+	e.settle()
+	if _, err := e.d.Store.ChannelCustomer(team, shared); err == nil {
+		t.Errorf("acme-shared is still linked after the form")
+	}
+	if ws := e.acmeWaits(); len(ws) != 0 {
+		t.Errorf("still waiting after unpicking the channel: %+v", ws)
+	}
+	e.nothingVisible()
+}
+
 // clickSettled presses action on msg as user and waits for what follows.
 func (e *env) clickSettled(user string, msg slacksim.Message, action string) {
 	e.t.Helper()

@@ -128,6 +128,9 @@ func (b *Bot) setChannels(team, user, customer string, channels, shown []string)
 			if _, err := b.listen.UnlinkChannel(team, ch); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("inbound: unlink: %w", err)
 			}
+			// As /customer unlink does; a DM already sent about one stays
+			// until its Handled, which finds it closed.
+			b.closeWaits(b.cfg.Log, team, ch, customer)
 		}
 	}
 	for _, ch := range channels {

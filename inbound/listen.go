@@ -513,8 +513,50 @@ func (b *Bot) unlinkVerb(k call) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbound: unlink: %w", err)
 	}
+	// What waited on us there can no longer be answered where Kept
+	// listens: it would wait on the card and in the digest for good.
+	b.dropWaits(k, channel, l.Customer)
 	text := fmt.Sprintf("Unlinked %s from *%s*: I no longer count what is said there.", slackui.MentionChannel(channel), slackui.Escape(l.Customer))
 	return ephemeral(text, slackui.Section(text)), nil
+}
+
+// dropWaits closes the customer's open waits in channel, just unlinked,
+// and withdraws their DMs after the ack.
+func (b *Bot) dropWaits(k call, channel, customer string) {
+	closed := b.closeWaits(k.log(), k.cmd.TeamID, channel, customer)
+	if len(closed) == 0 {
+		return
+	}
+	b.later(k.ctx, func(ctx context.Context) {
+		for _, w := range closed {
+			b.withdrawWaitingDM(ctx, k.log(), w)
+		}
+	})
+}
+
+// closeWaits closes the customer's open waits in channel, which Kept no
+// longer listens to, and returns them.
+func (b *Bot) closeWaits(log *slog.Logger, team, channel, customer string) []store.Wait {
+	waits, err := b.listen.CustomerWaits(team, customer)
+	if err != nil {
+		log.Error("waits of an unlinked channel", "err", err)
+		return nil
+	}
+	var closed []store.Wait
+	for _, w := range waits {
+		if w.Channel != channel {
+			continue
+		}
+		w, err := b.listen.CloseWait(team, channel, w.Thread, w.TS)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrOtherWait) {
+				log.Error("close wait of an unlinked channel", "err", err)
+			}
+			continue
+		}
+		closed = append(closed, w)
+	}
+	return closed
 }
 
 // suggestionsCommand is `/promise suggestions on|off`.
