@@ -1012,3 +1012,17 @@ func TestJoinAsksOnlyOurOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestShortcutInCustomerChannel: "Promise a follow-up" on a message in a
+// linked channel starts the form with the channel's customer.
+func TestShortcutInCustomerChannel(t *testing.T) {
+	e := listening(t)
+	m := e.say(cara, shared, "Could you send the updated price list?")
+	if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", m); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if v := e.lastView(ann, "open"); !strings.Contains(string(v.JSON), `"initial_value":"Acme"`) {
+		t.Errorf("the form lacks the channel's customer: %s", v.JSON)
+	}
+}

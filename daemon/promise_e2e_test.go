@@ -130,6 +130,20 @@ func TestMessageShortcut(t *testing.T) {
 	if !strings.Contains(string(v.JSON), "Can you send us the SOC2 report?") {
 		t.Fatalf("modal not prefilled: %s", v.JSON)
 	}
+	if strings.Contains(string(v.JSON), `"initial_value":"Initech"`) {
+		t.Errorf("a customer prefilled for a message that names none: %s", v.JSON)
+	}
+	// A message that names a known customer starts the form with it, in
+	// its own spelling, as /promise finds it.
+	e.cmd(ann, "/customer", "add Initech")
+	named := e.sim.PostAs(cid, chan_, "initech asked for the SOC2 report")
+	if _, err := e.sim.MessageShortcut(e.ctx(), ann, "promise_followup", named); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if got := e.lastView(ann, "open"); !strings.Contains(string(got.JSON), `"initial_value":"Initech"`) {
+		t.Errorf("the form lacks the customer the message names: %s", got.JSON)
+	}
 	if _, err := e.sim.SubmitView(e.ctx(), ann, v.ID, modalInput("Initech", "Can you send us the SOC2 report?", "2026-11-24", "09:00", ann)); err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,9 @@ type modalOrigin struct {
 	Offer     int64  `json:"o,omitempty"`  // a follow-up offer's nudge (offer.go): its op, and its DM to update
 }
 
-func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, text string, origin modalOrigin) error {
+func (b *Bot) openPromiseModal(ctx context.Context, triggerID, user, customer, text string, origin modalOrigin) error {
 	loc := b.zoneOr(ctx, user)
-	view := slackui.PromiseModal(user, text, b.prefillDue(text, loc), b.sealMeta(user, slackui.PromiseCallback, origin))
+	view := slackui.PromiseModalFilled(user, customer, text, b.prefillDue(text, loc), b.sealMeta(user, slackui.PromiseCallback, origin))
 	if _, err := b.api.OpenViewContext(ctx, triggerID, view); err != nil {
 		return fmt.Errorf("inbound: open promise modal: %w", err)
 	}
@@ -244,7 +244,12 @@ func (b *Bot) openFromShortcut(ctx context.Context, cb slack.InteractionCallback
 	if utf8.RuneCountInString(text) > slackui.MaxText {
 		text = string([]rune(text)[:slackui.MaxText-1]) + "…"
 	}
-	if err := b.openPromiseModal(ctx, cb.TriggerID, cb.User.ID, text, origin); err != nil {
+	// The customer, as /promise finds it: the channel's, else one the message names.
+	customer := b.knownCustomer(cb.Team.ID, "", text)
+	if c, err := b.listen.ChannelCustomer(cb.Team.ID, cb.Channel.ID); err == nil {
+		customer = c.Name
+	}
+	if err := b.openPromiseModal(ctx, cb.TriggerID, cb.User.ID, customer, text, origin); err != nil {
 		b.cfg.Log.Error("open modal from shortcut", "err", err)
 	}
 }

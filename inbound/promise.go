@@ -28,7 +28,7 @@ const usagePromise = "Try `/promise Acme: send the renewal quote friday 5pm`, or
 
 // promiseForm is `/promise` alone: the form.
 func (b *Bot) promiseForm(c call) (any, error) {
-	if err := b.openPromiseModal(c.ctx, c.cmd.TriggerID, c.cmd.UserID, "", modalOrigin{Channel: c.cmd.ChannelID}); err != nil {
+	if err := b.openPromiseModal(c.ctx, c.cmd.TriggerID, c.cmd.UserID, "", "", modalOrigin{Channel: c.cmd.ChannelID}); err != nil {
 		c.log().Error("open promise modal", "err", err)
 		return nil, unavailable("I couldn't open the form. Record it in one line instead: " + usagePromise)
 	}
