@@ -72,11 +72,25 @@ func (b *Bot) listPromises(c call) (any, error) {
 		// Nothing names it: a word list does not take ("list pending"),
 		// or a customer Kept does not know, is said so, not shown as an
 		// empty list.
-		if _, err := b.store.Customer(c.cmd.TeamID, q.Customer); errors.Is(err, store.ErrNotFound) {
+		// A promise that names it, outside the other filters ("list
+		// initech overdue" with none overdue), makes it a name: the empty
+		// list is the answer then.
+		_, err := b.store.Customer(c.cmd.TeamID, q.Customer)
+		if errors.Is(err, store.ErrNotFound) && !b.namedByOpenPromise(c.ctx, c.cmd.TeamID, c.cmd.UserID, q.Customer, q) {
 			return nil, notFound(fmt.Sprintf("No open promise names *%s*, and I know no customer of that name. `/promise list` takes `overdue`, `by me`, `@someone` or a customer's name, as in `/promise list Acme overdue`.", slackui.Escape(q.Customer)))
 		}
 	}
 	return ephemeral(fallback, blocks...), nil
+}
+
+// namedByOpenPromise says whether an open promise names customer when
+// q's filters other than the customer are dropped (q itself found none).
+func (b *Bot) namedByOpenPromise(ctx context.Context, team, caller, customer string, q slackui.ListQuery) bool {
+	if q == (slackui.ListQuery{Customer: customer}) {
+		return false
+	}
+	fallback, _, err := b.listPage(ctx, team, caller, slackui.ListCursor{Query: slackui.ListQuery{Customer: customer}})
+	return err == nil && fallback != slackui.NothingOpen
 }
 
 // listPage renders the page of promises cur points at.
