@@ -345,6 +345,9 @@ func trimGlue(s string) string {
 			if size == 0 || !unicode.IsSpace(r) && !strings.ContainsRune(",;:-–—@"+opening, r) || endsInEscape(s) {
 				break
 			}
+			if (r == '"' || r == '\'') && !opensWord(s[:len(s)-size]) {
+				break // it closes the text's own quote: send "Q4 deck" friday
+			}
 			s = s[:len(s)-size]
 		}
 		i := 0
@@ -357,6 +360,14 @@ func trimGlue(s string) string {
 		}
 		s = s[:i]
 	}
+}
+
+// opensWord reports whether a quote after s would open a word: s is
+// empty or ends in a space. A straight quote is an opening and a closing
+// one; right after a word it closes it.
+func opensWord(s string) bool {
+	r, size := utf8.DecodeLastRuneInString(s)
+	return size == 0 || unicode.IsSpace(r)
 }
 
 // endsInEscape reports whether s ends with one of the three escapes Slack

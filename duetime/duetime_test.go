@@ -349,6 +349,11 @@ func TestSplit(t *testing.T) {
 		{"call Bob &amp; tomorrow 3pm", "call Bob &amp;", "2026-11-24 15:00", ""},
 		{"call Bob &amp;; tomorrow", "call Bob &amp;", "2026-11-24 09:00", ""},
 		{"send monday's notes eod", "send monday's notes", "2026-11-23 17:00", ""},
+		{`send "Q4 deck" tomorrow`, `send "Q4 deck"`, "2026-11-24 09:00", ""}, // a quote closing the text is the text's
+		{"send the 'Q4 deck' tomorrow", "send the 'Q4 deck'", "2026-11-24 09:00", ""},
+		{"call O'Brien' tomorrow", "call O'Brien'", "2026-11-24 09:00", ""},
+		{"send it 'tomorrow'", "send it", "2026-11-24 09:00", ""}, // one opening the time is not
+		{`send it "by tomorrow"`, "send it", "2026-11-24 09:00", ""},
 		{"Send Quote Tomorrow 3PM", "Send Quote", "2026-11-24 15:00", ""},
 		{"  spaced\tout   tomorrow   ", "spaced\tout", "2026-11-24 09:00", ""},
 		{"usage report every month on the 1st 9am", "usage report", "2026-12-01 09:00", "every month on the 1st 9am"},
