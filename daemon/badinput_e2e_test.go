@@ -473,3 +473,25 @@ func appendStrings(t *testing.T, to []string, raw json.RawMessage) []string {
 	walk(doc)
 	return to
 }
+
+// A customer whose name starts with "@" ("@Home Realty", "@Work") is no
+// unknown person: /promise and /promise list take it as the customer, as
+// they take any other name. Only an @name that is nobody's is refused.
+func TestAtNamedCustomerIsNotRefused(t *testing.T) {
+	e := start(t)
+	if r := e.cust(ann, `add "@Home Realty"`); !strings.Contains(replyText(r), "@Home Realty") {
+		t.Fatalf("add: %s", replyText(r))
+	}
+	if r := e.slash(ann, "@Home Realty: send the quote tomorrow 3pm"); !strings.Contains(r.Text, "Got it") {
+		t.Fatalf("/promise @Home Realty: …: %s", replyText(r))
+	}
+	if ps := e.promises(); len(ps) != 1 || ps[0].Customer != "@Home Realty" || ps[0].Text != "send the quote" {
+		t.Fatalf("promises = %+v, want one for @Home Realty", ps)
+	}
+	if r := e.slash(ann, "list @Home Realty"); !strings.Contains(replyText(r), "send the quote") {
+		t.Fatalf("/promise list @Home Realty: %s", replyText(r))
+	}
+	if r := e.slash(ann, "list @nope"); !strings.Contains(r.Text, "can't find a Slack user @nope") {
+		t.Fatalf("/promise list @nope: %s", replyText(r))
+	}
+}

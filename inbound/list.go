@@ -39,9 +39,6 @@ func parseListQuery(args, caller string) (slackui.ListQuery, error) {
 				return q, invalid("Name one person with an @-mention, as in `/promise list @ann`.")
 			}
 			q.Owner, named = m[1], true
-		case len(w) > 1 && w[0] == '@':
-			// Slack makes a mention of a member's @name: this is nobody's.
-			return q, notFound(fmt.Sprintf("I can't find a Slack user %s in this workspace. Pick the person from Slack's @ menu, as in `/promise list @ann`.", slackui.Escape(words[i])))
 		default:
 			customer = append(customer, words[i])
 		}
@@ -77,10 +74,24 @@ func (b *Bot) listPromises(c call) (any, error) {
 		// list is the answer then.
 		_, err := b.store.Customer(c.cmd.TeamID, q.Customer)
 		if errors.Is(err, store.ErrNotFound) && !b.namedByOpenPromise(c.ctx, c.cmd.TeamID, c.cmd.UserID, q.Customer, q) {
+			if at := atName(q.Customer); at != "" {
+				// Slack makes a mention of a member's @name, and no customer is called so: this is nobody's.
+				return nil, notFound(fmt.Sprintf("I can't find a Slack user %s in this workspace. Pick the person from Slack's @ menu, as in `/promise list @ann`.", slackui.Escape(at)))
+			}
 			return nil, notFound(fmt.Sprintf("No open promise names *%s*, and I know no customer of that name. `/promise list` takes `overdue`, `by me`, `@someone` or a customer's name, as in `/promise list Acme overdue`.", slackui.Escape(q.Customer)))
 		}
 	}
 	return ephemeral(fallback, blocks...), nil
+}
+
+// atName is the first word of name that is an @name ("@nope"), or "".
+func atName(name string) string {
+	for _, w := range strings.Fields(name) {
+		if len(w) > 1 && w[0] == '@' {
+			return w
+		}
+	}
+	return ""
 }
 
 // namedByOpenPromise says whether an open promise names customer when

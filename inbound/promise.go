@@ -49,7 +49,7 @@ func (b *Bot) newPromise(c call) (any, error) {
 	if m := mention.FindStringSubmatch(text); m != nil {
 		owner = m[1]
 		text = strings.TrimSpace(text[len(m[0]):])
-	} else if err := notAMention(text); err != nil {
+	} else if err := notAMention(text); err != nil && !b.startsWithCustomer(cmd.TeamID, text) {
 		return nil, err
 	}
 	customer, what := splitCustomer(text)
@@ -122,6 +122,20 @@ func notAMention(text string) error {
 		return nil
 	}
 	return notFound(fmt.Sprintf("I can't find a Slack user %s in this workspace, so I recorded nothing. Pick the person from Slack's @ menu so that it becomes a mention, as in `/promise @ann Acme: call back tomorrow 3pm`.", slackui.Escape(strings.TrimRight(first, ":,"))))
+}
+
+// startsWithCustomer says whether text starts with a known customer's
+// name ("@Home Realty: call back"), which an @ that Slack made no mention
+// of may start as well as an unknown person's @name.
+func (b *Bot) startsWithCustomer(team, text string) bool {
+	words := strings.Fields(text)
+	for n := 1; n <= min(maxNameWords, len(words)); n++ {
+		name := strings.TrimRight(strings.Join(words[:n], " "), ":,")
+		if _, err := b.store.Customer(team, name); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // splitCustomer takes "Acme: send the quote" apart. The colon must be
