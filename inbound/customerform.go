@@ -125,12 +125,15 @@ func (b *Bot) setChannels(team, user, customer string, channels, shown []string)
 			if slices.Contains(channels, ch) || !slices.Contains(shown, ch) {
 				continue
 			}
+			// As /customer unlink does, before the unlink, so that one cut
+			// short leaves the channel linked; a DM already sent about one
+			// stays until its Handled, which finds it closed.
+			if _, err := b.closeWaits(b.cfg.Log, team, ch, customer); err != nil {
+				return fmt.Errorf("inbound: unlink: %w", err)
+			}
 			if _, err := b.listen.UnlinkChannel(team, ch); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("inbound: unlink: %w", err)
 			}
-			// As /customer unlink does; a DM already sent about one stays
-			// until its Handled, which finds it closed.
-			b.closeWaits(b.cfg.Log, team, ch, customer)
 		}
 	}
 	for _, ch := range channels {

@@ -506,6 +506,16 @@ func (b *Bot) unlinkVerb(k call) (any, error) {
 		// Whose it is cannot be told: not unlinked unchecked.
 		return nil, fmt.Errorf("inbound: unlink: customer of %s: %w", channel, err)
 	}
+	// What waited on us there can no longer be answered where Kept
+	// listens: it would wait on the card and in the digest for good. It
+	// is closed first, so that an unlink cut short (a failed write, a
+	// killed process) leaves the channel linked, to be unlinked again.
+	var closed []store.Wait
+	if err == nil {
+		if closed, err = b.closeWaits(k.log(), k.cmd.TeamID, channel, c.Name); err != nil {
+			return nil, fmt.Errorf("inbound: unlink: %w", err)
+		}
+	}
 	l, err := b.listen.UnlinkChannel(k.cmd.TeamID, channel)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(fmt.Sprintf("%s isn't linked to a customer.", slackui.MentionChannel(channel)))
@@ -513,17 +523,15 @@ func (b *Bot) unlinkVerb(k call) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbound: unlink: %w", err)
 	}
-	// What waited on us there can no longer be answered where Kept
-	// listens: it would wait on the card and in the digest for good.
-	b.dropWaits(k, channel, l.Customer)
+	// Again, for a message heard in between.
+	more, _ := b.closeWaits(k.log(), k.cmd.TeamID, channel, l.Customer)
+	b.withdrawLater(k, append(closed, more...))
 	text := fmt.Sprintf("Unlinked %s from *%s*: I no longer count what is said there.", slackui.MentionChannel(channel), slackui.Escape(l.Customer))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
-// dropWaits closes the customer's open waits in channel, just unlinked,
-// and withdraws their DMs after the ack.
-func (b *Bot) dropWaits(k call, channel, customer string) {
-	closed := b.closeWaits(k.log(), k.cmd.TeamID, channel, customer)
+// withdrawLater withdraws, after the ack, the DMs of closed waits.
+func (b *Bot) withdrawLater(k call, closed []store.Wait) {
 	if len(closed) == 0 {
 		return
 	}
@@ -534,13 +542,14 @@ func (b *Bot) dropWaits(k call, channel, customer string) {
 	})
 }
 
-// closeWaits closes the customer's open waits in channel, which Kept no
-// longer listens to, and returns them.
-func (b *Bot) closeWaits(log *slog.Logger, team, channel, customer string) []store.Wait {
+// closeWaits closes the customer's open waits in channel, which Kept is
+// to stop listening to, and returns them; err says one could not be
+// closed.
+func (b *Bot) closeWaits(log *slog.Logger, team, channel, customer string) ([]store.Wait, error) {
 	waits, err := b.listen.CustomerWaits(team, customer)
 	if err != nil {
 		log.Error("waits of an unlinked channel", "err", err)
-		return nil
+		return nil, err
 	}
 	var closed []store.Wait
 	for _, w := range waits {
@@ -551,12 +560,13 @@ func (b *Bot) closeWaits(log *slog.Logger, team, channel, customer string) []sto
 		if err != nil {
 			if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrOtherWait) {
 				log.Error("close wait of an unlinked channel", "err", err)
+				return closed, err
 			}
 			continue
 		}
 		closed = append(closed, w)
 	}
-	return closed
+	return closed, nil
 }
 
 // suggestionsCommand is `/promise suggestions on|off`.
