@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/keptbot/kept/workhours"
@@ -491,7 +492,7 @@ func clockAt(w []string) (k clock, n int, ok bool) {
 		if k, ok := dayClock(dotted(w[1])); ok { // "at 3pm", "at 21.30", "at 15h"
 			return k, 2, true
 		}
-		if k, ok := fourDigitClock(w[1]); ok { // "at 1430"
+		if k, ok := fourDigitClock(strings.TrimSuffix(w[1], "h")); ok { // "at 1430", "at 1430h"
 			return k, 2, true
 		}
 		if h := w[1]; len(h) <= 2 && allDigits(h) {
