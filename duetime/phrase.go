@@ -607,8 +607,8 @@ func (p phraseParser) calendar(w []string) (reading, error) {
 // "friday next week" and "next week friday" that week's Friday, and "next
 // month" the 1st of the next. "next business day" is the first day after
 // today that KEPT_WORK_HOURS work. "this weekend" is Saturday of this
-// week's weekend (today on a Saturday, gone by on a Sunday), "next
-// weekend" the Saturday of next week's.
+// week's weekend (Sunday once Saturday's 9:00 has passed; on a Sunday,
+// that day), "next weekend" the Saturday of next week's.
 func (p phraseParser) date(w []string) (d civil, k clock, n int, err error) {
 	if len(w) == 0 {
 		return civil{}, clock{}, 0, errUnknown
@@ -634,11 +634,17 @@ func (p phraseParser) date(w []string) (d civil, k clock, n int, err error) {
 			return p.today.add(p.today.untilWeekday(wd, false)), dayStart, 2, nil
 		}
 		if w[1] == "weekend" {
-			sat := p.today.add(p.today.untilWeekday(time.Saturday, false))
-			if p.today.weekday() == time.Sunday {
-				sat = p.today.add(-1)
+			switch p.today.weekday() {
+			case time.Sunday:
+				return p.today, dayStart, 2, nil // refused once its time has passed, as today is
+			case time.Saturday:
+				// Once Saturday's start has gone by, Sunday is what is left
+				// of this weekend.
+				if t, err := p.at(p.today, dayStart); err == nil && !t.After(p.now) {
+					return p.today.add(1), dayStart, 2, nil
+				}
 			}
-			return sat, dayStart, 2, nil
+			return p.today.add(p.today.untilWeekday(time.Saturday, false)), dayStart, 2, nil
 		}
 		if w[1] == "coming" && len(w) >= 3 {
 			if d, k, n, err := p.date(w[1:]); err == nil {

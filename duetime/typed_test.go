@@ -245,7 +245,9 @@ func TestTypedDays(t *testing.T) {
 		{"", mon, "coming monday at 3pm", "2026-11-30 15:00"},
 		{"", mon, "this weekend", "2026-11-28 09:00"},
 		{"", "2026-11-28 08:00", "this weekend", "2026-11-28 09:00"},
-		{"", "2026-11-29 10:00", "this weekend", "past"}, // Sunday: Saturday has gone by
+		{"", "2026-11-28 10:00", "this weekend", "2026-11-29 09:00"}, // Saturday after 9:00: Sunday is left
+		{"", "2026-11-29 08:00", "this weekend", "2026-11-29 09:00"},
+		{"", "2026-11-29 10:00", "this weekend", "past"}, // Sunday after 9:00: it has gone by
 		{"", mon, "this weekend at 2pm", "2026-11-28 14:00"},
 		{"", mon, "next weekend", "2026-12-05 09:00"},
 		{"", mon, "later today", "2026-11-23 17:00"},
