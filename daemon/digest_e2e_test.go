@@ -100,8 +100,8 @@ func TestDigestOnSchedule(t *testing.T) {
 	got := blocksText(posts[0].Blocks)
 	for _, want := range []string{
 		"Going quiet", "Acme &lt;!channel&gt; &amp; Sons* (key) · <@U0ANN> · 🟠 going quiet · *26 days* since the last touch, every 14 days",
-		"Globex* · <@U0BOB> · 🔴 neglected · *15 days* since the last touch, every 7 days",
-		"Nothing in 30 days", "Hooli* · <@U0CID> · 🔴 neglected · never touched, added 99 days ago",
+		"Globex* · <@U0BOB> · 🔴 neglected (past the check-in by a whole cadence, and not a word from them) · *15 days* since the last touch, every 7 days",
+		"Nothing in 30 days", "Hooli* · <@U0CID> · 🔴 neglected (a promise to them is late) · never touched, added 99 days ago",
 		"Late promises", "<@U0ANN> · *Acme* · “send the renewal quote” · *5 days late* (#1)",
 		"<@U0CID> · *Hooli* · “write the case study” · *4 days late* (#2)",
 		"Our week", "*0 of 2* promises due were kept on time, 2 still open",

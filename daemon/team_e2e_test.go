@@ -79,7 +79,7 @@ func TestTeamView(t *testing.T) {
 	for _, want := range []string{
 		"Team view", "Late promises* (1)", "*#1* · @ann · *Acme* · “send the renewal quote” · *19 days late*",
 		// Neglected: a promise to Acme is late.
-		"🔴 neglected and 🟠 going quiet* (1)", "*Acme* · 🔴 neglected · @ann",
+		"🔴 neglected and 🟠 going quiet* (1)", "*Acme* · 🔴 neglected (a promise to them is late) · @ann",
 		"Waiting on us* (0)", "Scorecard",
 		// Weeks in Cid's zone, Kolkata.
 		"This week is since Mon 14 Dec 00:00 IST",
@@ -135,7 +135,7 @@ func TestTeamView(t *testing.T) {
 	if c := e.customer("Acme"); c.Owner != bob {
 		t.Errorf("Acme belongs to %s after the lead gave it to Bob", c.Owner)
 	}
-	if got := e.sim.RenderView(e.lastView(cid, "publish")); !strings.Contains(got, "*Acme* now belongs to @bob") || !strings.Contains(got, "*Acme* · 🔴 neglected · @bob") {
+	if got := e.sim.RenderView(e.lastView(cid, "publish")); !strings.Contains(got, "*Acme* now belongs to @bob") || !strings.Contains(got, "*Acme* · 🔴 neglected (a promise to them is late) · @bob") {
 		t.Errorf("the team view after reassigning Acme:\n%s", got)
 	}
 	// Bob hears of it, through the outbox, as from /customer edit … owner.

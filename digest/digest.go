@@ -62,6 +62,7 @@ type CustomerRow struct {
 	Cadence     time.Duration // 0 when it has none
 	Past        time.Duration // how long past its check-in (model.Customer.CheckinDue), in Quiet
 	Health      model.Health  // model.Customer.HealthOf
+	Why         model.HealthReason
 	// Heard is when the customer last wrote in its channels, zero if
 	// never: a customer we have not called may still be talking to us.
 	Heard time.Time
@@ -139,7 +140,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 		if !mine(c.Owner) {
 			continue
 		}
-		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero(), Health: health[keys[i]]}
+		row := CustomerRow{Name: c.Name, Owner: c.Owner, Key: c.Tier == store.KeyTier, Cadence: c.Cadence, Touched: !c.LastTouch.IsZero(), Health: health[keys[i]].Health, Why: health[keys[i]].Why}
 		last := c.LastTouch
 		if !row.Touched {
 			last = c.Created
@@ -210,7 +211,7 @@ func Build(st Source, team string, owners map[string]bool, now time.Time, loc *t
 
 // teamHealth is every customer's health (model.TeamHealth) from the
 // promises read and when each was last heard from.
-func teamHealth(st Source, team string, customers []store.Customer, promises []store.Promise, loc *time.Location, now time.Time) (map[string]model.Health, map[string]store.Heard, error) {
+func teamHealth(st Source, team string, customers []store.Customer, promises []store.Promise, loc *time.Location, now time.Time) (map[string]model.Standing, map[string]store.Heard, error) {
 	heard, err := st.TeamHeard(team)
 	if err != nil {
 		return nil, nil, fmt.Errorf("digest: %w", err)

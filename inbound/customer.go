@@ -575,7 +575,7 @@ func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand, q slack
 	loc := b.zoneOr(ctx, cmd.UserID)
 	fallback, blocks := slackui.CustomerList(cs, health, q, loc, b.cfg.Now())
 	if q.Health != "" {
-		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()] != q.Health })
+		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()].Health != q.Health })
 	}
 	blocks = append(blocks, b.listenSummary(cmd.TeamID, cs, loc)...) // listen.go
 	return ephemeral(fallback, blocks...), nil
@@ -585,7 +585,7 @@ func (b *Bot) listCustomers(ctx context.Context, cmd slack.SlashCommand, q slack
 // rule (model.Customer.HealthOf), read in the workspace's zone so that
 // every reader sees the same. A customer's dates that matter are read by
 // the rule from the customer itself.
-func (b *Bot) teamHealth(team string, cs []store.Customer) (map[string]model.Health, error) {
+func (b *Bot) teamHealth(team string, cs []store.Customer) (map[string]model.Standing, error) {
 	open, err := b.store.Promises(team, "", store.Open)
 	if err != nil {
 		return nil, fmt.Errorf("inbound: health: %w", err)

@@ -97,8 +97,8 @@ func (b *Bot) gatherTeam(team string, loc *time.Location) (slackui.Team, error) 
 	owner := map[string]string{}
 	for _, c := range cs {
 		owner[c.Key()] = c.Owner
-		if h := health[c.Key()]; h == model.HealthNeglected || h == model.HealthGoingQuiet {
-			t.Customers = append(t.Customers, slackui.TeamCustomer{Customer: c, Health: h})
+		if h := health[c.Key()]; h.Health == model.HealthNeglected || h.Health == model.HealthGoingQuiet {
+			t.Customers = append(t.Customers, slackui.TeamCustomer{Customer: c, Health: h.Health, Why: h.Why})
 		}
 	}
 	slices.SortStableFunc(t.Customers, func(x, y slackui.TeamCustomer) int {

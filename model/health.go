@@ -60,6 +60,13 @@ const (
 	QuietWithout = 30 * 24 * time.Hour
 )
 
+// Standing is a customer's health and the reason for it, as HealthOf
+// gives them.
+type Standing struct {
+	Health Health
+	Why    HealthReason
+}
+
 // HealthFacts are what the health rule reads besides the customer.
 type HealthFacts struct {
 	// LastHeard is the last time the customer wrote to us in a linked
@@ -134,10 +141,10 @@ func dayStart(now time.Time, loc *time.Location, days int) time.Time {
 	return time.Date(y, m, d+days, 0, 0, 0, 0, loc)
 }
 
-// TeamHealth is the health of each of cs by customer key, from the last
+// TeamHealth is the health of each of cs, and why, by customer key, from the last
 // time each was heard from (heard, by customer key) and promises (any of
 // the team's; those naming no customer of cs count for nothing).
-func TeamHealth(cs []Customer, heard map[string]time.Time, promises []Promise, loc *time.Location, now time.Time) map[string]Health {
+func TeamHealth(cs []Customer, heard map[string]time.Time, promises []Promise, loc *time.Location, now time.Time) map[string]Standing {
 	// Each customer's open promises, as sub-slices of one slice sorted
 	// by customer: tens of thousands of small slices, each grown by
 	// append, were a third of this.
@@ -165,10 +172,11 @@ func TeamHealth(cs []Customer, heard map[string]time.Time, promises []Promise, l
 		byCustomer[opens[lo].key] = grouped[lo:hi:hi]
 		lo = hi
 	}
-	out := make(map[string]Health, len(cs))
+	out := make(map[string]Standing, len(cs))
 	for _, c := range cs {
 		k := c.Key()
-		out[k], _ = c.HealthOf(HealthFacts{LastHeard: heard[k], Promises: byCustomer[k]}, loc, now)
+		h, why := c.HealthOf(HealthFacts{LastHeard: heard[k], Promises: byCustomer[k]}, loc, now)
+		out[k] = Standing{h, why}
 	}
 	return out
 }

@@ -104,10 +104,10 @@ func TestTeamHealth(t *testing.T) {
 		{Customer: "", State: PromiseOpen, Due: now.Add(-3 * day)},
 	}
 	got := TeamHealth(cs, heard, promises, time.UTC, now)
-	want := map[string]Health{"acme": HealthGoingQuiet, "globex": HealthNeglected, "initech": HealthOnTrack}
+	want := map[string]Standing{"acme": {HealthGoingQuiet, ReasonOverdue}, "globex": {HealthNeglected, ReasonLatePromise}, "initech": {HealthOnTrack, ReasonNone}}
 	for k, h := range want {
 		if got[k] != h {
-			t.Errorf("%s: %q, want %q", k, got[k], h)
+			t.Errorf("%s: %+v, want %+v", k, got[k], h)
 		}
 	}
 }

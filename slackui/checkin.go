@@ -77,10 +77,10 @@ type Week struct{ OnTime, Late, Touches int }
 // CustomerHome renders the Home tab's "Customers needing you" (mine whose
 // health, by key in health, is other than on track: the worst first, then
 // the most overdue, each with a button to log a touch) and "My week".
-func CustomerHome(mine []store.Customer, health map[string]model.Health, week Week, loc *time.Location, now time.Time) []slack.Block {
+func CustomerHome(mine []store.Customer, health map[string]model.Standing, week Week, loc *time.Location, now time.Time) []slack.Block {
 	var rows []customerHealth
 	for _, c := range mine {
-		if h := health[c.Key()]; h != "" && h != model.HealthOnTrack {
+		if h := health[c.Key()]; h.Health != "" && h.Health != model.HealthOnTrack {
 			rows = append(rows, customerHealth{c, h})
 		}
 	}
@@ -100,7 +100,7 @@ func CustomerHome(mine []store.Customer, health map[string]model.Health, week We
 			break
 		}
 		c := r.c
-		text := fmt.Sprintf("*%s* · %s · %s\n%s", Escape(Clip(c.Name, listNameMax)), HealthBadge(r.health), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
+		text := fmt.Sprintf("*%s* · %s · %s\n%s", Escape(Clip(c.Name, listNameMax)), HealthMark(r.health), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
 		if c.LastNote != "" {
 			text += "\nLast: “" + Escape(Truncate(c.LastNote, 200)) + "”"
 		}

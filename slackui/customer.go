@@ -122,7 +122,7 @@ func CustomerCard(c store.Customer, health model.Health, why model.HealthReason,
 }
 
 // CustomerList renders `/customer list`, its first page.
-func CustomerList(cs []store.Customer, health map[string]model.Health, q CustomerQuery, loc *time.Location, now time.Time) (string, []slack.Block) {
+func CustomerList(cs []store.Customer, health map[string]model.Standing, q CustomerQuery, loc *time.Location, now time.Time) (string, []slack.Block) {
 	return CustomerListPage(cs, health, q, loc, now, 0)
 }
 
@@ -130,13 +130,13 @@ func CustomerList(cs []store.Customer, health map[string]model.Health, q Custome
 // overdue first, then those due soonest, then the ones without check-ins;
 // q keeps one health only, or puts the worst health first. health is each
 // customer's, by key (model.TeamHealth).
-func CustomerListPage(cs []store.Customer, health map[string]model.Health, q CustomerQuery, loc *time.Location, now time.Time, offset int) (string, []slack.Block) {
+func CustomerListPage(cs []store.Customer, health map[string]model.Standing, q CustomerQuery, loc *time.Location, now time.Time, offset int) (string, []slack.Block) {
 	if len(cs) == 0 {
 		return "No customers yet. Add one with `/customer add Acme every 14d tier key`.", nil
 	}
 	cs = slices.Clone(cs)
 	if q.Health != "" {
-		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()] != q.Health })
+		cs = slices.DeleteFunc(cs, func(c store.Customer) bool { return health[c.Key()].Health != q.Health })
 		if len(cs) == 0 {
 			text := fmt.Sprintf("No customer is %s right now. `/customer list by health` shows them all, the worst first.", HealthBadge(q.Health))
 			return text, []slack.Block{Section(text)}
@@ -172,7 +172,7 @@ func CustomerListPage(cs []store.Customer, health map[string]model.Health, q Cus
 		if c.Tier == store.KeyTier {
 			tier = " 🔑"
 		}
-		lines = append(lines, fmt.Sprintf("• *%s*%s · %s · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), tier, HealthBadge(health[c.Key()]), MentionUser(c.Owner), CadenceText(c.Cadence), TouchState(c, loc, now)))
+		lines = append(lines, fmt.Sprintf("• *%s*%s · %s · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), tier, HealthMark(health[c.Key()]), MentionUser(c.Owner), CadenceText(c.Cadence), TouchState(c, loc, now)))
 	}
 	title := fmt.Sprintf("*Customers (%d)*, %s", len(cs), order)
 	if q.Health != "" {

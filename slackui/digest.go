@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/model"
 )
 
 // DigestBlocks renders d: a fallback for notifications and the Block Kit.
@@ -201,9 +202,10 @@ func keptSummary(w digest.WeekStats) string {
 	return fmt.Sprintf("%d of %d kept on time this week", w.OnTime, w.Due)
 }
 
-// rowHealth is " · " and the row's health badge, or nothing if unknown.
+// rowHealth is " · " and the row's health (HealthMark), or nothing if
+// unknown.
 func rowHealth(r digest.CustomerRow) string {
-	if b := HealthBadge(r.Health); b != "" {
+	if b := HealthMark(model.Standing{Health: r.Health, Why: r.Why}); b != "" {
 		return " · " + b
 	}
 	return ""

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/keptbot/kept/digest"
+	"github.com/keptbot/kept/model"
 	"github.com/keptbot/kept/store"
 )
 
@@ -231,7 +232,7 @@ func longDigest(n int, nasty bool) digest.Digest {
 		name, text = strings.Repeat("<&>", 40), strings.Repeat("<!channel> ", 200)
 	}
 	for i := range n {
-		row := digest.CustomerRow{Name: fmt.Sprintf("%d %s", i, name), Owner: "U0ANN", Key: i%3 == 0, Touched: true, Since: time.Duration(40+i) * day, Cadence: 14 * day}
+		row := digest.CustomerRow{Name: fmt.Sprintf("%d %s", i, name), Owner: "U0ANN", Key: i%3 == 0, Touched: true, Since: time.Duration(40+i) * day, Cadence: 14 * day, Health: model.HealthNeglected, Why: model.ReasonSilent} // the longest health mark
 		d.Quiet = append(d.Quiet, row)
 		d.Silent = append(d.Silent, row)
 		d.Late = append(d.Late, digest.LateRow{ID: int64(i + 1), Owner: "U0BOB", Customer: name, Text: text, Due: digestNow.Add(-time.Duration(i+1) * day)})

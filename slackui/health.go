@@ -49,6 +49,19 @@ func HealthLine(h model.Health, why model.HealthReason) string {
 	return "*" + badge + "*"
 }
 
+// HealthMark is a health as a row of a list shows it: the badge, and for
+// a neglected customer why, in the card's words: "🔴 neglected (a
+// promise to them is late)". The row's own words (last touch, next
+// check-in) would not tell why a customer is neglected for a late
+// promise; they say enough of the other healths.
+func HealthMark(s model.Standing) string {
+	badge := HealthBadge(s.Health)
+	if w, ok := healthWhy[s.Why]; ok && s.Health == model.HealthNeglected {
+		return badge + " (" + w + ")"
+	}
+	return badge
+}
+
 // CustomerQuery is what `/customer list` was asked for: only one health,
 // or sorted worst first. The zero value is the whole list, most overdue
 // first.
@@ -93,12 +106,12 @@ func ParseCustomerQuery(s string) (CustomerQuery, bool) {
 // sortByHealth puts the worst health first; within one, the most overdue.
 func sortByHealth(cs []customerHealth) {
 	slices.SortStableFunc(cs, func(a, b customerHealth) int {
-		return cmp.Compare(b.health.Severity(), a.health.Severity())
+		return cmp.Compare(b.health.Health.Severity(), a.health.Health.Severity())
 	})
 }
 
 // customerHealth is a customer with its health, for sorting.
 type customerHealth struct {
 	c      model.Customer
-	health model.Health
+	health model.Standing
 }

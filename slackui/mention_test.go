@@ -68,7 +68,7 @@ func TestRogueIDsPingNobody(t *testing.T) {
 		"detail":        blocks(PromiseDetail(p, loc, now)),
 		"list":          blocks(PromiseList(ListPage{Title: ListTitle(ListQuery{Owner: user}, "U0ANN"), Shown: []store.Promise{p}, Total: 1}, loc, now)),
 		"card":          blocks(CustomerCard(c, model.HealthNeglected, model.ReasonLatePromise, []store.Promise{p}, []store.Touch{{Team: "T1", Customer: "Acme", By: user, At: now, Kind: "call"}}, loc, now)),
-		"customer list": blocks(CustomerList([]store.Customer{c}, map[string]model.Health{"acme": model.HealthNeglected}, CustomerQuery{}, loc, now)),
+		"customer list": blocks(CustomerList([]store.Customer{c}, map[string]model.Standing{"acme": {Health: model.HealthNeglected, Why: model.ReasonLatePromise}}, CustomerQuery{}, loc, now)),
 		"team view": TeamView(Team{Late: []store.Promise{p}, Customers: []TeamCustomer{{Customer: c, Health: model.HealthNeglected}},
 			Waiting: []TeamWait{{Wait: w, Owner: user}}, Scores: []OwnerScore{{Owner: user, Weeks: make([]digest.Score, 5)}}, Starts: digest.WeekStarts(now, loc, 4)}, loc, now).Blocks.BlockSet,
 		"checkin":      blocks(Checkin(c, 1, loc, now)),

@@ -86,6 +86,7 @@ func ParseTeamRow(s string) (TeamRow, bool) {
 type TeamCustomer struct {
 	store.Customer
 	Health model.Health
+	Why    model.HealthReason
 }
 
 // TeamWait is a message waiting on us, with its customer's owner.
@@ -135,7 +136,7 @@ func TeamView(t Team, loc *time.Location, now time.Time) slack.HomeTabViewReques
 	quiet := fmt.Sprintf("*%s and %s*", HealthBadge(model.HealthNeglected), HealthBadge(model.HealthGoingQuiet))
 	blocks = append(blocks, teamSection(quiet, "None: the team is in touch with every customer.", "`/customer list by health` shows them all", len(t.Customers), teamQuiet, func(i int) (string, *slack.ActionBlock) {
 		c := t.Customers[i]
-		line := fmt.Sprintf("*%s* · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), HealthBadge(c.Health), MentionUser(c.Owner), TouchState(c.Customer, loc, now))
+		line := fmt.Sprintf("*%s* · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), HealthMark(model.Standing{Health: c.Health, Why: c.Why}), MentionUser(c.Owner), TouchState(c.Customer, loc, now))
 		return line, teamButtons(TeamRow{Kind: 'c', Key: c.Key()}, true)
 	})...)
 	blocks = append(blocks, teamSection("*⏳ Waiting on us*", "None: no customer's message is waiting for an answer.", "waiting less long", len(t.Waiting), teamWaiting, func(i int) (string, *slack.ActionBlock) {

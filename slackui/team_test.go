@@ -23,11 +23,11 @@ func sampleTeam(now time.Time, n int, nasty bool) Team {
 		cname := fmt.Sprintf("%s %d", name, i)
 		t.Late = append(t.Late, store.Promise{ID: int64(i + 1), Owner: "U0BOB", Customer: cname, Text: text, Due: now.Add(-time.Duration(i+1) * day), State: store.Open})
 		c := store.Customer{Name: cname, Owner: "U0ANN", Cadence: 14 * day, Created: now.Add(-100 * day), LastTouch: now.Add(-time.Duration(20+i) * day)}
-		h := model.HealthGoingQuiet
+		h, why := model.HealthGoingQuiet, model.ReasonOverdue
 		if i%2 == 0 {
-			h = model.HealthNeglected
+			h, why = model.HealthNeglected, model.ReasonLatePromise
 		}
-		t.Customers = append(t.Customers, TeamCustomer{Customer: c, Health: h})
+		t.Customers = append(t.Customers, TeamCustomer{Customer: c, Health: h, Why: why})
 		t.Waiting = append(t.Waiting, TeamWait{Wait: store.Wait{Customer: cname, Channel: "C0ACME", By: "U0CARA", At: now.Add(-5 * time.Hour)}, Owner: "U0ANN"})
 		t.Scores = append(t.Scores, OwnerScore{Owner: fmt.Sprintf("U0P%d", i), Weeks: []digest.Score{{OnTime: 3, Late: 1, Moved: 1, Touches: 4}, {OnTime: 2}, {Late: 1}, {Touches: 3}, {Moved: 1}}})
 	}
