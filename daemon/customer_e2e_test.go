@@ -322,6 +322,13 @@ func TestCustomerBadInput(t *testing.T) {
 		{"/customer", "edit Acme channel acme-shared", "Name the channel with a #"},
 		{"/customer", "remove Initech", "I don't know a customer called *Initech*"},
 		{"/customer", "add every 14d", "Which customer?"},
+		// A known name, then words that are neither part of it nor understood.
+		{"/customer", "edit Acme junk", "I know *Acme*, but not “junk”: `/customer edit Acme` takes `every 30d`"},
+		{"/customer", "edit acme junk every 30d", "I know *Acme*, but not “junk”: `/customer edit Acme` takes"},
+		{"/customer", "remove Acme extra", "I know *Acme*, but not “extra”: `/customer remove Acme` takes the name alone. Nothing changed."},
+		{"/customer", "link Acme #unknown", "I know *Acme*, but not “#unknown”: `/customer link Acme #acme-shared` takes a channel Slack knows"},
+		{"/customer", "Acme junk", "I know *Acme*, but not “junk”: `/customer Acme` shows its card"},
+		{"/customer", "edit Initech junk", "I don't know a customer called *Initech junk*"},
 		{"/touch", "Initech called them", "I don't know a customer called *Initech*"},
 		{"/touch", "acme " + strings.Repeat("y", 2001), "under 2000"},
 		{"/customer", "add <!channel> & Co 🚀 every 2w", "Added *&lt;!channel&gt; &amp; Co 🚀*"},

@@ -368,6 +368,43 @@ func notFoundCustomer(name string) error {
 	return notFound(fmt.Sprintf("I don't know a customer called *%s*. `/customer list` shows them all; `/customer add %s` adds it.", slackui.Escape(name), slackui.Escape(name)))
 }
 
+// verbForms are the right form of each verb that names a customer, NAME
+// standing for its name, for unknownCustomer.
+var verbForms = map[string]string{
+	"show":   "`/customer NAME` shows its card; `/customer edit NAME every 30d` changes it.",
+	"edit":   "`/customer edit NAME` takes `every 30d`, `tier key`, `owner @bob`, `channel #acme-shared`, `notes …` or a date (`renewal 2027-03-01`), and alone opens its form. Nothing changed.",
+	"remove": "`/customer remove NAME` takes the name alone. Nothing changed.",
+	"link":   "`/customer link NAME #acme-shared` takes a channel Slack knows (pick it from the list as you type #), or none when you run it in the channel. Nothing changed.",
+}
+
+// unknownCustomer refuses name, which no customer has, for `/customer
+// verb`. Names may hold spaces, so the whole text was tried as one; when
+// a known customer's name is its leading words ("Acme junk"), the rest is
+// what was not understood, and the refusal says so with verb's right
+// form rather than asking to add "Acme junk".
+func (b *Bot) unknownCustomer(team, verb, name string) error {
+	words := strings.Fields(name)
+	for i := len(words) - 1; i >= 1; i-- {
+		c, err := b.store.Customer(team, strings.Join(words[:i], " "))
+		if err != nil {
+			continue
+		}
+		n := slackui.Escape(c.Name)
+		return invalid(fmt.Sprintf("I know *%s*, but not “%s”: %s", n, slackui.Escape(strings.Join(words[i:], " ")), strings.ReplaceAll(verbForms[verb], "NAME", n)))
+	}
+	return notFoundCustomer(name)
+}
+
+// customerFor is lookupCustomer for `/customer verb`, its refusal of an
+// unknown name unknownCustomer's.
+func (b *Bot) customerFor(team, verb, name string) (store.Customer, error) {
+	c, err := b.lookupCustomer(team, name)
+	if r := (refusal{}); errors.As(err, &r) && r.code == refusedNotFound {
+		return c, b.unknownCustomer(team, verb, name)
+	}
+	return c, err
+}
+
 func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand, a customerArgs) (any, error) {
 	c := store.Customer{Team: cmd.TeamID, Name: a.name, Owner: cmp.Or(a.owner, cmd.UserID), Tier: cmp.Or(a.tier, store.StandardTier), Notes: a.notes}
 	c.Cadence = b.tierCadence(c.Tier)
@@ -440,7 +477,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	}
 	if len(a.channels) > 0 {
 		// Who may change it first, then the channels: before any write.
-		c, err := b.lookupCustomer(cmd.TeamID, a.name)
+		c, err := b.customerFor(cmd.TeamID, "edit", a.name)
 		if err != nil {
 			return nil, err
 		}
@@ -474,7 +511,7 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return nil, notFoundCustomer(a.name)
+		return nil, b.unknownCustomer(cmd.TeamID, "edit", a.name)
 	case err != nil && !errors.Is(err, store.ErrDuplicate):
 		return nil, fmt.Errorf("inbound: edit customer: %w", err)
 	}
@@ -530,7 +567,7 @@ func (b *Bot) updateCustomer(op, team, name, by string, now time.Time, fn func(*
 func (b *Bot) showCustomer(ctx context.Context, team, user, name string) (any, error) {
 	c, err := b.store.Customer(team, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFoundCustomer(name)
+		return nil, b.unknownCustomer(team, "show", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inbound: customer: %w", err)
@@ -605,7 +642,7 @@ func (b *Bot) teamHealth(team string, cs []store.Customer) (map[string]model.Sta
 func (b *Bot) confirmRemove(cmd slack.SlashCommand, name string) (any, error) {
 	c, err := b.store.Customer(cmd.TeamID, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFoundCustomer(name)
+		return nil, b.unknownCustomer(cmd.TeamID, "remove", name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("inbound: customer: %w", err)

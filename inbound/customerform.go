@@ -62,7 +62,7 @@ func (b *Bot) customerForm(c call, a customerArgs) (any, error) {
 	fallback := invalid("Which customer? For example `/customer add Acme every 14d tier key owner @ann`.")
 	if !isNew {
 		var err error
-		if cust, err = b.lookupCustomer(cmd.TeamID, a.name); err != nil {
+		if cust, err = b.customerFor(cmd.TeamID, "edit", a.name); err != nil {
 			return nil, err
 		}
 		if err := b.mayChangeCustomer(cmd.UserID, cust); err != nil {

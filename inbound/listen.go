@@ -469,15 +469,15 @@ func (b *Bot) linkVerb(k call) (any, error) {
 	if strings.TrimSpace(tail) != "" || name == "" {
 		return nil, invalid("Try `/customer link Acme #acme-shared`: a customer, then the channel (this channel if you leave it out).")
 	}
-	if channel == "" {
-		if strings.HasPrefix(cmd.ChannelID, "D") || cmd.ChannelID == "" {
-			return nil, invalid("Which channel? Try `/customer link " + slackui.Escape(name) + " #acme-shared`.")
-		}
-		channel = cmd.ChannelID
-	}
-	c, err := b.lookupCustomer(cmd.TeamID, name)
+	c, err := b.customerFor(cmd.TeamID, "link", name)
 	if err != nil {
 		return nil, err
+	}
+	if channel == "" {
+		if strings.HasPrefix(cmd.ChannelID, "D") || cmd.ChannelID == "" {
+			return nil, invalid("Which channel? Try `/customer link " + slackui.Escape(c.Name) + " #acme-shared`.")
+		}
+		channel = cmd.ChannelID
 	}
 	if err := b.mayChangeCustomer(cmd.UserID, c); err != nil {
 		return nil, err
