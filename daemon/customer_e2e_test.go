@@ -46,7 +46,7 @@ func TestCheckinPrompt(t *testing.T) {
 	// cadence passes at night.
 	e.clock.Set(time.Date(2026, 11, 24, 3, 0, 0, 0, newYork))
 	r := e.cmd(ann, "/customer", "add Acme every 14d tier key")
-	if got := replyText(r); !strings.Contains(got, "Added *Acme*: key, every 14 days, owned by <@U0ANN>") || r.ResponseType != "ephemeral" {
+	if got := replyText(r); !strings.Contains(got, "Added *Acme*: key, every 14 days, owned by you. If nobody logs a touch before <!date^1796716800^{date_short_pretty}|Tue 8 Dec>, I'll prompt you to check in.") || r.ResponseType != "ephemeral" {
 		t.Fatalf("add answered %q (%s)", got, r.ResponseType)
 	}
 	due := time.Date(2026, 12, 8, 3, 0, 0, 0, newYork)

@@ -18,13 +18,13 @@ func TestCustomerDatesCommand(t *testing.T) {
 	e := start(t) // Monday 23 Nov 2026 10:00 in Ann's New York
 	e.cmd(ann, "/customer", "add Acme every 30d tier key")
 	r := e.cmd(ann, "/customer", "edit Acme renewal 2027-03-01")
-	if got := replyText(r); r.ResponseType != "ephemeral" || !strings.Contains(got, "Renewal: Mon 1 Mar 2027. I'll remind <@U0ANN> on Mon 1 Feb 2027.") {
+	if got := replyText(r); r.ResponseType != "ephemeral" || !strings.Contains(got, "Renewal: Mon 1 Mar 2027. I'll remind you on Mon 1 Feb 2027.") {
 		t.Fatalf("renewal answered %q (%s)", got, r.ResponseType)
 	}
 	r = e.cmd(ann, "/customer", `edit Acme date "kickoff anniversary" mar 14 contract start 2024-02-29`)
 	for _, want := range []string{
-		"Kickoff anniversary: 14 Mar, every year. I'll remind <@U0ANN> on Mon 8 Mar 2027, the week of Sun 14 Mar 2027.",
-		"Contract start: Thu 29 Feb 2024, every year. I'll remind <@U0ANN> on Mon 22 Feb 2027, the week of Sun 28 Feb 2027.",
+		"Kickoff anniversary: 14 Mar, every year. I'll remind you on Mon 8 Mar 2027, the week of Sun 14 Mar 2027.",
+		"Contract start: Thu 29 Feb 2024, every year. I'll remind you on Mon 22 Feb 2027, the week of Sun 28 Feb 2027.",
 	} {
 		if got := replyText(r); !strings.Contains(got, want) {
 			t.Errorf("dates answered %q; want %q", got, want)

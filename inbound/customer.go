@@ -437,12 +437,13 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 		return nil, err
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
+	owner := slackui.Person(c.Owner, cmd.UserID)
+	text := fmt.Sprintf("Added *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), owner) + channelsText(a.channels)
 	if c.Cadence > 0 {
-		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), slackui.MentionUser(c.Owner), slackui.Escape(c.Name))
+		text += fmt.Sprintf(" If nobody logs a touch before %s, I'll prompt %s to check in. Log one with `/touch %s …`.", slackui.Day(c.CheckinDue(), b.cfg.Now(), loc), owner, slackui.Escape(c.Name))
 	}
 	if len(a.dates) > 0 {
-		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
+		text += " " + datesText(c, cmd.UserID, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) { b.refreshHome(ctx, c.Team, c.Owner) })
 	return ephemeral(text, slackui.Section(text)), nil
@@ -519,12 +520,12 @@ func (b *Bot) editCustomer(ctx context.Context, op string, cmd slack.SlashComman
 		return nil, err
 	}
 	loc := b.zoneOr(ctx, cmd.UserID)
-	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(a.channels)
+	text := fmt.Sprintf("Updated *%s*: %s, %s, owned by %s.", slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.Person(c.Owner, cmd.UserID)) + channelsText(a.channels)
 	if c.Cadence > 0 {
 		text += " Now: " + slackui.TouchState(c, loc, b.cfg.Now()) + "."
 	}
 	if len(a.dates) > 0 {
-		text += " " + datesText(c, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
+		text += " " + datesText(c, cmd.UserID, a.dates, b.cfg.Dates.OrDefault(), b.cfg.WorkHours.OrDefault(), b.zoneOr(ctx, c.Owner), b.cfg.Now())
 	}
 	b.later(ctx, func(ctx context.Context) {
 		b.refreshHome(ctx, c.Team, c.Owner)

@@ -274,7 +274,7 @@ func (b *Bot) submitCustomerForm(ctx context.Context, op string, cb slack.Intera
 	if isNew {
 		verb = "Added"
 	}
-	text := fmt.Sprintf("%s *%s*: %s, %s, owned by %s.", verb, slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.MentionUser(c.Owner)) + channelsText(f.channels)
+	text := fmt.Sprintf("%s *%s*: %s, %s, owned by %s.", verb, slackui.Escape(c.Name), c.Tier, slackui.CadenceText(c.Cadence), slackui.Person(c.Owner, cb.User.ID)) + channelsText(f.channels)
 	b.later(ctx, func(ctx context.Context) {
 		if origin.Reply != "" {
 			msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", Blocks: &slack.Blocks{BlockSet: slackui.SplitSections(text)}}

@@ -142,14 +142,15 @@ func applyDates(c *store.Customer, edits []dateEdit, now time.Time) error {
 }
 
 // datesText tells what the command did to the dates, and when the owner
-// will hear of each: the answer to `/customer edit Acme renewal …`.
-func datesText(c store.Customer, edits []dateEdit, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
+// will hear of each: the answer, to caller, to `/customer edit Acme
+// renewal …`.
+func datesText(c store.Customer, caller string, edits []dateEdit, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
 	var out []string
 	for _, e := range edits {
 		if e.remove {
 			out = append(out, slackui.DateRemoved(e.date))
 		} else if d, ok := c.Date(e.date.Key()); ok {
-			out = append(out, slackui.DateSet(c, d, pol, wh, loc, now))
+			out = append(out, slackui.DateSet(c, d, caller, pol, wh, loc, now))
 		}
 	}
 	return strings.Join(out, " ")

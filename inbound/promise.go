@@ -261,7 +261,7 @@ func (b *Bot) changeByCommand(ctx context.Context, op string, cmd slack.SlashCom
 	if err != nil {
 		return nil, err
 	}
-	text := b.changedText(p, verb, b.zoneOr(ctx, cmd.UserID))
+	text := b.changedText(p, verb, cmd.UserID, b.zoneOr(ctx, cmd.UserID))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 
@@ -364,7 +364,7 @@ func (b *Bot) move(user string, due time.Time) func(*store.Promise) error {
 	return func(p *store.Promise) error { return p.Move(user, due, now) }
 }
 
-func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) string {
+func (b *Bot) changedText(p store.Promise, verb, caller string, loc *time.Location) string {
 	switch {
 	case verb == "done" && p.Repeat != "" && p.State == store.Open:
 		return fmt.Sprintf("Kept %s. Next one is due %s.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc))
@@ -375,7 +375,7 @@ func (b *Bot) changedText(p store.Promise, verb string, loc *time.Location) stri
 	case verb == "cancel":
 		return fmt.Sprintf("Cancelled %s. I won't remind anyone.", slackui.Summary(p))
 	case verb == "move":
-		return fmt.Sprintf("Moved %s: now promised for %s (first promised for %s). I'll remind %s then.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc), slackui.Date(p.MovedFrom, b.cfg.Now(), loc), slackui.MentionUser(p.Owner))
+		return fmt.Sprintf("Moved %s: now promised for %s (first promised for %s). I'll remind %s then.", slackui.Summary(p), slackui.Date(p.Due, b.cfg.Now(), loc), slackui.Date(p.MovedFrom, b.cfg.Now(), loc), slackui.Person(p.Owner, caller))
 	}
 	return fmt.Sprintf("Snoozed the reminder for %s until %s; it is still promised for %s.", slackui.Summary(p), slackui.Date(p.ReminderAt(), b.cfg.Now(), loc), slackui.Date(p.Due, b.cfg.Now(), loc))
 }
@@ -406,7 +406,11 @@ func (b *Bot) give(c call) (any, error) {
 		b.tellNewOwner(ctx, p, cmd.UserID)
 		b.refreshHome(ctx, p.Team, p.Owner)
 	})
-	text := fmt.Sprintf("Gave %s to %s. I'll remind them %s.", slackui.Summary(p), slackui.MentionUser(p.Owner), slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)))
+	them := "them"
+	if p.Owner == cmd.UserID {
+		them = "you"
+	}
+	text := fmt.Sprintf("Gave %s to %s. I'll remind %s %s.", slackui.Summary(p), slackui.Person(p.Owner, cmd.UserID), them, slackui.Date(p.Due, b.cfg.Now(), b.zoneOr(ctx, cmd.UserID)))
 	return ephemeral(text, slackui.Section(text)), nil
 }
 

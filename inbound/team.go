@@ -211,7 +211,7 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 		if err != nil {
 			return b.lookupError(err, row.ID)
 		}
-		note = fmt.Sprintf("🔁 #%d now belongs to %s.", p.ID, slackui.MentionUser(p.Owner))
+		note = fmt.Sprintf("🔁 #%d now belongs to %s.", p.ID, slackui.Person(p.Owner, lead))
 		b.later(ctx, func(ctx context.Context) {
 			b.tellNewOwner(ctx, p, lead)
 			b.refreshHome(ctx, team, p.Owner)
@@ -226,7 +226,7 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 		c, err := b.updateCustomer(op, team, row.Key, lead, b.cfg.Now(), func(c *store.Customer) error {
 			before = c.Owner
 			if c.Owner == to {
-				return invalid(fmt.Sprintf("*%s* already belongs to %s.", slackui.Escape(c.Name), slackui.MentionUser(to)))
+				return invalid(fmt.Sprintf("*%s* already belongs to %s.", slackui.Escape(c.Name), slackui.Person(to, lead)))
 			}
 			c.Owner = to
 			return nil
@@ -237,7 +237,7 @@ func (b *Bot) teamReassign(ctx context.Context, op, team, lead string, row slack
 		case err != nil && !errors.Is(err, store.ErrDuplicate):
 			return fmt.Errorf("inbound: team reassign: %w", err)
 		}
-		note = fmt.Sprintf("🔁 *%s* now belongs to %s.", slackui.Escape(c.Name), slackui.MentionUser(c.Owner))
+		note = fmt.Sprintf("🔁 *%s* now belongs to %s.", slackui.Escape(c.Name), slackui.Person(c.Owner, lead))
 		b.later(ctx, func(ctx context.Context) {
 			b.refreshHome(ctx, team, c.Owner)
 			if before != "" && before != c.Owner {

@@ -88,7 +88,7 @@ func DateLines(c store.Customer, loc *time.Location, now time.Time) []string {
 // occurrence, the day its owner will be prompted: the prompt's day, or
 // the first working day after it (wh), in loc, the owner's zone (the
 // answer to `/customer edit Acme renewal …`).
-func DateSet(c store.Customer, d model.CustomerDate, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
+func DateSet(c store.Customer, d model.CustomerDate, caller string, pol model.DatePolicy, wh workhours.Hours, loc *time.Location, now time.Time) string {
 	today := model.DayOf(now, loc)
 	s := DateLabel(d) + ": " + CivilDay(d.On, today)
 	if d.Yearly() {
@@ -103,7 +103,7 @@ func DateSet(c store.Customer, d model.CustomerDate, pol model.DatePolicy, wh wo
 		if d.Yearly() {
 			when += ", the week of " + CivilDay(o, today)
 		}
-		s += fmt.Sprintf(". I'll remind %s %s", MentionUser(c.Owner), when)
+		s += fmt.Sprintf(". I'll remind %s %s", Person(c.Owner, caller), when)
 	}
 	return s + "."
 }

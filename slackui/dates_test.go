@@ -91,7 +91,7 @@ func TestDateSetGolden(t *testing.T) {
 	var blocks []slack.Block
 	texts := map[string]string{}
 	for _, d := range c.Dates {
-		text := DateSet(c, d, model.DefaultDates, workhours.Default, newYork, now)
+		text := DateSet(c, d, "U0BOB", model.DefaultDates, workhours.Default, newYork, now)
 		texts[d.Key()] = text
 		blocks = append(blocks, Section(text))
 	}
@@ -109,12 +109,12 @@ func TestDateSetGolden(t *testing.T) {
 	// Within the week of an anniversary (or a renewal's notice), today.
 	late := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	golive, _ := c.Date("go-live")
-	if got := DateSet(c, golive, model.DefaultDates, workhours.Default, newYork, late); !strings.HasSuffix(got, "I'll remind <@U0ANN> today, the week of Tue 1 Dec.") {
+	if got := DateSet(c, golive, "U0BOB", model.DefaultDates, workhours.Default, newYork, late); !strings.HasSuffix(got, "I'll remind <@U0ANN> today, the week of Tue 1 Dec.") {
 		t.Errorf("on the day: %q", got)
 	}
 	// After working hours, the next working day.
 	evening := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC) // 18:00 in New York
-	if got := DateSet(c, golive, model.DefaultDates, workhours.Default, newYork, evening); !strings.HasSuffix(got, "I'll remind <@U0ANN> on Wed 2 Dec, the week of Tue 1 Dec.") {
+	if got := DateSet(c, golive, "U0BOB", model.DefaultDates, workhours.Default, newYork, evening); !strings.HasSuffix(got, "I'll remind <@U0ANN> on Wed 2 Dec, the week of Tue 1 Dec.") {
 		t.Errorf("in the evening: %q", got)
 	}
 }

@@ -17,6 +17,15 @@ func MentionUser(id string) string {
 	return Escape(id)
 }
 
+// Person is user as a reply to caller names them: "you" when they are
+// the caller (no "I'll prompt @ann" to Ann), else a mention.
+func Person(user, caller string) string {
+	if user == caller && user != "" {
+		return "you"
+	}
+	return MentionUser(user)
+}
+
 // MentionChannel links a channel id; anything else is shown as text.
 func MentionChannel(id string) string {
 	if model.ValidChannel(id) {

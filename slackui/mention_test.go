@@ -183,3 +183,16 @@ func TestNoMentionOutsideSlackui(t *testing.T) {
 		t.Fatalf("checked only %d files; is the walk rooted at the module?", checked)
 	}
 }
+
+// TestPerson: the caller is "you"; anyone else is mentioned.
+func TestPerson(t *testing.T) {
+	for _, tt := range []struct{ user, caller, want string }{
+		{"U0ANN", "U0ANN", "you"},
+		{"U0BOB", "U0ANN", "<@U0BOB>"},
+		{"", "", ""},
+	} {
+		if got := Person(tt.user, tt.caller); got != tt.want {
+			t.Errorf("Person(%q, %q) = %q, want %q", tt.user, tt.caller, got, tt.want)
+		}
+	}
+}
