@@ -207,6 +207,13 @@ func TestOurMessagesAreTouches(t *testing.T) {
 	if len(ts) != 1 || ts[0].Kind != "message" || ts[0].By != ann || !strings.Contains(ts[0].Note, "/archives/"+shared+"/p") {
 		t.Fatalf("touches = %+v", ts)
 	}
+	// Its note is the channel and a link to the message, not a raw URL,
+	// on the card (slackui.Note, which every view of a note shares).
+	_, link, _ := strings.Cut(ts[0].Note, ": ")
+	want := "Wrote in <#" + shared + "> (<" + link + "|message>)"
+	if card := replyText(e.cust(ann, "Acme")); !strings.Contains(card, "“"+want+"”") {
+		t.Errorf("the card shows the message touch's note as\n%s\nwant %q", card, want)
+	}
 	// The cadence restarts from it.
 	c, _ := e.d.Store.Customer(team, "Acme")
 	if !c.LastTouch.Equal(ts[0].At) || c.LastBy != ann {

@@ -58,7 +58,7 @@ func Checkin(c store.Customer, nudge int64, loc *time.Location, now time.Time) (
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, %s", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 		if c.LastNote != "" {
-			last += ": “" + Escape(c.LastNote) + "”"
+			last += ": “" + Note(c.LastNote, 0) + "”"
 		} else {
 			last += " left no note."
 		}
@@ -102,7 +102,7 @@ func CustomerHome(mine []store.Customer, health map[string]model.Standing, week 
 		c := r.c
 		text := fmt.Sprintf("*%s* · %s · %s\n%s", Escape(Clip(c.Name, listNameMax)), HealthMark(r.health), CadenceText(c.Cadence), upperFirst(TouchState(c, loc, now)))
 		if c.LastNote != "" {
-			text += "\nLast: “" + Escape(Truncate(c.LastNote, 200)) + "”"
+			text += "\nLast: “" + Note(c.LastNote, 200) + "”"
 		}
 		s := Section(text)
 		s.Accessory = slack.NewAccessory(Button(ActionHomeTouch, store.CustomerKey(c.Name), "Log a touch"))
@@ -129,7 +129,7 @@ func TouchLogged(c store.Customer, t store.Touch, loc *time.Location, now time.T
 		text += " (" + strings.Join(about, ", ") + ")"
 	}
 	if t.Note != "" {
-		text += ": “" + Escape(t.Note) + "”"
+		text += ": “" + Note(t.Note, 0) + "”"
 	}
 	text += "."
 	if c.LastTouch.After(t.At) {

@@ -103,7 +103,7 @@ func checkinRow(r CheckinRow, loc *time.Location, now time.Time) slack.Block {
 	if !c.LastTouch.IsZero() {
 		text += "\nLast time, " + Day(c.LastTouch, now, loc) + ", " + MentionUser(c.LastBy)
 		if c.LastNote != "" {
-			text += ": “" + Escape(Truncate(c.LastNote, 200)) + "”"
+			text += ": “" + Note(c.LastNote, 200) + "”"
 		} else {
 			text += " left no note."
 		}

@@ -84,7 +84,7 @@ func CustomerCard(c store.Customer, health model.Health, why model.HealthReason,
 	if !c.LastTouch.IsZero() {
 		last := fmt.Sprintf("Last time, %s, %s left no note.", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 		if c.LastNote != "" {
-			last = fmt.Sprintf("Last time, %s, %s: “%s”", Day(c.LastTouch, now, loc), MentionUser(c.LastBy), Text(c.LastNote))
+			last = fmt.Sprintf("Last time, %s, %s: “%s”", Day(c.LastTouch, now, loc), MentionUser(c.LastBy), Note(c.LastNote, 0))
 		}
 		blocks = append(blocks, SplitSections(last)...)
 	}
@@ -110,7 +110,7 @@ func CustomerCard(c store.Customer, health model.Health, why model.HealthReason,
 		for _, t := range touches {
 			line := fmt.Sprintf("• %s · %s · %s", Day(t.At, now, loc), Escape(string(t.Kind)), MentionUser(t.By))
 			if t.Note != "" {
-				line += ": “" + Text(Clip(t.Note, listTextMax)) + "”"
+				line += ": “" + Note(t.Note, listTextMax) + "”"
 			}
 			lines = append(lines, line)
 		}

@@ -200,7 +200,7 @@ func lastTouchLine(c store.Customer, loc *time.Location, now time.Time) string {
 	}
 	last := fmt.Sprintf("Last touch %s, %s", Day(c.LastTouch, now, loc), MentionUser(c.LastBy))
 	if c.LastNote != "" {
-		return last + ": “" + Escape(Truncate(c.LastNote, 300)) + "”"
+		return last + ": “" + Note(c.LastNote, 300) + "”"
 	}
 	return last + ", no note."
 }

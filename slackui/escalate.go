@@ -28,7 +28,7 @@ func Escalation(p store.Promise, c store.Customer, loc *time.Location, now time.
 		} else {
 			line += " · last touch " + Date(c.LastTouch, now, loc)
 			if c.LastNote != "" {
-				line += ": “" + Text(Clip(c.LastNote, listTextMax)) + "”"
+				line += ": “" + Note(c.LastNote, listTextMax) + "”"
 			}
 		}
 		blocks = append(blocks, Context(line))

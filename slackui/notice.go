@@ -57,7 +57,7 @@ func HandoverNotice(c store.Customer, by string, loc *time.Location, now time.Ti
 	head := fmt.Sprintf("🤝 %s handed *%s* to you: it is yours to keep in touch with now.", MentionUser(by), Escape(c.Name))
 	facts := []string{string(c.Tier) + " customer", CadenceText(c.Cadence), TouchState(c, loc, now)}
 	if c.LastNote != "" {
-		facts = append(facts, "last note: “"+Text(Clip(c.LastNote, listTextMax))+"”")
+		facts = append(facts, "last note: “"+Note(c.LastNote, listTextMax)+"”")
 	}
 	fallback := fmt.Sprintf("%s handed %s to you", MentionUser(by), Escape(c.Name))
 	blocks := []slack.Block{Section(head), Context(strings.Join(facts, " · ")), Context("`/customer " + Escape(c.Name) + "` shows its card and its open promises.")}

@@ -171,7 +171,7 @@ func ReminderWithTouch(p store.Promise, c store.Customer, overdue bool, loc *tim
 		line += " by " + MentionUser(c.LastBy)
 	}
 	if c.LastNote != "" {
-		line += ": “" + Text(c.LastNote) + "”"
+		line += ": “" + Note(c.LastNote, 0) + "”"
 	}
 	// After the details, before the buttons or the outcome.
 	at := len(blocks) - 1
@@ -283,6 +283,27 @@ func Text(s string) string {
 		}
 		return "<" + sub[1] + sub[2] + sub[3] + ">"
 	})
+}
+
+// notePermalink is a touch note ending in a Slack permalink, as Kept
+// writes one for our side's message in a customer channel ("Wrote in
+// <#C…>: https://acme.slack.com/archives/C…/p…"). The link may hold only
+// characters that can neither close Slack's link markup nor forge any.
+var notePermalink = regexp.MustCompile(`^(.*): (https://[A-Za-z0-9.-]+/archives/[CGD][A-Z0-9]+/p[0-9]+(?:\?[A-Za-z0-9=&._-]+)?)$`)
+
+// Note is a touch's note as every surface shows it: user text (Text),
+// clipped to limit characters (0: whole), and a Slack permalink that ends
+// it shown as a link, not as a raw URL: "Wrote in #acme-shared
+// (<…|message>)".
+func Note(s string, limit int) string {
+	link := ""
+	if m := notePermalink.FindStringSubmatch(s); m != nil {
+		s, link = m[1], " (<"+Escape(m[2])+"|message>)"
+	}
+	if limit > 0 {
+		s = Clip(s, limit)
+	}
+	return Text(s) + link
 }
 
 // Unmentioned is user text for a channel (the digest): mentions read as

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -218,5 +219,30 @@ func TestListCursorRoundTrip(t *testing.T) {
 		if _, ok := ParseListCursor(bad); ok {
 			t.Errorf("ParseListCursor(%q) accepted", bad)
 		}
+	}
+}
+
+// TestNote: a touch's note is escaped user text, except that a Slack
+// permalink ending it (a message in a customer channel) is a link with
+// readable text, and only a permalink: nothing in it can close or forge
+// markup.
+func TestNote(t *testing.T) {
+	const link = "https://acme.slack.com/archives/C0SHARED/p1795446000000100"
+	for _, tt := range []struct{ note, want string }{
+		{"Wrote in <#C0SHARED>: " + link, "Wrote in <#C0SHARED> (<" + link + "|message>)"},
+		{"Wrote in <#C0SHARED>: " + link + "?thread_ts=1795446000.000100&cid=C0SHARED", "Wrote in <#C0SHARED> (<" + link + "?thread_ts=1795446000.000100&amp;cid=C0SHARED|message>)"},
+		{"<!channel> & co: " + link, "&lt;!channel&gt; &amp; co (<" + link + "|message>)"},
+		{"called: " + link + "|click>", "called: " + link + "|click&gt;"},
+		{"called: https://evil.example/<!here>", "called: https://evil.example/&lt;!here&gt;"},
+		{"called <@U0BOB> about it", "called <@U0BOB> about it"},
+	} {
+		if got := Note(tt.note, 0); got != tt.want {
+			t.Errorf("Note(%q) = %q, want %q", tt.note, got, tt.want)
+		}
+	}
+	// Clipped, the link stays whole.
+	long := strings.Repeat("x", 300) + ": " + link
+	if got := Note(long, 50); !strings.HasSuffix(got, "… (<"+link+"|message>)") || utf8.RuneCountInString(got) > 50+len(link)+20 {
+		t.Errorf("clipped: %q", got)
 	}
 }
