@@ -371,13 +371,15 @@ func TestWaitingOnUs(t *testing.T) {
 		t.Errorf("last heard = %+v", c)
 	}
 	card := replyText(e.cust(ann, "Acme"))
-	for _, want := range []string{"Last heard from: today (<@" + cara + ">", "Waiting on us since", "the export keeps failing"} {
+	// ⏳ marks what waits on us everywhere: the card, the list, the Home
+	// tab, as in the team view and the digest.
+	for _, want := range []string{"Last heard from: today (<@" + cara + ">", "⏳ Waiting on us since", "the export keeps failing"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("card %q lacks %q", card, want)
 		}
 	}
 	list := replyText(e.cust(ann, "list"))
-	if !strings.Contains(list, "last heard from today") || !strings.Contains(list, "1 message waiting on us") {
+	if !strings.Contains(list, "last heard from today") || !strings.Contains(list, "⏳ 1 message waiting on us") {
 		t.Errorf("list %q lacks the channel summary", list)
 	}
 	// Ann's Home tab says it too: when Acme last wrote, and what waits.
@@ -386,7 +388,7 @@ func TestWaitingOnUs(t *testing.T) {
 	}
 	e.settle()
 	home := e.sim.RenderView(e.lastView(ann, "publish"))
-	for _, want := range []string{"*Acme* · last heard from today", "1 message waiting on us", "*Waiting on us*"} {
+	for _, want := range []string{"*Acme* · last heard from today", "⏳ 1 message waiting on us", "*⏳ Waiting on us*"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("Home tab lacks %q:\n%s", want, home)
 		}

@@ -847,7 +847,7 @@ func (b *Bot) listenSummary(team string, cs []store.Customer, loc *time.Location
 			line += " · last heard from " + slackui.HeardText(heard.At, now, loc)
 		}
 		if len(waits) > 0 {
-			line += fmt.Sprintf(" · :hourglass: %s waiting on us", slackui.Plural(len(waits), "message"))
+			line += fmt.Sprintf(" · %s %s waiting on us", slackui.WaitingMark, slackui.Plural(len(waits), "message"))
 		}
 		lines = append(lines, line)
 	}
@@ -887,7 +887,7 @@ func (b *Bot) waitingHome(team, user string, loc *time.Location) []slack.Block {
 	}
 	blocks := append([]slack.Block{slack.NewDividerBlock()}, heard...)
 	if len(lines) > 0 {
-		blocks = append(blocks, slackui.SplitSections("*Waiting on us*\n"+strings.Join(lines, "\n"))...)
+		blocks = append(blocks, slackui.SplitSections("*"+slackui.WaitingMark+" Waiting on us*\n"+strings.Join(lines, "\n"))...)
 	}
 	return blocks
 }

@@ -77,7 +77,7 @@ func DigestBlocks(d digest.Digest, loc *time.Location) (string, []slack.Block) {
 		{"🔕 *Going quiet* — past their keep-in-touch cadence", len(d.Quiet), quiet},
 		{"🕳️ *Nothing in 30 days*", len(d.Silent), silent},
 		{"⏰ *Late promises*", len(d.Late), late},
-		{"⏳ *Waiting on us* — customers' messages nobody on our side has answered", len(d.Waiting), waiting},
+		{WaitingMark + " *Waiting on us* — customers' messages nobody on our side has answered", len(d.Waiting), waiting},
 	} {
 		if s.n > 0 {
 			blocks = append(blocks, slack.NewDividerBlock(), Section(listText(s.title, s.n, s.line, teamViewRef(d.TeamView))))

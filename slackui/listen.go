@@ -197,10 +197,14 @@ func ListenLines(channels []string, heard store.Heard, waits []store.Wait, loc *
 		lines = append(lines, fmt.Sprintf("Last heard from: %s (%s in %s)", HeardText(heard.At, now, loc), MentionUser(heard.By), MentionChannel(heard.Channel)))
 	}
 	for _, w := range waits {
-		lines = append(lines, fmt.Sprintf(":hourglass: Waiting on us since %s: %s in %s%s", PlainDate(w.At, now, loc), MentionUser(w.By), MentionChannel(w.Channel), excerptSuffix(w.Excerpt)))
+		lines = append(lines, fmt.Sprintf("%s Waiting on us since %s: %s in %s%s", WaitingMark, PlainDate(w.At, now, loc), MentionUser(w.By), MentionChannel(w.Channel), excerptSuffix(w.Excerpt)))
 	}
 	return lines
 }
+
+// WaitingMark marks what waits on us, the same on the card, in
+// `/customer list`, on the Home tab, in the team view and the digest.
+const WaitingMark = "⏳"
 
 func excerptSuffix(s string) string {
 	if s == "" {

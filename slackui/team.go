@@ -139,7 +139,7 @@ func TeamView(t Team, loc *time.Location, now time.Time) slack.HomeTabViewReques
 		line := fmt.Sprintf("*%s* · %s · %s · %s", Escape(Clip(c.Name, listNameMax)), HealthMark(model.Standing{Health: c.Health, Why: c.Why}), MentionUser(c.Owner), TouchState(c.Customer, loc, now))
 		return line, teamButtons(TeamRow{Kind: 'c', Key: c.Key()}, true)
 	})...)
-	blocks = append(blocks, teamSection("*⏳ Waiting on us*", "None: no customer's message is waiting for an answer.", "waiting less long", len(t.Waiting), teamWaiting, func(i int) (string, *slack.ActionBlock) {
+	blocks = append(blocks, teamSection("*"+WaitingMark+" Waiting on us*", "None: no customer's message is waiting for an answer.", "waiting less long", len(t.Waiting), teamWaiting, func(i int) (string, *slack.ActionBlock) {
 		w := t.Waiting[i]
 		line := fmt.Sprintf("*%s* · %s · %s wrote in %s %s ago", Escape(Clip(w.Customer, digestNameMax)), MentionUser(w.Owner), MentionUser(w.By), MentionChannel(w.Channel), HoursOrDays(now.Sub(w.At)))
 		if w.Link != "" {
