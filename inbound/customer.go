@@ -384,15 +384,23 @@ var verbForms = map[string]string{
 // form rather than asking to add "Acme junk".
 func (b *Bot) unknownCustomer(team, verb, name string) error {
 	words := strings.Fields(name)
-	for i := len(words) - 1; i >= 1; i-- {
-		c, err := b.store.Customer(team, strings.Join(words[:i], " "))
-		if err != nil {
-			continue
-		}
+	if c, i, ok := b.leadingCustomer(team, words, len(words)-1); ok {
 		n := slackui.Escape(c.Name)
 		return invalid(fmt.Sprintf("I know *%s*, but not “%s”: %s", n, slackui.Escape(strings.Join(words[i:], " ")), strings.ReplaceAll(verbForms[verb], "NAME", n)))
 	}
 	return notFoundCustomer(name)
+}
+
+// leadingCustomer is the known customer named by the most of words'
+// first words (at most most of them, a colon or comma after the name
+// left out), and how many words it took.
+func (b *Bot) leadingCustomer(team string, words []string, most int) (store.Customer, int, bool) {
+	for n := min(most, len(words)); n > 0; n-- {
+		if c, err := b.store.Customer(team, strings.TrimRight(strings.Join(words[:n], " "), ":,")); err == nil {
+			return c, n, true
+		}
+	}
+	return store.Customer{}, 0, false
 }
 
 // customerFor is lookupCustomer for `/customer verb`, its refusal of an

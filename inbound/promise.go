@@ -128,14 +128,8 @@ func notAMention(text string) error {
 // name ("@Home Realty: call back"), which an @ that Slack made no mention
 // of may start as well as an unknown person's @name.
 func (b *Bot) startsWithCustomer(team, text string) bool {
-	words := strings.Fields(text)
-	for n := 1; n <= min(maxNameWords, len(words)); n++ {
-		name := strings.TrimRight(strings.Join(words[:n], " "), ":,")
-		if _, err := b.store.Customer(team, name); err == nil {
-			return true
-		}
-	}
-	return false
+	_, _, ok := b.leadingCustomer(team, strings.Fields(text), maxNameWords)
+	return ok
 }
 
 // splitCustomer takes "Acme: send the quote" apart. The colon must be
