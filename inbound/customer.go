@@ -465,15 +465,12 @@ func (b *Bot) addCustomer(ctx context.Context, op string, cmd slack.SlashCommand
 // whatever the case is the store's to refuse (ErrExists). It reads the
 // team's customers, once per customer added.
 func (b *Bot) notALookalike(team, name string) error {
-	look, key := model.LookalikeKey(name), model.CustomerKey(name)
 	cs, err := b.store.Customers(team)
 	if err != nil {
 		return fmt.Errorf("inbound: customers: %w", err)
 	}
-	for _, c := range cs {
-		if c.Key() != key && model.LookalikeKey(c.Name) == look {
-			return conflict(fmt.Sprintf("There is already a customer called *%s*, which looks the same as “%s” though it is written with other characters. See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
-		}
+	if c, ok := model.LookalikeOf(name, cs); ok {
+		return conflict(fmt.Sprintf("There is already a customer called *%s*, which looks the same as “%s” though it is written with other characters. See it with `/customer %s`, or change it with `/customer edit %s …`.", slackui.Escape(c.Name), slackui.Escape(name), slackui.Escape(c.Name), slackui.Escape(c.Name)))
 	}
 	return nil
 }

@@ -69,3 +69,22 @@ func TestLookalikeKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLookalikeOf: a new name that looks like another customer's is
+// found; the same name whatever its case is not (the store refuses it).
+func TestLookalikeOf(t *testing.T) {
+	cs := []Customer{{Name: "Acme"}, {Name: "Globex"}}
+	for _, tt := range []struct {
+		name, want string
+	}{
+		{"Ａｃｍｅ", "Acme"},
+		{"Glo\u200bbex", "Globex"},
+		{"ACME", ""},
+		{"Initech", ""},
+	} {
+		c, ok := LookalikeOf(tt.name, cs)
+		if got := map[bool]string{true: c.Name}[ok]; got != tt.want {
+			t.Errorf("LookalikeOf(%q) = %q, %v; want %q", tt.name, c.Name, ok, tt.want)
+		}
+	}
+}

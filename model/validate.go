@@ -123,6 +123,20 @@ func CustomerKey(name string) string {
 // compatibility form (NFKC), so that "Ａｃｍｅ" (full width), "Acme\u200b"
 // and "Cafe\u0301" look like "Acme" and "Café". Names are still matched
 // by CustomerKey, which the stores keep; this only keeps lookalikes out.
+// LookalikeOf is the customer of cs a new customer called name would pass
+// for: one whose name looks the same (LookalikeKey) though it is another
+// name (CustomerKey; the same name is the store's to refuse, ErrExists).
+// Two such customers could not be told apart in any list.
+func LookalikeOf(name string, cs []Customer) (Customer, bool) {
+	look, key := LookalikeKey(name), CustomerKey(name)
+	for _, c := range cs {
+		if c.Key() != key && LookalikeKey(c.Name) == look {
+			return c, true
+		}
+	}
+	return Customer{}, false
+}
+
 func LookalikeKey(name string) string {
 	if k, ok := asciiKey(name); ok {
 		return k
