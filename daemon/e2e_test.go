@@ -171,6 +171,22 @@ func (e *env) advanceTo(t time.Time) {
 }
 
 // replyText is everything a reply says, blocks included.
+// checkText fails t for each of want that got lacks and each of not
+// that it has, naming what was asked (said).
+func checkText(t *testing.T, said, got string, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", said, w, got)
+		}
+	}
+	for _, w := range not {
+		if strings.Contains(got, w) {
+			t.Errorf("%s shows %q:\n%s", said, w, got)
+		}
+	}
+}
+
 func replyText(r slacksim.Reply) string {
 	return r.Text + "\n" + blocksText(r.Blocks)
 }

@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -190,17 +191,7 @@ func TestListFiltersAndPages(t *testing.T) {
 		{bob, "list by me", []string{"No open promises that you recorded for others."}, nil},
 	}
 	for _, tt := range tests {
-		got := replyText(e.slash(tt.user, tt.text))
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("/promise %s (as %s) lacks %q:\n%s", tt.text, tt.user, w, got)
-			}
-		}
-		for _, w := range tt.not {
-			if strings.Contains(got, w) {
-				t.Errorf("/promise %s (as %s) shows %q:\n%s", tt.text, tt.user, w, got)
-			}
-		}
+		checkText(t, fmt.Sprintf("/promise %s (as %s)", tt.text, tt.user), replyText(e.slash(tt.user, tt.text)), tt.want, tt.not)
 	}
 
 	// 45 promises: two pages of 20 and one of 5, by the Next page button.

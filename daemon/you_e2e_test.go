@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -26,16 +25,6 @@ func TestRepliesSayYou(t *testing.T) {
 		{ann, "/promise", "give 2 @ann", []string{"to you. I'll remind you "}, []string{"<@U0ANN>", "them"}},
 		{ann, "/promise", "give 1 @bob", []string{"to <@U0BOB>. I'll remind them "}, nil},
 	} {
-		got := replyText(e.cmd(tt.user, tt.command, tt.text))
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s %s = %q, want %q", tt.command, tt.text, got, w)
-			}
-		}
-		for _, w := range tt.not {
-			if strings.Contains(got, w) {
-				t.Errorf("%s %s = %q, has %q", tt.command, tt.text, got, w)
-			}
-		}
+		checkText(t, tt.command+" "+tt.text, replyText(e.cmd(tt.user, tt.command, tt.text)), tt.want, tt.not)
 	}
 }
